@@ -1,0 +1,1 @@
+"""Pure numba + numpy compute: surfaces, optimizers, schedules and kernels. No web code."""

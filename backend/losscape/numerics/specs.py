@@ -1,0 +1,102 @@
+"""Plain-data specs behind the registry: surfaces, optimizers, schedules.
+
+Nothing here imports numba; the specs describe what the kernels compute so that
+validation, the catalog endpoint, the frontend controls and the parametrized
+tests all read one table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """One numeric parameter: a surface parameter, a hyperparameter or a schedule setting.
+
+    ``kind`` is "float", "int" or "bool"; bools travel to kernels as 0.0 / 1.0.
+    ``log`` asks the frontend for a log-scaled slider.
+    """
+
+    name: str
+    default: float
+    min: float
+    max: float
+    description: str = ""
+    kind: str = "float"
+    log: bool = False
+
+
+@dataclass(frozen=True)
+class CriticalPoint:
+    """A known critical point of a surface at its default parameters."""
+
+    x: float
+    y: float
+    f: float
+    kind: str  # "minimum", "maximum" or "saddle"
+
+
+@dataclass(frozen=True)
+class SurfaceSpec:
+    """A 2-D (or 1-D, y ignored) test surface evaluated by ``surfaces.surface_eval``.
+
+    ``view`` is (xmin, xmax, ymin, ymax). ``critical_points`` lists minima,
+    saddles and maxima at the default parameters; ``critical_points_fn`` (if set)
+    returns them for any parameter dict, for surfaces whose minima move.
+    ``unbounded_below``: leaving the (enlarged) view box is a stop ("escaped"),
+    not a divergence.
+    """
+
+    name: str
+    id: int
+    title: str
+    formula: str  # LaTeX
+    view: tuple[float, float, float, float]
+    params: tuple[ParamSpec, ...] = ()
+    critical_points: tuple[CriticalPoint, ...] = ()
+    concept: str = ""
+    dims: int = 2
+    unbounded_below: bool = False
+    quadratic: bool = False  # Hessian constant: the lr sweep can mark 2 / lambda_max
+    default_start: tuple[float, float] = (0.0, 0.0)
+    critical_points_fn: Callable[[dict[str, float]], tuple[CriticalPoint, ...]] | None = field(
+        default=None, compare=False, repr=False
+    )
+
+
+@dataclass(frozen=True)
+class OptimizerSpec:
+    """An optimizer stepped by ``optimizers.optimizer_step``.
+
+    ``hyperparams`` are in the order of the kernel's ``hp`` array, named as in
+    ``torch.optim``. ``state_slots`` rows of state of shape (n,) each.
+    ``surfaces_only``: needs a Hessian, so it runs on 2-D surfaces, not networks.
+    """
+
+    name: str
+    id: int
+    title: str
+    update: str  # LaTeX of the update rule
+    hyperparams: tuple[ParamSpec, ...]
+    state_slots: int
+    lr_default: float = 0.01
+    lr_min: float = 1e-6
+    lr_max: float = 10.0
+    torch_name: str | None = None
+    surfaces_only: bool = False
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class ScheduleSpec:
+    """A learning-rate schedule evaluated by ``schedules.schedule_lr``."""
+
+    name: str
+    id: int
+    title: str
+    formula: str
+    params: tuple[ParamSpec, ...] = ()
+    torch_name: str | None = None
+    description: str = ""
