@@ -8,7 +8,7 @@ raise ``ValueError`` naming the valid choices or bounds.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -99,7 +99,9 @@ def resolve_surface(
         allowed = {"name", "params"}
         extra = sorted(set(surface) - allowed)
         if extra:
-            raise ValueError(f"unknown surface field(s) {', '.join(extra)}; valid: expression, name, params")
+            raise ValueError(
+                f"unknown surface field(s) {', '.join(extra)}; valid: expression, name, params"
+            )
         if surface_params is None:
             surface_params = surface.get("params")
         surface = surface.get("name")  # type: ignore[assignment]
@@ -184,7 +186,9 @@ def _work(runs: int, steps: int) -> None:
         )
 
 
-def _log_range(lo: object, hi: object, count: object, name: str, bounds: tuple[float, float], max_count: int) -> np.ndarray:
+def _log_range(
+    lo: object, hi: object, count: object, name: str, bounds: tuple[float, float], max_count: int
+) -> np.ndarray:
     a = check_number(lo, f"{name}_min", *bounds)
     b = check_number(hi, f"{name}_max", *bounds)
     if not a < b:
@@ -318,6 +322,10 @@ def evaluate(surface: SurfaceArg | ResolvedSurface, points: np.ndarray) -> np.nd
 # --------------------------------------------------------------------------- sweeps
 
 
+class Cancelled(Exception):
+    """Raised by a progress callback to stop a sweep (the client went away or cancelled)."""
+
+
 @dataclass(frozen=True)
 class BatchResult:
     """Raw per-run results of one ``kernels.batch`` call, shapes (R, ...)."""
@@ -344,12 +352,20 @@ def run_batch(
     tol: float = 1e-10,
     curves: bool = False,
     parallel: bool = False,
+    on_chunk: Callable[[int, int, BatchResult], None] | None = None,
 ) -> BatchResult:
-    """Run R already-validated runs through one batch kernel."""
+    """Run R already-validated runs through one batch kernel.
+
+    With ``on_chunk`` the runs go in about 20 chunks and ``on_chunk(done,
+    total, partial)`` is called after each (rows past ``done`` are not yet
+    filled); it may raise (for instance ``Cancelled``) to stop the sweep.
+    """
     r = lrs.shape[0]
     _work(r, steps)
     if curves and r * (steps + 1) > limits.MAX_CURVE_VALUES:
-        raise ValueError(f"too many loss values requested ({r} x {steps + 1}); ask for curves=False")
+        raise ValueError(
+            f"too many loss values requested ({r} x {steps + 1}); ask for curves=False"
+        )
     box, box_status = surf.stop_box()
     curve_arr = np.empty((r, steps + 1)) if curves else np.empty((0, 0))
     finals = np.empty((r, 3))
@@ -357,13 +373,23 @@ def run_batch(
     status = np.empty(r, dtype=np.int64)
     taken = np.empty(r, dtype=np.int64)
     kernel = kernels.batch_parallel if parallel else kernels.batch
-    kernel(
-        *surf.kernel_args(), spec.id, np.ascontiguousarray(hps), kid,
-        schp if schp is not None else np.zeros(1), np.ascontiguousarray(lrs),
-        np.ascontiguousarray(starts), steps, noise_std, seed, tol, box, box_status,
-        curve_arr, finals, best, status, taken,
-    )  # fmt: skip
-    return BatchResult(finals, best, status, taken, curve_arr if curves else None)
+    hps = np.ascontiguousarray(hps)
+    lrs = np.ascontiguousarray(lrs)
+    starts = np.ascontiguousarray(starts)
+    schp = schp if schp is not None else np.zeros(1)
+    result = BatchResult(finals, best, status, taken, curve_arr if curves else None)
+    chunk = r if on_chunk is None else max(kernels.BLOCK, -(-r // 20))
+    for lo in range(0, r, chunk):
+        hi = min(lo + chunk, r)
+        # Slices of C-contiguous arrays along axis 0 stay contiguous: one signature.
+        kernel(
+            *surf.kernel_args(), spec.id, hps[lo:hi], kid, schp, lrs[lo:hi], starts[lo:hi],
+            steps, noise_std, seed, tol, box, box_status, curve_arr[lo:hi] if curves else curve_arr,
+            finals[lo:hi], best[lo:hi], status[lo:hi], taken[lo:hi],
+        )  # fmt: skip
+        if on_chunk is not None:
+            on_chunk(hi, r, result)
+    return result
 
 
 def _nan_where_diverged(values: np.ndarray, status: np.ndarray) -> np.ndarray:
@@ -418,6 +444,7 @@ def lr_sweep(
     curves: bool = False,
     surface_params: Mapping[str, object] | None = None,
     parallel: bool = False,
+    progress: Callable[[int, int, BatchResult], None] | None = None,
     **hyperparams: object,
 ) -> LRSweep:
     """Run ``optimizer`` from one start at ``count`` log-spaced lrs in [lr_min, lr_max]."""
@@ -433,7 +460,7 @@ def lr_sweep(
     res = run_batch(
         surf, spec, hps, lrs, starts, n_steps, kid=kid, schp=schp,
         noise_std=_noise_std(noise, batch_size), seed=_seed(seed), tol=_tol(tol),
-        curves=curves, parallel=parallel,
+        curves=curves, parallel=parallel, on_chunk=progress,
     )  # fmt: skip
     edge = None
     if surf.quadratic:
@@ -520,6 +547,7 @@ def basins(
     tol: float = 1e-8,
     surface_params: Mapping[str, object] | None = None,
     parallel: bool = False,
+    progress: Callable[[int, int, BatchResult], None] | None = None,
     **hyperparams: object,
 ) -> BasinMap:
     """Basin-of-attraction map: a ``resolution`` x ``resolution`` grid of starts over ``view``.
@@ -546,7 +574,7 @@ def basins(
     res = run_batch(
         surf, spec, np.tile(hp, (r, 1)), np.full(r, lr0), starts, n_steps, kid=kid, schp=schp,
         noise_std=_noise_std(noise, batch_size), seed=_seed(seed), tol=_tol(tol),
-        parallel=parallel,
+        parallel=parallel, on_chunk=progress,
     )  # fmt: skip
     shape = (ys.shape[0], g)
     return BasinMap(
@@ -598,6 +626,7 @@ def lr_momentum_map(
     tol: float = 1e-10,
     surface_params: Mapping[str, object] | None = None,
     parallel: bool = False,
+    progress: Callable[[int, int, BatchResult], None] | None = None,
     **hyperparams: object,
 ) -> LRMomentumMap:
     """Final loss for every (lr, momentum) pair; momentum values are linearly spaced."""
@@ -606,12 +635,16 @@ def lr_momentum_map(
     names = [p.name for p in spec.hyperparams]
     hname = next((n for n in _MOMENTUM_NAMES if n in names), None)
     if hname is None:
-        valid = [o.name for o in OPTIMIZERS if any(p.name in _MOMENTUM_NAMES for p in o.hyperparams)]
+        valid = [
+            o.name for o in OPTIMIZERS if any(p.name in _MOMENTUM_NAMES for p in o.hyperparams)
+        ]
         raise ValueError(f"optimizer {spec.name!r} has no momentum; valid: {', '.join(valid)}")
     hp = _hyperparams(spec, hyperparams)
     k = names.index(hname)
     pspec = spec.hyperparams[k]
-    lrs = _log_range(lr_min, lr_max, lr_count, "lr", (spec.lr_min, spec.lr_max), limits.MAX_MAP_SIDE)
+    lrs = _log_range(
+        lr_min, lr_max, lr_count, "lr", (spec.lr_min, spec.lr_max), limits.MAX_MAP_SIDE
+    )
     m0 = check_number(momentum_min, "momentum_min", pspec.min, pspec.max)
     m1 = check_number(momentum_max, "momentum_max", pspec.min, pspec.max)
     if not m0 < m1:
@@ -625,7 +658,10 @@ def lr_momentum_map(
     hps = np.tile(hp, (r, 1))
     hps[:, k] = mm.ravel()
     starts = np.tile(np.array([x0, y0]), (r, 1))
-    res = run_batch(surf, spec, hps, ll.ravel().copy(), starts, n_steps, tol=_tol(tol), parallel=parallel)
+    res = run_batch(
+        surf, spec, hps, ll.ravel().copy(), starts, n_steps, tol=_tol(tol), parallel=parallel,
+        on_chunk=progress,
+    )  # fmt: skip
     status = [STATUS_NAMES[s] for s in res.status]
     return LRMomentumMap(
         surface=surf.name,
@@ -679,7 +715,7 @@ def grid(
     arrows: int = 0,
     surface_params: Mapping[str, object] | None = None,
 ) -> Grid:
-    """Values on a ``resolution`` x ``resolution`` grid over ``view``, and an ``arrows`` x ``arrows`` gradient field."""
+    """Values on a ``resolution``-square grid over ``view``; an ``arrows``-square gradient field."""
     surf = resolve_surface(surface, surface_params)
     n = int(check_number(resolution, "resolution", 2, limits.MAX_GRID, kind="int"))
     k = int(check_number(arrows, "arrows", 0, limits.MAX_ARROWS, kind="int"))
@@ -742,7 +778,11 @@ def hessian(
     surface_params: Mapping[str, object] | None = None,
 ) -> HessianInfo:
     """Hessian, its eigen-pairs and the kind of critical point at ``point``."""
-    surf = surface if isinstance(surface, ResolvedSurface) else resolve_surface(surface, surface_params)
+    surf = (
+        surface
+        if isinstance(surface, ResolvedSurface)
+        else resolve_surface(surface, surface_params)
+    )
     x, y = _point(point, "point")
     f, gx, gy = evaluate(surf, np.array([[x, y]]))[0]
     if not (math.isfinite(f) and math.isfinite(gx) and math.isfinite(gy)):
