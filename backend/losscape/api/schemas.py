@@ -412,12 +412,13 @@ def _no_optimizer_model(prefix: str, doc: str, hint: str) -> type[Strict]:
     def refuse(value: str) -> str:
         raise ValueError(f"no optimizer in this build supports this request{hint}")
 
-    return create_model(
+    model = create_model(
         f"{prefix}Request",
         __base__=Strict,
         __doc__=f"{doc}.",
         optimizer=(Annotated[str, AfterValidator(refuse)], ...),
     )
+    return _with_examples(model, [{"optimizer": "momentum"}])
 
 
 def _lr_sweep_fields(o: OptimizerSpec) -> dict[str, Any]:
@@ -537,11 +538,38 @@ class CriticalPointOut(Out):
     f: Num
     kind: Literal["minimum", "maximum", "saddle"]
 
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"x": 1.0, "y": 1.0, "f": 0.0, "kind": "minimum"}]}
+    )
+
 
 class SurfaceOut(Out):
     name: str
     view: list[float]
     critical_points: list[CriticalPointOut]
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"name": "rosenbrock", "view": [-2, 2, -1, 3], "critical_points": []}]
+        }
+    )
+
+
+_RUN_EXAMPLE = {
+    "optimizer": "gd",
+    "lr": 0.001,
+    "hyperparams": {"weight_decay": 0.0},
+    "x": [-1.5, -1.49],
+    "y": [2.0, 2.001],
+    "loss": [6.5, 6.41],
+    "lrs": [0.001],
+    "avg_x": [-1.5, -1.495],
+    "avg_y": [2.0, 2.0005],
+    "avg_loss": [6.5, 6.45],
+    "status": "done",
+    "stopped_at": None,
+    "steps_taken": 1,
+}
 
 
 class RunOut(Out):
@@ -561,22 +589,7 @@ class RunOut(Out):
     stopped_at: int | None
     steps_taken: int
 
-
-_RUN_EXAMPLE = {
-    "optimizer": "gd",
-    "lr": 0.001,
-    "hyperparams": {"weight_decay": 0.0},
-    "x": [-1.5, -1.49],
-    "y": [2.0, 2.001],
-    "loss": [6.5, 6.41],
-    "lrs": [0.001],
-    "avg_x": [-1.5, -1.495],
-    "avg_y": [2.0, 2.0005],
-    "avg_loss": [6.5, 6.45],
-    "status": "done",
-    "stopped_at": None,
-    "steps_taken": 1,
-}
+    model_config = ConfigDict(json_schema_extra={"examples": [_RUN_EXAMPLE]})
 
 
 class TrajectoriesResponse(Out):
@@ -606,6 +619,10 @@ class ArrowsOut(Out):
     y: list[float]
     gx: list[float]
     gy: list[float]
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"x": [-1.0], "y": [0.5], "gx": [-2.0], "gy": [1.0]}]}
+    )
 
 
 class GridResponse(Out):
@@ -701,6 +718,8 @@ class MinimumOut(Out):
     y: float
     f: Num
 
+    model_config = ConfigDict(json_schema_extra={"examples": [{"x": 1.0, "y": 1.0, "f": 0.0}]})
+
 
 class BasinsResponse(Out):
     """``label`` indexes ``minima``; -1 none, -2 diverged, -3 escaped. Rows over y."""
@@ -754,6 +773,17 @@ class LRMomentumResponse(Out):
     )
 
 
+_PARAM_EXAMPLE = {
+    "name": "b",
+    "default": 100.0,
+    "min": 1.0,
+    "max": 1000.0,
+    "kind": "float",
+    "log": True,
+    "description": "steepness of the valley walls",
+}
+
+
 class ParamOut(Out):
     name: str
     default: float
@@ -762,6 +792,8 @@ class ParamOut(Out):
     kind: Literal["float", "int", "bool"]
     log: bool
     description: str
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_PARAM_EXAMPLE]})
 
 
 class SurfaceInfo(Out):
@@ -777,11 +809,35 @@ class SurfaceInfo(Out):
     unbounded_below: bool
     quadratic: bool
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "rosenbrock",
+                    "title": "Rosenbrock",
+                    "formula": "(a - x)^2 + b\\,(y - x^2)^2",
+                    "dims": 2,
+                    "view": [-2, 2, -1, 3],
+                    "default_start": [-1.5, 2],
+                    "params": [_PARAM_EXAMPLE],
+                    "critical_points": [{"x": 1, "y": 1, "f": 0, "kind": "minimum"}],
+                    "concept": "a curved ravine",
+                    "unbounded_below": False,
+                    "quadratic": False,
+                }
+            ]
+        }
+    )
+
 
 class LRRange(Out):
     default: float
     min: float
     max: float
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"default": 0.01, "min": 1e-6, "max": 10.0}]}
+    )
 
 
 class OptimizerInfo(Out):
@@ -794,6 +850,23 @@ class OptimizerInfo(Out):
     torch_name: str | None
     surfaces_only: bool
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "gd",
+                    "title": "Gradient descent",
+                    "update": "\\theta \\leftarrow \\theta - \\alpha \\nabla E",
+                    "description": "",
+                    "hyperparams": [],
+                    "lr": {"default": 0.01, "min": 1e-6, "max": 10.0},
+                    "torch_name": "SGD",
+                    "surfaces_only": False,
+                }
+            ]
+        }
+    )
+
 
 class ScheduleInfo(Out):
     name: str
@@ -802,6 +875,21 @@ class ScheduleInfo(Out):
     description: str
     params: list[ParamOut]
     torch_name: str | None
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "constant",
+                    "title": "Constant",
+                    "formula": "\\alpha_t = \\alpha_0",
+                    "description": "",
+                    "params": [],
+                    "torch_name": None,
+                }
+            ]
+        }
+    )
 
 
 class CatalogResponse(Out):
@@ -843,6 +931,18 @@ class ErrorItem(Out):
     type: str
     column: int | None = None
     token: str | None = None
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "loc": ["body", "steps"],
+                    "msg": "Input should be a valid integer",
+                    "type": "int_type",
+                }
+            ]
+        }
+    )
 
 
 class ErrorResponse(Out):
