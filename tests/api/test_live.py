@@ -123,6 +123,7 @@ def test_progress_rows_of_an_lr_sweep(client) -> None:
         lo, hi = f["partial"]["rows"]
         assert lo == len(status)
         status += f["partial"]["status"]
+        assert len(status) == hi
     assert status == result["status"]
 
 
