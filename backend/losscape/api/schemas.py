@@ -14,12 +14,14 @@ by the service and come back as 422 too.
 
 from __future__ import annotations
 
+import importlib.util
 import keyword
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
@@ -56,6 +58,22 @@ class Out(BaseModel):
 
 # --------------------------------------------------------------------------- scalars
 
+
+def _integral(value: Any) -> Any:
+    """JSON has one number type and JSON Schema's "integer" means integral: 524.0 is 524."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def bounded_int(lo: int, hi: int, description: str | None = None) -> Any:
+    """An integer in [lo, hi]: integral numbers only (3.0 passes as 3), no strings or booleans.
+
+    The bounds sit inside the integral-float conversion so the JSON Schema shows them.
+    """
+    return Annotated[int, Field(ge=lo, le=hi, description=description), BeforeValidator(_integral)]
+
+
 Coordinate = Annotated[float, Field(ge=-limits.MAX_COORDINATE, le=limits.MAX_COORDINATE)]
 Point = Annotated[
     list[Coordinate],
@@ -70,18 +88,15 @@ View = Annotated[
         examples=[[-2.0, 2.0, -1.0, 3.0]],
     ),
 ]
-Steps = Annotated[int, Field(ge=1, le=limits.MAX_STEPS, description="step budget per run")]
+Steps = bounded_int(1, limits.MAX_STEPS, "step budget per run")
 Noise = Annotated[
     float,
     Field(ge=0.0, le=limits.MAX_NOISE, description="gradient noise sigma (0: exact gradients)"),
 ]
-BatchSize = Annotated[
-    int,
-    Field(
-        ge=1, le=limits.MAX_BATCH_SIZE, description="mini-batch size S: noise std sigma / sqrt(S)"
-    ),
-]
-Seed = Annotated[int, Field(ge=0, le=limits.MAX_SEED, description="seeds the gradient noise")]
+BatchSize = bounded_int(1, limits.MAX_BATCH_SIZE, "mini-batch size S: noise std sigma / sqrt(S)")
+Seed = bounded_int(0, limits.MAX_SEED, "seeds the gradient noise")
+GridResolution = bounded_int(2, limits.MAX_GRID, "grid points per axis")
+Arrows = bounded_int(0, limits.MAX_ARROWS, "gradient arrows per axis (0: none)")
 Tol = Annotated[float, Field(ge=0.0, le=1e3, description="stop as converged when |gradient| < tol")]
 Precision = Annotated[
     Literal["float32", "float64"],
@@ -111,8 +126,8 @@ def _param_field(p: ParamSpec) -> tuple[Any, Any]:
     if p.kind == "bool":
         return bool, Field(default=bool(p.default), description=desc, **extra)
     if p.kind == "int":
-        return int, Field(
-            default=int(p.default), ge=int(p.min), le=int(p.max), description=desc, **extra
+        return bounded_int(int(p.min), int(p.max)), Field(
+            default=int(p.default), description=desc, **extra
         )
     return float, Field(default=float(p.default), ge=p.min, le=p.max, description=desc, **extra)
 
@@ -210,8 +225,10 @@ def _tagged_union(
     ]
 
 
+# Typed-in formulas are offered (and documented) only where the expressions module exists.
+EXPRESSIONS_AVAILABLE = importlib.util.find_spec("losscape.expressions") is not None
 SurfaceRef = _tagged_union(
-    {**SURFACE_VARIANTS, "expression": ExpressionSurface},
+    {**SURFACE_VARIANTS, **({"expression": ExpressionSurface} if EXPRESSIONS_AVAILABLE else {})},
     _surface_tag,
     "surface",
     ' (or {"expression": "..."} for a typed-in formula)',
@@ -349,8 +366,8 @@ class GridRequest(Strict):
 
     surface: SurfaceRef
     view: View | None = None
-    resolution: Annotated[int, Field(ge=2, le=limits.MAX_GRID)] = 200
-    arrows: Annotated[int, Field(ge=0, le=limits.MAX_ARROWS)] = 0
+    resolution: GridResolution = 200
+    arrows: Arrows = 0
     precision: Precision = "float32"
 
     model_config = ConfigDict(
@@ -429,7 +446,7 @@ def _lr_sweep_fields(o: OptimizerSpec) -> dict[str, Any]:
         "tol": (Tol, 1e-10),
         "lr_min": _lr_field(o, 1e-4, "smallest learning rate (log-spaced sweep)"),
         "lr_max": _lr_field(o, 1.0, "largest learning rate; must exceed lr_min"),
-        "count": (Annotated[int, Field(ge=2, le=limits.MAX_LR_COUNT)], 50),
+        "count": (bounded_int(2, limits.MAX_LR_COUNT), 50),
         "curves": (bool, Field(default=False, description="return every loss curve")),
     }
 
@@ -449,7 +466,7 @@ def _basin_fields(o: OptimizerSpec) -> dict[str, Any]:
         "lr": _lr_field(o, o.lr_default, "learning rate"),
         "steps": (Steps, 500),
         "tol": (Tol, 1e-8),
-        "resolution": (Annotated[int, Field(ge=2, le=WEB_MAX_BASIN_RESOLUTION)], 64),
+        "resolution": (bounded_int(2, WEB_MAX_BASIN_RESOLUTION), 64),
         "view": (View | None, None),
         "minima": (
             Annotated[list[Point], Field(max_length=MAX_USER_MINIMA)] | None,
@@ -501,13 +518,13 @@ def _lr_momentum_fields(o: OptimizerSpec) -> dict[str, Any]:
         "precision": (Precision, "float32"),
         "lr_min": _lr_field(o, 1e-4, "smallest learning rate (log-spaced)"),
         "lr_max": _lr_field(o, 1.0, "largest learning rate; must exceed lr_min"),
-        "lr_count": (Annotated[int, Field(ge=2, le=limits.MAX_MAP_SIDE)], 40),
+        "lr_count": (bounded_int(2, limits.MAX_MAP_SIDE), 40),
         "momentum_min": (mrange, Field(default=max(m.min, 0.0), description=f"smallest {m.name}")),
         "momentum_max": (
             mrange,
             Field(default=min(m.max, 0.99), description=f"largest {m.name} (linear spacing)"),
         ),
-        "momentum_count": (Annotated[int, Field(ge=2, le=limits.MAX_MAP_SIDE)], 40),
+        "momentum_count": (bounded_int(2, limits.MAX_MAP_SIDE), 40),
     }
 
 

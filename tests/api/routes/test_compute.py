@@ -159,7 +159,7 @@ def test_typed_formula_without_the_module_is_a_422(client) -> None:
     body = {"surface": {"expression": "x**2"}, "runs": [{"optimizer": "gd"}]}
     r = client.post("/api/trajectories", json=body)
     assert r.status_code == 422
-    assert "not available" in r.json()["detail"][0]["msg"]
+    assert r.json()["detail"][0]["type"] == "unknown_surface"
 
 
 @pytest.mark.parametrize("surface", SURFACES)
