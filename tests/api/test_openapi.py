@@ -36,6 +36,10 @@ def _positive(case: Any) -> bool:
 
 def _fix_pair(body: dict[str, Any], lo: str, hi: str) -> bool:
     a, b = body.get(lo), body.get(hi)
+    if (a is None) != (b is None):  # one given: the defaults (ordered) for both
+        body.pop(lo, None)
+        body.pop(hi, None)
+        return True
     if a is None or b is None:
         return True
     if a == b:
