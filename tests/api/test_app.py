@@ -105,6 +105,12 @@ def test_frontend_dir_from_environment(monkeypatch, tmp_path) -> None:
         assert js.text == "export const a = 1;\n" * 100
 
 
+def test_favicon_is_served_even_without_one_in_the_frontend(client) -> None:
+    r = client.get("/favicon.ico")
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("image/")
+
+
 def test_plotly_bundle_is_the_installed_one_gzipped_and_cached(client) -> None:
     from plotly.offline import get_plotlyjs
 
