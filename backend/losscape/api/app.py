@@ -289,7 +289,10 @@ def warm_up() -> dict[str, Any]:
         )
     plotly_bundle()
     seconds = time.perf_counter() - t0
-    log.info("losscape: kernels warmed in %.2f s (%d runs)", seconds, runs)
+    # uvicorn.error is the logger uvicorn prints at INFO; ours would be silent by default
+    logging.getLogger("uvicorn.error").info(
+        "losscape: kernels warmed in %.2f s (%d runs)", seconds, runs
+    )
     return {"seconds": seconds, "runs": runs}
 
 
