@@ -181,6 +181,20 @@ def rmsprop_lecture_step(
 
 
 @njit(cache=True, nogil=True)
+def _bias_correction(beta: float, t: int) -> float:
+    """1 - beta^t, rounded exactly as torch's Python ``1 - beta ** step``.
+
+    A float exponent calls libm's pow, as Python does (an int exponent would
+    make numba multiply repeatedly and round differently). pow is the costliest
+    part of an Adam step, so it is skipped once beta^t <= exp(-t (1 - beta))
+    < e^-38 < 2^-54, where 1 - beta^t rounds to exactly 1.0 anyway.
+    """
+    if t * (1.0 - beta) > 38.0:
+        return 1.0
+    return 1.0 - beta ** float(t)
+
+
+@njit(cache=True, nogil=True)
 def adam_step(
     theta: np.ndarray,
     grad: np.ndarray,
@@ -203,11 +217,8 @@ def adam_step(
     eps = hp[2]
     wd = hp[3]
     amsgrad = hp[4] != 0.0
-    # Float exponent: libm pow, as Python's float ** float in torch (an int
-    # exponent would make numba multiply repeatedly and round differently).
-    tf = float(t)
-    step_size = lr / (1.0 - b1**tf)
-    bc2_sqrt = math.sqrt(1.0 - b2**tf)
+    step_size = lr / _bias_correction(b1, t)
+    bc2_sqrt = math.sqrt(_bias_correction(b2, t))
     for i in range(theta.shape[0]):
         g = grad[i]
         th = theta[i]
