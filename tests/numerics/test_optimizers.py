@@ -631,7 +631,6 @@ def test_matches_torch_optim(name: str, given: dict[str, float], surface: str) -
     assert np.max(np.abs(want[-1] - want[0])) > 0.05
 
 
-@pytest.mark.torch
 def test_torch_cases_cover_every_torch_optimizer_and_setting() -> None:
     """Each torch-backed optimizer is compared at defaults and with every hyperparameter changed."""
     for spec in OPTIMIZERS:
