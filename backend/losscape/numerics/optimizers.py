@@ -48,7 +48,7 @@ def _fma(typingctx, a, b, c):
     return sig, codegen
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _lerp(start: float, end: float, weight: float) -> float:
     """start + weight (end - start), rounded as torch's ``lerp`` rounds it.
 
@@ -60,7 +60,7 @@ def _lerp(start: float, end: float, weight: float) -> float:
     return _fma(weight - 1.0, end - start, end)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def sgd_step(
     theta: np.ndarray,
     grad: np.ndarray,
@@ -88,7 +88,7 @@ def sgd_step(
         theta[i] = _fma(-lr, g, theta[i])
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def heavy_ball_step(
     theta: np.ndarray, grad: np.ndarray, state: np.ndarray, lr: float, hp: np.ndarray
 ) -> None:
@@ -105,7 +105,7 @@ def heavy_ball_step(
         theta[i] = theta[i] + p
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def adagrad_step(
     theta: np.ndarray, grad: np.ndarray, state: np.ndarray, t: int, lr: float, hp: np.ndarray
 ) -> None:
@@ -128,7 +128,7 @@ def adagrad_step(
         theta[i] = theta[i] + (-clr) * g / (math.sqrt(s) + eps)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def rmsprop_step(
     theta: np.ndarray, grad: np.ndarray, state: np.ndarray, lr: float, hp: np.ndarray
 ) -> None:
@@ -164,7 +164,7 @@ def rmsprop_step(
             theta[i] = theta[i] + (-lr) * g / r
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def rmsprop_lecture_step(
     theta: np.ndarray, grad: np.ndarray, state: np.ndarray, lr: float, hp: np.ndarray
 ) -> None:
@@ -182,7 +182,7 @@ def rmsprop_lecture_step(
         theta[i] = theta[i] - lr * g / math.sqrt(s + eps)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _bias_correction(beta: float, t: int) -> float:
     """1 - beta^t, rounded exactly as torch's Python ``1 - beta ** step``.
 
@@ -196,7 +196,7 @@ def _bias_correction(beta: float, t: int) -> float:
     return 1.0 - beta ** float(t)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def adam_step(
     theta: np.ndarray,
     grad: np.ndarray,
@@ -240,14 +240,14 @@ def adam_step(
         theta[i] = th + (-step_size) * m / denom
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def gradient_step(theta: np.ndarray, grad: np.ndarray, lr: float) -> None:
     """theta <- theta - lr g (Newton's fallback)."""
     for i in range(theta.shape[0]):
         theta[i] = theta[i] - lr * grad[i]
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def newton_step(
     theta: np.ndarray, grad: np.ndarray, hess: np.ndarray, lr: float, hp: np.ndarray
 ) -> None:
@@ -290,7 +290,7 @@ def newton_step(
     theta[1] = theta[1] - lr * dy
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def optimizer_init(oid: int, state: np.ndarray, hp: np.ndarray) -> None:
     """Set the initial state: zeros, except Adagrad's sum at initial_accumulator_value."""
     state[:] = 0.0
@@ -298,7 +298,9 @@ def optimizer_init(oid: int, state: np.ndarray, hp: np.ndarray) -> None:
         state[0, :] = hp[2]
 
 
-@njit(cache=True, nogil=True)
+# _nrt=False: the dispatcher never allocates, and without reference counting the
+# calls that pass theta, grad and state on skip atomic incref/decref pairs.
+@njit(cache=True, nogil=True, error_model="numpy", _nrt=False)
 def optimizer_step(
     oid: int,
     theta: np.ndarray,

@@ -21,13 +21,13 @@ from ..limits import MAX_STEPS
 from .specs import ParamSpec, ScheduleSpec
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _cosine(t: int, period: int, lr0: float, eta_min: float) -> float:
     """eta_min + (lr0 - eta_min) (1 + cos(pi t / period)) / 2 (periodic beyond t = period)."""
     return eta_min + (lr0 - eta_min) * (1.0 + math.cos(math.pi * t / period)) / 2.0
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def schedule_lr(kid: int, t: int, lr0: float, sp: np.ndarray, total: int) -> float:
     """Learning rate used by step t + 1 (t counts from 0); ids as in ``SCHEDULES``.
 
