@@ -7,11 +7,17 @@ generated *valid* bodies only: ordered pairs (xmin < xmax, lr_min < lr_max,
 momentum_min < momentum_max), the sweep work budget, a basin radius within the
 view's diagonal, and typed-in formulas (a grammar, not a schema). They also cap
 the work of each generated request so the suite stays quick.
+
+Phases: the schema's examples and 30 generated cases per operation. The
+coverage phase (boundary values of every field; thousands of requests per
+operation with this registry) is bounded by nothing, so it runs only with
+``LOSSCAPE_FUZZ_COVERAGE=1``.
 """
 
 from __future__ import annotations
 
 import math
+import os
 from typing import Any
 
 import hypothesis
@@ -23,10 +29,14 @@ from losscape.api import schemas  # noqa: E402
 from losscape.api.app import create_app  # noqa: E402
 from losscape.api.operations import EXPRESSIONS_AVAILABLE  # noqa: E402
 
-FUZZ_WORK = 200_000  # runs x steps per generated request
+FUZZ_WORK = 20_000  # runs x steps per generated request (responses stay small to validate)
 VALID_FORMULA = "x**2 + 3*y**2"
 
-schema = schemathesis.openapi.from_asgi("/openapi.json", create_app())
+COVERAGE = os.environ.get("LOSSCAPE_FUZZ_COVERAGE") == "1"
+CONFIG = schemathesis.config.SchemathesisConfig.from_dict(
+    {"phases": {"coverage": {"enabled": COVERAGE}}}
+)
+schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(), config=CONFIG)
 
 
 def _positive(case: Any) -> bool:
@@ -75,13 +85,10 @@ def _cap(body: dict[str, Any], runs: int) -> None:
         body["steps"] = max(1, FUZZ_WORK // runs)
 
 
-@schema.hook
-def filter_case(context: Any, case: Any) -> bool:
-    """Make generated valid bodies satisfy the cross-field rules; drop the unfixable."""
-    body = case.body
-    if not _positive(case) or not isinstance(body, dict):
+def _prepare(body: Any, path: str) -> bool:
+    """Make a valid body satisfy the cross-field rules and the work cap; False if it cannot."""
+    if not isinstance(body, dict):
         return True
-    path = case.operation.path
     ok = _fix_surface(body.get("surface")) and _fix_view(body.get("view"))
     ok = ok and _fix_pair(body, "lr_min", "lr_max")
     ok = ok and _fix_pair(body, "momentum_min", "momentum_max")
@@ -105,6 +112,23 @@ def filter_case(context: Any, case: Any) -> bool:
     elif path == "/api/sweeps/lr-momentum":
         _cap(body, body.get("lr_count", 40) * body.get("momentum_count", 40))
     return ok
+
+
+@schema.hook
+def filter_case(context: Any, case: Any) -> bool:
+    """Generated valid bodies: fixed up to satisfy the cross-field rules, or dropped."""
+    return not _positive(case) or _prepare(case.body, case.operation.path)
+
+
+MAX_EXPLICIT = 30  # the schema's examples, combined per operation, are capped like fuzzing
+
+
+@schema.hook
+def before_add_examples(context: Any, examples: list[Any]) -> None:
+    """The schema's own examples (valid by construction): same fix-ups, at most 30 of them."""
+    kept = [case for case in examples if _prepare(case.body, case.operation.path)]
+    step = max(1, -(-len(kept) // MAX_EXPLICIT))
+    examples[:] = kept[::step]
 
 
 @schema.parametrize()

@@ -553,7 +553,7 @@ class CriticalPointOut(Out):
     x: float
     y: float
     f: Num
-    kind: Literal["minimum", "maximum", "saddle"]
+    kind: str = Field(description="minimum, maximum, saddle or degenerate")
 
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"x": 1.0, "y": 1.0, "f": 0.0, "kind": "minimum"}]}

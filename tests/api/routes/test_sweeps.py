@@ -12,6 +12,7 @@ from ..conftest import as_array, strict_json
 
 OPTIMIZERS = [o["name"] for o in losscape.optimizers()]
 MOMENTUM = [o.name for o in schemas.MOMENTUM_OPTIMIZERS]
+LR_MAX = {o["name"]: o["lr"]["max"] for o in losscape.optimizers()}
 
 
 def f32(values) -> np.ndarray:
@@ -20,20 +21,21 @@ def f32(values) -> np.ndarray:
 
 @pytest.mark.parametrize("optimizer", OPTIMIZERS)
 def test_lr_sweep_equals_python_api(client, optimizer: str) -> None:
+    lr_max = min(5.0, LR_MAX[optimizer])
     body = {
         "surface": {"name": "quadratic"},
         "optimizer": optimizer,
         "start": [1.5, 1.0],
         "steps": 40,
         "lr_min": 1e-3,
-        "lr_max": 5.0,
+        "lr_max": lr_max,
         "count": 12,
     }
     r = client.post("/api/sweeps/lr", json=body)
     assert r.status_code == 200, r.text
     data = strict_json(r.text)
     ref = losscape.lr_sweep(
-        "quadratic", optimizer, start=(1.5, 1.0), steps=40, lr_min=1e-3, lr_max=5.0, count=12
+        "quadratic", optimizer, start=(1.5, 1.0), steps=40, lr_min=1e-3, lr_max=lr_max, count=12
     )
     np.testing.assert_array_equal(data["lrs"], ref.lrs)
     np.testing.assert_array_equal(f32(as_array(data["final_loss"])), f32(ref.final_loss))
