@@ -293,3 +293,12 @@ def test_cross_origin_pages_are_refused(client) -> None:
     with client.websocket_connect("/api/live", headers={"origin": "http://testserver"}) as ws:
         send(ws, "same", "hessian", QUICK)
         assert recv(ws)["type"] == "result"
+
+
+def test_allowed_origins_from_the_environment(client, monkeypatch) -> None:
+    monkeypatch.setenv("LOSSCAPE_ALLOWED_ORIGINS", "https://class.example.org, http://x.test")
+    with client.websocket_connect(
+        "/api/live", headers={"origin": "https://class.example.org"}
+    ) as ws:
+        send(ws, "proxied", "hessian", QUICK)
+        assert recv(ws)["type"] == "result"

@@ -22,6 +22,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -87,11 +88,18 @@ class _JobProgress:
 
 
 def origin_allowed(ws: WebSocket) -> bool:
-    """Same-origin pages only (a browser always sends Origin; scripts may omit it)."""
+    """Same-origin pages only (a browser always sends Origin; scripts may omit it).
+
+    Behind a proxy that rewrites Host, list the page's origins in
+    ``LOSSCAPE_ALLOWED_ORIGINS`` (comma-separated, e.g. ``https://class.example.org``).
+    """
     origin = ws.headers.get("origin")
     if not origin:
         return True
-    return urlsplit(origin).netloc.lower() == ws.headers.get("host", "").lower()
+    if urlsplit(origin).netloc.lower() == ws.headers.get("host", "").lower():
+        return True
+    extra = os.environ.get("LOSSCAPE_ALLOWED_ORIGINS", "")
+    return origin.rstrip("/").lower() in {o.strip().rstrip("/").lower() for o in extra.split(",")}
 
 
 class LiveSession:
