@@ -137,20 +137,41 @@ class Server:
         self.stop()
 
 
+def _request_bytes(port: int) -> bytes:
+    payload = json.dumps(BODY).encode()
+    return (
+        f"POST /api/trajectories HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n"
+    ).encode() + payload
+
+
 def http_latencies(server: Server, n: int) -> tuple[list[float], list[float], int]:
-    """Round trips over one keep-alive connection; also the server's own elapsed_ms."""
+    """Round trips over one keep-alive connection; also the server's own elapsed_ms.
+
+    A raw-socket client (TCP_NODELAY, no HTTP library) so the figure is the server's.
+    """
+    request = _request_bytes(server.port)
     samples, inside = [], []
     size = 0
-    with httpx.Client(base_url=server.url) as client:
+    with socket.create_connection(("127.0.0.1", server.port)) as sock:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        stream = sock.makefile("rb")
         for i in range(n + 10):
             t0 = time.perf_counter()
-            r = client.post("/api/trajectories", json=BODY)
+            sock.sendall(request)
+            status = stream.readline()
+            length = 0
+            while (line := stream.readline()) != b"\r\n":
+                if line.lower().startswith(b"content-length:"):
+                    length = int(line.split(b":")[1])
+            body = stream.read(length)
             dt = time.perf_counter() - t0
-            assert r.status_code == 200, r.text
+            assert status.startswith(b"HTTP/1.1 200"), status
             if i >= 10:  # the first few warm the connection and the thread pool
                 samples.append(dt)
-                inside.append(r.json()["elapsed_ms"] / 1e3)
-            size = len(r.content)
+                tail = body[body.rindex(b'"elapsed_ms":') + 13 : -1]
+                inside.append(float(tail) / 1e3)
+            size = len(body)
     return samples, inside, size
 
 
@@ -159,7 +180,9 @@ def live_latencies(server: Server, n: int) -> list[float]:
 
     samples = []
     message = json.dumps({"id": 0, "type": "trajectories", "body": BODY})
-    with connect(server.url.replace("http", "ws") + "/api/live", max_size=None) as ws:
+    url = server.url.replace("http", "ws") + "/api/live"
+    with connect(url, max_size=None, compression=None) as ws:  # a browser offers deflate;
+        # the server declines it (see losscape.api.server.ws_deflate)
         for i in range(n + 10):
             t0 = time.perf_counter()
             ws.send(message)
@@ -173,17 +196,14 @@ def live_latencies(server: Server, n: int) -> list[float]:
 
 async def _load(port: int, connections: int, total: int, seconds: float) -> tuple[int, float]:
     """``connections`` keep-alive sockets post BODY until ``total`` answers or ``seconds``."""
-    payload = json.dumps(BODY).encode()
-    request = (
-        f"POST /api/trajectories HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
-        f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n"
-    ).encode() + payload
+    request = _request_bytes(port)
     done = 0
     deadline = time.perf_counter() + seconds
 
     async def one() -> None:
         nonlocal done
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         try:
             while done < total and time.perf_counter() < deadline:
                 writer.write(request)
