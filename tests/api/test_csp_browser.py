@@ -72,6 +72,7 @@ result.live = await new Promise(resolve => {
 });
 result.violations = window.__violations;
 window.__result = result;
+document.body.dataset.done = '1';
 """
 
 
@@ -134,7 +135,9 @@ def _run(url: str) -> tuple[dict, list[str], set[str]]:
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.on("request", lambda r: hosts.add(r.url.split("/")[2]))
         page.goto(url)
-        page.wait_for_function("window.__result !== undefined", timeout=60000)
+        # a DOM marker, not wait_for_function: Playwright's polling predicate is built
+        # with eval, which this very CSP forbids
+        page.wait_for_selector("body[data-done]", state="attached", timeout=60000)
         result = page.evaluate("window.__result")
         browser.close()
     return result, errors, hosts
