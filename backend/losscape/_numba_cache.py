@@ -8,6 +8,7 @@ full (a read-only site-packages fails otherwise). An explicit
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 
@@ -26,4 +27,8 @@ def configure_numba_cache() -> str:
         path = os.path.join(tempfile.gettempdir(), f"losscape-numba-{os.getuid()}")
         os.makedirs(path, exist_ok=True)
     os.environ["NUMBA_CACHE_DIR"] = path
+    config = sys.modules.get("numba.core.config")
+    if config is not None:
+        # numba read its environment when it was imported (before us): tell it directly.
+        config.CACHE_DIR = path
     return path
