@@ -47,14 +47,18 @@ Numerical analysis (when the user gives no view or no minima):
   from the Hessian's eigenvalues (``service.classify``); a degenerate point (or
   a kink) is classified by comparing values on a small ring around it, and a
   flat one is dropped. Points closer than a quarter grid cell are merged; at
-  most 32 are kept. Bounded work: at most 56 seeds, 80 search and 50 Newton
+  most 32 are kept. Bounded work: at most 56 seeds, 100 search and 50 Newton
   iterations, each one vectorised kernel call.
-- View, when none is given: the default box [-3, 3]^2 is searched first, then
+- View, when none is given: the box [-3, 3]^2 is searched first, then
   [-10, 10]^2, [-30, 30]^2 and [-100, 100]^2 until one holds a critical point.
-  If none does, or all found points lie in the inner 80% of [-3, 3]^2, the view
-  is [-3, 3]^2. Otherwise it is the square centred on the points' bounding box
-  with half-width max(3, 0.75 x the larger side of that box), searched again
-  at its own resolution. Given minima set the view by the same rule.
+  If a point lies in the outer 20% of that box (more may lie past it) and
+  the box holds fewer than 16 critical points, the box twice as wide is
+  searched, and its points are used unless there are 2x (1-D) or 4x (2-D)
+  as many (a periodic formula) or 16 or more. The view is then [-3, 3]^2 if no point was found or
+  all lie in its inner 80%; the search box itself for an oscillating formula
+  (16 or more points); else the square centred on the points' bounding box
+  with half-width max(3, 0.75 x its larger side), searched again. Given
+  minima set the view by the same last rule.
 - Unbounded below: if the lowest grid value over the escape box (3x the view,
   as ``service`` stops such runs) lies on its edge, the surface is treated as
   unbounded below, so a run leaving the box is "escaped", not "diverged".
@@ -599,7 +603,7 @@ class Program:
     uses_y: bool
     quadratic: bool
 
-    def eval(self, x: float, y: float) -> tuple[float, float, float]:
+    def at(self, x: float, y: float) -> tuple[float, float, float]:
         """(f, df/dx, df/dy) at one point (a convenience for tests and callers)."""
         return program_eval(
             self.code, self.consts, float(x), float(y), np.empty((PROGRAM_STACK, 3))
@@ -627,8 +631,8 @@ def _compile_cached(text: str) -> Program:
         if col < 1 or col > len(text.rstrip(" \t")):
             n = len(text.rstrip(" \t"))
             raise ExpressionError(
-                f"the formula ends too early after column {n}: expected a number, a name or "
-                "'(' after an operator",
+                f"the formula ends too early at column {n + 1}: expected a number, a name or "
+                "'(' after the last operator",
                 n + 1,
                 "",
             ) from None
@@ -681,7 +685,8 @@ GRID_1D = 400
 MAX_EXTREMUM_SEEDS = 16  # lowest local minima and highest local maxima of the grid, each
 MAX_FLAT_SEEDS = 24  # smallest local minima of |gradient|
 MAX_CRITICAL_POINTS = 32
-COMPASS_ITERATIONS = 80
+OSCILLATING = 16  # this many critical points in a search box: an oscillating formula
+COMPASS_ITERATIONS = 100
 NEWTON_ITERATIONS = 50
 _NO_PARAMS = np.zeros(1)
 _KIND_ORDER = {"minimum": 0, "saddle": 1, "maximum": 2}
@@ -740,7 +745,7 @@ def _compass(p: Program, pts: np.ndarray, sign: float, h: np.ndarray, dims: int)
     pos = pts.copy()
     step = np.tile(h, (pos.shape[0], 1))
     rows = np.arange(pos.shape[0])
-    tiny = 1e-13 * (1.0 + np.abs(pos))
+    tiny = 4e-16 * (1.0 + np.abs(pos))
     for _ in range(COMPASS_ITERATIONS):
         cand = pos[:, None, :] + offs[None, :, :] * step[:, None, :]
         vals = sign * _evaluate(p, cand.reshape(-1, 2))[:, 0].reshape(pos.shape[0], -1)
@@ -798,22 +803,27 @@ def _newton(p: Program, pts: np.ndarray, dims: int, max_step: float) -> np.ndarr
 
 
 def _ring_kind(p: Program, pt: np.ndarray, f0: float, rho: np.ndarray, dims: int) -> str | None:
-    """Kind of a point from values on a small ring around it: "minimum" if all are
-    higher, "maximum" if all lower, "saddle" if both occur, None if some are level."""
+    """Kind of a point from values on a small ring around it (every 22.5 degrees):
+    "saddle" if some are higher and some lower (the monkey saddle x^3 - 3xy^2 also
+    has level ones), else "minimum" / "maximum" if all are higher / lower, else
+    None: some are level, the point sits in a flat valley or plateau."""
     if dims == 1:
         ring = np.array([[-1.0, 0.0], [1.0, 0.0]])
     else:
         t = np.linspace(0.0, 2.0 * math.pi, 16, endpoint=False)
         ring = np.column_stack([np.cos(t), np.sin(t)])
     d = _evaluate(p, pt + ring * rho)[:, 0] - f0
-    tol = 1e-14 * max(1.0, abs(f0))
-    if np.any(np.isnan(d)) or np.any(np.abs(d) <= tol):
+    if np.any(np.isnan(d)):
         return None
-    if np.all(d > 0):
+    tol = 1e-14 * max(1.0, abs(f0))
+    up, down = np.any(d > tol), np.any(d < -tol)
+    if up and down:
+        return "saddle"
+    if np.all(d > tol):
         return "minimum"
-    if np.all(d < 0):
+    if np.all(d < -tol):
         return "maximum"
-    return "saddle"
+    return None
 
 
 def _tidy(v: float, scale: float) -> float:
@@ -844,22 +854,22 @@ def _critical_points(
     def at(idx: np.ndarray) -> np.ndarray:
         return np.column_stack([xs[idx[:, 1]], ys[idx[:, 0]]])
 
-    seeds: list[tuple[np.ndarray, bool]] = []  # (points, came from the compass search)
+    seeds: list[tuple[np.ndarray, float]] = []
     for sign in (1.0, -1.0):
         idx = _local_minima(sign * f, dims)
         if idx.size:
             order = np.argsort(sign * f[idx[:, 0], idx[:, 1]])[:MAX_EXTREMUM_SEEDS]
-            seeds.append((_compass(p, at(idx[order]), sign, cell, dims), True))
+            seeds.append((_compass(p, at(idx[order]), sign, cell, dims), sign))
     idx = _local_minima(gnorm, dims)
     if idx.size:
         order = np.argsort(gnorm[idx[:, 0], idx[:, 1]])[:MAX_FLAT_SEEDS]
-        seeds.append((at(idx[order]), False))
+        seeds.append((at(idx[order]), 0.0))
     if not seeds:
         return ()
     start = np.concatenate([s for s, _ in seeds])
+    # +1: a minimum seed of the compass search, -1: a maximum one, 0: a |gradient| seed.
     compass = np.concatenate([np.full(s.shape[0], c) for s, c in seeds])
-    reach = 4.0 * float(np.hypot(*cell))
-    polished = _newton(p, start, dims, reach / 4.0)
+    polished = _newton(p, start, dims, float(np.hypot(*cell)))
     val = _evaluate(p, polished)
     margin = cell + 1e-12
     inside = (
@@ -868,12 +878,7 @@ def _critical_points(
         & (polished[:, 1] >= y0 - margin[1])
         & (polished[:, 1] <= y1 + margin[1])
     )
-    converged = (
-        np.all(np.isfinite(val), axis=1)
-        & (np.hypot(val[:, 1], val[:, 2]) <= gtol)
-        & inside
-        & (np.hypot(*(polished - start).T) <= reach)
-    )
+    converged = np.all(np.isfinite(val), axis=1) & (np.hypot(val[:, 1], val[:, 2]) <= gtol) & inside
     from .service import classify
 
     scale = max(abs(x0), abs(x1), abs(y0), abs(y1), 1.0)
@@ -883,8 +888,8 @@ def _critical_points(
     for k in range(start.shape[0]):
         if converged[k]:
             pt = polished[k]
-        elif compass[k]:
-            pt = start[k]  # a kink: Newton cannot polish it, the compass search did
+        elif compass[k] != 0.0:
+            pt = start[k]  # maybe a kink: Newton cannot polish it, the compass search did
         else:
             continue
         pt = np.array([_tidy(pt[0], scale), _tidy(pt[1], scale) if dims == 2 else pt[1]])
@@ -901,8 +906,10 @@ def _critical_points(
                 kind = classify(np.array([gxv, gyv]), w, dims=dims)
         if kind not in ("minimum", "maximum", "saddle"):
             kind = _ring_kind(p, pt, fv, rho, dims)
+            if not converged[k] and kind != {1.0: "minimum", -1.0: "maximum"}[compass[k]]:
+                kind = None  # the compass search stalled (a curved ravine), not an extremum
         if kind is not None:
-            found.append(CriticalPoint(float(pt[0]), float(pt[1]), float(fv), kind))
+            found.append(CriticalPoint(float(pt[0]), float(pt[1]), float(fv) + 0.0, kind))
     found.sort(key=lambda c: (_KIND_ORDER[c.kind], c.f if c.kind != "maximum" else -c.f))
     merge = 0.25 * float(np.hypot(*cell))
     kept: list[CriticalPoint] = []
@@ -923,9 +930,24 @@ def _view_around(points: list[tuple[float, float]]) -> tuple[float, float, float
     ys = [pt[1] for pt in points]
     if all(abs(v) <= 0.8 * DEFAULT_VIEW[1] for v in xs + ys):
         return DEFAULT_VIEW
-    cx, cy = _nice(0.5 * (min(xs) + max(xs))), _nice(0.5 * (min(ys) + max(ys)))
-    hw = _nice(max(DEFAULT_VIEW[1], 0.75 * max(max(xs) - min(xs), max(ys) - min(ys))))
-    return (cx - hw, cx + hw, cy - hw, cy + hw)
+    cx, cy = 0.5 * (min(xs) + max(xs)), 0.5 * (min(ys) + max(ys))
+    hw = max(DEFAULT_VIEW[1], 0.75 * max(max(xs) - min(xs), max(ys) - min(ys)))
+    # Round to readable numbers: the half-width up to two significant digits, the
+    # centre to the same step (it moves by at most half a step, well inside the margin).
+    e = math.floor(math.log10(hw)) - 1
+    step = 10.0**e
+    hw = math.ceil(hw / step - 1e-9) * step
+    cx, cy = round(cx / step) * step, round(cy / step) * step
+    nd = max(0, -e)
+    return (round(cx - hw, nd), round(cx + hw, nd), round(cy - hw, nd), round(cy + hw, nd))
+
+
+def _near_edge(c: CriticalPoint, box: tuple[float, float, float, float], dims: int) -> bool:
+    """True when c lies outside the inner 80% of box (in x, and in y for a 2-D formula)."""
+    x0, x1, y0, y1 = box
+    mx, my = 0.1 * (x1 - x0), 0.1 * (y1 - y0)
+    out_x = not (x0 + mx <= c.x <= x1 - mx)
+    return out_x or (dims == 2 and not (y0 + my <= c.y <= y1 - my))
 
 
 def _auto_view(
@@ -941,6 +963,15 @@ def _auto_view(
             break
     if not crit:
         return DEFAULT_VIEW, ()
+    if len(crit) >= OSCILLATING:
+        return box, crit  # many critical points: an oscillating formula, keep the box
+    if any(_near_edge(c, box, dims) for c in crit):
+        # Points near the edge: more may lie past it, look in a box twice as wide.
+        hw = box[1]
+        wider = _critical_points(p, (-2 * hw, 2 * hw, -2 * hw, 2 * hw), dims)
+        # A periodic formula has 2x (1-D) or 4x (2-D) as many points in it.
+        if len(crit) <= len(wider) < min(2**dims * len(crit), OSCILLATING):
+            crit = wider
     view = _view_around([(c.x, c.y) for c in crit])
     if view == box:
         return view, crit
