@@ -52,6 +52,8 @@ INJECTIONS = [
     ("x" * 10_000, 201, "x" * 10, "at most 200"),
     ("(" * 500 + "x" + ")" * 500, 201, "(" * 10, "at most 200"),
     ("(" * 30 + "x" + ")" * 30, 25, "(", "more than 24 parentheses"),
+    ("(" * 99 + "x" + ")" * 99, 25, "(", "more than 24 parentheses"),
+    ("sin(" * 30 + "x" + ")" * 30, 100, "(", "more than 24 parentheses"),
     ("-" * 150 + "x", 65, None, "more than 64 levels"),
     ("x" + "+x" * 90, 121, "x", "more than 150 parts"),
     ("\u0445 + y", 1, "\u0445", "CYRILLIC SMALL LETTER HA"),  # Cyrillic 'х'
@@ -425,12 +427,17 @@ def test_kinks_and_degenerate_minima_are_found():
         (0.0, 1.0, "minimum")
     ]
     assert kinds(resolve_expression({"expression": "x**4 + y**4"})) == [(0.0, 0.0, "minimum")]
+    assert kinds(resolve_expression({"expression": "x**16 + y**16"})) == [(0.0, 0.0, "minimum")]
+    assert kinds(resolve_expression({"expression": "max(abs(x), abs(y))"})) == [
+        (0.0, 0.0, "minimum")
+    ]
     assert kinds(resolve_expression({"expression": "x**3 - 3*x*y**2"})) == [(0.0, 0.0, "saddle")]
 
 
 def test_flat_regions_are_not_critical_points():
     assert resolve_expression({"expression": "relu(x) + y**2"}).critical_points == ()
     assert resolve_expression({"expression": "x + y"}).critical_points == ()
+    assert resolve_expression({"expression": "min(x**2, y**2)"}).critical_points == ()
 
 
 def test_one_dimensional_formula():

@@ -812,10 +812,13 @@ def _ring_kind(p: Program, pt: np.ndarray, f0: float, rho: np.ndarray, dims: int
     else:
         t = np.linspace(0.0, 2.0 * math.pi, 16, endpoint=False)
         ring = np.column_stack([np.cos(t), np.sin(t)])
-    d = _evaluate(p, pt + ring * rho)[:, 0] - f0
-    if np.any(np.isnan(d)):
+    ring_f = _evaluate(p, pt + ring * rho)[:, 0]
+    if np.any(np.isnan(ring_f)):
         return None
-    tol = 1e-14 * max(1.0, abs(f0))
+    d = ring_f - f0
+    # Differences below roundoff of the values involved count as level (1e-300:
+    # a point where every value is exactly 0 is level, not a minimum).
+    tol = 1e-13 * max(abs(f0), float(np.max(np.abs(ring_f))), 1e-300)
     up, down = np.any(d > tol), np.any(d < -tol)
     if up and down:
         return "saddle"
@@ -870,15 +873,23 @@ def _critical_points(
     # +1: a minimum seed of the compass search, -1: a maximum one, 0: a |gradient| seed.
     compass = np.concatenate([np.full(s.shape[0], c) for s, c in seeds])
     polished = _newton(p, start, dims, float(np.hypot(*cell)))
-    val = _evaluate(p, polished)
     margin = cell + 1e-12
-    inside = (
-        (polished[:, 0] >= x0 - margin[0])
-        & (polished[:, 0] <= x1 + margin[0])
-        & (polished[:, 1] >= y0 - margin[1])
-        & (polished[:, 1] <= y1 + margin[1])
-    )
-    converged = np.all(np.isfinite(val), axis=1) & (np.hypot(val[:, 1], val[:, 2]) <= gtol) & inside
+
+    def critical(pts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(values (S,), mask of points inside the box with |gradient| <= gtol)."""
+        val = _evaluate(p, pts)
+        inside = (
+            (pts[:, 0] >= x0 - margin[0])
+            & (pts[:, 0] <= x1 + margin[0])
+            & (pts[:, 1] >= y0 - margin[1])
+            & (pts[:, 1] <= y1 + margin[1])
+        )
+        ok = np.all(np.isfinite(val), axis=1) & (np.hypot(val[:, 1], val[:, 2]) <= gtol)
+        return val[:, 0], ok & inside
+
+    f_newton, newton_ok = critical(polished)
+    f_compass, compass_ok = critical(start)
+    compass_ok &= compass != 0.0
     from .service import classify
 
     scale = max(abs(x0), abs(x1), abs(y0), abs(y1), 1.0)
@@ -886,10 +897,17 @@ def _critical_points(
     found: list[CriticalPoint] = []
     hess = np.empty((2, 2))
     for k in range(start.shape[0]):
-        if converged[k]:
+        # Of the compass point and its Newton polish, the critical one; if both
+        # are, the lower (higher for a maximum): on a very flat minimum (x**16)
+        # Newton crawls while the compass search homes in on the values.
+        use_newton = newton_ok[k] and not (
+            compass_ok[k] and compass[k] * f_compass[k] <= compass[k] * f_newton[k]
+        )
+        converged = newton_ok[k] or compass_ok[k]
+        if use_newton:
             pt = polished[k]
         elif compass[k] != 0.0:
-            pt = start[k]  # maybe a kink: Newton cannot polish it, the compass search did
+            pt = start[k]  # critical, or maybe a kink Newton cannot polish
         else:
             continue
         pt = np.array([_tidy(pt[0], scale), _tidy(pt[1], scale) if dims == 2 else pt[1]])
@@ -899,14 +917,14 @@ def _critical_points(
         if not math.isfinite(fv):
             continue
         kind: str | None = None
-        if converged[k]:
+        if converged:
             kernels.hessian_at(EXPRESSION_ID, _NO_PARAMS, p.code, p.consts, pt[0], pt[1], hess)
             if np.all(np.isfinite(hess)):
                 w = np.linalg.eigvalsh(hess)
                 kind = classify(np.array([gxv, gyv]), w, dims=dims)
         if kind not in ("minimum", "maximum", "saddle"):
             kind = _ring_kind(p, pt, fv, rho, dims)
-            if not converged[k] and kind != {1.0: "minimum", -1.0: "maximum"}[compass[k]]:
+            if not converged and kind != {1.0: "minimum", -1.0: "maximum"}[compass[k]]:
                 kind = None  # the compass search stalled (a curved ravine), not an extremum
         if kind is not None:
             found.append(CriticalPoint(float(pt[0]), float(pt[1]), float(fv) + 0.0, kind))
