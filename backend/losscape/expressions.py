@@ -51,14 +51,15 @@ Numerical analysis (when the user gives no view or no minima):
   iterations, each one vectorised kernel call.
 - View, when none is given: the box [-3, 3]^2 is searched first, then
   [-10, 10]^2, [-30, 30]^2 and [-100, 100]^2 until one holds a critical point.
-  If a point lies in the outer 20% of that box (more may lie past it) and
-  the box holds fewer than 16 critical points, the box twice as wide is
-  searched, and its points are used unless there are 2x (1-D) or 4x (2-D)
-  as many (a periodic formula) or 16 or more. The view is then [-3, 3]^2 if no point was found or
-  all lie in its inner 80%; the search box itself for an oscillating formula
-  (16 or more points); else the square centred on the points' bounding box
-  with half-width max(3, 0.75 x its larger side), searched again. Given
-  minima set the view by the same last rule.
+  If a point lies in the outer 20% of that box (more may lie past it) and the
+  box holds fewer than 16 points, the box twice as wide is searched, and its
+  points are used unless there are 2x (1-D) or 4x (2-D) as many (a periodic
+  formula) or 16 or more. The view is then: [-3, 3]^2 if no point was found
+  or all lie in its inner 80%; the search box itself for an oscillating
+  formula (16 or more points); else the square centred on the points'
+  bounding box with half-width max(3, 0.75 x its larger side), rounded to two
+  significant digits, searched again. Given minima set the view by the same
+  last rule.
 - Unbounded below: if the lowest grid value over the escape box (3x the view,
   as ``service`` stops such runs) lies on its edge, the surface is treated as
   unbounded below, so a run leaving the box is "escaped", not "diverged".
@@ -167,11 +168,6 @@ class ExpressionError(ValueError):
         self.token = token
 
 
-def _show(token: str) -> str:
-    """A token quoted for a message; control characters escaped."""
-    return repr(token) if token.isprintable() else repr(token).replace("\\\\", "\\")
-
-
 # --------------------------------------------------------------------------- lexical checks
 
 
@@ -222,7 +218,7 @@ def _lex(text: str) -> list[_Token]:
             ch = text[i]
             hint = _CHAR_HINTS.get(ch, "allowed: digits, letters, + - * / ** ( ) ,")
             raise ExpressionError(
-                f"character {_show(ch)} at column {i + 1} is not allowed; {hint}", i + 1, ch
+                f"character {ch!r} at column {i + 1} is not allowed; {hint}", i + 1, ch
             )
         kind = m.lastgroup
         word = m.group(kind)

@@ -110,8 +110,10 @@ def program_eval(
 
     ``code`` (L,) int64 and ``consts`` (K,) float64 come from
     ``losscape.expressions``; ``stack`` is (PROGRAM_STACK, 3) float64 scratch.
+    One flat chain of ``op == K`` tests, which LLVM turns into a jump table.
     """
     # Top of stack (value, d/dx, d/dy); n entries sit below it in ``stack``.
+    # The first push parks the (meaningless) initial top in stack[0].
     v = 0.0
     a = 0.0
     b = 0.0
@@ -120,87 +122,121 @@ def program_eval(
     m = code.shape[0]
     while i < m:
         op = code[i]
-        i += 1
-        if OP_X <= op <= OP_CONST:
-            # The first push parks the (meaningless) initial top in stack[0].
+        if op == OP_X:
             stack[n, 0] = v
             stack[n, 1] = a
             stack[n, 2] = b
             n += 1
-            if op == OP_X:
-                v = x
-                a = 1.0
-                b = 0.0
-            elif op == OP_Y:
-                v = y
-                a = 0.0
-                b = 1.0
-            else:
-                v = consts[code[i]]
-                a = 0.0
-                b = 0.0
-                i += 1
-        elif OP_ADD <= op <= OP_MAX:
+            v = x
+            a = 1.0
+            b = 0.0
+            i += 1
+        elif op == OP_Y:
+            stack[n, 0] = v
+            stack[n, 1] = a
+            stack[n, 2] = b
+            n += 1
+            v = y
+            a = 0.0
+            b = 1.0
+            i += 1
+        elif op == OP_CONST:
+            stack[n, 0] = v
+            stack[n, 1] = a
+            stack[n, 2] = b
+            n += 1
+            v = consts[code[i + 1]]
+            a = 0.0
+            b = 0.0
+            i += 2
+        elif op == OP_ADD:
+            n -= 1
+            v = stack[n, 0] + v
+            a = stack[n, 1] + a
+            b = stack[n, 2] + b
+            i += 1
+        elif op == OP_SUB:
+            n -= 1
+            v = stack[n, 0] - v
+            a = stack[n, 1] - a
+            b = stack[n, 2] - b
+            i += 1
+        elif op == OP_MUL:
             n -= 1
             lv = stack[n, 0]
-            la = stack[n, 1]
-            lb = stack[n, 2]
-            if op == OP_ADD:
-                v = lv + v
-                a = la + a
-                b = lb + b
-            elif op == OP_SUB:
-                v = lv - v
-                a = la - a
-                b = lb - b
-            elif op == OP_MUL:
-                na = la * v + lv * a
-                nb = lb * v + lv * b
-                v = lv * v
-                a = na
-                b = nb
-            elif op == OP_DIV:
-                q = lv / v
-                a = (la - q * a) / v
-                b = (lb - q * b) / v
-                v = q
-            elif v != v or lv != lv:
+            a = stack[n, 1] * v + lv * a
+            b = stack[n, 2] * v + lv * b
+            v = lv * v
+            i += 1
+        elif op == OP_DIV:
+            n -= 1
+            q = stack[n, 0] / v
+            a = (stack[n, 1] - q * a) / v
+            b = (stack[n, 2] - q * b) / v
+            v = q
+            i += 1
+        elif op == OP_ADD_C:
+            v = v + consts[code[i + 1]]
+            i += 2
+        elif op == OP_SUB_C:
+            v = v - consts[code[i + 1]]
+            i += 2
+        elif op == OP_MUL_C:
+            c = consts[code[i + 1]]
+            v = v * c
+            a = a * c
+            b = b * c
+            i += 2
+        elif op == OP_DIV_C:
+            c = consts[code[i + 1]]
+            v = v / c
+            a = a / c
+            b = b / c
+            i += 2
+        elif op == OP_RSUB_C:
+            v = consts[code[i + 1]] - v
+            a = -a
+            b = -b
+            i += 2
+        elif op == OP_RDIV_C:  # d(c / u) = -(c / u) du / u
+            q = consts[code[i + 1]] / v
+            a = -q * a / v
+            b = -q * b / v
+            v = q
+            i += 2
+        elif op == OP_MIN:
+            n -= 1
+            lv = stack[n, 0]
+            if v != v or lv != lv:
                 v = math.nan
                 a = math.nan
                 b = math.nan
-            elif (op == OP_MIN and lv <= v) or (op == OP_MAX and lv >= v):
+            elif lv <= v:  # a tie takes the first argument
                 v = lv
-                a = la
-                b = lb
-            # else the right operand is already on top
-        elif OP_ADD_C <= op <= OP_RDIV_C:
-            c = consts[code[i]]
+                a = stack[n, 1]
+                b = stack[n, 2]
             i += 1
-            if op == OP_ADD_C:
-                v = v + c
-            elif op == OP_SUB_C:
-                v = v - c
-            elif op == OP_MUL_C:
-                v = v * c
-                a = a * c
-                b = b * c
-            elif op == OP_DIV_C:
-                v = v / c
-                a = a / c
-                b = b / c
-            elif op == OP_RSUB_C:
-                v = c - v
-                a = -a
-                b = -b
-            else:  # OP_RDIV_C: d(c / u) = -(c / u) du / u
-                q = c / v
-                a = -q * a / v
-                b = -q * b / v
-                v = q
+        elif op == OP_MAX:
+            n -= 1
+            lv = stack[n, 0]
+            if v != v or lv != lv:
+                v = math.nan
+                a = math.nan
+                b = math.nan
+            elif lv >= v:
+                v = lv
+                a = stack[n, 1]
+                b = stack[n, 2]
+            i += 1
+        elif op == OP_NEG:
+            v = -v
+            a = -a
+            b = -b
+            i += 1
         else:
-            # Unary: new top = g(v), derivative factor g'(v).
+            # Unary: new top = g(v), derivative factor d = g'(v).
             if op == OP_POWI:
-                p = code[i]
+                p = code[i + 1]
                 i += 1
                 if p == 2:
                     g = v * v
@@ -220,13 +256,10 @@ def program_eval(
                     g = r
                     d = p * r / v
             elif op == OP_POWF:
-                p = consts[code[i]]
+                p = consts[code[i + 1]]
                 i += 1
                 g = math.pow(v, p)
                 d = p * math.pow(v, p - 1.0)
-            elif op == OP_NEG:
-                g = -v
-                d = -1.0
             elif op == OP_SIN:
                 g = math.sin(v)
                 d = math.cos(v)
@@ -273,4 +306,5 @@ def program_eval(
             v = g
             a = d * a
             b = d * b
+            i += 1
     return v, a, b
