@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import losscape
@@ -597,3 +597,51 @@ def test_fuzz_formulas_through_the_kernels(text):
     assert g.values.shape == (8, 8)
     with contextlib.suppress(ValueError):  # undefined at the start
         losscape.hessian(s, surf.default_start)
+
+
+SMOOTH = ["sin", "cos", "tan", "exp", "log", "sqrt", "tanh", "sigmoid", "softplus"]
+
+
+def _smooth_formulas() -> st.SearchStrategy[str]:
+    """Grammar formulas without kinks (no abs, relu, min, max)."""
+
+    def extend(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+        return st.one_of(
+            st.tuples(inner, st.sampled_from("+-*/"), inner).map(lambda t: f"({t[0]}{t[1]}{t[2]})"),
+            st.tuples(inner, st.sampled_from(["2", "3", "-1", "0.5", "4"])).map(
+                lambda t: f"({t[0]})**{t[1]}"
+            ),
+            st.tuples(st.sampled_from(SMOOTH), inner).map(lambda t: f"{t[0]}({t[1]})"),
+        )
+
+    return st.recursive(st.sampled_from(["x", "y", "2", "0.5", "pi"]), extend, max_leaves=8)
+
+
+@settings(max_examples=200, deadline=timedelta(seconds=10), database=None)
+@given(
+    _smooth_formulas(),
+    st.floats(-2.0, 2.0, allow_nan=False),
+    st.floats(-2.0, 2.0, allow_nan=False),
+)
+def test_fuzz_exact_gradients_agree_with_finite_differences(text, x, y):
+    try:
+        p = compile_expression(text)
+    except ExpressionError:
+        assume(False)  # e.g. a constant part that is undefined
+    f, gx, gy = p.at(x, y)
+    assume(all(math.isfinite(v) and abs(v) < 1e6 for v in (f, gx, gy)))
+
+    def fd(h: float) -> tuple[float, float]:
+        return (
+            (p.at(x + h, y)[0] - p.at(x - h, y)[0]) / (2 * h),
+            (p.at(x, y + h)[0] - p.at(x, y - h)[0]) / (2 * h),
+        )
+
+    fine, mid, coarse = fd(1e-6), fd(1e-5), fd(1e-4)
+    # Near a pole or a domain edge, or where a large intermediate swallows the change
+    # of x ((x + 1e9) - 1e9), the difference quotients disagree: no reference there.
+    for other in (mid, coarse):
+        pairs = zip(fine, other, strict=True)
+        assume(all(math.isclose(a, b, rel_tol=1e-3, abs_tol=1e-6) for a, b in pairs))
+    assert gx == pytest.approx(fine[0], rel=1e-4, abs=1e-5)
+    assert gy == pytest.approx(fine[1], rel=1e-4, abs=1e-5)
