@@ -617,7 +617,7 @@ def _smooth_formulas() -> st.SearchStrategy[str]:
     return st.recursive(st.sampled_from(["x", "y", "2", "0.5", "pi"]), extend, max_leaves=8)
 
 
-@settings(max_examples=200, deadline=timedelta(seconds=10), database=None)
+@settings(FUZZ, max_examples=200)
 @given(
     _smooth_formulas(),
     st.floats(-2.0, 2.0, allow_nan=False),
