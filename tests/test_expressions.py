@@ -278,6 +278,63 @@ def test_typed_rosenbrock_has_the_catalogue_minimum_and_hessian():
     assert h_typed.kind == h_ref.kind == "regular"
 
 
+# The catalogue's surfaces typed in, with its default parameters filled in.
+CATALOGUE_FORMULAS = {
+    "quadratic": lambda p: "0.5*(x**2 + y**2)",
+    "ravine": lambda p: f"0.5*(x**2 + {p['kappa']!r}*y**2)",
+    "rosenbrock": lambda p: f"({p['a']!r} - x)**2 + {p['b']!r}*(y - x**2)**2",
+    "beale": lambda p: "(1.5 - x + x*y)**2 + (2.25 - x + x*y**2)**2 + (2.625 - x + x*y**3)**2",
+    "himmelblau": lambda p: "(x**2 + y - 11)**2 + (x + y**2 - 7)**2",
+    "six_hump_camel": lambda p: "(4 - 2.1*x**2 + x**4/3)*x**2 + x*y + (4*y**2 - 4)*y**2",
+    "rastrigin": lambda p: f"2*{p['A']!r} + x**2 + y**2 - {p['A']!r}*(cos(2*pi*x) + cos(2*pi*y))",
+    "ackley": lambda p: (
+        "-20*exp(-0.2*sqrt((x**2 + y**2)/2)) - exp((cos(2*pi*x) + cos(2*pi*y))/2) + e + 20"
+    ),
+    "saddle": lambda p: "x**2 - y**2",
+    "bounded_saddle": lambda p: "x**2 - y**2 + 0.25*y**4",
+    "monkey_saddle": lambda p: "x**3 - 3*x*y**2",
+    "plateau": lambda p: f"1 - exp(-(x**2 + y**2)/(2*{p['s']!r}**2))",
+    "two_gaussians": lambda p: (
+        f"x**2 + y**2 - {p['a']!r}*exp(-((x-1)**2 + y**2)/{p['c']!r})"
+        f" - {p['b']!r}*exp(-((x+1)**2 + y**2)/{p['c']!r})"
+    ),
+    "tilted_plane": lambda p: f"{p['sx']!r}*x + {p['sy']!r}*y",
+    "double_well": lambda p: f"0.25*x**4 - 0.5*x**2 + {p['c']!r}*x",
+    "booth": lambda p: "(x + 2*y - 7)**2 + (2*x + y - 5)**2",
+    "matyas": lambda p: "0.26*(x**2 + y**2) - 0.48*x*y",
+}
+# The catalogue lists only the global minimum of these (they have dozens of critical points).
+ONLY_GLOBAL_MINIMUM = {"rastrigin", "ackley"}
+
+
+@pytest.mark.parametrize("name", sorted(CATALOGUE_FORMULAS))
+def test_catalogue_surfaces_typed_in_agree_with_the_catalogue(name):
+    spec = {s["name"]: s for s in losscape.surfaces()}.get(name)
+    if spec is None:
+        pytest.skip(f"{name} is not in the catalogue")
+    text = CATALOGUE_FORMULAS[name]({p["name"]: p["default"] for p in spec["params"]})
+    x0, x1, y0, y1 = spec["view"]
+    rng = np.random.default_rng(7)
+    pts = np.column_stack([rng.uniform(x0, x1, 300), rng.uniform(y0, y1, 300)])
+    typed = losscape.evaluate({"expression": text}, pts)
+    ref = losscape.evaluate(name, pts)
+    np.testing.assert_allclose(typed, ref, rtol=1e-12, atol=1e-12)
+    # The numerical search, in the catalogue's view, finds the critical points it lists.
+    surf = resolve_expression({"expression": text, "view": spec["view"]})
+    found = [(c.x, c.y, c.kind) for c in surf.critical_points]
+    listed = [(c["x"], c["y"], c["kind"]) for c in spec["critical_points"]]
+    if name in ONLY_GLOBAL_MINIMUM:
+        listed = listed[:1]
+        found = found[:1]  # the lowest minimum comes first
+    assert len(found) == len(listed)
+    for x, y, kind in listed:
+        kind = "saddle" if kind == "degenerate" else kind  # the monkey saddle
+        assert any(
+            k == kind and math.isclose(a, x, abs_tol=1e-6) and math.isclose(b, y, abs_tol=1e-6)
+            for a, b, k in found
+        ), (x, y, kind, found)
+
+
 # --------------------------------------------------------------------------- domain errors
 
 
