@@ -105,13 +105,10 @@ def bench_grid(repeats: int) -> list[Row]:
     xs = np.linspace(-2.0, 2.0, n)
     ys = np.linspace(-1.0, 3.0, n)
     values = np.empty((n, n))
-    none = np.empty((0, 0))
     kernel, api = {}, {}
     for label, surface in (("compiled", "rosenbrock"), ("typed", TYPED)):
         surf = resolve_surface(surface)
-        kernel[label] = lambda surf=surf: kernels.grid_values(
-            *surf.kernel_args(), xs, ys, values, none, none
-        )
+        kernel[label] = lambda surf=surf: kernels.grid_values(*surf.kernel_args(), xs, ys, values)
         api[label] = lambda surface=surface: losscape.grid(
             surface, view=[-2.0, 2.0, -1.0, 3.0], resolution=n
         )

@@ -840,10 +840,9 @@ def _critical_points(
     n = GRID_2D if dims == 2 else GRID_1D
     xs = np.linspace(x0, x1, n)
     ys = np.linspace(y0, y1, n) if dims == 2 else np.array([_line_y(box)])
-    f = np.empty((ys.shape[0], n))
-    gx = np.empty_like(f)
-    gy = np.empty_like(f)
-    kernels.grid_values(EXPRESSION_ID, _NO_PARAMS, p.code, p.consts, xs, ys, f, gx, gy)
+    mx, my = np.meshgrid(xs, ys)
+    val = _evaluate(p, np.column_stack([mx.ravel(), my.ravel()]))
+    f, gx, gy = (val[:, k].reshape(mx.shape) for k in range(3))
     cell = np.array([xs[1] - xs[0], (ys[1] - ys[0]) if dims == 2 else 0.0])
     gnorm = np.hypot(gx, gy)
     finite_g = gnorm[np.isfinite(gnorm) & np.isfinite(f)]
@@ -1008,8 +1007,7 @@ def _unbounded_below(p: Program, view: tuple[float, float, float, float], dims: 
     xs = np.linspace(cx - hx, cx + hx, n)
     ys = np.linspace(cy - hy, cy + hy, n) if dims == 2 else np.array([_line_y(view)])
     f = np.empty((ys.shape[0], n))
-    none = np.empty((0, 0))
-    kernels.grid_values(EXPRESSION_ID, _NO_PARAMS, p.code, p.consts, xs, ys, f, none, none)
+    kernels.grid_values(EXPRESSION_ID, _NO_PARAMS, p.code, p.consts, xs, ys, f)
     f = np.where(np.isnan(f), np.inf, f)  # -inf (falling off the float range) counts as lowest
     edge = np.zeros(f.shape, dtype=bool)
     edge[:, [0, -1]] = True
