@@ -32,7 +32,7 @@ Compilation: the checked tree becomes a small IR, constant subtrees are folded
 (with the evaluator itself, so folding and evaluation agree), and the IR is
 emitted as a stack program for ``numerics.program.program_eval`` (forward-mode
 dual numbers: exact gradients, no numba compilation per formula). The stack
-depth is computed here and refused above ``PROGRAM_STACK``. Compiled programs
+depth is computed here and refused above ``MAX_PROGRAM_DEPTH`` (64). Compiled programs
 are cached per text (LRU, 256), the numerical analysis below per formula,
 view and minima (LRU, 256).
 
@@ -84,7 +84,7 @@ import numpy as np
 
 from .numerics import kernels
 from .numerics import program as prog
-from .numerics.program import PROGRAM_STACK, program_eval
+from .numerics.program import MAX_PROGRAM_DEPTH, PROGRAM_STACK, program_eval
 from .numerics.specs import CriticalPoint
 from .numerics.surfaces import EXPRESSION_ID
 
@@ -652,9 +652,9 @@ def _compile_cached(text: str) -> Program:
     code = np.array(code_list, dtype=np.int64)
     consts = np.array(consts_list or [0.0], dtype=np.float64)
     depth = stack_depth(code)
-    if depth > PROGRAM_STACK:
+    if depth > MAX_PROGRAM_DEPTH:
         raise ExpressionError(
-            f"the formula needs {depth} intermediate values at once; at most {PROGRAM_STACK}: "
+            f"the formula needs {depth} intermediate values at once; at most {MAX_PROGRAM_DEPTH}: "
             "nest fewer parentheses",
             1,
             text[:1],

@@ -10,7 +10,12 @@ import numpy as np
 import pytest
 
 from losscape.numerics import program as prog
-from losscape.numerics.program import PROGRAM_STACK, program_eval
+from losscape.numerics.program import (
+    MAX_PROGRAM_DEPTH,
+    PROGRAM_STACK,
+    program_eval,
+    program_eval_block,
+)
 from losscape.numerics.surfaces import rosenbrock
 
 STACK = np.empty((PROGRAM_STACK, 3))
@@ -208,14 +213,65 @@ def test_sigmoid_and_softplus_do_not_overflow(u):
     assert dsp == s  # softplus' = sigmoid
 
 
-def test_full_stack_depth():
-    # x + (x + (... + x)): PROGRAM_STACK values on the stack at once.
-    code = [prog.OP_X] * PROGRAM_STACK + [prog.OP_ADD] * (PROGRAM_STACK - 1)
-    assert run(code, [], 0.5, 0.0) == (0.5 * PROGRAM_STACK, float(PROGRAM_STACK), 0.0)
+def block(code: list[int], consts: list[float], xs, ys) -> tuple[np.ndarray, np.ndarray]:
+    """program_eval_block at the points (xs[r], ys[r]): (values (n,), grad (2n,))."""
+    n = len(xs)
+    theta = np.concatenate([np.asarray(xs, float), np.asarray(ys, float)])
+    values = np.full(n, -7.0)
+    grad = np.full(2 * n, -7.0)
+    program_eval_block(
+        np.array(code, dtype=np.int64), np.array(consts or [0.0]), theta, n, values, grad, STACK
+    )
+    return values, grad
+
+
+def test_deepest_program_in_both_evaluators():
+    # x + (x + (... + x)): MAX_PROGRAM_DEPTH values on the stack at once.
+    d = MAX_PROGRAM_DEPTH
+    code = [prog.OP_X] * d + [prog.OP_ADD] * (d - 1)
+    assert run(code, [], 0.5, 0.0) == (0.5 * d, float(d), 0.0)
+    xs = np.linspace(-1.0, 1.0, 37)
+    values, grad = block(code, [], xs, xs)
+    np.testing.assert_allclose(values, d * xs, rtol=1e-13, atol=1e-13)
+    np.testing.assert_array_equal(grad, np.r_[np.full(37, d), np.zeros(37)])
+    scalar = [run(code, [], x, x)[0] for x in xs]
+    np.testing.assert_array_equal(values, scalar)
+
+
+# Every opcode at least once, and NaN / inf where a domain ends.
+BLOCK_PROGRAMS = [
+    [prog.OP_X, prog.OP_RSUB_C, 0, prog.OP_POWI, 2, prog.OP_Y, prog.OP_X, prog.OP_POWI, 2,
+     prog.OP_SUB, prog.OP_POWI, 2, prog.OP_MUL_C, 1, prog.OP_ADD],
+    [prog.OP_X, prog.OP_Y, prog.OP_MUL, prog.OP_X, prog.OP_Y, prog.OP_DIV, prog.OP_SUB],
+    [prog.OP_X, prog.OP_Y, prog.OP_MIN, prog.OP_X, prog.OP_LOG, prog.OP_Y, prog.OP_MAX,
+     prog.OP_ADD],
+    [prog.OP_X, prog.OP_ADD_C, 0, prog.OP_SUB_C, 1, prog.OP_DIV_C, 1, prog.OP_RDIV_C, 0,
+     prog.OP_NEG],
+    [prog.OP_X, prog.OP_SIN, prog.OP_Y, prog.OP_COS, prog.OP_MUL, prog.OP_TAN, prog.OP_EXP],
+    [prog.OP_X, prog.OP_SQRT, prog.OP_Y, prog.OP_TANH, prog.OP_ABS, prog.OP_ADD, prog.OP_SIGMOID],
+    [prog.OP_X, prog.OP_SOFTPLUS, prog.OP_Y, prog.OP_RELU, prog.OP_ADD, prog.OP_POWF, 2],
+    [prog.OP_X, prog.OP_POWI, -3, prog.OP_Y, prog.OP_POWI, 7, prog.OP_ADD, prog.OP_POWI, 0,
+     prog.OP_CONST, 1, prog.OP_ADD],
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("code", BLOCK_PROGRAMS)
+@pytest.mark.parametrize("n", [0, 1, 5, 256, 257, 700])
+def test_block_evaluator_matches_the_scalar_one_bit_for_bit(code, n):
+    rng = np.random.default_rng(n)
+    xs = rng.uniform(-3.0, 3.0, n)
+    ys = rng.uniform(-3.0, 3.0, n)
+    xs[: n // 7] = 0.0  # poles and domain edges too
+    values, grad = block(code, [1.0, 100.0, 0.5], xs, ys)
+    for r in range(n):
+        f, gx, gy = run(code, [1.0, 100.0, 0.5], xs[r], ys[r])
+        np.testing.assert_array_equal([values[r], grad[r], grad[n + r]], [f, gx, gy])
 
 
 def test_unknown_opcode_gives_nan():
     assert all(math.isnan(v) for v in run([prog.OP_X, 999], [], 1.0, 1.0))
+    values, grad = block([prog.OP_X, 999], [], [1.0, 2.0], [1.0, 2.0])
+    assert np.isnan(values).all() and np.isnan(grad).all()
 
 
 def test_hand_assembled_rosenbrock_matches_the_catalogue():

@@ -20,7 +20,7 @@ import math
 import numpy as np
 from numba import njit
 
-from .program import program_eval
+from .program import program_eval, program_eval_block
 from .specs import CriticalPoint, ParamSpec, SurfaceSpec
 
 EXPRESSION_ID = 99
@@ -348,10 +348,7 @@ def surface_eval_block(
         for r in range(n):
             values[r], grad[r], grad[n + r] = matyas(theta[r], theta[n + r], p)
     elif sid == EXPRESSION_ID:
-        for r in range(n):
-            values[r], grad[r], grad[n + r] = program_eval(
-                code, consts, theta[r], theta[n + r], stack
-            )
+        program_eval_block(code, consts, theta, n, values, grad, stack)
     else:
         for r in range(n):
             values[r], grad[r], grad[n + r] = math.nan, math.nan, math.nan
