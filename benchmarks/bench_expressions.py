@@ -115,6 +115,18 @@ def bench_grid(repeats: int) -> list[Row]:
     return _rows(f"grid {n}x{n}", kernel, api, repeats)
 
 
+def bench_basins(repeats: int) -> list[Row]:
+    """A basin map: lockstep sweeps evaluate a block of runs per step."""
+    args = dict(lr=1e-3, steps=200, resolution=64, view=[-2.0, 2.0, -1.0, 3.0], tol=0.0)
+    api = {
+        label: (lambda surface=surface: losscape.basins(surface, "gd", **args))
+        for label, surface in (("compiled", "rosenbrock"), ("typed", TYPED))
+    }
+    tc, tt, ratio = paired(api["compiled"], api["typed"], repeats)
+    case = "basins 64x64 x 200, gd"
+    return [(case, "compiled, api", tc, 1.0), (case, "typed, api", tt, ratio)]
+
+
 def bench_new_formula(repeats: int) -> list[Row]:
     """A formula never seen before (a fresh constant each call) vs a cached one."""
     counter = iter(range(10**9))
@@ -144,7 +156,12 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer repeats")
     args = parser.parse_args()
     repeats = 3 if args.quick else 7
-    rows = bench_trajectory(repeats) + bench_grid(repeats) + bench_new_formula(repeats)
+    rows = (
+        bench_trajectory(repeats)
+        + bench_grid(repeats)
+        + bench_basins(repeats)
+        + bench_new_formula(repeats)
+    )
     print(f"\ntyped-in formulas vs compiled surfaces ({os.cpu_count()} cores), medians")
     print(f"{'case':<30} {'implementation':<30} {'median':>12} {'vs compiled':>12}")
     print("-" * 88)
