@@ -360,14 +360,12 @@ def test_a_run_into_the_domain_edge_stops_as_diverged():
     assert np.all(np.isfinite(run.path)) and np.all(np.isfinite(run.loss))
 
 
-@pytest.mark.xfail(
-    reason="kernels._run returns before writing path[0] when the start is undefined, and "
-    "service.trajectory reads that uninitialised row; reported to the lead",
-    strict=False,
-)
 def test_a_start_outside_the_domain_is_a_value_error():
-    with pytest.raises(ValueError, match="outside the surface's domain"):
+    with pytest.raises(ValueError, match="undefined at the start"):
         losscape.trajectory({"expression": "sqrt(x)"}, "gd", start=(-1.0, 0.0))
+    # Defined value, undefined gradient (sqrt at 0) is refused the same way.
+    with pytest.raises(ValueError, match="undefined at the start"):
+        losscape.trajectory({"expression": "sqrt(x) + y**2"}, "gd", start=(0.0, 1.0))
 
 
 # --------------------------------------------------------------------------- every kernel

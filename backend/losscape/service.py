@@ -284,6 +284,7 @@ def trajectory(
     x0, y0 = _point(start if start is not None else surf.default_start, "start")
     kid, schp = _schedule(schedule, schedule_params)
     noise_std = _noise_std(noise, batch_size)
+    _check_start(surf, x0, y0)
     box, box_status = surf.stop_box()
     path = np.empty((n_steps + 1, 3))
     lrs = np.empty(n_steps)
@@ -293,8 +294,6 @@ def trajectory(
     )  # fmt: skip
     xy = path[: n + 1, :2].copy()
     loss = path[: n + 1, 2].copy()
-    if n == 0 and status == STATUS_DIVERGED and not math.isfinite(path[0, 2]):
-        raise ValueError(f"the start ({x0:g}, {y0:g}) is outside the surface's domain")
     averaged = np.cumsum(xy, axis=0) / np.arange(1, n + 2)[:, None]
     averaged_loss = evaluate(surf, averaged)[:, 0]
     return Trajectory(
@@ -310,6 +309,13 @@ def trajectory(
         status=STATUS_NAMES[status],
         stopped_at=_stopped_at(n, status),
     )
+
+
+def _check_start(surf: ResolvedSurface, x0: float, y0: float) -> None:
+    """ValueError when the surface or its gradient is undefined at the start."""
+    f, gx, gy = evaluate(surf, np.array([[x0, y0]]))[0]
+    if not (abs(f) <= kernels.LOSS_BOUND and math.isfinite(gx) and math.isfinite(gy)):
+        raise ValueError(f"the surface or its gradient is undefined at the start ({x0:g}, {y0:g})")
 
 
 def evaluate(surface: SurfaceArg | ResolvedSurface, points: np.ndarray) -> np.ndarray:

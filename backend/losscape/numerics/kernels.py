@@ -113,14 +113,15 @@ def _run(
     theta[0] = x0
     theta[1] = y0
     f, gx, gy = surface_eval(sid, x0, y0, sp, code, consts, stack)
-    if not (math.isfinite(f) and math.isfinite(gx) and math.isfinite(gy)) or abs(f) > LOSS_BOUND:
-        return 0, STATUS_DIVERGED, x0, y0, math.nan, math.nan
+    # Row 0 is written even for an undefined start, so callers can tell it apart.
     if record_path:
         path[0, 0] = x0
         path[0, 1] = y0
         path[0, 2] = f
     if record_curve:
         curve[0] = f
+    if not (math.isfinite(f) and math.isfinite(gx) and math.isfinite(gy)) or abs(f) > LOSS_BOUND:
+        return 0, STATUS_DIVERGED, x0, y0, math.nan, math.nan
     best = f
     cx = x0
     cy = y0
