@@ -629,7 +629,9 @@ class TrainingHistory:
     ``validation_loss`` over all training / validation points,
     ``train_accuracy`` / ``validation_accuracy`` (None for regression),
     hidden-layer ``histograms`` (R, H, bins) over ``histogram_edges``,
-    ``dead_fraction`` and ``saturated_fraction`` (R, H), and weight
+    ``dead_fraction`` (R, H) the share of ReLU units silent on every
+    training point, ``saturated_fraction`` (R, H) the share of logistic /
+    tanh activations where phi' is below 1% of its peak, and weight
     ``snapshots`` (R, P) for small nets. ``status`` is "done", "diverged"
     (a non-finite or huge loss at step ``stopped_at``; records stop before
     it) or "reached" (training loss <= target at ``stopped_at``).

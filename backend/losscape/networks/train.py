@@ -48,7 +48,6 @@ CTX_EPOCH = 1  # epochs started
 CTX_RECORDS = 2  # records written
 
 SATURATION_SLOPE = 0.01  # phi'(z) below 1% of its peak counts as saturated
-SATURATION_SHARE = 0.95  # ... on at least 95% of the training points
 
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -113,9 +112,10 @@ def hidden_stats(
     hist (H, bins): per hidden layer, the share of (unit, point) activations
     in each of ``bins`` equal bins over [lo, hi] (values outside go to the end
     bins). dead (H,): the share of ReLU units that output 0 on every point
-    (their weight gradients are exactly 0). saturated (H,): the share of
-    logistic / tanh units with phi'(z) below SATURATION_SLOPE of its peak on
-    at least SATURATION_SHARE of the points. ``counts`` (U,) is scratch.
+    (their weight gradients are exactly 0). saturated (H,): for logistic /
+    tanh, the share of (unit, point) activations in the flat region, where
+    phi'(z) is below SATURATION_SLOPE of its peak (a unit there passes back
+    almost no gradient: the lecture's plateau). ``counts`` (U,) is scratch.
     """
     n_hidden = layout.shape[0] - 1
     bins = hist.shape[1]
@@ -152,14 +152,14 @@ def hidden_stats(
         ao = layout[layer, L_A]
         width_l = layout[layer, L_OUT]
         dead_units = 0
-        sat_units = 0
+        flat = 0
         for j in range(width_l):
             if act == ACT_RELU and counts[ao + j] == 0:
                 dead_units += 1
-            if act in (ACT_TANH, ACT_LOGISTIC) and counts[ao + j] >= SATURATION_SHARE * n:
-                sat_units += 1
+            if act in (ACT_TANH, ACT_LOGISTIC):
+                flat += counts[ao + j]
         dead[layer] = dead_units / width_l
-        saturated[layer] = sat_units / width_l
+        saturated[layer] = flat / (width_l * n)
         for k in range(bins):
             hist[layer, k] /= width_l * n
 
