@@ -99,7 +99,7 @@ def _ravine(rng: np.random.Generator, p: dict[str, float]) -> tuple[np.ndarray, 
     """
     n = int(p["n"])
     x1 = rng.uniform(50.0, 400.0, n)
-    x2 = rng.uniform(0.0015, 0.0035, n)
+    x2 = rng.uniform(0.0018, 0.0033, n)
     t = 0.001 * x1 + 1500.0 * x2 + p["noise"] * rng.standard_normal(n)
     return np.column_stack([x1, x2]), t
 
