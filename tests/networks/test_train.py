@@ -8,6 +8,7 @@ import pytest
 from losscape import network_service as ns
 from losscape.networks import mlp
 from losscape.networks import train as tr
+from losscape.numerics.optimizers import OPTIMIZERS
 
 
 def numpy_gd(X, t, W1, b1, w2, b2, lr, steps):
@@ -192,3 +193,45 @@ def test_large_init_saturates_logistic_units():
     assert edges[0] == 0.0 and edges[-1] == 1.0
     # Saturated logistic units pile their activations into the end bins.
     assert big.histograms[0, 0, [0, -1]].sum() > 0.5
+
+
+TORCH_OPTIMIZERS = [o for o in OPTIMIZERS if o.torch_name and not o.surfaces_only]
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("spec", TORCH_OPTIMIZERS, ids=lambda o: o.name)
+def test_training_matches_torch(spec):
+    """The same 2-8-8-1 tanh net, init, data and optimizer in torch (float64) and here."""
+    torch = pytest.importorskip("torch")
+    model = {"name": "mlp", "params": {"hidden": [8, 8]}}
+    h = ns.train("moons", model, spec.name, steps=30, seed=5)
+    p = h.problem
+    arch = p.model.arch
+    layers = [
+        torch.nn.Linear(a, b).double() for a, b in zip(arch.widths, arch.widths[1:], strict=False)
+    ]
+    with torch.no_grad():
+        for k, lin in enumerate(layers):
+            lin.weight.copy_(torch.from_numpy(arch.weight(h.initial_theta, k)))
+            lin.bias.copy_(torch.from_numpy(arch.bias_of(h.initial_theta, k)))
+    net = torch.nn.Sequential(layers[0], torch.nn.Tanh(), layers[1], torch.nn.Tanh(), layers[2])
+    kwargs: dict[str, object] = {}
+    for hp in spec.hyperparams:
+        value = h.hyperparams[hp.name]
+        kwargs[hp.name] = bool(value) if hp.kind == "bool" else value
+    if "beta1" in kwargs:
+        kwargs["betas"] = (kwargs.pop("beta1"), kwargs.pop("beta2"))
+    opt = getattr(torch.optim, spec.torch_name)(net.parameters(), lr=h.lr, **kwargs)
+    X = torch.from_numpy(p.X)
+    T = torch.from_numpy(p.T)
+    losses = []
+    for _ in range(30):
+        opt.zero_grad()
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(net(X)[:, 0], T)
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    np.testing.assert_allclose(h.batch_loss, losses, rtol=1e-10)
+    np.testing.assert_allclose(
+        h.weights(1), layers[1].weight.detach().numpy(), rtol=1e-8, atol=1e-12
+    )
