@@ -159,6 +159,24 @@ def dot(u: np.ndarray, v: np.ndarray, m: int) -> float:
 
 
 @njit(cache=True, nogil=True, error_model="numpy", fastmath=_SUM_FLAGS)
+def dot4(
+    u: np.ndarray, v0: np.ndarray, v1: np.ndarray, v2: np.ndarray, v3: np.ndarray, m: int
+) -> tuple[float, float, float, float]:
+    """sum(u[:m] * v_k[:m]) for four v_k at once: u is loaded once for all four."""
+    s0 = 0.0
+    s1 = 0.0
+    s2 = 0.0
+    s3 = 0.0
+    for c in range(m):
+        uc = u[c]
+        s0 += uc * v0[c]
+        s1 += uc * v1[c]
+        s2 += uc * v2[c]
+        s3 += uc * v3[c]
+    return s0, s1, s2, s3
+
+
+@njit(cache=True, nogil=True, error_model="numpy", fastmath=_SUM_FLAGS)
 def total(u: np.ndarray, m: int) -> float:
     """sum(u[:m])."""
     s = 0.0
@@ -334,14 +352,27 @@ def backward_chunk(
             d = deltas[ao + j]
             if b >= 0:
                 grad[b + j] += total(d, m)
-            base = w + j * n_in
             if broken and n_layers == 1:
                 s = total(d, m)
                 for i in range(n_in):
-                    grad[base + i] += s
-            else:
-                for i in range(n_in):
-                    grad[base + i] += dot(d, acts[ai + i], m)
+                    grad[w + j * n_in + i] += s
+        if not (broken and n_layers == 1):
+            for i in range(n_in):
+                a = acts[ai + i]
+                j = 0
+                while j + 4 <= n_out:
+                    s0, s1, s2, s3 = dot4(
+                        a, deltas[ao + j], deltas[ao + j + 1], deltas[ao + j + 2],
+                        deltas[ao + j + 3], m,
+                    )  # fmt: skip
+                    grad[w + j * n_in + i] += s0
+                    grad[w + (j + 1) * n_in + i] += s1
+                    grad[w + (j + 2) * n_in + i] += s2
+                    grad[w + (j + 3) * n_in + i] += s3
+                    j += 4
+                while j < n_out:
+                    grad[w + j * n_in + i] += dot(deltas[ao + j], a, m)
+                    j += 1
         if layer == 0:
             break
         prev_act = layout[layer - 1, L_ACT]
@@ -535,7 +566,7 @@ class Architecture:
         return theta[row[L_B] : row[L_B] + row[L_OUT]]
 
 
-CHUNK = 64  # points per chunk: a 2-64-64-K chunk's values fit in the L1 cache
+CHUNK = 128  # points per chunk: a chunk of a 2-16-16-1 net stays in L1 / L2
 
 
 def scratch(arch: Architecture) -> tuple[np.ndarray, np.ndarray]:
