@@ -791,7 +791,9 @@ def _check_work(
     problem: Problem, steps: int, batch: int, records: int, what: str = "training"
 ) -> None:
     p = problem.model.arch.n_params
-    evals = problem.X.shape[0] + problem.Xv.shape[0]
+    # Each record evaluates the training and validation points, and once more
+    # the training points for the hidden-layer statistics.
+    evals = 2 * problem.X.shape[0] + problem.Xv.shape[0]
     work = p * (steps * batch + records * evals)
     if work > MAX_TRAIN_WORK:
         raise ValueError(

@@ -54,16 +54,23 @@ _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 _STREAM = np.uint64(0xD1B54A32D192ED03)
+_INDEX = np.uint64(0x8CB92BA72F3D8DD7)
 
 
 @njit(cache=True, nogil=True)
 def uniform(seed: int, stream: int, k: int) -> float:
     """Uniform on [0, 1) for (seed, stream, k): SplitMix64 of a counter, no state."""
-    z = np.uint64(seed) * _GOLDEN + np.uint64(stream) * _STREAM + np.uint64(k) * _GOLDEN
+    z = np.uint64(seed) * _GOLDEN + np.uint64(stream) * _STREAM + np.uint64(k) * _INDEX
+    z = _mix(_mix(z))
+    return float(z >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+
+
+@njit(cache=True, nogil=True)
+def _mix(z: np.uint64) -> np.uint64:
+    """SplitMix64's finaliser (Steele, Lea and Flood 2014)."""
     z = (z ^ (z >> np.uint64(30))) * _M1
     z = (z ^ (z >> np.uint64(27))) * _M2
-    z = z ^ (z >> np.uint64(31))
-    return float(z >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+    return z ^ (z >> np.uint64(31))
 
 
 @njit(cache=True, nogil=True)
