@@ -301,8 +301,19 @@ def test_two_weight_landscape_is_exact_and_contains_the_path():
         grad = p.X.T @ (p.X @ w - p.T)
         assert np.abs(grad).max() < 1e-6 * np.abs(p.X.T @ p.T).max()  # the minimum is the minimum
         assert L.a[0] <= w[0] <= L.a[-1] and L.b[0] <= w[1] <= L.b[-1]
-    with pytest.raises(ValueError, match="needs a 2-parameter model"):
+    with pytest.raises(ValueError, match="needs a model with two weights"):
         ns.landscape("moons", NET, directions="axes")
+
+
+def test_weights_landscape_of_a_regression_with_bias_holds_the_bias():
+    L = ns.landscape("ravine", "linear_regression", [{"optimizer": "gd", "lr": 0.5}], steps=300)
+    assert L.directions == "axes" and L.centre[:2].tolist() == [0.0, 0.0]
+    run = L.runs[0]
+    # The bias converged, so the end of the path lies in the slice and on the minimum.
+    assert run.slice_loss[-1] == pytest.approx(run.loss[-1], rel=1e-9)
+    np.testing.assert_allclose(run.coords[-1], L.minimum, rtol=1e-6)
+    # Normalised inputs with a bias: the fit is good (the no-bias model cannot fit the mean).
+    assert run.loss[-1] < 0.05
 
 
 def test_batch_size_study_has_diminishing_returns():

@@ -71,6 +71,7 @@ MAX_CURVE_POINTS = 1_001
 MAX_SEED = 2**31 - 1
 MAX_INIT_SCALE = 100.0
 MAX_RELU_RANGE = 1e3
+MIN_NETWORK_LR = 1e-10
 
 
 def limits() -> dict[str, float | int]:
@@ -457,7 +458,9 @@ def _hyperparams(spec: OptimizerSpec, given: Mapping[str, object]) -> np.ndarray
 def _lr(spec: OptimizerSpec, lr: object) -> float:
     if lr is None:
         return spec.lr_default
-    return check_number(lr, "lr", spec.lr_min, spec.lr_max)
+    # Raw inputs near 1000 (the lecture's uncentred table) put 2 / lambda_max near
+    # 1e-6, so networks accept smaller rates than the surfaces' lr_min.
+    return check_number(lr, "lr", min(MIN_NETWORK_LR, spec.lr_min), spec.lr_max)
 
 
 @dataclass(frozen=True)
@@ -1440,8 +1443,9 @@ class LandscapeRun:
 class Landscape:
     """Training loss over the slice centre + a d1 + b d2.
 
-    ``directions`` is "axes" (a 2-parameter model: a = w1, b = w2, exact),
-    "pca" or "random" (filter-normalised). ``a`` (nx,), ``b`` (ny,),
+    ``directions`` is "axes" (a linear or logistic regression: a = w1,
+    b = w2, the bias, if any, held at the first run's final value), "pca" or
+    "random" (filter-normalised). ``a`` (nx,), ``b`` (ny,),
     ``values`` (ny, nx) rows over b; ``runs`` one per optimizer, trained from
     the same initial theta; ``centre`` / ``d1`` / ``d2`` (P,) the slice;
     ``explained`` the PCA variance shares; ``minimum`` the exact least-squares
@@ -1508,10 +1512,12 @@ def _run_specs(optimizers: object) -> list[Mapping[str, Any]]:
 
 
 def _least_squares_minimum(problem: Problem) -> tuple[float, float] | None:
+    """(w1, w2) of the least-squares fit of a linear regression (with its bias, if any)."""
     arch = problem.model.arch
-    if arch.n_params != 2 or arch.hidden or problem.model.loss != "squared_error":
+    if arch.hidden or arch.n_out != 1 or problem.model.loss != "squared_error":
         return None
-    w, *_ = np.linalg.lstsq(problem.X, problem.T, rcond=None)
+    A = problem.X if not arch.bias else np.column_stack([problem.X, np.ones(problem.X.shape[0])])
+    w, *_ = np.linalg.lstsq(A, problem.T, rcond=None)
     return float(w[0]), float(w[1])
 
 
@@ -1537,9 +1543,11 @@ def landscape(
     """Loss over a 2-D slice with every optimizer's trajectory projected onto it.
 
     Every optimizer trains from the same seeded initial theta. ``directions``:
-    "axes" (default for 2-parameter models: the exact loss over (w1, w2)),
-    "pca" (default otherwise: the top two principal directions of all the
-    trajectories around the first run's final theta) or "random"
+    "axes" (default for linear and logistic regression: the exact loss over
+    the two weights (w1, w2), any bias held at the first run's final value; a
+    model without bias is exactly 2-D), "pca" (default otherwise: the top two
+    principal directions of all the trajectories around the first run's final
+    theta) or "random"
     (filter-normalised around the first run's final theta). The view covers
     the trajectories (and for "random" at least [-span, span]^2, span
     default 1), or is given as (a_min, a_max, b_min, b_max).
@@ -1548,14 +1556,16 @@ def landscape(
     arch = problem.model.arch
     p = arch.n_params
     kinds = ("axes", "pca", "random")
+    two_weights = not arch.hidden and arch.n_out == 1 and arch.n_in == 2
     kind = (
-        ("axes" if p == 2 else "pca")
+        ("axes" if two_weights else "pca")
         if directions is None
         else _choice(directions, "direction", kinds)
     )
-    if kind == "axes" and p != 2:
+    if kind == "axes" and not two_weights:
         raise ValueError(
-            f"directions 'axes' needs a 2-parameter model (this one has {p}); valid: pca, random"
+            "directions 'axes' needs a model with two weights (linear or logistic regression); "
+            "valid: pca, random"
         )
     res = _int(resolution, "resolution", 2, MAX_LANDSCAPE_RESOLUTION)
     n = problem.X.shape[0]
@@ -1588,8 +1598,10 @@ def landscape(
     rng = np.random.default_rng([s, 5])
     explained = None
     if kind == "axes":
-        centre = np.zeros(2)
-        d1, d2 = np.array([1.0, 0.0]), np.array([0.0, 1.0])
+        # theta = (w1, w2[, b]): the slice varies the weights from 0, the bias stays.
+        centre = outs[0][1].theta.copy()
+        centre[:2] = 0.0
+        d1, d2 = np.eye(p)[0], np.eye(p)[1]
     else:
         centre = outs[0][1].theta.copy()
         if kind == "pca":
