@@ -340,3 +340,11 @@ def test_progress_and_cancel_in_the_batch_size_study():
             "moons", NET, "gd", lrs=[1.0], max_steps=100, count=4, progress=progress
         )
     assert seen == [(1, 4), (2, 4)]
+
+
+def test_landscape_reports_progress():
+    seen = []
+    ns.landscape("moons", NET, ["gd", "gd"], steps=20, resolution=12,
+                 progress=lambda d, n, part: seen.append((d, n)))  # fmt: skip
+    assert seen[:2] == [(1, 12), (2, 12)] and seen[-1] == (12, 12)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)

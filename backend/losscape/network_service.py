@@ -25,7 +25,7 @@ from .networks import landscape as ls
 from .networks import metrics as mt
 from .networks import mlp
 from .networks import train as tr
-from .numerics.optimizers import MAX_STATE_SLOTS, OPTIMIZERS, optimizer_init
+from .numerics.optimizers import OPTIMIZERS
 from .numerics.registry import check_number, optimizer_spec, param_vector, schedule_spec
 from .numerics.specs import OptimizerSpec, ParamSpec
 from .service import Cancelled
@@ -505,116 +505,20 @@ def _hist_range(problem: Problem, relu_range: float) -> tuple[float, float]:
     return 0.0, relu_range
 
 
-@dataclass
-class _RunOutput:
-    status: str
-    stopped_at: int | None
-    steps_taken: int
-    theta: np.ndarray
-    batch_loss: np.ndarray
-    grad_norm: np.ndarray
-    lrs: np.ndarray
-    record_steps: np.ndarray
-    train_loss: np.ndarray
-    val_loss: np.ndarray
-    train_acc: np.ndarray
-    val_acc: np.ndarray
-    hist: np.ndarray | None
-    dead: np.ndarray | None
-    sat: np.ndarray | None
-    snapshots: np.ndarray | None
-
-
 def _run(
     problem: Problem,
     settings: RunSettings,
     theta0: np.ndarray,
     *,
-    steps: int,
-    batch_size: int,
-    seed: int,
-    record_at: np.ndarray,
-    target: float = -math.inf,
-    broken: bool = False,
-    stats: bool = True,
-    snapshots: bool = True,
-    bins: int = 20,
     relu_range: float = 4.0,
-    progress: Callable[[int, int, _RunOutput], None] | None = None,
-) -> _RunOutput:
-    """One training run through ``train.train_steps`` (in chunks when reporting progress)."""
-    arch = problem.model.arch
-    p = arch.n_params
-    n_hidden = len(arch.hidden)
-    r_cap = record_at.shape[0] + 1
-    theta = theta0.copy()
-    state = np.zeros((MAX_STATE_SLOTS, p))
-    optimizer_init(settings.spec.id, state, settings.hp)
-    acts, deltas = mlp.scratch(arch)
-    grad = np.zeros(p)
-    prev = theta.copy()
-    counts = np.zeros(arch.units, dtype=np.int64)
-    perm = np.arange(problem.X.shape[0], dtype=np.int64)
-    ctx = np.zeros(3, dtype=np.int64)
-    batch_loss = np.zeros(steps)
-    grad_norm = np.zeros(steps)
-    lrs = np.zeros(steps)
-    rec_step = np.zeros(r_cap, dtype=np.int64)
-    rec_train = np.zeros(r_cap)
-    rec_val = np.zeros(r_cap)
-    rec_tacc = np.zeros(r_cap)
-    rec_vacc = np.zeros(r_cap)
-    want_stats = stats and n_hidden > 0
-    rec_hist = np.zeros((r_cap if want_stats else 0, max(n_hidden, 1), bins))
-    rec_dead = np.zeros((r_cap if want_stats else 0, max(n_hidden, 1)))
-    rec_sat = np.zeros((r_cap if want_stats else 0, max(n_hidden, 1)))
-    rec_theta = np.zeros((r_cap if snapshots else 0, p))
-    lo, hi = _hist_range(problem, relu_range)
-    chunk = steps if progress is None else max(1, -(-steps // 20))
-    status = tr.STATUS_DONE
-    done = 0
-
-    def output() -> _RunOutput:
-        r = int(ctx[tr.CTX_RECORDS])
-        n = done
-        name = tr.STATUS_NAMES[status]
-        return _RunOutput(
-            status=name,
-            stopped_at=done if name != "done" else None,
-            steps_taken=n,
-            theta=theta.copy(),
-            batch_loss=batch_loss[:n].copy(),
-            grad_norm=grad_norm[:n].copy(),
-            lrs=lrs[:n].copy(),
-            record_steps=rec_step[:r].copy(),
-            train_loss=rec_train[:r].copy(),
-            val_loss=rec_val[:r].copy(),
-            train_acc=rec_tacc[:r].copy(),
-            val_acc=rec_vacc[:r].copy(),
-            hist=rec_hist[:r].copy() if want_stats else None,
-            dead=rec_dead[:r].copy() if want_stats else None,
-            sat=rec_sat[:r].copy() if want_stats else None,
-            snapshots=rec_theta[:r].copy() if snapshots else None,
-        )
-
-    t0 = 0
-    while True:
-        t1 = min(t0 + chunk, steps)
-        code, reached = tr.train_steps(
-            problem.layout, problem.loss_id, theta, problem.X, problem.T, problem.Xv, problem.Tv,
-            settings.spec.id, settings.hp, state, settings.kid, settings.schp, settings.lr, steps,
-            t0, t1, batch_size, seed, perm, ctx, record_at, target, broken, lo, hi, acts, deltas,
-            grad, prev, counts, batch_loss, grad_norm, lrs, rec_step, rec_train, rec_val, rec_tacc,
-            rec_vacc, rec_hist, rec_dead, rec_sat, rec_theta,
-        )  # fmt: skip
-        status = code
-        done = int(reached)
-        if code != tr.STATUS_DONE or t1 >= steps:
-            break
-        if progress is not None:
-            progress(t1, steps, output())
-        t0 = t1
-    return output()
+    **kwargs: Any,
+) -> tr.RunOutput:
+    """One training run of ``problem`` with ``settings`` (see ``train.run``)."""
+    return tr.run(
+        problem.model.arch, problem.X, problem.T, problem.Xv, problem.Tv, settings.spec.id,
+        settings.hp, settings.kid, settings.schp, settings.lr, theta0,
+        hist_range=_hist_range(problem, relu_range), **kwargs,
+    )  # fmt: skip
 
 
 def _record_at(steps: int, every: int) -> np.ndarray:
@@ -885,7 +789,7 @@ def train(
         (record_at.shape[0] + 1) * problem.model.arch.n_params <= MAX_SNAPSHOT_VALUES
     )
 
-    def build(out: _RunOutput) -> TrainingHistory:
+    def build(out: tr.RunOutput) -> TrainingHistory:
         return _history(
             problem, settings, out, theta0, batch, n_steps, init_name, s, every, bins, rr
         )
@@ -893,7 +797,7 @@ def train(
     cb = None
     if progress is not None:
 
-        def cb(done: int, total: int, out: _RunOutput) -> None:
+        def cb(done: int, total: int, out: tr.RunOutput) -> None:
             progress(done, total, build(out))
 
     out = _run(
@@ -906,7 +810,7 @@ def train(
 def _history(
     problem: Problem,
     settings: RunSettings,
-    out: _RunOutput,
+    out: tr.RunOutput,
     theta0: np.ndarray,
     batch: int,
     steps: int,
@@ -1539,6 +1443,7 @@ def landscape(
     seed: int = 0,
     view: Sequence[float] | None = None,
     records: int = 200,
+    progress: Progress | None = None,
 ) -> Landscape:
     """Loss over a 2-D slice with every optimizer's trajectory projected onto it.
 
@@ -1551,6 +1456,8 @@ def landscape(
     (filter-normalised around the first run's final theta). The view covers
     the trajectories (and for "random" at least [-span, span]^2, span
     default 1), or is given as (a_min, a_max, b_min, b_max).
+    ``progress(done, total, None)`` after each run and each tenth of the
+    grid; it may raise ``Cancelled``.
     """
     problem = prepare(dataset, model, normalize=normalize, validation=0.0)
     arch = problem.model.arch
@@ -1584,7 +1491,7 @@ def landscape(
     specs = _run_specs(optimizers)
     _check_work(problem, n_steps, batch, record_at.shape[0] + 1, "each landscape run")
     theta0 = _initial(problem, init, init_scale, s)
-    outs: list[tuple[RunSettings, _RunOutput]] = []
+    outs: list[tuple[RunSettings, tr.RunOutput]] = []
     for o in specs:
         hyper = o.get("hyperparams") or {}
         if not isinstance(hyper, Mapping):
@@ -1595,6 +1502,8 @@ def landscape(
             stats=False, snapshots=True,
         )  # fmt: skip
         outs.append((st, out))
+        if progress is not None:
+            progress(len(outs), len(specs) + 10, None)
     rng = np.random.default_rng([s, 5])
     explained = None
     if kind == "axes":
@@ -1643,9 +1552,15 @@ def landscape(
     b = np.linspace(b0, b1, res)
     acts, _ = mlp.scratch(arch)
     values = np.empty((res, res))
-    ls.slice_grid(
-        problem.layout, problem.loss_id, problem.X, problem.T, centre, d1, d2, a, b, acts, values
-    )
+    rows = max(1, -(-res // 10))
+    for j0 in range(0, res, rows):
+        j1 = min(j0 + rows, res)
+        ls.slice_grid(
+            problem.layout, problem.loss_id, problem.X, problem.T, centre, d1, d2, a, b[j0:j1],
+            acts, values[j0:j1],
+        )  # fmt: skip
+        if progress is not None:
+            progress(len(specs) + 10 * j1 // res, len(specs) + 10, None)
     values[~np.isfinite(values)] = np.nan
     runs = []
     for (st, out), c in zip(outs, coords, strict=True):

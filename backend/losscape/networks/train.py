@@ -18,11 +18,13 @@ nothing non-finite is ever recorded.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 from numba import njit
 
-from ..numerics.optimizers import optimizer_step
+from ..numerics.optimizers import MAX_STATE_SLOTS, optimizer_init, optimizer_step
 from ..numerics.schedules import schedule_lr
 from .mlp import (
     ACT_LOGISTIC,
@@ -31,9 +33,11 @@ from .mlp import (
     L_A,
     L_ACT,
     L_OUT,
+    Architecture,
     forward_chunk,
     loss_grad,
     loss_only,
+    scratch,
 )
 
 STATUS_DONE = 0
@@ -310,3 +314,129 @@ def train_steps(
         prev[:] = theta
         optimizer_step(oid, theta, grad, state, t + 1, lr, hp)
     return STATUS_DONE, t1
+
+
+@dataclass
+class RunOutput:
+    """What ``run`` returns: the arrays of ``train_steps`` cut to what was filled."""
+
+    status: str
+    stopped_at: int | None
+    steps_taken: int
+    theta: np.ndarray
+    batch_loss: np.ndarray
+    grad_norm: np.ndarray
+    lrs: np.ndarray
+    record_steps: np.ndarray
+    train_loss: np.ndarray
+    val_loss: np.ndarray
+    train_acc: np.ndarray
+    val_acc: np.ndarray
+    hist: np.ndarray | None
+    dead: np.ndarray | None
+    sat: np.ndarray | None
+    snapshots: np.ndarray | None
+
+
+def run(
+    arch: Architecture,
+    X: np.ndarray,
+    T: np.ndarray,
+    Xv: np.ndarray,
+    Tv: np.ndarray,
+    oid: int,
+    hp: np.ndarray,
+    kid: int,
+    schp: np.ndarray,
+    lr: float,
+    theta0: np.ndarray,
+    *,
+    steps: int,
+    batch_size: int,
+    seed: int,
+    record_at: np.ndarray,
+    target: float = -math.inf,
+    broken: bool = False,
+    stats: bool = True,
+    snapshots: bool = True,
+    bins: int = 20,
+    hist_range: tuple[float, float] = (-1.0, 1.0),
+    progress: Callable[[int, int, RunOutput], None] | None = None,
+) -> RunOutput:
+    """One training run from theta0 through ``train_steps``, all state allocated here.
+
+    With ``progress`` the steps go in about 20 chunks and ``progress(done,
+    total, partial)`` is called between them (it may raise to stop the run);
+    chunking does not change the result.
+    """
+    p = arch.n_params
+    layout = arch.layout
+    n_hidden = len(arch.hidden)
+    r_cap = record_at.shape[0] + 1
+    theta = theta0.copy()
+    state = np.zeros((MAX_STATE_SLOTS, p))
+    optimizer_init(oid, state, hp)
+    acts, deltas = scratch(arch)
+    grad = np.zeros(p)
+    prev = theta.copy()
+    counts = np.zeros(arch.units, dtype=np.int64)
+    perm = np.arange(X.shape[0], dtype=np.int64)
+    ctx = np.zeros(3, dtype=np.int64)
+    batch_loss = np.zeros(steps)
+    grad_norm = np.zeros(steps)
+    lrs = np.zeros(steps)
+    rec_step = np.zeros(r_cap, dtype=np.int64)
+    rec_train = np.zeros(r_cap)
+    rec_val = np.zeros(r_cap)
+    rec_tacc = np.zeros(r_cap)
+    rec_vacc = np.zeros(r_cap)
+    want_stats = stats and n_hidden > 0
+    rec_hist = np.zeros((r_cap if want_stats else 0, max(n_hidden, 1), bins))
+    rec_dead = np.zeros((r_cap if want_stats else 0, max(n_hidden, 1)))
+    rec_sat = np.zeros((r_cap if want_stats else 0, max(n_hidden, 1)))
+    rec_theta = np.zeros((r_cap if snapshots else 0, p))
+    lo, hi = hist_range
+    chunk = steps if progress is None else max(1, -(-steps // 20))
+    status = STATUS_DONE
+    done = 0
+
+    def output() -> RunOutput:
+        r = int(ctx[CTX_RECORDS])
+        n = done
+        name = STATUS_NAMES[status]
+        return RunOutput(
+            status=name,
+            stopped_at=done if name != "done" else None,
+            steps_taken=n,
+            theta=theta.copy(),
+            batch_loss=batch_loss[:n].copy(),
+            grad_norm=grad_norm[:n].copy(),
+            lrs=lrs[:n].copy(),
+            record_steps=rec_step[:r].copy(),
+            train_loss=rec_train[:r].copy(),
+            val_loss=rec_val[:r].copy(),
+            train_acc=rec_tacc[:r].copy(),
+            val_acc=rec_vacc[:r].copy(),
+            hist=rec_hist[:r].copy() if want_stats else None,
+            dead=rec_dead[:r].copy() if want_stats else None,
+            sat=rec_sat[:r].copy() if want_stats else None,
+            snapshots=rec_theta[:r].copy() if snapshots else None,
+        )
+
+    t0 = 0
+    while True:
+        t1 = min(t0 + chunk, steps)
+        code, reached = train_steps(
+            layout, arch.loss, theta, X, T, Xv, Tv, oid, hp, state, kid, schp, lr, steps,
+            t0, t1, batch_size, seed, perm, ctx, record_at, target, broken, lo, hi, acts, deltas,
+            grad, prev, counts, batch_loss, grad_norm, lrs, rec_step, rec_train, rec_val, rec_tacc,
+            rec_vacc, rec_hist, rec_dead, rec_sat, rec_theta,
+        )  # fmt: skip
+        status = code
+        done = int(reached)
+        if code != STATUS_DONE or t1 >= steps:
+            break
+        if progress is not None:
+            progress(t1, steps, output())
+        t0 = t1
+    return output()
