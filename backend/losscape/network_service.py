@@ -56,6 +56,7 @@ MAX_EPOCHS = 2_000
 MAX_RECORDS = 1_000  # recorded evaluations per run
 MAX_HISTOGRAM_BINS = 60
 MAX_SNAPSHOT_VALUES = 2_000_000  # records x parameters kept as weight snapshots
+JSON_SNAPSHOT_VALUES = 100_000  # of which to_dict() sends at most this many
 MAX_TRAIN_WORK = 6e9  # multiply-adds of one training run (about a second)
 MAX_LANDSCAPE_RESOLUTION = 121
 MAX_LANDSCAPE_RUNS = 6
@@ -609,8 +610,22 @@ class TrainingHistory:
         z = self.outputs(data.X[idx])
         return data.t[idx].copy(), _probabilities(self.problem, z)
 
+    def snapshot_rows(self, max_values: int = JSON_SNAPSHOT_VALUES) -> np.ndarray:
+        """Indices of records whose snapshots fit in ``max_values`` numbers (evenly, last kept)."""
+        if self.snapshots is None or self.snapshots.size == 0:
+            return np.zeros(0, dtype=np.int64)
+        r, p = self.snapshots.shape
+        stride = max(1, -(-r * p // max(max_values, p)))
+        rows = np.arange(0, r, stride)
+        return rows if rows[-1] == r - 1 else np.append(rows, r - 1)
+
     def to_dict(self, *, snapshots: bool = True, histograms: bool = True) -> dict[str, Any]:
-        """JSON-ready dict (see the class docstring for the fields)."""
+        """JSON-ready dict (see the class docstring for the fields).
+
+        Snapshots are thinned to at most ``JSON_SNAPSHOT_VALUES`` numbers;
+        ``snapshot_steps`` gives the step of each one kept.
+        """
+        rows = self.snapshot_rows() if snapshots else np.zeros(0, dtype=np.int64)
         return {
             "dataset": self.dataset,
             "task": self.task,
@@ -642,7 +657,8 @@ class TrainingHistory:
             "histogram_edges": _finite_list(self.histogram_edges),
             "dead_fraction": _finite_list(self.dead_fraction),
             "saturated_fraction": _finite_list(self.saturated_fraction),
-            "snapshots": _finite_list(self.snapshots) if snapshots else None,
+            "snapshots": _finite_list(self.snapshots[rows]) if rows.size else None,
+            "snapshot_steps": self.record_steps[rows].tolist() if rows.size else None,
             "initial_theta": _finite_list(self.initial_theta),
             "theta": _finite_list(self.theta),
             "param_names": self.param_names,
