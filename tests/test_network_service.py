@@ -361,3 +361,7 @@ def test_json_snapshots_are_thinned_evenly():
     np.testing.assert_array_equal(kept[-1], h.theta)
     small = ns.train("moons", NET, "gd", steps=40).to_dict()
     assert small["snapshot_steps"] == list(range(41))
+
+
+def test_warm_up_runs():
+    ns.warm_up()

@@ -47,6 +47,7 @@ __all__ = [
     "metrics_at",
     "models",
     "train",
+    "warm_up",
 ]
 
 # --------------------------------------------------------------------------- limits
@@ -1747,3 +1748,21 @@ def batch_size_study(
         target_loss=target, max_steps=n_steps, n_train=n, sizes=sz, lrs=np.array(lr_list),
         steps=best, best_lr=best_lr, tried=tried,
     )  # fmt: skip
+
+
+# --------------------------------------------------------------------------- warm-up
+
+
+def warm_up() -> None:
+    """Compile (or load from numba's cache) every networks kernel with tiny inputs.
+
+    For the web app's start-up, so no request pays the compile time.
+    """
+    tiny = {"name": "xor", "params": {"n": 24}}
+    net = {"name": "mlp", "params": {"hidden": [3]}}
+    h = train(tiny, net, "gd", steps=3)
+    train(tiny, net, "gd", steps=3, batch_size=4, validation=0.0)
+    decision_boundary(h, resolution=3)
+    metrics_at(h, split="train")
+    gradient_check(tiny, net)
+    landscape(tiny, net, steps=3, resolution=3)
