@@ -155,6 +155,8 @@ def _steps(steps: object, hi: int = limits.MAX_STEPS) -> int:
 
 
 def _point(point: object, name: str) -> tuple[float, float]:
+    if isinstance(point, np.ndarray):
+        point = point.tolist()
     if not isinstance(point, Sequence) or isinstance(point, str) or len(point) not in (1, 2):
         raise ValueError(f"{name} must be a pair (x, y)")
     m = limits.MAX_COORDINATE
@@ -723,8 +725,7 @@ def grid(
     xs = np.linspace(x0, x1, n)
     ys = np.linspace(y0, y1, n)
     values = np.empty((n, n))
-    none = np.empty((0, 0))
-    kernels.grid_values(*surf.kernel_args(), xs, ys, values, none, none)
+    kernels.grid_values(*surf.kernel_args(), xs, ys, values)
     values[~np.isfinite(values)] = np.nan
     if k >= 2:
         # Arrows sit at cell centres so none lands on the view's edge.
