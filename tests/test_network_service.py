@@ -365,3 +365,13 @@ def test_json_snapshots_are_thinned_evenly():
 
 def test_warm_up_runs():
     ns.warm_up()
+
+
+@pytest.mark.parametrize("schedule", [s["name"] for s in losscape.schedules()])
+def test_schedules_drive_the_network_lr_as_on_surfaces(schedule):
+    h = ns.train("moons", NET, "momentum", lr=0.2, steps=60, schedule=schedule)
+    # The same schedule on a 2-D surface, through the core's own trajectory kernel.
+    surface = losscape.surfaces()[0]["name"]
+    ref = losscape.trajectory(surface, "momentum", lr=0.2, steps=60, schedule=schedule, tol=0.0)
+    assert h.status == "done" and ref.lrs.shape == (60,)
+    np.testing.assert_allclose(h.lrs, ref.lrs, rtol=1e-15)
