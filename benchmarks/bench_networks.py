@@ -3,7 +3,8 @@
 A 2-16-16-1 tanh MLP, squared error, 1,000 points, 1,000 full-batch steps of
 Adam (gradient descent until the core's registry has Adam), float64
 everywhere, the same data and initial weights. Prints the median of
-``--repeats`` timed runs after a warm-up, and each peer's time over losscape's.
+``--repeats`` timed runs after a warm-up ("vs losscape": how many times
+slower the peer is).
 Torch runs with 2 threads (the target machine's cores) and with 1 (the numba
 kernel is serial; on a busy machine torch's spinning threads can lose badly).
 
@@ -13,12 +14,11 @@ kernel is serial; on a busy machine torch's spinning threads can lose badly).
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 from collections.abc import Callable
 
 import numpy as np
 
+from _timing import median_time, print_table
 from losscape import network_service as ns
 from losscape.numerics.registry import OPTIMIZER_BY_NAME
 
@@ -141,36 +141,30 @@ def run_torch(steps: int, opt: str, threads: int) -> Callable[[], float] | None:
     return go
 
 
-def median_time(fn: Callable[[], float], repeats: int) -> tuple[float, float]:
-    value = fn()  # warm-up (numba compile on the first ever run, torch allocators)
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        value = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), value
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--steps", type=int, default=1000)
     args = parser.parse_args()
     opt = optimizer_name()
-    print(f"2-16-16-1 tanh MLP, 1,000 points, {args.steps} full-batch {opt} steps, float64")
-    rows = []
-    base, base_loss = median_time(run_losscape(args.steps, opt), args.repeats)
-    rows.append(("losscape (numba)", base, base_loss))
-    torch_fn = None
+    case = f"2-16-16-1 tanh, {args.steps} {opt} steps"
+    runs = [("losscape (numba, serial)", run_losscape(args.steps, opt))]
     for threads in (2, 1):
-        torch_fn = run_torch(args.steps, opt, threads)
-        if torch_fn is not None:
-            rows.append((f"torch, {threads} thread(s)", *median_time(torch_fn, args.repeats)))
-    rows.append(("numpy", *median_time(run_numpy(args.steps, opt), args.repeats)))
-    print(f"{'implementation':<20} {'median s':>10} {'x losscape':>11} {'final loss':>14}")
-    for name, t, loss in rows:
-        print(f"{name:<20} {t:>10.4f} {t / base:>11.2f} {loss:>14.8f}")
-    if torch_fn is None:
+        fn = run_torch(args.steps, opt, threads)
+        if fn is not None:
+            runs.append((f"torch, {threads} thread(s)", fn))
+    runs.append(("numpy", run_numpy(args.steps, opt)))
+    rows = []
+    losses = []
+    base = None
+    for name, fn in runs:
+        t = median_time(fn, repeats=args.repeats)
+        base = base or t
+        rows.append((case, name, t, base))
+        losses.append(f"{name}: {fn():.10f}")
+    print_table("Training a small MLP on 1,000 points, full batch, float64", rows)
+    print("final loss, the same model and data everywhere: " + "; ".join(losses))
+    if len(runs) < 4:
         print("(torch not installed: skipped)")
 
 
