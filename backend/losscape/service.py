@@ -705,14 +705,18 @@ class Grid:
 
     @property
     def log_scale_suggested(self) -> bool:
-        """True when finite values span more than three decades above the minimum."""
+        """True when the range above the minimum is over 15x the median height.
+
+        Then most of the view sits low and linear levels bunch up on the steep
+        walls (Rosenbrock's valley floor, at 17x, vanishes); log levels show it.
+        """
         v = self.values[np.isfinite(self.values)]
         if v.size == 0:
             return False
         lo, hi = float(v.min()), float(v.max())
         spread = hi - lo
         q = float(np.quantile(v - lo, 0.5))
-        return spread > 0 and q > 0 and spread / q > 1e3
+        return spread > 0 and q > 0 and spread / q > 15.0
 
 
 def grid(
