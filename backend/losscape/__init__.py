@@ -13,6 +13,8 @@ from ._numba_cache import configure_numba_cache
 
 configure_numba_cache()
 
+from .network_service import TrainingHistory, datasets, models, train  # noqa: E402
+from .networks import metrics  # noqa: E402
 from .service import (  # noqa: E402
     BasinMap,
     Grid,
@@ -39,15 +41,20 @@ __all__ = [
     "HessianInfo",
     "LRMomentumMap",
     "LRSweep",
+    "TrainingHistory",
     "Trajectory",
     "basins",
+    "datasets",
     "evaluate",
     "grid",
     "hessian",
     "lr_momentum_map",
     "lr_sweep",
+    "metrics",
+    "models",
     "optimizers",
     "schedules",
     "surfaces",
+    "train",
     "trajectory",
 ]

@@ -284,6 +284,7 @@ def trajectory(
     x0, y0 = _point(start if start is not None else surf.default_start, "start")
     kid, schp = _schedule(schedule, schedule_params)
     noise_std = _noise_std(noise, batch_size)
+    _check_start(surf, x0, y0)
     box, box_status = surf.stop_box()
     path = np.empty((n_steps + 1, 3))
     lrs = np.empty(n_steps)
@@ -293,8 +294,6 @@ def trajectory(
     )  # fmt: skip
     xy = path[: n + 1, :2].copy()
     loss = path[: n + 1, 2].copy()
-    if n == 0 and status == STATUS_DIVERGED and not math.isfinite(path[0, 2]):
-        raise ValueError(f"the start ({x0:g}, {y0:g}) is outside the surface's domain")
     averaged = np.cumsum(xy, axis=0) / np.arange(1, n + 2)[:, None]
     averaged_loss = evaluate(surf, averaged)[:, 0]
     return Trajectory(
@@ -310,6 +309,13 @@ def trajectory(
         status=STATUS_NAMES[status],
         stopped_at=_stopped_at(n, status),
     )
+
+
+def _check_start(surf: ResolvedSurface, x0: float, y0: float) -> None:
+    """ValueError when the surface or its gradient is undefined at the start."""
+    f, gx, gy = evaluate(surf, np.array([[x0, y0]]))[0]
+    if not (abs(f) <= kernels.LOSS_BOUND and math.isfinite(gx) and math.isfinite(gy)):
+        raise ValueError(f"the surface or its gradient is undefined at the start ({x0:g}, {y0:g})")
 
 
 def evaluate(surface: SurfaceArg | ResolvedSurface, points: np.ndarray) -> np.ndarray:
@@ -699,14 +705,18 @@ class Grid:
 
     @property
     def log_scale_suggested(self) -> bool:
-        """True when finite values span more than three decades above the minimum."""
+        """True when the range above the minimum is over 15x the median height.
+
+        Then most of the view sits low and linear levels bunch up on the steep
+        walls (Rosenbrock's valley floor, at 17x, vanishes); log levels show it.
+        """
         v = self.values[np.isfinite(self.values)]
         if v.size == 0:
             return False
         lo, hi = float(v.min()), float(v.max())
         spread = hi - lo
         q = float(np.quantile(v - lo, 0.5))
-        return spread > 0 and q > 0 and spread / q > 1e3
+        return spread > 0 and q > 0 and spread / q > 15.0
 
 
 def grid(
@@ -725,8 +735,7 @@ def grid(
     xs = np.linspace(x0, x1, n)
     ys = np.linspace(y0, y1, n)
     values = np.empty((n, n))
-    none = np.empty((0, 0))
-    kernels.grid_values(*surf.kernel_args(), xs, ys, values, none, none)
+    kernels.grid_values(*surf.kernel_args(), xs, ys, values)
     values[~np.isfinite(values)] = np.nan
     if k >= 2:
         # Arrows sit at cell centres so none lands on the view's edge.
