@@ -287,6 +287,7 @@ def warm_up() -> dict[str, Any]:
         service.lr_momentum_map(
             first, momentum[0].name, steps=3, lr_count=2, momentum_count=2, progress=_ignore
         )
+    _warm_networks()
     plotly_bundle()
     seconds = time.perf_counter() - t0
     # uvicorn.error is the logger uvicorn prints at INFO; ours would be silent by default
@@ -294,6 +295,20 @@ def warm_up() -> dict[str, Any]:
         "losscape: kernels warmed in %.2f s (%d runs)", seconds, runs
     )
     return {"seconds": seconds, "runs": runs}
+
+
+def _warm_networks() -> None:
+    """The networks' kernels too, where this build has them (their own warm_up)."""
+    import importlib.util
+
+    if importlib.util.find_spec("losscape.network_service") is None:
+        return
+    from .. import network_service
+
+    try:
+        network_service.warm_up()
+    except Exception:  # a networks bug must not keep the surfaces page from starting
+        log.exception("losscape: warming the networks' kernels failed")
 
 
 def _ignore(done: int, total: int, partial: object) -> None:

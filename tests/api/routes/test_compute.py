@@ -227,3 +227,32 @@ def test_hessian_of_rosenbrock_minimum(client) -> None:
     np.testing.assert_allclose(data["hessian"], [[802, -400], [-400, 200]], rtol=1e-6)
     assert data["kind"] == "minimum"
     assert data["eigenvalues"][0] < data["eigenvalues"][1]
+
+
+@pytest.mark.skipif(not EXPRESSIONS_AVAILABLE, reason="typed-in formulas not in this build")
+def test_typed_formula_error_has_column_and_token(client) -> None:
+    r = client.post("/api/grid", json={"surface": {"expression": "x**2 + foo(y)"}})
+    assert r.status_code == 422
+    detail = r.json()["detail"][0]
+    assert detail["loc"] == ["body"]
+    assert detail["type"] == "expression_error"
+    assert detail["token"] == "foo"
+    assert detail["column"] == 8  # 1-based, where "foo" starts
+
+
+@pytest.mark.skipif(not EXPRESSIONS_AVAILABLE, reason="typed-in formulas not in this build")
+def test_grid_of_a_formula_undefined_somewhere_has_nulls(client) -> None:
+    body = {
+        "surface": {"expression": "log(x) + y**2", "view": [-1, 1, -1, 1]},
+        "resolution": 5,
+        "view": [-1, 1, -1, 1],
+    }
+    r = client.post("/api/grid", json=body)
+    assert r.status_code == 200, r.text
+    data = strict_json(r.text)
+    for row in data["z"]:
+        # x = -1, -0.5 undefined (log of a negative), x = 0 undefined (log 0 = -inf)
+        assert row[:3] == [None, None, None]
+        assert all(isinstance(v, float) for v in row[3:])
+    assert data["z_min"] == pytest.approx(np.log(0.5))
+    assert data["z_max"] == pytest.approx(1.0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from functools import cache
 from typing import Any
 
@@ -15,15 +16,32 @@ from ..encoding import dumps
 router = APIRouter(tags=["catalog"])
 
 
+def _networks() -> Any:
+    """``losscape.network_service`` where this build has the networks, else None."""
+    if importlib.util.find_spec("losscape.network_service") is None:
+        return None
+    from ... import network_service
+
+    return network_service
+
+
 def _optional(name: str) -> list[dict[str, Any]]:
-    """Catalog sections other work adds to the service (``datasets``, ``models``)."""
-    fn = getattr(service, name, None)
+    """The networks' catalogue sections (``datasets``, ``models``); empty without them."""
+    fn = getattr(_networks(), name, None)
     return list(fn()) if callable(fn) else []
 
 
 def web_limits() -> dict[str, Any]:
-    """The library's limits with the web app's own (basin maps, body size) applied."""
+    """The library's limits with the web app's own (basin maps, body size) applied.
+
+    The networks' limits (``max_train_steps``, ``max_epochs``, ...) join them; a
+    name both define keeps the core's value.
+    """
     out: dict[str, Any] = dict(limits.as_dict())
+    networks = _networks()
+    if networks is not None:
+        for key, value in networks.limits().items():
+            out.setdefault(key, value)
     out["max_basin_resolution"] = schemas.WEB_MAX_BASIN_RESOLUTION
     out["max_body_bytes"] = schemas.MAX_BODY_BYTES
     out["max_expression_length"] = schemas.MAX_EXPRESSION_LENGTH
