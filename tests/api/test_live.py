@@ -174,12 +174,24 @@ def test_cancel_a_running_sweep(client) -> None:
 
 
 def test_cancel_by_envelope_id_and_cancel_of_a_waiting_request(client) -> None:
+    # A short request is never stopped by a newer one; this one runs ~0.3 s (16 Newton
+    # runs of 20,000 steps), so the hessian behind it waits on the lane.
+    hold = {
+        "surface": {"name": "ackley"},
+        "steps": 20000,
+        "tol": 0.0,
+        "runs": [{"optimizer": "newton", "lr": 0.01}] * 16,
+    }
     with client.websocket_connect("/api/live") as ws:
-        send(ws, "big", "sweep_basins", BIG_BASINS, lane="x")
-        send(ws, "waiting", "hessian", QUICK, lane="x")  # big is stopped, waiting queued
-        send(ws, "waiting", "cancel")
+        send(ws, "hold", "trajectories", hold, lane="x")
+        send(ws, "waiting", "hessian", QUICK, lane="x")
+        send(ws, "waiting", "cancel")  # the envelope's own id names the request
+        send(ws, "c2", "cancel", {"id": "hold"})  # the body names it
         frames = until_final(ws, "waiting")
+        if not of(frames, "hold"):
+            frames += until_final(ws, "hold")
         assert of(frames, "waiting") == ["cancelled"]
+        assert of(frames, "hold") == ["cancelled"]  # stopped between two runs
         send(ws, "after", "hessian", QUICK, lane="x")
         frames = until_final(ws, "after")
         assert of(frames, "after") == ["result"]
