@@ -137,10 +137,13 @@ class Server:
         self.stop()
 
 
-def _request_bytes(port: int) -> bytes:
-    payload = json.dumps(BODY).encode()
+HESSIAN = {"surface": {"name": "rosenbrock"}, "point": [1.0, 1.0]}
+
+
+def _request_bytes(port: int, path: str = "/api/trajectories", body: dict | None = None) -> bytes:
+    payload = json.dumps(BODY if body is None else body).encode()
     return (
-        f"POST /api/trajectories HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
         f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n"
     ).encode() + payload
 
@@ -194,9 +197,10 @@ def live_latencies(server: Server, n: int) -> list[float]:
     return samples
 
 
-async def _load(port: int, connections: int, total: int, seconds: float) -> tuple[int, float]:
-    """``connections`` keep-alive sockets post BODY until ``total`` answers or ``seconds``."""
-    request = _request_bytes(port)
+async def _load(
+    port: int, connections: int, total: int, seconds: float, request: bytes
+) -> tuple[int, float]:
+    """``connections`` keep-alive sockets send ``request`` until ``total`` answers or a timeout."""
     done = 0
     deadline = time.perf_counter() + seconds
 
@@ -284,11 +288,18 @@ def main() -> None:
     total, cap = (600, 20.0) if args.quick else (3000, 60.0)
     with Server(workers=2) as server:
         rss_warm = server.rss_mb()
-        done, elapsed = asyncio.run(_load(server.port, 8, total, cap))
+        request = _request_bytes(server.port)
+        done, elapsed = asyncio.run(_load(server.port, 8, total, cap, request))
+        small = _request_bytes(server.port, "/api/hessian", HESSIAN)
+        done_h, elapsed_h = asyncio.run(_load(server.port, 8, total, cap, small))
         rss_after = server.rss_mb()
     print("\nthroughput, --workers 2, 8 keep-alive connections,", end=" ")
     print(f"at most {total} requests / {cap:.0f} s")
-    print(f"  {done} requests in {elapsed:.2f} s = {done / elapsed:.0f} requests/s")
+    print(f"  trajectories: {done} requests in {elapsed:.2f} s = {done / elapsed:.0f} requests/s")
+    print(
+        f"  hessian (a 250-byte answer: the HTTP stack's ceiling here): {done_h} requests"
+        f" in {elapsed_h:.2f} s = {done_h / elapsed_h:.0f} requests/s"
+    )
     print("\nresident memory per worker (MB)")
     print(f"  1 worker, after the latency runs: {', '.join(f'{m:.0f}' for m in rss1)}")
     print(f"  2 workers, warmed:               {', '.join(f'{m:.0f}' for m in rss_warm)}")
