@@ -1,0 +1,234 @@
+// Contour view: the surface's level sets with every run's path, start/end markers, known critical
+// points, an optional gradient field and the Hessian probe. Click or drag moves every start
+// (Shift-click, or the probe click mode, probes the Hessian instead). The contour sits on the
+// background layer and the paths on the foreground (see layered.js).
+
+import { fmt, statusText } from "../format.js";
+import { SURFACE_SCALE } from "../palette.js";
+import {
+  colorbarTicks, createNotice, criticalPoints, criticalTraces, cut, emitDrawn, transformedZ,
+  zTransform,
+} from "../plot.js";
+import { surfaceSpec } from "../state.js";
+import { createLayered, layeredLayout } from "./layered.js";
+
+export function viewBox(data, spec) {
+  return data.surfaceInfo?.name === spec?.name && data.surfaceInfo?.view
+    ? data.surfaceInfo.view
+    : spec?.view || [-1, 1, -1, 1];
+}
+
+/** Line segments (with arrow heads) along -grad at each arrow point, normalised length. */
+export function arrowField(arrows, box) {
+  const xs = [];
+  const ys = [];
+  if (!arrows || !arrows.x?.length) return { x: xs, y: ys };
+  const n = Math.max(1, Math.round(Math.sqrt(arrows.x.length)));
+  const sx = ((box[1] - box[0]) / n) * 0.42;
+  const sy = ((box[3] - box[2]) / n) * 0.42;
+  for (let i = 0; i < arrows.x.length; i++) {
+    // Normalise in screen-like units so arrows look orthogonal to the drawn level sets.
+    const gx = -arrows.gx[i] / sx;
+    const gy = -arrows.gy[i] / sy;
+    const norm = Math.hypot(gx, gy);
+    if (!(norm > 0)) continue;
+    const ux = gx / norm;
+    const uy = gy / norm;
+    const x0 = arrows.x[i] - 0.5 * ux * sx;
+    const y0 = arrows.y[i] - 0.5 * uy * sy;
+    const x1 = arrows.x[i] + 0.5 * ux * sx;
+    const y1 = arrows.y[i] + 0.5 * uy * sy;
+    xs.push(x0, x1, null);
+    ys.push(y0, y1, null);
+    for (const s of [1, -1]) {
+      const c = Math.cos(2.6);
+      const d = Math.sin(2.6) * s;
+      xs.push(x1, x1 + 0.35 * sx * (ux * c - uy * d), null);
+      ys.push(y1, y1 + 0.35 * sy * (ux * d + uy * c), null);
+    }
+  }
+  return { x: xs, y: ys };
+}
+
+function runLabel(run, i) {
+  return `run ${i + 1}: ${run.optimizer}, lr ${fmt(run.lr)}`;
+}
+
+/** Foreground traces for the runs (paths, starts, current points) at timeline step t. */
+export function pathTraces(state, runs, { averaging = false, size = 1 } = {}) {
+  const traces = [];
+  state.runs.forEach((run, i) => {
+    const res = runs[i];
+    const color = run.color;
+    if (!res) {
+      traces.push({
+        type: "scatter", mode: "markers", x: [run.start[0]], y: [run.start[1]],
+        marker: { size: 11 * size, color: "#ffffff", line: { color, width: 2.5 } },
+        hoverinfo: "skip", name: runLabel(run, i),
+      });
+      return;
+    }
+    const x = cut(res.x, state.t);
+    const y = cut(res.y, state.t);
+    const k = x.length - 1;
+    traces.push({
+      type: "scatter", mode: "lines", x, y, name: runLabel(run, i),
+      line: { color, width: 2.6 * size }, meta: i,
+      hovertemplate: `${runLabel(run, i)}<br>(%{x:.4g}, %{y:.4g})<extra></extra>`,
+    });
+    if (averaging && res.avg_x) {
+      traces.push({
+        type: "scatter", mode: "lines", x: cut(res.avg_x, state.t), y: cut(res.avg_y, state.t),
+        name: `${runLabel(run, i)} (iterate average)`,
+        line: { color, width: 2 * size, dash: "dot" }, hoverinfo: "skip",
+      });
+    }
+    const bad = res.status === "diverged" || res.status === "escaped";
+    const atEnd = state.t === null || state.t >= res.x.length - 1;
+    traces.push({
+      type: "scatter", mode: "markers",
+      x: [x[0], x[k]], y: [y[0], y[k]], name: `${runLabel(run, i)} start / end`,
+      marker: {
+        size: [11 * size, (bad && atEnd ? 14 : 10) * size],
+        symbol: ["circle", bad && atEnd ? "x-thin-open" : "circle"],
+        color: ["#ffffff", color],
+        line: { color, width: [2.5, bad && atEnd ? 3.5 : 1.5] },
+      },
+      hovertemplate: `${runLabel(run, i)}<br>step %{pointNumber}: (%{x:.4g}, %{y:.4g})<extra></extra>`,
+    });
+  });
+  return traces;
+}
+
+/** "diverged at step k" labels next to the last finite point of each stopped run. */
+export function statusAnnotations(state, runs, box, size) {
+  const out = [];
+  state.runs.forEach((run, i) => {
+    const res = runs[i];
+    if (!res || (res.status !== "diverged" && res.status !== "escaped")) return;
+    if (state.t !== null && state.t < res.x.length - 1) return;
+    const k = res.x.length - 1;
+    const cx = Math.min(box[1], Math.max(box[0], res.x[k]));
+    const cy = Math.min(box[3], Math.max(box[2], res.y[k]));
+    out.push({
+      x: cx, y: cy, xref: "x", yref: "y", text: `✕ ${statusText(res)}`,
+      showarrow: true, arrowcolor: run.color, ax: cx > (box[0] + box[1]) / 2 ? -60 : 60,
+      ay: cy > (box[2] + box[3]) / 2 ? 28 : -28 - 6 * i,
+      font: { color: run.color, size }, bgcolor: "rgba(255,255,255,0.88)",
+      bordercolor: run.color, borderpad: 3,
+    });
+  });
+  return out;
+}
+
+/** Arrows for the Hessian probe: -gradient, the step run 1 would take, eigen-directions. */
+export function probeAnnotations(state, hess, box, size) {
+  if (!state.probe || !hess || !hess.point) return [];
+  const [px, py] = hess.point;
+  const len = 0.14 * Math.min(box[1] - box[0], box[3] - box[2]);
+  const out = [];
+  const arrow = (dx, dy, color, text, dash) => ({
+    x: px + dx, y: py + dy, ax: px, ay: py, xref: "x", yref: "y", axref: "x", ayref: "y",
+    showarrow: true, arrowhead: 2, arrowsize: 1.2, arrowwidth: dash ? 1.5 : 2.5, arrowcolor: color,
+    text: "", hovertext: text,
+  });
+  const label = (dx, dy, color, text) => ({
+    x: px + dx, y: py + dy, xref: "x", yref: "y", showarrow: false, text,
+    font: { color, size: size * 0.9 }, bgcolor: "rgba(255,255,255,0.8)",
+  });
+  hess.eigenvalues.forEach((lam, j) => {
+    const v = hess.eigenvectors[j];
+    const color = lam >= 0 ? "#0072B2" : "#D55E00";
+    const s = len * 0.9;
+    out.push(arrow(v[0] * s, v[1] * s, color, `λ${j + 1} = ${fmt(lam)}`));
+    out.push(arrow(-v[0] * s, -v[1] * s, color, `λ${j + 1} = ${fmt(lam)}`));
+    out.push(label(v[0] * s * 1.25, v[1] * s * 1.25, color, `λ${j + 1}=${fmt(lam)}`));
+  });
+  const [gx, gy] = hess.gradient;
+  const gn = Math.hypot(gx, gy);
+  if (gn > 0) {
+    out.push(arrow((-gx / gn) * len, (-gy / gn) * len, "#000000", "−∇f (steepest descent)"));
+    out.push(label((-gx / gn) * len * 1.3, (-gy / gn) * len * 1.3, "#000000", "−∇f"));
+    const lr = state.runs[0].lr;
+    out.push(arrow(-lr * gx, -lr * gy, "#009E73", `one GD step, lr ${fmt(lr)}`, true));
+  }
+  return out;
+}
+
+export function createContourView(el, { onPointer = () => {} } = {}) {
+  const layers = createLayered(el, {
+    onPointer,
+    ariaLabel: "Contour map. Click or drag to move every run's start (Shift-click probes the " +
+      "Hessian); arrow keys nudge the start.",
+  });
+  const notice = createNotice(el);
+  let bgKey = null;
+  let rev = 0;
+
+  function drawBackground(state, grid, box) {
+    const key = [grid?.rev, state.present, box.join(","), state.arrows].join("|");
+    if (key === bgKey) return null;
+    bgKey = key;
+    const tr = zTransform(grid);
+    const traces = [];
+    if (grid) {
+      traces.push({
+        type: "contour", x: grid.x, y: grid.y, z: transformedZ(grid, tr), ncontours: 26,
+        colorscale: SURFACE_SCALE, hoverinfo: "skip",
+        contours: { coloring: "fill", showlines: true },
+        line: { color: "rgba(60,60,60,0.55)", width: 0.8, smoothing: 0.6 },
+        colorbar: { thickness: 12, len: 0.9, x: 1, xpad: 6, xanchor: "left",
+          title: { text: tr.log ? "f (log)" : "f", side: "top" }, outlinewidth: 0,
+          ...colorbarTicks(grid, tr) },
+        connectgaps: false,
+      });
+      if (state.arrows && grid.arrows?.x?.length) {
+        const a = arrowField(grid.arrows, box);
+        traces.push({ type: "scatter", mode: "lines", x: a.x, y: a.y, hoverinfo: "skip",
+          line: { color: "rgba(40,40,40,0.75)", width: 1.1 }, name: "−∇f" });
+      }
+    }
+    return layers.drawBg(traces, layeredLayout(state, box, { showTicks: false }));
+  }
+
+  function update(state, data) {
+    const spec = surfaceSpec(data.catalog, state.surface);
+    if (spec && spec.dims === 1) {
+      notice.show("This surface is one-dimensional: see the 1-D curve view.");
+      layers.wrap.hidden = true;
+      return;
+    }
+    layers.wrap.hidden = false;
+    notice.show("");
+    const box = viewBox(data, spec);
+    layers.setContext(state, box);
+    const bgDone = drawBackground(state, data.grid, box);
+    const size = state.present ? 1.5 : 1;
+    const font = state.present ? 20 : 13;
+    const runs = data.runs || [];
+    const traces = [
+      ...criticalTraces(criticalPoints(data, spec), state),
+      ...pathTraces(state, runs, { averaging: state.averaging, size }),
+    ];
+    if (state.probe) {
+      traces.push({ type: "scatter", mode: "markers", x: [state.probe[0]], y: [state.probe[1]],
+        name: "probe", marker: { symbol: "circle-open-dot", size: 14 * size, color: "#000000",
+          line: { width: 2 } }, hovertemplate: "probe (%{x:.4g}, %{y:.4g})<extra></extra>" });
+    }
+    const layout = layeredLayout(state, box, { showTicks: true });
+    layout.annotations = [
+      ...statusAnnotations(state, runs, box, font),
+      ...probeAnnotations(state, data.hessian, box, font),
+    ];
+    rev += 1;
+    const mine = rev;
+    const fgDone = layers.drawFg(traces, layout);
+    Promise.all([bgDone, fgDone]).then(() => {
+      if (mine === rev) {
+        emitDrawn(el, "contour", { starts: state.runs.map((r) => r.start), runsRev: data.runsRev });
+      }
+    });
+  }
+
+  return { update, name: "contour", figure: layers.figure };
+}
