@@ -155,6 +155,8 @@ def _steps(steps: object, hi: int = limits.MAX_STEPS) -> int:
 
 
 def _point(point: object, name: str) -> tuple[float, float]:
+    if isinstance(point, np.ndarray):
+        point = point.tolist()
     if not isinstance(point, Sequence) or isinstance(point, str) or len(point) not in (1, 2):
         raise ValueError(f"{name} must be a pair (x, y)")
     m = limits.MAX_COORDINATE

@@ -37,7 +37,7 @@ LOSS_BOUND = 1e100
 BLOCK = 64
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def hessian_fd(
     sid: int,
     x: float,
@@ -69,7 +69,7 @@ def hessian_fd(
     out[1, 0] = out[0, 1]
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _run(
     sid: int,
     sp: np.ndarray,
@@ -173,7 +173,7 @@ def _run(
     return steps, STATUS_DONE, cx, cy, f, best
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def trajectory(
     sid: int,
     sp: np.ndarray,
@@ -203,7 +203,7 @@ def trajectory(
     return n, status
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _run_block(
     lo: int,
     hi: int,
@@ -252,7 +252,7 @@ def _run_block(
         taken[r] = n
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def batch(
     sid: int,
     sp: np.ndarray,
@@ -290,7 +290,7 @@ def batch(
     )  # fmt: skip
 
 
-@njit(cache=True, nogil=True, parallel=True)
+@njit(cache=True, nogil=True, error_model="numpy", parallel=True)
 def batch_parallel(
     sid: int,
     sp: np.ndarray,
@@ -326,7 +326,7 @@ def batch_parallel(
         )  # fmt: skip
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def grid_values(
     sid: int,
     sp: np.ndarray,
@@ -354,7 +354,7 @@ def grid_values(
                 gys[j, i] = gy
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def evaluate_points(
     sid: int,
     sp: np.ndarray,
@@ -372,7 +372,7 @@ def evaluate_points(
         out[k, 2] = gy
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def hessian_at(
     sid: int,
     sp: np.ndarray,

@@ -19,7 +19,7 @@ _STEP = np.uint64(0xD1B54A32D192ED03)
 _COORD = np.uint64(0x8CB92BA72F3D8DD7)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _splitmix(z: np.uint64) -> np.uint64:
     """SplitMix64's finaliser (Steele, Lea and Flood 2014)."""
     z = (z ^ (z >> np.uint64(30))) * _M1
@@ -27,7 +27,7 @@ def _splitmix(z: np.uint64) -> np.uint64:
     return z ^ (z >> np.uint64(31))
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _uniform(seed: int, t: int, k: int, lane: int) -> float:
     """Uniform on (0, 1], from 53 hashed bits."""
     z = np.uint64(seed) * _GOLDEN + np.uint64(t) * _STEP + np.uint64(2 * k + lane) * _COORD
@@ -35,7 +35,7 @@ def _uniform(seed: int, t: int, k: int, lane: int) -> float:
     return (float(z >> np.uint64(11)) + 1.0) * (1.0 / 9007199254740992.0)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def gaussian(seed: int, t: int, k: int) -> float:
     """Standard normal draw for (seed, step t, coordinate k), by Box-Muller."""
     u1 = _uniform(seed, t, k, 0)

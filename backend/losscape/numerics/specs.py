@@ -35,7 +35,7 @@ class CriticalPoint:
     x: float
     y: float
     f: float
-    kind: str  # "minimum", "maximum" or "saddle"
+    kind: str  # "minimum", "maximum", "saddle" or "degenerate"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,130 @@
+"""Kernels: sweeps agree bit for bit with single trajectories; stop rules; grids."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import losscape
+from losscape.numerics import kernels
+from losscape.numerics.noise import gaussian
+from losscape.numerics.optimizers import OPTIMIZERS
+from losscape.numerics.registry import param_vector
+from losscape.service import resolve_surface
+
+SURFACE_OPTIMIZERS = [o for o in OPTIMIZERS]
+
+
+def _single(surf, spec, hp, lr, start, steps, noise_std=0.0, seed=0):
+    box, box_status = surf.stop_box()
+    path = np.empty((steps + 1, 3))
+    lrs = np.empty(steps)
+    n, status = kernels.trajectory(
+        *surf.kernel_args(), spec.id, hp, 0, np.zeros(1), lr, start[0], start[1], steps,
+        noise_std, seed, 1e-10, box, box_status, path, lrs,
+    )  # fmt: skip
+    return n, status, path[: n + 1]
+
+
+@pytest.mark.parametrize("spec", SURFACE_OPTIMIZERS, ids=lambda s: s.name)
+@pytest.mark.parametrize("noise_std", [0.0, 0.3])
+def test_batch_equals_loop_of_trajectories_bit_for_bit(spec, noise_std):
+    surf = resolve_surface("rosenbrock")
+    hp = param_vector(spec.hyperparams, None, spec.name)
+    rng = np.random.default_rng(1)
+    r, steps = 12, 150
+    lrs = np.geomspace(1e-4, 0.05, r) * (10.0 if spec.name == "newton" else 1.0)
+    starts = rng.uniform(-1.5, 1.5, size=(r, 2))
+    curves = np.empty((r, steps + 1))
+    finals, best = np.empty((r, 3)), np.empty(r)
+    status, taken = np.empty(r, dtype=np.int64), np.empty(r, dtype=np.int64)
+    box, box_status = surf.stop_box()
+    kernels.batch(
+        *surf.kernel_args(), spec.id, np.tile(hp, (r, 1)), 0, np.zeros(1), lrs, starts, steps,
+        noise_std, 7, 1e-10, box, box_status, curves, finals, best, status, taken,
+    )  # fmt: skip
+    for i in range(r):
+        n, st, path = _single(surf, spec, hp, lrs[i], starts[i], steps, noise_std, 7)
+        assert (n, st) == (taken[i], status[i])
+        # Bit for bit: the same floats, not merely close ones.
+        assert np.array_equal(curves[i, : n + 1], path[:, 2])
+        assert np.array_equal(finals[i], path[-1])
+        assert best[i] == path[:, 2].min()
+        assert np.all(curves[i, n + 1 :] == path[-1, 2])
+
+
+def test_parallel_twin_equals_serial():
+    surf = resolve_surface("rosenbrock")
+    spec = OPTIMIZERS[0]
+    hp = param_vector(spec.hyperparams, None, spec.name)
+    r, steps = 200, 100
+    starts = np.random.default_rng(2).uniform(-2, 2, size=(r, 2))
+    lrs = np.full(r, 1e-3)
+    outs = []
+    for kernel in (kernels.batch, kernels.batch_parallel):
+        finals, best = np.empty((r, 3)), np.empty(r)
+        status, taken = np.empty(r, dtype=np.int64), np.empty(r, dtype=np.int64)
+        box, box_status = surf.stop_box()
+        kernel(
+            *surf.kernel_args(), spec.id, np.tile(hp, (r, 1)), 0, np.zeros(1), lrs, starts,
+            steps, 0.0, 0, 1e-10, box, box_status, np.empty((0, 0)), finals, best, status, taken,
+        )  # fmt: skip
+        outs.append((finals, best, status, taken))
+    for a, b in zip(*outs, strict=True):
+        assert np.array_equal(a, b)
+
+
+def test_divergence_stops_with_last_finite_point():
+    # GD on 0.5 |w|^2 with lr 2.5: each step multiplies w by -1.5 until it leaves 10x the view.
+    run = losscape.trajectory("quadratic", "gd", start=(1.0, 0.0), lr=2.5, steps=500)
+    assert run.status == "diverged"
+    k = run.steps_taken
+    assert run.stopped_at == k + 1
+    assert np.allclose(run.path[:, 0], (-1.5) ** np.arange(k + 1))
+    assert abs(run.path[-1, 0]) <= 20.0 < 1.5 * abs(run.path[-1, 0])
+    assert np.all(np.isfinite(run.path)) and np.all(np.isfinite(run.loss))
+
+
+def test_convergence_stops_on_small_gradient():
+    run = losscape.trajectory("quadratic", "gd", start=(1.0, 1.0), lr=0.5, steps=500, tol=1e-6)
+    assert run.status == "converged"
+    g = np.hypot(*run.path[-1])
+    assert g < 1e-6 and np.hypot(*run.path[-2]) >= 1e-6
+    assert run.stopped_at == run.steps_taken
+
+
+def test_grid_values_match_pointwise_evaluation():
+    g = losscape.grid("rosenbrock", resolution=7, arrows=3)
+    mx, my = np.meshgrid(g.xs, g.ys)
+    direct = losscape.evaluate("rosenbrock", np.column_stack([mx.ravel(), my.ravel()]))
+    assert np.array_equal(g.values.ravel(), direct[:, 0])
+    assert g.arrow_x.shape == (9,)
+    at = losscape.evaluate("rosenbrock", np.column_stack([g.arrow_x, g.arrow_y]))
+    assert np.array_equal(at[:, 1], g.arrow_gx) and np.array_equal(at[:, 2], g.arrow_gy)
+
+
+def test_noise_is_standard_normal_and_deterministic():
+    draws = np.array([gaussian(3, t, k) for t in range(20000) for k in range(2)])
+    assert abs(draws.mean()) < 0.02
+    assert abs(draws.std() - 1.0) < 0.02
+    assert gaussian(3, 5, 1) == gaussian(3, 5, 1)
+    assert gaussian(3, 5, 1) != gaussian(4, 5, 1)
+    # Independent coordinates: correlation near zero.
+    assert abs(np.corrcoef(draws[0::2], draws[1::2])[0, 1]) < 0.03
+
+
+def test_noise_std_scales_as_one_over_sqrt_batch():
+    # On the quadratic a GD step's deviation from the noiseless step is lr * noise / sqrt(S).
+    base = losscape.trajectory("quadratic", "gd", start=(1.0, 1.0), lr=0.1, steps=1)
+    devs = []
+    for s in (1, 4, 16):
+        runs = [
+            losscape.trajectory(
+                "quadratic", "gd", start=(1.0, 1.0), lr=0.1, steps=1, noise=1.0, batch_size=s,
+                seed=seed,
+            ).path[1]
+            - base.path[1]
+            for seed in range(2000)
+        ]  # fmt: skip
+        devs.append(np.std(np.array(runs)) / 0.1)
+    assert devs == pytest.approx([1.0, 0.5, 0.25], rel=0.05)

@@ -1,0 +1,118 @@
+"""The Python API: validation messages, result shapes, sweeps against single runs."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import losscape
+from losscape import limits
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"surface": "rosenbrok"}, "valid surfaces: "),
+        ({"optimizer": "adamm"}, "valid optimizers: "),
+        ({"lr": math.nan}, "lr must be finite"),
+        ({"lr": math.inf}, "lr must be finite"),
+        ({"lr": -1.0}, "lr must be between"),
+        ({"lr": "0.1"}, "lr must be a number"),
+        ({"steps": limits.MAX_STEPS + 1}, "steps must be between"),
+        ({"steps": 10.5}, "steps must be a whole number"),
+        ({"steps": True}, "steps must be a number"),
+        ({"start": (1.0,) * 3}, "start must be a pair"),
+        ({"start": (math.nan, 0.0)}, "start[0] must be finite"),
+        ({"surface_params": {"c": 1.0}}, "unknown parameter(s) c for rosenbrock; valid: a, b"),
+        ({"surface_params": {"b": 1e9}}, "rosenbrock.b must be between"),
+        ({"momentum": 0.5, "optimizer": "gd"}, "unknown parameter(s) momentum for gd"),
+        ({"schedule": "sometimes"}, "valid schedules: "),
+        ({"noise": -1.0}, "noise must be between"),
+        ({"batch_size": 0, "noise": 1.0}, "batch_size must be between"),
+        ({"seed": -3}, "seed must be between"),
+    ],
+)
+def test_trajectory_rejects_bad_input_with_a_clear_message(kwargs, message):
+    args = {"surface": "rosenbrock", "optimizer": "gd", "lr": 1e-3, "steps": 10} | kwargs
+    with pytest.raises(ValueError) as err:
+        losscape.trajectory(args.pop("surface"), args.pop("optimizer"), **args)
+    assert message in str(err.value)
+
+
+def test_trajectory_result_shapes_and_polyak_average():
+    run = losscape.trajectory("rosenbrock", "gd", start=(-1.5, 2.0), lr=1e-3, steps=50)
+    assert run.path.shape == (51, 2) and run.loss.shape == (51,) and run.lrs.shape == (50,)
+    assert run.status == "done" and run.stopped_at is None
+    assert np.allclose(run.lrs, 1e-3)
+    avg = np.cumsum(run.path, axis=0) / np.arange(1, 52)[:, None]
+    assert np.allclose(run.averaged_path, avg)
+    direct = losscape.evaluate("rosenbrock", avg)[:, 0]
+    assert np.allclose(run.averaged_loss, direct)
+    x, y = run.path[-1]
+    assert run.loss[-1] == pytest.approx((1 - x) ** 2 + 100 * (y - x * x) ** 2, rel=1e-12)
+
+
+def test_lr_sweep_equals_single_trajectories():
+    sweep = losscape.lr_sweep(
+        "rosenbrock", "gd", start=(-1.0, 1.0), steps=300, lr_min=1e-4, lr_max=0.01, count=9,
+        curves=True,
+    )  # fmt: skip
+    for i, lr in enumerate(sweep.lrs):
+        run = losscape.trajectory("rosenbrock", "gd", start=(-1.0, 1.0), steps=300, lr=lr)
+        assert sweep.status[i] == run.status
+        if run.status != "diverged":
+            assert sweep.final_loss[i] == run.loss[-1]
+        assert np.array_equal(sweep.curves[i, : run.loss.size], run.loss)
+
+
+def test_lr_sweep_reports_divergence_as_nan_final_loss_and_edge():
+    sweep = losscape.lr_sweep(
+        "quadratic", "gd", start=(1.0, 1.0), lr_min=0.5, lr_max=4.0, count=8, steps=400
+    )
+    assert sweep.edge_lr == pytest.approx(2.0, rel=1e-6)
+    for lr, st, final in zip(sweep.lrs, sweep.status, sweep.final_loss, strict=True):
+        assert (st == "diverged") == (lr > 2.0)
+        assert math.isnan(final) == (st == "diverged")
+
+
+def test_sweep_work_is_bounded():
+    with pytest.raises(ValueError, match="sweep too large"):
+        losscape.basins("quadratic", "gd", lr=0.1, resolution=512, steps=20_000)
+
+
+def test_progress_callback_sees_every_run_and_can_cancel():
+    seen = []
+
+    def progress(done, total, partial):
+        seen.append((done, total))
+
+    b = losscape.basins("quadratic", "gd", lr=0.1, resolution=40, steps=50, progress=progress)
+    assert seen[-1] == (1600, 1600) and len(seen) > 5
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+    assert np.all(b.label == 0)
+
+    def cancel(done, total, partial):
+        raise losscape.service.Cancelled
+
+    with pytest.raises(losscape.service.Cancelled):
+        losscape.basins("quadratic", "gd", lr=0.1, resolution=40, steps=50, progress=cancel)
+
+
+def test_hessian_of_rosenbrock_at_its_minimum():
+    h = losscape.hessian("rosenbrock", (1.0, 1.0))
+    assert np.allclose(h.matrix, [[802.0, -400.0], [-400.0, 200.0]], rtol=1e-6)
+    assert h.kind == "minimum"
+    assert np.allclose(h.eigenvalues, np.linalg.eigvalsh([[802.0, -400.0], [-400.0, 200.0]]))
+    assert losscape.hessian("rosenbrock", (0.0, 0.0)).kind == "regular"
+
+
+def test_catalogue_lists_every_registered_name():
+    names = {s["name"] for s in losscape.surfaces()}
+    assert {"quadratic", "rosenbrock"} <= names
+    for o in losscape.optimizers():
+        assert o["lr"]["min"] <= o["lr"]["default"] <= o["lr"]["max"]
+        for p in o["hyperparams"]:
+            assert p["min"] <= p["default"] <= p["max"]
+    assert "constant" in {s["name"] for s in losscape.schedules()}
