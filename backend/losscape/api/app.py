@@ -1,0 +1,324 @@
+"""The FastAPI application: REST API, live channel, classroom page and Plotly.js.
+
+``create_app()`` is the factory uvicorn runs (``losscape serve``). Its lifespan
+warms every numba kernel (a tiny run of each optimizer on each surface, a grid,
+a Hessian, each sweep) so no request pays compile time, and prepares the
+gzipped Plotly bundle. Kernels run in worker threads under a small capacity
+limiter (``LOSSCAPE_THREADS``, default 2): they release the GIL, so a big sweep
+never stalls the event loop or the other clients.
+
+Every HTTP response carries a Content-Security-Policy that allows scripts from
+this origin only, ``X-Content-Type-Options: nosniff`` and a Referrer-Policy.
+The Plotly.js bundle served (plotly.py 7, plotly.js 3) draws SVG and gl3d
+traces (contour, heatmap, scatter, surface, scatter3d) without ``'unsafe-eval'``;
+only the regl-based traces (scattergl, splom, parcoords) compile code with
+``Function`` and need it, so it is off unless ``LOSSCAPE_CSP_UNSAFE_EVAL=1``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import logging
+import os
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import anyio
+from fastapi import FastAPI, Request
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Match, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .. import __version__, service
+from . import errors, schemas
+from .encoding import ORJSONResponse
+
+log = logging.getLogger("losscape.api")
+
+DEFAULT_THREADS = 2
+API_PREFIXES = ("/api/", "/vendor/", "/docs", "/redoc", "/openapi.json", "/healthz")
+_CSP_COMMON = (
+    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+    "font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'"
+)
+# /docs and /redoc are FastAPI's pages: Swagger UI / ReDoc from their CDN and one inline
+# script. They are the only pages allowed either; the API itself never needs them.
+_CDN = "https://cdn.jsdelivr.net"
+_CSP_DOCS = (
+    f"default-src 'self'; script-src 'self' 'unsafe-inline' {_CDN}; "
+    f"style-src 'self' 'unsafe-inline' {_CDN} https://fonts.googleapis.com; "
+    f"img-src 'self' data: https://fastapi.tiangolo.com; font-src 'self' data: "
+    f"https://fonts.gstatic.com; connect-src 'self'; worker-src 'self' blob:; "
+    f"object-src 'none'; base-uri 'none'"
+)
+
+
+def content_security_policy(unsafe_eval: bool | None = None) -> str:
+    """The page's CSP; ``'unsafe-eval'`` only if asked for (see the module docstring)."""
+    if unsafe_eval is None:
+        unsafe_eval = os.environ.get("LOSSCAPE_CSP_UNSAFE_EVAL", "") == "1"
+    script = "script-src 'self' 'unsafe-eval'" if unsafe_eval else "script-src 'self'"
+    return f"{_CSP_COMMON}; {script}"
+
+
+# --------------------------------------------------------------------------- middleware
+
+
+class SecurityAndLimits:
+    """Security headers on every HTTP response; bodies over the limit answered with 413.
+
+    A declared Content-Length over the limit is refused before the app runs;
+    otherwise the bytes actually received are counted, so a chunked or lying
+    client is stopped at the limit too.
+    """
+
+    def __init__(self, app: ASGIApp, max_body: int = schemas.MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.max_body = max_body
+        self.csp = content_security_policy()
+
+    def _headers(self, path: str) -> list[tuple[bytes, bytes]]:
+        docs = path.startswith(("/docs", "/redoc"))
+        headers = [
+            (b"content-security-policy", (_CSP_DOCS if docs else self.csp).encode()),
+            (b"x-content-type-options", b"nosniff"),
+            (b"referrer-policy", b"no-referrer"),
+        ]
+        return headers
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope.get("path", "")
+        extra = self._headers(path)
+        api = path.startswith("/api/")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                names = {k.lower() for k, _ in headers}
+                headers += [h for h in extra if h[0] not in names]
+                if b"cache-control" not in names:
+                    headers.append((b"cache-control", b"no-store" if api else b"no-cache"))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        declared = _content_length(scope)
+        if declared is not None and declared > self.max_body:
+            await errors.too_large_response()(scope, receive, send_with_headers)
+            return
+        received = 0
+
+        async def counted_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body:
+                    raise errors.TooLarge()
+            return message
+
+        await self.app(scope, counted_receive, send_with_headers)
+
+
+def _content_length(scope: Scope) -> int | None:
+    for name, value in scope.get("headers", []):
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
+
+
+# --------------------------------------------------------------------------- static files
+
+
+def frontend_dir() -> Path | None:
+    """The classroom page's folder: $LOSSCAPE_FRONTEND_DIR, the installed copy, or the checkout's.
+
+    A wheel puts ``frontend/`` at ``losscape/frontend`` (pyproject's force-include);
+    a source checkout has it at ``<repo>/frontend`` beside ``backend/``.
+    """
+    package = Path(__file__).resolve().parent.parent
+    candidates = [
+        os.environ.get("LOSSCAPE_FRONTEND_DIR"),
+        package / "frontend",
+        package.parent.parent / "frontend",
+    ]
+    for candidate in candidates:
+        if candidate and (Path(candidate) / "index.html").is_file():
+            return Path(candidate)
+    return None
+
+
+class _StaticRoute(Route):
+    """GET/HEAD of any path outside the API: files of the frontend folder."""
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if scope["type"] == "http" and scope["path"].startswith(API_PREFIXES):
+            return Match.NONE, {}
+        return super().matches(scope)
+
+
+_MISSING_FRONTEND = (
+    "<!doctype html><title>losscape</title><h1>losscape</h1>"
+    "<p>The classroom page's files were not found; the API is at <a href=/docs>/docs</a>.</p>"
+)
+
+
+async def _missing_frontend(request: Request) -> Response:
+    status = 200 if request.url.path == "/" else 404
+    return HTMLResponse(_MISSING_FRONTEND, status_code=status)
+
+
+@dataclass(frozen=True)
+class Bundle:
+    raw: bytes
+    gzipped: bytes
+    etag: str
+
+
+@cache
+def plotly_bundle() -> Bundle:
+    """Plotly.js from the installed plotly package, gzipped once."""
+    from plotly.offline import get_plotlyjs
+
+    raw = get_plotlyjs().encode("utf-8")
+    etag = '"' + hashlib.sha256(raw).hexdigest()[:32] + '"'
+    return Bundle(raw, gzip.compress(raw, compresslevel=9, mtime=0), etag)
+
+
+async def vendor_plotly(request: Request) -> Response:
+    """``/vendor/plotly.min.js``: cached for a year, gzipped when the client accepts it."""
+    bundle = await anyio.to_thread.run_sync(plotly_bundle)
+    headers = {
+        "cache-control": "public, max-age=31536000",
+        "etag": bundle.etag,
+        "vary": "Accept-Encoding",
+    }
+    if bundle.etag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers=headers)
+    body = bundle.raw
+    if "gzip" in request.headers.get("accept-encoding", "").lower():
+        body = bundle.gzipped
+        headers["content-encoding"] = "gzip"
+    media = "text/javascript; charset=utf-8"
+    if request.method == "HEAD":
+        headers["content-length"] = str(len(body))
+        return Response(status_code=200, headers=headers, media_type=media)
+    return Response(body, headers=headers, media_type=media)
+
+
+# --------------------------------------------------------------------------- warm-up
+
+
+def warm_up() -> dict[str, Any]:
+    """Run every kernel once on tiny inputs (numba loads or compiles them now, not later).
+
+    Each optimizer runs on each catalogue surface (and on a typed-in formula when the
+    expressions module is there); then a grid, a Hessian and the three sweeps.
+    """
+    t0 = time.perf_counter()
+    surfaces = [{"name": s["name"]} for s in service.surfaces()]
+    from .operations import EXPRESSIONS_AVAILABLE
+
+    if EXPRESSIONS_AVAILABLE:
+        surfaces.append({"expression": "x**2 + 3*y**2"})
+    optimizers = [o["name"] for o in service.optimizers()]
+    runs = 0
+    for surface in surfaces:
+        for name in optimizers:
+            try:
+                service.trajectory(surface, name, steps=3)
+                runs += 1
+            except ValueError as exc:  # e.g. an optimizer a surface does not support
+                log.debug("warm-up skipped %s on %s: %s", name, surface, exc)
+        service.grid(surface, resolution=3, arrows=2)
+    first = surfaces[0]
+    start = service.resolve_surface(first).default_start
+    service.hessian(first, start)
+    for schedule in service.schedules():
+        service.trajectory(first, optimizers[0], steps=3, schedule=schedule["name"])
+    service.lr_sweep(first, optimizers[0], steps=3, count=2, curves=True, progress=_ignore)
+    service.basins(first, optimizers[0], steps=3, resolution=2, progress=_ignore)
+    momentum = schemas.MOMENTUM_OPTIMIZERS
+    if momentum:
+        service.lr_momentum_map(
+            first, momentum[0].name, steps=3, lr_count=2, momentum_count=2, progress=_ignore
+        )
+    plotly_bundle()
+    seconds = time.perf_counter() - t0
+    log.info("losscape: kernels warmed in %.2f s (%d runs)", seconds, runs)
+    return {"seconds": seconds, "runs": runs}
+
+
+def _ignore(done: int, total: int, partial: object) -> None:
+    return None
+
+
+def limiter(app: Any) -> anyio.CapacityLimiter:
+    """The app's capacity limiter for kernel threads (created on first use, in the loop)."""
+    state = app.state
+    if getattr(state, "limiter", None) is None:
+        threads = int(os.environ.get("LOSSCAPE_THREADS", DEFAULT_THREADS))
+        state.limiter = anyio.CapacityLimiter(max(1, threads))
+    return state.limiter
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    limiter(app)
+    if os.environ.get("LOSSCAPE_WARMUP", "1") != "0":
+        app.state.warm_up = await anyio.to_thread.run_sync(warm_up)
+    yield
+
+
+# --------------------------------------------------------------------------- the app
+
+
+def create_app() -> FastAPI:
+    """The application (``uvicorn --factory losscape.api.app:create_app``)."""
+    from .live import endpoint as live_endpoint
+    from .routes import catalog, compute, sweeps
+
+    app = FastAPI(
+        title="losscape",
+        version=__version__,
+        description=(
+            "Loss landscapes and optimizer trajectories for teaching optimization. "
+            "All sizes are bounded (see `limits` in `GET /api/catalog`); invalid input gives "
+            "422 with the valid names or bounds in the message; nothing non-finite is ever "
+            "returned (undefined values are null). The page uses the live channel "
+            "`/api/live` (WebSocket) with the same request bodies."
+        ),
+        lifespan=lifespan,
+        default_response_class=ORJSONResponse,
+        docs_url="/docs",
+        redoc_url="/redoc",
+    )
+    errors.install(app)
+    app.include_router(catalog.router)
+    app.include_router(compute.router)
+    app.include_router(sweeps.router)
+    app.add_api_websocket_route("/api/live", live_endpoint)
+    app.add_route("/vendor/plotly.min.js", vendor_plotly, methods=["GET", "HEAD"])
+    folder = frontend_dir()
+    static: Any = _missing_frontend
+    if folder is not None:
+        static = GZipMiddleware(StaticFiles(directory=folder, html=True), minimum_size=1024)
+    app.router.routes.append(
+        _StaticRoute("/{path:path}", static, methods=["GET", "HEAD"], include_in_schema=False)
+    )
+    app.add_middleware(SecurityAndLimits)
+    return app

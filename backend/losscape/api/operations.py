@@ -1,0 +1,239 @@
+"""The computations the API offers, shared by the REST routes and the live channel.
+
+Each operation takes a validated request model, calls the service (in a worker
+thread: the caller runs it through ``anyio.to_thread`` under the app's capacity
+limiter) and returns the response already encoded as JSON bytes, so neither the
+numerics nor the encoding ever run on the event loop.
+
+Long sweeps accept a ``Progress``: its ``check()`` raises ``service.Cancelled``
+once the client cancels, supersedes or leaves, and ``emit()`` hands a partial
+result to the live channel. A basin map runs row-major over y, so the starts
+done so far fill whole rows of the map from the bottom up.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from pydantic import BaseModel, TypeAdapter
+
+from .. import service
+from . import encoding, schemas
+
+
+class Progress(Protocol):
+    """What a long operation reports to (live channel) or asks of (cancel) its caller."""
+
+    def check(self) -> None:
+        """Raise ``service.Cancelled`` if the work is no longer wanted."""
+
+    def emit(self, done: int, total: int, partial: dict[str, Any] | None) -> None:
+        """Report ``done`` of ``total`` units and the newly finished part of the result."""
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One computation: its live-channel type, request model and runner."""
+
+    name: str
+    model: Any  # a model class or an Annotated union
+    run: Callable[[Any, Progress | None], bytes]
+    streams: bool = False  # long sweep: progress frames, cancellable at each chunk
+
+    @property
+    def adapter(self) -> TypeAdapter:
+        return _adapter(self.name, self.model)
+
+
+_ADAPTERS: dict[str, TypeAdapter] = {}
+
+
+def _adapter(name: str, model: Any) -> TypeAdapter:
+    if name not in _ADAPTERS:
+        _ADAPTERS[name] = TypeAdapter(model)
+    return _ADAPTERS[name]
+
+
+EXPRESSIONS_AVAILABLE = importlib.util.find_spec("losscape.expressions") is not None
+
+
+def _surface(body: BaseModel) -> dict[str, Any]:
+    surface = body.surface  # type: ignore[attr-defined]
+    if isinstance(surface, schemas.ExpressionSurface) and not EXPRESSIONS_AVAILABLE:
+        raise ValueError("typed-in formulas are not available in this version of losscape")
+    return schemas.surface_arg(surface)
+
+
+def _noise_args(body: BaseModel) -> dict[str, Any]:
+    return {
+        **schemas.schedule_args(body.schedule),  # type: ignore[attr-defined]
+        "noise": body.noise,  # type: ignore[attr-defined]
+        "batch_size": body.batch_size,  # type: ignore[attr-defined]
+        "seed": body.seed,  # type: ignore[attr-defined]
+    }
+
+
+# --------------------------------------------------------------------------- runners
+
+
+def run_trajectories(body: schemas.TrajectoriesRequest, progress: Progress | None) -> bytes:
+    t0 = time.perf_counter()
+    surface = _surface(body)
+    resolved = service.resolve_surface(surface)
+    common = {"steps": body.steps, "tol": body.tol, **_noise_args(body)}
+    runs = []
+    for run in body.runs:
+        if progress is not None:
+            progress.check()
+        result = service.trajectory(
+            surface,
+            run.optimizer,  # type: ignore[attr-defined]
+            start=run.start,  # type: ignore[attr-defined]
+            lr=run.lr,  # type: ignore[attr-defined]
+            **common,
+            **schemas.hyperparams_of(run),
+        )
+        runs.append(encoding.trajectory_run(result, body.precision))
+    return encoding.dumps(
+        {
+            "surface": encoding.surface_info(resolved),
+            "runs": runs,
+            "elapsed_ms": (time.perf_counter() - t0) * 1e3,
+        }
+    )
+
+
+def run_grid(body: schemas.GridRequest, progress: Progress | None) -> bytes:
+    result = service.grid(
+        _surface(body), view=body.view, resolution=body.resolution, arrows=body.arrows
+    )
+    return encoding.dumps(encoding.grid(result, body.precision))
+
+
+def run_hessian(body: schemas.HessianRequest, progress: Progress | None) -> bytes:
+    return encoding.dumps(encoding.hessian(service.hessian(_surface(body), body.point)))
+
+
+class _Rows:
+    """Turns chunk callbacks into row-sized partial results (rows finished since the last)."""
+
+    def __init__(
+        self,
+        progress: Progress | None,
+        width: int,
+        encode: Callable[[service.BatchResult, int, int], dict[str, Any]],
+    ) -> None:
+        self.progress, self.width, self.encode, self.sent = progress, width, encode, 0
+
+    def callback(self) -> Callable[[int, int, service.BatchResult], None] | None:
+        if self.progress is None:
+            return None
+        return self
+
+    def __call__(self, done: int, total: int, partial: service.BatchResult) -> None:
+        assert self.progress is not None
+        self.progress.check()
+        rows = done // self.width
+        chunk = self.encode(partial, self.sent, rows) if rows > self.sent else None
+        self.sent = max(self.sent, rows)
+        self.progress.emit(done, total, chunk)
+
+
+def run_lr_sweep(body: Any, progress: Progress | None) -> bytes:
+    rows = _Rows(progress, 1, lambda p, lo, hi: encoding.lr_sweep_rows(p, lo, hi, body.precision))
+    result = service.lr_sweep(
+        _surface(body),
+        body.optimizer,
+        start=body.start,
+        steps=body.steps,
+        lr_min=body.lr_min,
+        lr_max=body.lr_max,
+        count=body.count,
+        tol=body.tol,
+        curves=body.curves,
+        progress=rows.callback(),
+        **_noise_args(body),
+        **schemas.hyperparams_of(body),
+    )
+    return encoding.dumps(encoding.lr_sweep(result, body.precision))
+
+
+def _basin_labels(body: Any, surface: dict[str, Any]) -> tuple[list[Any], float]:
+    """The minima and radius ``service.basins`` labels with (for partial rows)."""
+    resolved = service.resolve_surface(surface)
+    x0, x1, y0, y1 = body.view if body.view is not None else resolved.view
+    if body.minima is not None:
+        minima = [service.CriticalPoint(m[0], m[1], math.nan, "minimum") for m in body.minima]
+    else:
+        minima = list(resolved.minima)
+    radius = 0.02 * math.hypot(x1 - x0, y1 - y0) if body.radius is None else body.radius
+    return minima, radius
+
+
+def run_basins(body: Any, progress: Progress | None) -> bytes:
+    surface = _surface(body)
+    encode = None
+    if progress is not None:
+        minima, radius = _basin_labels(body, surface)
+
+        def encode(p: service.BatchResult, lo: int, hi: int) -> dict[str, Any]:
+            return encoding.basin_rows(p, lo, hi, body.resolution, minima, radius, body.precision)
+
+    rows = _Rows(progress, body.resolution, encode or (lambda p, lo, hi: {}))
+    result = service.basins(
+        surface,
+        body.optimizer,
+        lr=body.lr,
+        steps=body.steps,
+        resolution=body.resolution,
+        view=body.view,
+        minima=body.minima,
+        radius=body.radius,
+        tol=body.tol,
+        progress=rows.callback(),
+        **_noise_args(body),
+        **schemas.hyperparams_of(body),
+    )
+    return encoding.dumps(encoding.basins(result, body.precision))
+
+
+def run_lr_momentum(body: Any, progress: Progress | None) -> bytes:
+    rows = _Rows(
+        progress,
+        body.lr_count,
+        lambda p, lo, hi: encoding.lr_momentum_rows(p, lo, hi, body.lr_count, body.precision),
+    )
+    result = service.lr_momentum_map(
+        _surface(body),
+        body.optimizer,
+        start=body.start,
+        steps=body.steps,
+        lr_min=body.lr_min,
+        lr_max=body.lr_max,
+        lr_count=body.lr_count,
+        momentum_min=body.momentum_min,
+        momentum_max=body.momentum_max,
+        momentum_count=body.momentum_count,
+        tol=body.tol,
+        progress=rows.callback(),
+        **schemas.hyperparams_of(body),
+    )
+    return encoding.dumps(encoding.lr_momentum(result, body.precision))
+
+
+OPERATIONS: dict[str, Operation] = {
+    op.name: op
+    for op in (
+        Operation("trajectories", schemas.TrajectoriesRequest, run_trajectories),
+        Operation("grid", schemas.GridRequest, run_grid),
+        Operation("hessian", schemas.HessianRequest, run_hessian),
+        Operation("sweep_lr", schemas.LRSweepRequest, run_lr_sweep, streams=True),
+        Operation("sweep_basins", schemas.BasinsRequest, run_basins, streams=True),
+        Operation("sweep_lr_momentum", schemas.LRMomentumRequest, run_lr_momentum, streams=True),
+    )
+}
