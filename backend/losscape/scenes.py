@@ -148,7 +148,7 @@ def _build() -> list[dict[str, Any]]:
             "Playground",
             "Every surface, optimizer and panel at once: pick a surface, race up to six runs,\n"
             "drag the start on the contour and watch every view follow.",
-            "all of it",
+            "",
             ["contour", "surface3d", "curves", "lr_sweep"],
             _state(
                 "rosenbrock",
@@ -356,19 +356,23 @@ def _build() -> list[dict[str, Any]]:
             _state(
                 "ravine",
                 [
-                    _run("gd", 0.07, (-2.5, 1.0), BLUE),
-                    _run("heavy_ball", 0.02, (-2.5, 1.0), VERMILLION, momentum=0.9),
+                    _run("gd", 0.019, (-2.5, 1.0), BLUE),
+                    _run("heavy_ball", 0.01, (-2.5, 1.0), VERMILLION, momentum=0.8),
                 ],
-                params={"kappa": 25.0},
+                params={"kappa": 100.0},
                 steps=150,
+                logy=True,
             ),
             [
-                _step("GD sloshes across the ravine (blue); momentum glides along it (orange)."),
+                _step(
+                    "GD sloshes across the ravine and crawls along it (blue); momentum glides "
+                    "(orange)."
+                ),
                 _step(
                     "μ = 0.99: too little friction, the puck rings for a long time.",
                     runs=[
-                        _run("gd", 0.07, (-2.5, 1.0), BLUE),
-                        _run("heavy_ball", 0.02, (-2.5, 1.0), VERMILLION, momentum=0.99),
+                        _run("gd", 0.019, (-2.5, 1.0), BLUE),
+                        _run("heavy_ball", 0.01, (-2.5, 1.0), VERMILLION, momentum=0.99),
                     ],
                 ),
                 _step(
@@ -386,8 +390,8 @@ def _build() -> list[dict[str, Any]]:
                     "μ = 1: no friction, energy is conserved and it never settles.",
                     steps=300,
                     runs=[
-                        _run("gd", 0.07, (-2.5, 1.0), BLUE),
-                        _run("heavy_ball", 0.02, (-2.5, 1.0), VERMILLION, momentum=1.0),
+                        _run("gd", 0.019, (-2.5, 1.0), BLUE),
+                        _run("heavy_ball", 0.01, (-2.5, 1.0), VERMILLION, momentum=1.0),
                     ],
                 ),
             ],
@@ -434,16 +438,17 @@ def _build() -> list[dict[str, Any]]:
             _state(
                 "rosenbrock",
                 [
-                    _run("gd", 0.001, (-1.5, 2.0), BLUE),
-                    _run("heavy_ball", 0.0005, (-1.5, 2.0), VERMILLION, momentum=0.9),
+                    _run("gd", 0.0015, (-1.5, 2.0), BLUE),
+                    _run("heavy_ball", 0.001, (-1.5, 2.0), VERMILLION, momentum=0.9),
                     _run("adam", 0.05, (-1.5, 2.0), GREEN),
                 ],
                 steps=1500,
             ),
             [
-                _step("On a linear axis every run looks done after a few hundred steps."),
+                _step("On a linear axis every run looks done after 1000 steps."),
                 _step(
-                    "On a log axis the blue run is still creeping down the valley: not converged.",
+                    "On a log axis the blue run is 10⁵ times worse, still creeping along the "
+                    "valley floor: not converged.",
                     logy=True,
                 ),
                 _step("Ten times the budget: it keeps going.", logy=True, steps=15000),
@@ -466,7 +471,7 @@ def _build() -> list[dict[str, Any]]:
             "SGD downhill on average.",
             "Stochastic gradient descent",
             ["contour", "curves"],
-            _state("ravine", sgd_runs, params={"kappa": 5.0}, steps=200, noise=4.0, seed=1),
+            _state("ravine", sgd_runs, params={"kappa": 5.0}, steps=200, noise=3.0, seed=1),
             [
                 _step("S = 1, 10, 100 and the full batch: the noise shrinks as 1/√S."),
                 _step(
@@ -478,11 +483,11 @@ def _build() -> list[dict[str, Any]]:
     )
 
     decay_runs = [
-        _run("gd", 0.15, (-2.5, 2.0), VERMILLION),
-        _run("gd", 0.15, (-2.5, 2.0), ORANGE, schedule={"name": "step", "params": {}}),
-        _run("gd", 0.15, (-2.5, 2.0), GREEN, schedule={"name": "exponential", "params": {}}),
-        _run("gd", 0.15, (-2.5, 2.0), PURPLE, schedule={"name": "inverse_time", "params": {}}),
-        _run("gd", 0.15, (-2.5, 2.0), BLUE, schedule={"name": "cosine", "params": {}}),
+        _run("gd", 0.1, (-2.5, 2.0), VERMILLION),
+        _run("gd", 0.1, (-2.5, 2.0), ORANGE, schedule={"name": "step", "params": {}}),
+        _run("gd", 0.1, (-2.5, 2.0), GREEN, schedule={"name": "exponential", "params": {}}),
+        _run("gd", 0.1, (-2.5, 2.0), PURPLE, schedule={"name": "inverse_time", "params": {}}),
+        _run("gd", 0.1, (-2.5, 2.0), BLUE, schedule={"name": "cosine", "params": {}}),
     ]
     add(
         _scene(
@@ -497,8 +502,7 @@ def _build() -> list[dict[str, Any]]:
                 decay_runs,
                 params={"kappa": 5.0},
                 steps=300,
-                noise=3.0,
-                batch_size=1,
+                noise=1.5,
                 seed=2,
             ),
             [

@@ -183,14 +183,17 @@ export function createControls(el, { catalog, getState, setState, actions }) {
       })
       : [];
     const own = run.batch_size !== undefined;
-    const bsInput = h("input", { type: "number", min: 1, step: 1, class: "num", id: uid("run", i, "bs"),
-      placeholder: own ? "full" : "shared", props: { value: own && run.batch_size !== null ? String(run.batch_size) : "" },
-      "aria-label": `Run ${i + 1} batch size (empty: the shared setting)`,
+    const bsValue = !own ? "" : run.batch_size === null ? "full" : String(run.batch_size);
+    const bsInput = h("input", { type: "text", inputmode: "numeric", class: "num", id: uid("run", i, "bs"),
+      placeholder: "shared", props: { value: bsValue }, pattern: "[0-9]*|full",
+      title: "a number S, 'full' (exact gradient, no noise), or empty for the shared setting",
+      "aria-label": `Run ${i + 1} batch size: a number, full, or empty for the shared setting`,
       onchange: (ev) => {
-        const v = ev.target.value.trim();
+        const v = ev.target.value.trim().toLowerCase();
         set((r) => {
           const out = { ...r };
           if (v === "") delete out.batch_size;
+          else if (v === "full") out.batch_size = null;
           else out.batch_size = Math.max(1, Math.round(Number(v)) || 1);
           return out;
         });
@@ -238,7 +241,7 @@ export function createControls(el, { catalog, getState, setState, actions }) {
       "gradient noise σ: each step sees ∇f + N(0, σ²/S)" };
     const noise = paramControl("noise", "gradient noise σ", noiseSpec, state.noise, (v) => commit((s) => ({ ...s, noise: v })));
     syncers.push((s) => noise.sync(s.noise));
-    const bs = h("input", { type: "number", id: "batch-size", min: 1, step: 1, class: "num", placeholder: "full batch",
+    const bs = h("input", { type: "number", id: "batch-size", min: 1, step: 1, class: "num", placeholder: "σ as is",
       props: { value: state.batch_size === null ? "" : String(state.batch_size) },
       onchange: (ev) => {
         const v = ev.target.value.trim();
@@ -252,7 +255,7 @@ export function createControls(el, { catalog, getState, setState, actions }) {
     syncers.push((s) => { if (document.activeElement !== seed) seed.value = String(s.seed); });
     return section("Training", [
       steps.el, sched.el, h("p", { class: "formula" }, prettyLatex(sspec.formula)), ...sparams, noise.el,
-      h("div", { class: "param" }, [h("label", { for: "batch-size" }, "batch size S (σ/√S)"), bs]),
+      h("div", { class: "param" }, [h("label", { for: "batch-size", title: "noise std σ/√S; empty: σ as given" }, "batch size S (σ/√S)"), bs]),
       h("div", { class: "param" }, [h("label", { for: "seed" }, "seed"), seed,
         h("button", { type: "button", onclick: () => commit((s) => ({ ...s, seed: (s.seed + 1) % 1000000 })) }, "new")]),
     ]);

@@ -22,13 +22,19 @@ const SYMBOLS = {
   tau: "τ", phi: "φ", omega: "ω", Delta: "Δ", Theta: "Θ", Lambda: "Λ", Sigma: "Σ",
   nabla: "∇", partial: "∂", leftarrow: "←", rightarrow: "→", gets: "←", to: "→",
   cdot: "·", times: "×", odot: "⊙", sqrt: "√", sum: "Σ", infty: "∞", le: "≤", ge: "≥",
-  leq: "≤", geq: "≥", approx: "≈", pm: "±", min: "min", max: "max", exp: "exp", log: "log",
-  cos: "cos", sin: "sin", tanh: "tanh", lfloor: "⌊", rfloor: "⌋", in: "∈",
+  leq: "≤", geq: "≥", approx: "≈", pm: "±", min: "min ", max: "max ", exp: "exp ", log: "log ",
+  cos: " cos ", sin: " sin ", tanh: " tanh ", lfloor: "⌊", rfloor: "⌋", in: "∈",
 };
 const SUP = { 0: "⁰", 1: "¹", 2: "²", 3: "³", 4: "⁴", 5: "⁵", 6: "⁶", 7: "⁷", 8: "⁸", 9: "⁹",
   "-": "⁻", "+": "⁺", t: "ᵗ", n: "ⁿ", T: "ᵀ", i: "ⁱ", k: "ᵏ" };
 const SUB = { 0: "₀", 1: "₁", 2: "₂", 3: "₃", 4: "₄", 5: "₅", 6: "₆", 7: "₇", 8: "₈", 9: "₉",
   t: "ₜ", i: "ᵢ", j: "ⱼ", k: "ₖ", "+": "₊", "-": "₋" };
+
+/** Parenthesise a fraction's part unless it is a single symbol or number. */
+function wrap(part) {
+  const t = part.trim();
+  return /^[\\A-Za-z0-9.]+$/.test(t) && !/^\\[A-Za-z]+\{/.test(t) ? t : `(${t})`;
+}
 
 function script(body, table, mark) {
   const chars = [...body];
@@ -43,11 +49,13 @@ export function prettyLatex(src) {
     a === "E" ? "ℰ" : a,
   );
   s = s.replace(/\\[td]?frac(\d)(\d)/g, "$1/$2");
-  for (let i = 0; i < 3; i++) s = s.replace(/\\[td]?frac\{([^{}]*)\}\{([^{}]*)\}/g, "($1)/($2)");
-  s = s.replace(/\\sqrt\{([^{}]*)\}/g, "√($1)");
+  for (let i = 0; i < 3; i++) {
+    s = s.replace(/\\sqrt\{([^{}]*)\}/g, "√($1)");
+    s = s.replace(/\\[td]?frac\{([^{}]*)\}\{([^{}]*)\}/g, (_, a, b) => `${wrap(a)}/${wrap(b)}`);
+  }
   s = s.replace(/\\(left|right|big|Big|bigl|bigr)(?=[()[\]|.])/g, "");
   s = s.replace(/\\left\.|\\right\./g, "");
-  s = s.replace(/\\[,;:!]|~/g, " ").replace(/\\quad|\\qquad/g, "  ");
+  s = s.replace(/\\[,;:! ]|~/g, " ").replace(/\\quad|\\qquad/g, "  ");
   s = s.replace(/\\([A-Za-z]+)/g, (m, name) => SYMBOLS[name] ?? name);
   s = s.replace(/\^\{([^{}]*)\}/g, (_, a) => script(a, SUP, "^"));
   s = s.replace(/\^([0-9A-Za-z+-])/g, (_, a) => script(a, SUP, "^"));

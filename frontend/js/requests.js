@@ -1,25 +1,55 @@
 // Request bodies (api.md schemas) built from the page state. Pure functions: no I/O here.
 
-import { momentumParam, optimizerSpec, surfaceSpec } from "./state.js";
+import { momentumParam, optimizerSpec, scheduleSpec, surfaceSpec } from "./state.js";
 
 const clamp = (v, lo, hi) => Math.min(hi, Math.max(lo, v));
 
-export function surfaceRef(state) {
-  return { name: state.surface, params: state.params };
+/** Parameters as the API wants them: bools as JSON booleans (the page keeps them as 0/1). */
+export function wire(specs, values) {
+  const out = {};
+  for (const p of specs || []) {
+    if (values[p.name] === undefined) continue;
+    out[p.name] = p.kind === "bool" ? Boolean(values[p.name]) : values[p.name];
+  }
+  return out;
 }
 
-function runBody(run) {
-  return { optimizer: run.optimizer, lr: run.lr, hyperparams: run.hyperparams, start: run.start };
+export function surfaceRef(catalog, state) {
+  return { name: state.surface, params: wire(surfaceSpec(catalog, state.surface)?.params, state.params) };
 }
 
-/** Runs grouped by their effective (schedule, batch size): one trajectories request per group. */
-export function trajectoryGroups(state) {
+function hyper(catalog, run) {
+  return wire(optimizerSpec(catalog, run.optimizer)?.hyperparams, run.hyperparams);
+}
+
+function scheduleRef(catalog, schedule) {
+  return { name: schedule.name, params: wire(scheduleSpec(catalog, schedule.name)?.params, schedule.params) };
+}
+
+function runBody(catalog, run) {
+  return { optimizer: run.optimizer, lr: run.lr, hyperparams: hyper(catalog, run), start: run.start };
+}
+
+/**
+ * A run's effective (schedule, batch size, noise): its own override or the shared setting.
+ * A run's batch_size of null means the full batch: the exact gradient, no noise.
+ */
+export function effective(state, run) {
+  const own = run.batch_size !== undefined;
+  return {
+    schedule: run.schedule || state.schedule,
+    batchSize: own ? run.batch_size : state.batch_size,
+    noise: own && run.batch_size === null ? 0 : state.noise,
+  };
+}
+
+/** Runs grouped by their effective (schedule, batch size, noise): one trajectories request each. */
+export function trajectoryGroups(catalog, state) {
   const groups = new Map();
   state.runs.forEach((run, i) => {
-    const schedule = run.schedule || state.schedule;
-    const batchSize = run.batch_size !== undefined ? run.batch_size : state.batch_size;
-    const key = JSON.stringify([schedule, batchSize]);
-    if (!groups.has(key)) groups.set(key, { schedule, batchSize, indices: [] });
+    const eff = effective(state, run);
+    const key = JSON.stringify(eff);
+    if (!groups.has(key)) groups.set(key, { ...eff, indices: [] });
     groups.get(key).indices.push(i);
   });
   return [...groups.values()].map((g, k) => ({
@@ -27,13 +57,13 @@ export function trajectoryGroups(state) {
     type: "trajectories",
     indices: g.indices,
     body: {
-      surface: surfaceRef(state),
+      surface: surfaceRef(catalog, state),
       steps: state.steps,
-      schedule: g.schedule,
-      noise: state.noise,
+      schedule: scheduleRef(catalog, g.schedule),
+      noise: g.noise,
       batch_size: g.batchSize,
       seed: state.seed,
-      runs: g.indices.map((i) => runBody(state.runs[i])),
+      runs: g.indices.map((i) => runBody(catalog, state.runs[i])),
     },
   }));
 }
@@ -45,21 +75,22 @@ export function needsGrid(state) {
 export function gridBody(catalog, state) {
   const dims = surfaceSpec(catalog, state.surface)?.dims ?? 2;
   return {
-    surface: surfaceRef(state),
+    surface: surfaceRef(catalog, state),
     resolution: dims === 1 ? 401 : 151,
     arrows: state.arrows && dims === 2 ? 22 : 0,
   };
 }
 
-export function hessianBody(state) {
-  return state.probe ? { surface: surfaceRef(state), point: state.probe } : null;
+export function hessianBody(catalog, state) {
+  return state.probe ? { surface: surfaceRef(catalog, state), point: state.probe } : null;
 }
 
-function sharedNoise(state, run) {
+function sharedNoise(catalog, state, run) {
+  const eff = effective(state, run);
   return {
-    schedule: run.schedule || state.schedule,
-    noise: state.noise,
-    batch_size: run.batch_size !== undefined ? run.batch_size : state.batch_size,
+    schedule: scheduleRef(catalog, eff.schedule),
+    noise: eff.noise,
+    batch_size: eff.batchSize,
     seed: state.seed,
   };
 }
@@ -70,15 +101,15 @@ export function lrSweepBody(catalog, state) {
   const lo = clamp(state.sweep.lr_min, spec.lr.min, spec.lr.max);
   const hi = clamp(state.sweep.lr_max, spec.lr.min, spec.lr.max);
   return {
-    surface: surfaceRef(state),
+    surface: surfaceRef(catalog, state),
     optimizer: run.optimizer,
-    hyperparams: run.hyperparams,
+    hyperparams: hyper(catalog, run),
     start: run.start,
     steps: state.steps,
     lr_min: Math.min(lo, hi / 10),
     lr_max: hi,
     count: state.sweep.count,
-    ...sharedNoise(state, run),
+    ...sharedNoise(catalog, state, run),
     curves: false,
   };
 }
@@ -86,11 +117,11 @@ export function lrSweepBody(catalog, state) {
 export function basinsBody(catalog, state) {
   const run = state.runs[0];
   const dims = surfaceSpec(catalog, state.surface)?.dims ?? 2;
-  const { schedule: _s, ...noise } = sharedNoise(state, run);
+  const { schedule: _s, ...noise } = sharedNoise(catalog, state, run);
   return {
-    surface: surfaceRef(state),
+    surface: surfaceRef(catalog, state),
     optimizer: run.optimizer,
-    hyperparams: run.hyperparams,
+    hyperparams: hyper(catalog, run),
     lr: run.lr,
     steps: state.steps,
     resolution: dims === 1 ? 256 : state.basins.resolution,
@@ -119,9 +150,9 @@ export function lrMomentumBody(catalog, state) {
   const mLo = clamp(m.momentum_min, p.min, p.max);
   const mHi = clamp(m.momentum_max, p.min, p.max);
   return {
-    surface: surfaceRef(state),
+    surface: surfaceRef(catalog, state),
     optimizer: run.optimizer,
-    hyperparams: run.hyperparams,
+    hyperparams: hyper(catalog, run),
     start: run.start,
     steps: state.steps,
     lr_min: Math.min(lrLo, lrHi / 10),
@@ -138,11 +169,11 @@ export function lrMomentumBody(catalog, state) {
  * Lanes are latest-wins: a newer body on a lane supersedes the older one.
  */
 export function plan(catalog, state) {
-  const out = trajectoryGroups(state);
+  const out = trajectoryGroups(catalog, state);
   const show = (p) => state.panels.includes(p);
   const dims = surfaceSpec(catalog, state.surface)?.dims ?? 2;
   if (needsGrid(state)) out.push({ lane: "grid", type: "grid", body: gridBody(catalog, state) });
-  const hb = hessianBody(state);
+  const hb = hessianBody(catalog, state);
   if (hb && (show("hessian") || show("contour") || show("curve1d"))) {
     out.push({ lane: "hessian", type: "hessian", body: hb });
   }

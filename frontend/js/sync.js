@@ -2,7 +2,7 @@
 // sends only what changed (debounced for controls, at once for a drag), and folds results and
 // progress frames back into the store.
 
-import { plan, trajectoryGroups } from "./requests.js";
+import { plan, surfaceRef, trajectoryGroups } from "./requests.js";
 import { sceneById, surfaceSpec } from "./state.js";
 
 const DEBOUNCE_MS = 40;
@@ -39,7 +39,7 @@ export function createSync(store, api, catalog) {
     const state = store.state;
     const runs = new Array(state.runs.length).fill(null);
     let surfaceInfo = store.data.surfaceInfo;
-    for (const g of trajectoryGroups(state)) {
+    for (const g of trajectoryGroups(catalog, state)) {
       const res = trajResults.get(g.lane);
       if (!res) continue;
       res.indices.forEach((idx, k) => {
@@ -151,7 +151,7 @@ export function createSync(store, api, catalog) {
     if (sent.get("gradcheck") === key) return;
     sent.set("gradcheck", key);
     const { hx, hy, pts } = gradcheckPoints(p);
-    const surface = { name: state.surface, params: state.params };
+    const surface = surfaceRef(catalog, state);
     Promise.all(pts.map((pt, i) => api.request("hessian", { surface, point: pt }, { lane: `gradcheck:${i}` })))
       .then((outs) => {
         if (sent.get("gradcheck") !== key) return;

@@ -53,7 +53,7 @@ export function createTimeline(el, { getState, setState }) {
     anim.playing = true;
     anim.last = performance.now();
     anim.carry = 0;
-    play.textContent = "⏸";
+    play.textContent = "❚❚";
     play.setAttribute("aria-label", "pause");
     anim.raf = requestAnimationFrame(frame);
   }
@@ -65,11 +65,11 @@ export function createTimeline(el, { getState, setState }) {
   }
 
   el.append(
-    h("button", { type: "button", "aria-label": "go to the first iteration", onclick: () => { stop(); setT(() => 0); } }, "⏮"),
-    h("button", { type: "button", "aria-label": "step back", onclick: () => { stop(); setT((t) => t - 1); } }, "◀"),
+    h("button", { type: "button", "aria-label": "go to the first iteration", onclick: () => { stop(); setT(() => 0); } }, "|◀"),
+    h("button", { type: "button", "aria-label": "step back", onclick: () => { stop(); setT((t) => t - 1); } }, "−1"),
     play,
-    h("button", { type: "button", "aria-label": "step forward", onclick: () => { stop(); setT((t) => t + 1); } }, "▶|"),
-    h("button", { type: "button", "aria-label": "show the whole run", onclick: () => { stop(); setT((_, s) => s.steps); } }, "⏭"),
+    h("button", { type: "button", "aria-label": "step forward", onclick: () => { stop(); setT((t) => t + 1); } }, "+1"),
+    h("button", { type: "button", "aria-label": "show the whole run", onclick: () => { stop(); setT((_, s) => s.steps); } }, "▶|"),
     scrub, label, speed,
   );
 

@@ -51,6 +51,12 @@ export function createBasinsView(el, { onPointer = () => {} } = {}) {
     const progress = b.done < b.total ? ` · computing ${Math.round((100 * b.done) / b.total)}%` : "";
     parts.push(h("span", { class: "legend-note" }, `${run.optimizer}, lr ${fmt(run.lr)}, ${state.steps} steps${progress}`));
     setChildren(legend, parts);
+    // Keep the map clear of the legend, however many lines it wraps to.
+    const bottom = `${legend.offsetHeight}px`;
+    if (layers.wrap.style.bottom !== bottom) {
+      layers.wrap.style.bottom = bottom;
+      for (const gd of [layers.bg, layers.fg]) if (gd.data) Plotly.Plots.resize(gd);
+    }
   }
 
   function update(state, data) {

@@ -121,6 +121,35 @@ export function statusAnnotations(state, runs, box, size) {
   return out;
 }
 
+/**
+ * Random restarts: when runs start from different points, the one that ends lowest is marked.
+ * Returns an annotation, or null (one run, shared starts, or nothing finished yet).
+ */
+export function bestAnnotation(state, runs, size) {
+  if (state.runs.length < 2) return null;
+  const starts = new Set(state.runs.map((r) => r.start.join(",")));
+  if (starts.size < 2) return null;
+  let best = -1;
+  let lowest = Infinity;
+  runs.forEach((res, i) => {
+    if (!res || !state.runs[i] || res.status === "diverged" || res.status === "escaped") return;
+    const f = res.loss[res.loss.length - 1];
+    if (f !== null && f < lowest) {
+      lowest = f;
+      best = i;
+    }
+  });
+  if (best < 0 || (state.t !== null && state.t < runs[best].x.length - 1)) return null;
+  const res = runs[best];
+  const k = res.x.length - 1;
+  return {
+    x: res.x[k], y: res.y[k], xref: "x", yref: "y", text: `best: run ${best + 1}, f = ${fmt(lowest, 4)}`,
+    showarrow: true, arrowhead: 0, arrowwidth: 2, arrowcolor: state.runs[best].color, ax: 0, ay: -34,
+    font: { size, color: "#1a1a1a" }, bgcolor: "rgba(255,255,255,0.9)",
+    bordercolor: state.runs[best].color, borderwidth: 2, borderpad: 3,
+  };
+}
+
 /** Arrows for the Hessian probe: -gradient, the step run 1 would take, eigen-directions. */
 export function probeAnnotations(state, hess, box, size) {
   if (!state.probe || !hess || !hess.point) return [];
@@ -216,7 +245,9 @@ export function createContourView(el, { onPointer = () => {} } = {}) {
           line: { width: 2 } }, hovertemplate: "probe (%{x:.4g}, %{y:.4g})<extra></extra>" });
     }
     const layout = layeredLayout(state, box, { showTicks: true });
+    const best = bestAnnotation(state, runs, font);
     layout.annotations = [
+      ...(best ? [best] : []),
       ...statusAnnotations(state, runs, box, font),
       ...probeAnnotations(state, data.hessian, box, font),
     ];

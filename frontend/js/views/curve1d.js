@@ -87,12 +87,13 @@ export function createCurve1dView(el, { onPointer = () => {} } = {}) {
     const layout = {
       ...base,
       dragmode: false,
-      xaxis: { title: { text: "w", standoff: 2 }, range: [g.x[0], g.x[g.x.length - 1]], autorange: false,
-        fixedrange: true, showline: true, zeroline: false },
+      // The w axis sits under the basin strip, so the strip reads as "the axis coloured by basin".
+      xaxis: { title: { text: "w (start →  basin it reaches)", standoff: 2 }, range: [g.x[0], g.x[g.x.length - 1]],
+        autorange: false, fixedrange: true, showline: true, zeroline: false, anchor: "y2" },
       yaxis: { title: { text: "f(w)", standoff: 4 }, range: [lo - pad, hi + pad], autorange: false,
-        fixedrange: true, domain: [0.12, 1], showline: true, zeroline: false },
-      yaxis2: { domain: [0, 0.06], range: [0, 1], fixedrange: true, showticklabels: false, showgrid: false,
-        zeroline: false, title: { text: "basin", standoff: 2, font: { size: font * 0.8 } } },
+        fixedrange: true, domain: [0.17, 1], showline: true, zeroline: false },
+      yaxis2: { domain: [0, 0.07], range: [0, 1], fixedrange: true, showticklabels: false, showgrid: false,
+        zeroline: false },
       annotations,
     };
     const b = data.basins;

@@ -70,6 +70,7 @@ export function createLrSweepView(el) {
     const base = baseLayout(state);
     const layout = {
       ...base,
+      margin: { ...base.margin, l: base.margin.l + font * 1.2 },
       xaxis: { type: "log", title: { text: `learning rate (${swept})`, standoff: 2 },
         exponentformat: "power", showline: true },
       yaxis: { type: "log", range, autorange: false, title: { text: offset ? "final f − f* (log)" : "final f (log)", standoff: 4 },

@@ -69,8 +69,10 @@ export function createSurface3dView(el) {
       });
     });
     const base = baseLayout(state);
-    const axis = (title, range) => ({ title: { text: title }, range, autorange: !range,
-      showspikes: false, backgroundcolor: "#fafafa" });
+    const small = Math.round(base.font.size * 0.8);
+    const axis = (title, range) => ({ title: { text: title, font: { size: base.font.size } }, range,
+      autorange: !range, showspikes: false, backgroundcolor: "#fafafa", nticks: 5,
+      tickfont: { size: small } });
     const ticks = colorbarTicks(grid, tr, 5);
     const zaxis = axis(tr.label);
     if (ticks.tickvals) Object.assign(zaxis, ticks);
