@@ -4,9 +4,10 @@ A scene is a named page state: the surface and its parameters, the runs (optimiz
 hyperparameters, start, colour, and optionally their own schedule or batch size), the step
 budget, schedule, gradient noise, seed, the panels shown, and a caption tying it to the
 lecture. ``steps`` are the presenter's arrow-key stops: step k shows ``state`` with step k's
-``state_patch`` merged in (objects merge key by key, lists replace), so any step can be opened
-directly. Every field names only catalogue surfaces, optimizers, schedules and parameters
-within their bounds (``tests/test_scenes.py`` checks them through the service).
+``state_patch`` merged in (objects merge key by key; lists, ``params`` and ``schedule``
+replace), so any step can be opened directly. Every field names only catalogue surfaces,
+optimizers, schedules and parameters within their bounds (``tests/test_scenes.py`` checks
+them through the service).
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ def _run(
     color: str,
     *,
     schedule: dict[str, Any] | None = None,
-    batch_size: int | None | str = "shared",
+    batch_size: int | str | None = "shared",
     **hyperparams: float,
 ) -> dict[str, Any]:
     """One run of a scene; ``batch_size="shared"`` uses the scene's batch size."""
@@ -73,7 +74,9 @@ def _state(
     seed: int = 0,
     **display: Any,
 ) -> dict[str, Any]:
-    """A full page state (display options: arrows, logy, averaging, probe, click, sweep, basins)."""
+    """A full page state. Display options: arrows (gradient field), logy (log loss axis),
+    averaging (iterate averages), probe (Hessian probe point), click ("start" or "probe"),
+    gradbug (the recap's planted gradient bug), sweep / basins / lrm (sweep settings)."""
     return {
         "surface": surface,
         "params": params or {},
@@ -88,6 +91,7 @@ def _state(
         "averaging": False,
         "probe": None,
         "click": "start",
+        "gradbug": False,
         **display,
     }
 
@@ -422,7 +426,10 @@ def _build() -> list[dict[str, Any]]:
             ),
             [
                 _step("Four learning rates: slow, good, oscillating, unstable."),
-                _step("On a log scale the slow run's progress and the blow-up read clearly.", logy=True),
+                _step(
+                    "On a log scale the slow run's progress and the blow-up read clearly.",
+                    logy=True,
+                ),
             ],
         )
     )
@@ -484,9 +491,27 @@ def _build() -> list[dict[str, Any]]:
 
     decay_runs = [
         _run("gd", 0.1, (-2.5, 2.0), VERMILLION),
-        _run("gd", 0.1, (-2.5, 2.0), ORANGE, schedule={"name": "step", "params": {}}),
-        _run("gd", 0.1, (-2.5, 2.0), GREEN, schedule={"name": "exponential", "params": {}}),
-        _run("gd", 0.1, (-2.5, 2.0), PURPLE, schedule={"name": "inverse_time", "params": {}}),
+        _run(
+            "gd",
+            0.1,
+            (-2.5, 2.0),
+            ORANGE,
+            schedule={"name": "step", "params": {"step_size": 75, "gamma": 0.3}},
+        ),
+        _run(
+            "gd",
+            0.1,
+            (-2.5, 2.0),
+            GREEN,
+            schedule={"name": "exponential", "params": {"gamma": 0.99}},
+        ),
+        _run(
+            "gd",
+            0.1,
+            (-2.5, 2.0),
+            PURPLE,
+            schedule={"name": "inverse_time", "params": {"k": 0.05}},
+        ),
         _run("gd", 0.1, (-2.5, 2.0), BLUE, schedule={"name": "cosine", "params": {}}),
     ]
     add(
@@ -506,7 +531,9 @@ def _build() -> list[dict[str, Any]]:
                 seed=2,
             ),
             [
-                _step("Constant α keeps fluctuating; step, exponential, 1/t and cosine decay settle."),
+                _step(
+                    "Constant α keeps fluctuating; step, exponential, 1/t and cosine decay settle."
+                ),
                 _step(
                     "Iterate averaging (dotted): the mean of the noisy iterates settles as well.",
                     averaging=True,
@@ -585,12 +612,16 @@ def scene(scene_id: str) -> dict[str, Any]:
     raise ValueError(f"unknown scene {scene_id!r}; valid: {', '.join(s['id'] for s in _SCENES)}")
 
 
+# Keys whose value a patch replaces whole: a surface's or a schedule's parameters belong to it.
+REPLACED = frozenset({"params", "schedule"})
+
+
 def merge_patch(base: Any, patch: Any) -> Any:
-    """Step k's state: objects merge key by key, lists and scalars in ``patch`` replace."""
+    """Step k's state: objects merge key by key; lists, scalars and REPLACED keys replace."""
     if isinstance(base, dict) and isinstance(patch, dict):
         out = dict(base)
         for k, v in patch.items():
-            out[k] = merge_patch(base.get(k), v)
+            out[k] = copy.deepcopy(v) if k in REPLACED else merge_patch(base.get(k), v)
         return out
     return copy.deepcopy(patch)
 

@@ -187,11 +187,14 @@ function isObj(v) {
   return v !== null && typeof v === "object" && !Array.isArray(v);
 }
 
-/** Objects merge key by key; arrays and scalars in `patch` replace. */
+// Keys a patch replaces whole (as backend/losscape/scenes.py's merge_patch does).
+const REPLACED = new Set(["params", "schedule"]);
+
+/** Objects merge key by key; arrays, scalars and REPLACED keys in `patch` replace. */
 export function deepMerge(base, patch) {
   if (!isObj(base) || !isObj(patch)) return patch === undefined ? base : patch;
   const out = { ...base };
-  for (const [k, v] of Object.entries(patch)) out[k] = deepMerge(base[k], v);
+  for (const [k, v] of Object.entries(patch)) out[k] = REPLACED.has(k) ? v : deepMerge(base[k], v);
   return out;
 }
 
