@@ -48,7 +48,7 @@ export function createApi({ onTransport = () => {} } = {}) {
 
   function connect() {
     if (closed || typeof WebSocket === "undefined") return;
-    const proto = location.protocol.replace("http", "ws"); // http: -> ws:, https: -> wss:
+    const proto = location.protocol.replace("http", "ws"); // the page's scheme, secure or not
     const ws = new WebSocket(`${proto}//${location.host}${LIVE_URL}`);
     socket = ws;
     ws.addEventListener("open", () => {

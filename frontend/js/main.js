@@ -70,7 +70,7 @@ async function boot() {
   const getState = () => store.state;
 
   // ------------------------------------------------------------------ layout
-  const sceneSel = h("select", { id: "scene", onchange: (ev) => openScene(ev.target.value, 0, true) }, [
+  const sceneSel = h("select", { id: "scene-select", onchange: (ev) => openScene(ev.target.value, 0, true) }, [
     h("option", { value: PLAYGROUND }, "Playground"),
     ...(catalog.scenes || []).filter((s) => s.id !== PLAYGROUND).map((s) => h("option", { value: s.id }, s.title)),
   ]);
@@ -84,7 +84,7 @@ async function boot() {
     onclick: () => togglePresenter() }, "Present");
   const header = h("header", { class: "top" }, [
     h("a", { class: "brand", href: "#", title: "losscape playground" }, "losscape"),
-    h("label", { for: "scene", class: "scene-label" }, "Scene"), sceneSel,
+    h("label", { for: "scene-select", class: "scene-label" }, "Scene"), sceneSel,
     h("span", { class: "steps-nav" }, [prevStep, stepLabel, nextStep]),
     h("span", { class: "spacer" }),
     transport,

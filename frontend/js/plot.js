@@ -157,3 +157,25 @@ export function colorbarTicks(grid, tr, count = 6) {
   }
   return { tickvals: vals, ticktext: text };
 }
+
+/**
+ * Explicit contour levels over the finite range of z (rows of values, null for gaps).
+ * Plotly's automatic levels are computed at calc time only, and Plotly.react skips calc when no
+ * data array changed: a redraw with a new `contours` object then has no levels and throws. So
+ * the views always say where the levels are.
+ */
+export function contourLevels(z, count) {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const row of z) {
+    for (const v of row) {
+      if (v !== null && Number.isFinite(v)) {
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+    }
+  }
+  if (!(hi > lo)) return { start: lo || 0, end: (lo || 0) + 1, size: 1 };
+  const size = (hi - lo) / count;
+  return { start: lo + size / 2, end: hi - size / 2, size };
+}

@@ -207,7 +207,7 @@ def wait(g: Guarded, fn: str, arg: object = None, timeout: float = 30_000) -> No
 def open_page(g: Guarded, fragment: str = "") -> None:
     """Load the page at `#fragment` and wait until it has built itself from the catalog."""
     g.page.goto(g.base + ("#" + fragment if fragment else ""))
-    g.page.wait_for_function("document.body.dataset.ready === '1'", timeout=30_000)
+    g.page.wait_for_function("() => document.body.dataset.ready === '1'", timeout=30_000)
 
 
 def wait_ready(g: Guarded, panel: str, runs: int, timeout: float = 30_000) -> None:
@@ -219,7 +219,7 @@ def to_pixel(g: Guarded, panel: str, x: float, y: float) -> tuple[float, float]:
 
 
 def state_hash(g: Guarded) -> str:
-    return g.page.evaluate("location.hash")
+    return g.page.evaluate("() => location.hash")
 
 
 @pytest.fixture(scope="session")

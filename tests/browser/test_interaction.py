@@ -26,7 +26,7 @@ def test_click_moves_every_start_and_redraws_the_paths(page, ui):
     before = ui.js(page, "pathLengths")
     page.page.mouse.click(*ui.to_pixel(page, "contour", 0.5, 0.5))
     ui.wait(page, "startsAt", [0.5, 0.5, 0.02], timeout=15_000)
-    page.page.wait_for_function("location.hash.includes('x:0.5')")
+    page.page.wait_for_function("() => location.hash.includes('x:0.5')")
     paths = ui.js(page, "summary", "contour")[1]
     paths = [t for t in paths if t["mode"] == "lines" and t["name"].startswith("run ")]
     assert len(paths) == runs
@@ -65,7 +65,9 @@ def test_huge_learning_rate_shows_the_diverged_badge(page, ui):
     ref = service.trajectory("quadratic", "gd", start=(1.5, 1.0), steps=60, lr=10.0)
     assert ref.status == "diverged"
     text = f"diverged at step {ref.stopped_at}"
-    page.page.wait_for_function(f"document.getElementById('badges').textContent.includes({text!r})")
+    page.page.wait_for_function(
+        f"() => document.getElementById('badges').textContent.includes({text!r})"
+    )
     assert page.page.locator("#badges .badge").inner_text().strip() == f"run 1 (gd) {text}"
     assert text in page.page.locator("fieldset.run .badge").inner_text()
     # The plots say it too, and hold only finite numbers: cut, not broken.
@@ -80,13 +82,16 @@ def test_the_url_round_trips_the_state(page, context, ui):
     ui.open_page(page, "scene=level-sets")
     ui.wait_ready(page, "contour", 1)
     pg = page.page
+    pg.locator("summary", has_text="Display").click()  # a closed section: open it first
     kappa = pg.get_by_label("kappa value")
     kappa.fill("7")
     kappa.press("Enter")
     pg.get_by_label("gradient arrows (−∇f)").uncheck()
     pg.get_by_role("button", name="+ add run (up to 6)").click()
     pg.locator("#run-1-optimizer").select_option("adam")
-    pg.wait_for_function("location.hash.includes('adam') && location.hash.includes('kappa:7')")
+    pg.wait_for_function(
+        "() => location.hash.includes('adam') && location.hash.includes('kappa:7')"
+    )
     ui.wait_ready(page, "contour", 2)
     pg.wait_for_timeout(300)
     shared = ui.state_hash(page)
@@ -99,6 +104,7 @@ def test_the_url_round_trips_the_state(page, context, ui):
     assert ui.state_hash(other) == shared
     assert other.page.get_by_label("kappa value").input_value() == "7"
     assert other.page.locator("#run-1-optimizer").input_value() == "adam"
+    other.page.locator("summary", has_text="Display").click()
     assert not other.page.get_by_label("gradient arrows (−∇f)").is_checked()
     assert ui.js(other, "summary", "contour")[1] == first
     page.assert_clean()
@@ -116,25 +122,25 @@ def test_presenter_mode_steps_through_the_scene(page, ui):
     ui.wait_ready(page, "contour", 2)
     pg = page.page
     pg.keyboard.press("p")
-    pg.wait_for_function("document.body.classList.contains('presenter')")
+    pg.wait_for_function("() => document.body.classList.contains('presenter')")
     assert not pg.locator("#controls").is_visible()
     assert pg.locator(".step-label").inner_text() == "step 1 / 4"
     pg.keyboard.press("ArrowRight")
-    pg.wait_for_function("location.hash.includes('step=1')")
+    pg.wait_for_function("() => location.hash.includes('step=1')")
     steps = scenes.scene("momentum")["steps"]
     assert pg.locator(".step-caption").inner_text() == steps[1]["caption"]
     ui.wait_ready(page, "contour", 2)
     size = pg.evaluate(
-        "document.querySelectorAll('#view-contour .js-plotly-plot')[1]._fullLayout.font.size"
+        "() => document.querySelectorAll('#view-contour .js-plotly-plot')[1]._fullLayout.font.size"
     )
     assert size >= 20  # text sized for the back of the room
     pg.keyboard.press("ArrowLeft")
-    pg.wait_for_function("!location.hash.includes('step=')")
+    pg.wait_for_function("() => !location.hash.includes('step=')")
     pg.keyboard.press("Escape")
-    pg.wait_for_function("!document.body.classList.contains('presenter')")
+    pg.wait_for_function("() => !document.body.classList.contains('presenter')")
     assert pg.locator("#controls").is_visible()
     pg.get_by_role("button", name="Present").click()
-    pg.wait_for_function("location.hash.includes('present=1')")
+    pg.wait_for_function("() => location.hash.includes('present=1')")
     page.assert_clean()
 
 
@@ -147,9 +153,11 @@ def test_timeline_moves_every_view_to_iteration_t(page, ui):
     pg.get_by_role("button", name="go to the first iteration").click()
     for _ in range(3):
         pg.get_by_role("button", name="step forward").click()
-    pg.wait_for_function("location.hash.includes('t=3')")
+    pg.wait_for_function("() => location.hash.includes('t=3')")
     ui.wait(page, "pathLengthsAre", [4, 4])
-    shapes = pg.evaluate("document.querySelector('#view-curves .js-plotly-plot').layout.shapes")
+    shapes = pg.evaluate(
+        "() => document.querySelector('#view-curves .js-plotly-plot').layout.shapes"
+    )
     assert shapes[0]["x0"] == 3  # the curves' marker sits at t as well
     assert "t = 3 / 250" in pg.locator(".t-label").inner_text()
     pg.get_by_role("button", name="play").click()
@@ -177,9 +185,9 @@ def test_hessian_probe_shows_eigen_directions_and_kind(page, ui):
     pg.keyboard.down("Shift")
     pg.mouse.click(*ui.to_pixel(page, "contour", 1.0, 1.0))
     pg.keyboard.up("Shift")
-    pg.wait_for_function("location.hash.includes('probe=1')")
+    pg.wait_for_function("() => location.hash.includes('probe=1')")
     pg.wait_for_function(
-        "document.querySelector('.probe .kind')?.textContent.includes('not a critical point')"
+        "() => document.querySelector('.probe .kind')?.textContent.includes('not a critical point')"
     )
     assert ui.js(page, "probeArrows") == 6  # both eigenvectors both ways, -grad f, one GD step
     assert "x:1.5" in ui.state_hash(page)  # probing leaves the starts alone
@@ -215,13 +223,21 @@ def test_every_control_is_reachable_by_keyboard(page, ui):
     seen = set()
     for _ in range(80):
         pg.keyboard.press("Tab")
-        seen.add(pg.evaluate("document.activeElement.id || document.activeElement.tagName"))
-    for want in ("scene", "surface", "run-0-optimizer", "run-0-lr", "steps", "schedule", "noise"):
+        seen.add(pg.evaluate("() => document.activeElement.id || document.activeElement.tagName"))
+    for want in (
+        "scene-select",
+        "surface",
+        "run-0-optimizer",
+        "run-0-lr",
+        "steps",
+        "schedule",
+        "noise",
+    ):
         assert want in seen, sorted(seen)
     # Arrow keys on the focused contour nudge the start by 2% of the view.
     pg.focus("#view-contour .layered")
     pg.keyboard.press("ArrowRight")
-    pg.wait_for_function("location.hash.includes('x:1.58')")
+    pg.wait_for_function("() => location.hash.includes('x:1.58')")
     page.assert_clean()
 
 
@@ -238,7 +254,7 @@ def test_controls_come_from_the_catalog(page, ui):
     for p in adam["hyperparams"]:
         assert pg.locator(f"#run-0-{p['name']}").count() == 1
     pg.locator("#surface").select_option("himmelblau")
-    pg.wait_for_function("location.hash.includes('s=himmelblau')")
+    pg.wait_for_function("() => location.hash.includes('s=himmelblau')")
     spec = next(s for s in service.surfaces() if s["name"] == "himmelblau")
     ui.wait(page, "startsAt", [*spec["default_start"], 1e-6])
     page.assert_clean()
@@ -264,7 +280,7 @@ def test_sweep_panels_fill_in(page, ui):
         "s=himmelblau&n=400&r=momentum,lr:0.002,x:0,y:0,c:0072B2"
         "&v=contour,basins,lr_momentum&bg=128"
     )
-    page.page.evaluate(f"location.hash = {frag!r}")
+    page.page.evaluate(f"() => location.hash = {frag!r}")
     ui.wait_ready(page, "basins", 1, timeout=60_000)
     ui.wait_ready(page, "lr_momentum", 1, timeout=60_000)
     assert ui.js(page, "draws")["partialBasins"] >= 1

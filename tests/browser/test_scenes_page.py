@@ -35,7 +35,7 @@ def test_scene_draws_every_panel(page, ui, scene):
     assert shown == [p for p in scenes.PANELS if p in panels]
     # The caption ties the scene to the lecture; the scene picker names it.
     assert pg.locator("#caption .caption-title").inner_text() == scene["title"]
-    assert pg.locator("#scene").input_value() == scene["id"]
+    assert pg.locator("#scene-select").input_value() == scene["id"]
     if "contour" in panels:
         bg, fg = ui.js(page, "summary", "contour")
         assert bg[0]["type"] == "contour"
@@ -56,13 +56,13 @@ def test_scene_draws_every_panel(page, ui, scene):
 def test_bare_url_opens_the_playground(page, ui):
     ui.open_page(page)
     ui.wait_ready(page, "contour", len(scenes.scene("playground")["state"]["runs"]))
-    assert page.page.locator("#scene").input_value() == "playground"
+    assert page.page.locator("#scene-select").input_value() == "playground"
     page.assert_clean()
 
 
 def test_unknown_scene_falls_back_to_the_playground(page, ui):
     ui.open_page(page, "scene=no-such-scene")
-    assert page.page.locator("#scene").input_value() == "playground"
+    assert page.page.locator("#scene-select").input_value() == "playground"
     page.assert_clean()
 
 
@@ -75,7 +75,9 @@ def test_recap_rows_link_to_their_scenes(page, ui):
     expected = [f"#scene={r['scene']}" for r in scenes.scene("recap")["table"] if r["scene"]]
     assert links == expected
     page.page.click(".recap-table a[href='#scene=momentum']")
-    page.page.wait_for_function("document.querySelector('#scene').value === 'momentum'")
+    page.page.wait_for_function(
+        "() => document.querySelector('#scene-select').value === 'momentum'"
+    )
     ui.wait_ready(page, "contour", 2)
     page.assert_clean()
 
@@ -86,7 +88,7 @@ def test_gradient_check_catches_the_planted_bug(page, ui):
     assert "agree" in page.page.locator(".gradcheck .check").inner_text()
     page.page.click("button[aria-label='next scene step']")
     page.page.wait_for_function(
-        "document.querySelector('.gradcheck .check')?.textContent.includes('fails')"
+        "() => document.querySelector('.gradcheck .check')?.textContent.includes('fails')"
     )
     assert page.page.locator("#gradcheck-bug").is_checked()
     page.assert_clean()

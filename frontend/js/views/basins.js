@@ -5,7 +5,9 @@
 import { h, setChildren } from "../dom.js";
 import { fmt } from "../format.js";
 import { BASIN_COLORS, DIVERGED_COLOR, ESCAPED_COLOR, NONE_COLOR } from "../palette.js";
-import { createNotice, criticalTraces, emitDrawn } from "../plot.js";
+import {
+  contourLevels, createNotice, criticalTraces, emitDrawn, transformedZ, zTransform,
+} from "../plot.js";
 import { surfaceSpec } from "../state.js";
 import { pathTraces, viewBox } from "./contour.js";
 import { createLayered, layeredLayout } from "./layered.js";
@@ -82,9 +84,11 @@ export function createBasinsView(el, { onPointer = () => {} } = {}) {
       }];
       const g = data.grid;
       if (g && spec?.dims === 2) {
-        traces.push({ type: "contour", x: g.x, y: g.y, z: g.z, ncontours: 18, showscale: false,
-          contours: { coloring: "none" }, line: { color: "rgba(0,0,0,0.28)", width: 0.7 },
-          hoverinfo: "skip" });
+        const tr = zTransform(g);
+        const z = transformedZ(g, tr);
+        traces.push({ type: "contour", x: g.x, y: g.y, z, autocontour: false, showscale: false,
+          contours: { coloring: "none", ...contourLevels(z, 18) },
+          line: { color: "rgba(0,0,0,0.28)", width: 0.7 }, hoverinfo: "skip" });
       }
       bgDone = layers.drawBg(traces, layeredLayout(state, box, { showTicks: false, colorbar: false }));
       drawLegend(b, state);

@@ -6,8 +6,8 @@
 import { fmt, statusText } from "../format.js";
 import { SURFACE_SCALE } from "../palette.js";
 import {
-  colorbarTicks, createNotice, criticalPoints, criticalTraces, cut, emitDrawn, transformedZ,
-  zTransform,
+  colorbarTicks, contourLevels, createNotice, criticalPoints, criticalTraces, cut, emitDrawn,
+  transformedZ, zTransform,
 } from "../plot.js";
 import { surfaceSpec } from "../state.js";
 import { createLayered, layeredLayout } from "./layered.js";
@@ -201,10 +201,11 @@ export function createContourView(el, { onPointer = () => {} } = {}) {
     const tr = zTransform(grid);
     const traces = [];
     if (grid) {
+      const z = transformedZ(grid, tr);
       traces.push({
-        type: "contour", x: grid.x, y: grid.y, z: transformedZ(grid, tr), ncontours: 26,
+        type: "contour", x: grid.x, y: grid.y, z, autocontour: false,
         colorscale: SURFACE_SCALE, hoverinfo: "skip",
-        contours: { coloring: "fill", showlines: true },
+        contours: { coloring: "fill", showlines: true, ...contourLevels(z, 26) },
         line: { color: "rgba(60,60,60,0.55)", width: 0.8, smoothing: 0.6 },
         colorbar: { thickness: 12, len: 0.9, x: 1, xpad: 6, xanchor: "left",
           title: { text: tr.log ? "f (log)" : "f", side: "top" }, outlinewidth: 0,
