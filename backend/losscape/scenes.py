@@ -529,6 +529,7 @@ def _build() -> list[dict[str, Any]]:
                 steps=300,
                 noise=1.5,
                 seed=2,
+                logy=True,
             ),
             [
                 _step(

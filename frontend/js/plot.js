@@ -176,6 +176,12 @@ export function contourLevels(z, count) {
     }
   }
   if (!(hi > lo)) return { start: lo || 0, end: (lo || 0) + 1, size: 1 };
-  const size = (hi - lo) / count;
-  return { start: lo + size / 2, end: hi - size / 2, size };
+  const size = niceStep((hi - lo) / count);
+  return { start: Math.ceil(lo / size) * size, end: hi, size };
+}
+
+/** The 1, 2, 2.5 or 5 times a power of ten nearest above `raw` (round level values). */
+export function niceStep(raw) {
+  const p = 10 ** Math.floor(Math.log10(raw));
+  return [1, 2, 2.5, 5, 10].map((m) => m * p).find((v) => v >= raw * 0.999);
 }

@@ -72,9 +72,9 @@ export function createLrSweepView(el) {
       ...base,
       margin: { ...base.margin, l: base.margin.l + font * 1.2 },
       xaxis: { type: "log", title: { text: `learning rate (${swept})`, standoff: 2 },
-        exponentformat: "power", showline: true },
+        exponentformat: "power", showline: true, dtick: 1 },
       yaxis: { type: "log", range, autorange: false, title: { text: offset ? "final f − f* (log)" : "final f (log)", standoff: 4 },
-        exponentformat: "power", showline: true },
+        exponentformat: "power", showline: true, dtick: Math.max(1, Math.ceil((b - a) / 6)) },
       shapes,
       annotations,
     };
