@@ -42,12 +42,22 @@ def test_lr_sweep_marks_the_edge_for_quadratics():
 @pytest.mark.parametrize("optimizer", ["momentum", "heavy_ball"])
 @pytest.mark.parametrize("mu", [0.5, 0.9, 0.99])
 def test_momentum_terminal_velocity_on_a_plane(optimizer, mu):
-    """Momentum: on a plane the step approaches -alpha / (1 - mu) * gradient."""
+    """Momentum: on a plane the step approaches -alpha / (1 - mu) * gradient.
+
+    Exactly, the k-th step is -alpha (1 - mu^k) / (1 - mu) * gradient: the
+    geometric series whose limit is the lecture's terminal velocity.
+    """
     lr, sx, sy = 0.01, 1.0, 0.5
     run = losscape.trajectory("tilted_plane", optimizer, start=(0.0, 0.0), lr=lr, momentum=mu,
                               steps=3000, surface_params={"sx": sx, "sy": sy})  # fmt: skip
-    velocity = run.path[-1] - run.path[-2]
-    assert np.allclose(velocity, -lr / (1 - mu) * np.array([sx, sy]), rtol=1e-6)
+    steps = np.diff(run.path, axis=0)
+    k = np.arange(1, steps.shape[0] + 1)[:, None]
+    terminal = -lr / (1 - mu) * np.array([sx, sy])
+    assert np.allclose(steps, terminal * (1 - mu**k), rtol=1e-9)
+    # Leaving the view is a stop, not a divergence: the plane is unbounded below.
+    assert run.status == "escaped"
+    if mu <= 0.9:
+        assert np.allclose(steps[-1], terminal, rtol=1e-3)
 
 
 def test_momentum_of_one_never_settles():

@@ -725,8 +725,7 @@ def grid(
     xs = np.linspace(x0, x1, n)
     ys = np.linspace(y0, y1, n)
     values = np.empty((n, n))
-    none = np.empty((0, 0))
-    kernels.grid_values(*surf.kernel_args(), xs, ys, values, none, none)
+    kernels.grid_values(*surf.kernel_args(), xs, ys, values)
     values[~np.isfinite(values)] = np.nan
     if k >= 2:
         # Arrows sit at cell centres so none lands on the view's edge.

@@ -8,8 +8,9 @@ import pytest
 import losscape
 from losscape.numerics import kernels
 from losscape.numerics.noise import gaussian
-from losscape.numerics.optimizers import OPTIMIZERS
+from losscape.numerics.optimizers import NEWTON_ID, OPTIMIZERS
 from losscape.numerics.registry import param_vector
+from losscape.numerics.surfaces import SURFACES, surface_eval, surface_eval_block
 from losscape.service import resolve_surface
 
 SURFACE_OPTIMIZERS = [o for o in OPTIMIZERS]
@@ -128,3 +129,87 @@ def test_noise_std_scales_as_one_over_sqrt_batch():
         ]  # fmt: skip
         devs.append(np.std(np.array(runs)) / 0.1)
     assert devs == pytest.approx([1.0, 0.5, 0.25], rel=0.05)
+
+
+@pytest.mark.parametrize("surface", SURFACES, ids=lambda s: s.name)
+def test_block_evaluation_equals_pointwise_for_every_surface(surface):
+    surf = resolve_surface(surface.name)
+    rng = np.random.default_rng(surface.id)
+    x0, x1, y0, y1 = surface.view
+    n = 37
+    theta = np.concatenate([rng.uniform(x0, x1, n), rng.uniform(y0, y1, n)])
+    values, grad = np.empty(n), np.empty(2 * n)
+    stack = np.empty((64, 3))
+    surface_eval_block(surf.sid, theta, n, surf.params, surf.code, surf.consts, stack, values, grad)
+    for r in range(n):
+        f, gx, gy = surface_eval(
+            surf.sid, theta[r], theta[n + r], surf.params, surf.code, surf.consts, stack
+        )
+        assert (values[r], grad[r], grad[n + r]) == (f, gx, gy)
+
+
+LOCKSTEP_CASES = [
+    ("himmelblau", (-5.0, 5.0, -5.0, 5.0), 0.01),
+    ("rosenbrock", (-2.0, 2.0, -1.0, 3.0), 0.002),
+    ("saddle", (-1.0, 1.0, -1e-3, 1e-3), 0.5),
+    ("quadratic", (-2.0, 2.0, -2.0, 2.0), 1.9),
+    ("ravine", (-2.0, 2.0, -2.0, 2.0), 1.5),
+]
+# Which stop each case must exercise for plain gradient descent (lr / 10 for gd).
+LOCKSTEP_GD_STATUS = {"saddle": "escaped", "quadratic": "converged", "ravine": "diverged"}
+
+
+@pytest.mark.parametrize("spec", [o for o in OPTIMIZERS if o.id != NEWTON_ID], ids=lambda s: s.name)
+@pytest.mark.parametrize(
+    ("surface", "view", "lr"), LOCKSTEP_CASES, ids=[c[0] for c in LOCKSTEP_CASES]
+)
+def test_lockstep_block_equals_single_trajectories_bit_for_bit(spec, surface, view, lr):
+    """Runs sharing (lr, hp) go through the vectorised lockstep path: same bits as one by one."""
+    surf = resolve_surface(surface)
+    hp = param_vector(spec.hyperparams, None, spec.name)
+    g, steps = 9, 120
+    xs, ys = np.meshgrid(np.linspace(view[0], view[1], g), np.linspace(view[2], view[3], g))
+    starts = np.column_stack([xs.ravel(), ys.ravel()])
+    r = starts.shape[0]
+    lr = lr * (100.0 if spec.name in ("adam", "adamw", "rmsprop", "adagrad") else 1.0) / 10
+    curves = np.empty((r, steps + 1))
+    finals, best = np.empty((r, 3)), np.empty(r)
+    status, taken = np.empty(r, dtype=np.int64), np.empty(r, dtype=np.int64)
+    box, box_status = surf.stop_box()
+    kernels.batch(
+        *surf.kernel_args(), spec.id, np.tile(hp, (r, 1)), 0, np.zeros(1), np.full(r, lr), starts,
+        steps, 0.2, 3, 1e-6, box, box_status, curves, finals, best, status, taken,
+    )  # fmt: skip
+    kinds = set()
+    for i in range(r):
+        box_, bs = surf.stop_box()
+        path, lrs = np.empty((steps + 1, 3)), np.empty(steps)
+        n, st = kernels.trajectory(
+            *surf.kernel_args(), spec.id, hp, 0, np.zeros(1), lr, starts[i, 0], starts[i, 1],
+            steps, 0.2, 3, 1e-6, box_, bs, path, lrs,
+        )  # fmt: skip
+        kinds.add(int(st))
+        assert (n, st) == (taken[i], status[i])
+        assert np.array_equal(curves[i, : n + 1], path[: n + 1, 2])
+        assert np.array_equal(finals[i], path[n])
+        assert best[i] == path[: n + 1, 2].min()
+    if spec.name == "gd" and surface in LOCKSTEP_GD_STATUS:
+        assert kernels.STATUS_NAMES.index(LOCKSTEP_GD_STATUS[surface]) in kinds
+
+
+def test_start_outside_the_domain_gives_an_all_nan_curve_not_garbage():
+    surf = resolve_surface({"name": "rosenbrock"})
+    spec = OPTIMIZERS[0]
+    hp = param_vector(spec.hyperparams, None, spec.name)
+    starts = np.array([[np.nan, 0.0], [0.0, 0.0]])
+    curves = np.full((2, 11), 123.0)
+    finals, best = np.empty((2, 3)), np.empty(2)
+    status, taken = np.empty(2, dtype=np.int64), np.empty(2, dtype=np.int64)
+    box, box_status = surf.stop_box()
+    for lrs in (np.full(2, 1e-3), np.array([1e-3, 2e-3])):  # lockstep, then one by one
+        kernels.batch(
+            *surf.kernel_args(), spec.id, np.tile(hp, (2, 1)), 0, np.zeros(1), lrs, starts, 10,
+            0.0, 0, 0.0, box, box_status, curves, finals, best, status, taken,
+        )  # fmt: skip
+        assert status[0] == kernels.STATUS_DIVERGED and taken[0] == 0
+        assert np.all(np.isnan(curves[0])) and np.all(np.isfinite(curves[1]))

@@ -26,7 +26,7 @@ from .noise import gaussian
 from .optimizers import MAX_STATE_SLOTS, NEWTON_ID, newton_step, optimizer_init, optimizer_step
 from .program import PROGRAM_STACK
 from .schedules import schedule_lr
-from .surfaces import surface_eval
+from .surfaces import surface_eval, surface_eval_block
 
 STATUS_DONE = 0
 STATUS_CONVERGED = 1
@@ -34,7 +34,7 @@ STATUS_DIVERGED = 2
 STATUS_ESCAPED = 3
 STATUS_NAMES = ("done", "converged", "diverged", "escaped")
 LOSS_BOUND = 1e100
-BLOCK = 64
+BLOCK = 256  # runs stepped together: 2 x 256 coordinates and their state fit in L1
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -204,6 +204,234 @@ def trajectory(
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
+def _uniform(lo: int, hi: int, lrs: np.ndarray, hps: np.ndarray) -> bool:
+    """True when runs lo..hi-1 share one learning rate and one hyperparameter row."""
+    for r in range(lo + 1, hi):
+        if lrs[r] != lrs[lo]:
+            return False
+        for k in range(hps.shape[1]):
+            if hps[r, k] != hps[lo, k]:
+                return False
+    return True
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _run_block_lockstep(
+    lo: int,
+    hi: int,
+    sid: int,
+    sp: np.ndarray,
+    code: np.ndarray,
+    consts: np.ndarray,
+    oid: int,
+    hp: np.ndarray,
+    kid: int,
+    schp: np.ndarray,
+    lr0: float,
+    starts: np.ndarray,
+    steps: int,
+    noise_std: float,
+    seed: int,
+    tol: float,
+    box: np.ndarray,
+    box_status: int,
+    curves: np.ndarray,
+    finals: np.ndarray,
+    best: np.ndarray,
+    status: np.ndarray,
+    taken: np.ndarray,
+) -> None:
+    """Runs lo..hi-1 sharing (lr, hp), stepped together: steps outer, runs inner.
+
+    The block's coordinates form one vector theta = (x_0..x_{n-1}, y_0..y_{n-1})
+    so one ``optimizer_step`` (coordinate-wise for every optimizer but Newton)
+    and one ``surface_eval_block`` advance every run, in loops LLVM vectorises.
+    The per-run stop checks are branch-free flag loops over few arrays (so they
+    vectorise too); the rare runs that stop are handled after them. Per run
+    the operations are exactly ``_run``'s, so results agree bit for bit. A run
+    that has stopped keeps being stepped; its results are already stored.
+    """
+    n = hi - lo
+    stack = np.empty((PROGRAM_STACK, 3))
+    theta = np.empty(2 * n)
+    grad = np.empty(2 * n)
+    values = np.empty(n)
+    prev_theta = np.empty(2 * n)
+    prev_values = np.empty(n)
+    low = np.empty(n)  # best loss so far
+    active = np.zeros(n, dtype=np.bool_)
+    event = np.zeros(n, dtype=np.bool_)
+    state = np.zeros((MAX_STATE_SLOTS, 2 * n))
+    record = curves.shape[0] > 0
+    x_lo, x_hi, y_lo, y_hi = box[0], box[1], box[2], box[3]
+    optimizer_init(oid, state, hp)
+    for r in range(n):
+        theta[r] = starts[lo + r, 0]
+        theta[n + r] = starts[lo + r, 1]
+    surface_eval_block(sid, theta, n, sp, code, consts, stack, values, grad)
+    live = 0
+    for r in range(n):
+        f = values[r]
+        if (
+            not (math.isfinite(f) and math.isfinite(grad[r]) and math.isfinite(grad[n + r]))
+            or abs(f) > LOSS_BOUND
+        ):
+            _store(lo + r, 0, STATUS_DIVERGED, theta[r], theta[n + r], math.nan, math.nan, steps,
+                   curves, finals, best, status, taken, record)  # fmt: skip
+            continue
+        active[r] = True
+        live += 1
+        low[r] = f
+        if record:
+            curves[lo + r, 0] = f
+    for t in range(steps):
+        # Active runs sit at their last accepted point: theta, values, grad are theirs.
+        if tol > 0.0:
+            events = 0
+            for r in range(n):
+                hit = active[r] & (math.sqrt(grad[r] * grad[r] + grad[n + r] * grad[n + r]) < tol)
+                event[r] = hit
+                events += hit
+            if events > 0:
+                for r in range(n):
+                    if event[r]:
+                        active[r] = False
+                        live -= 1
+                        _store(lo + r, t, STATUS_CONVERGED, theta[r], theta[n + r],
+                               values[r], low[r], steps, curves, finals, best, status, taken,
+                               record)  # fmt: skip
+        if live == 0:
+            return
+        lr = schedule_lr(kid, t, lr0, schp, steps)
+        if noise_std > 0.0:
+            nx = noise_std * gaussian(seed, t, 0)
+            ny = noise_std * gaussian(seed, t, 1)
+            for r in range(n):
+                grad[r] += nx
+                grad[n + r] += ny
+        prev_theta[:] = theta
+        prev_values[:] = values
+        optimizer_step(oid, theta, grad, state, t + 1, lr, hp)
+        surface_eval_block(sid, theta, n, sp, code, consts, stack, values, grad)
+        events = 0
+        for r in range(n):
+            x = theta[r]
+            y = theta[n + r]
+            fn = values[r]
+            # abs(v) < inf is isfinite(v) without a branch; abs(fn) <= LOSS_BOUND implies it.
+            ok = (
+                (abs(x) < math.inf)
+                & (abs(y) < math.inf)
+                & (abs(fn) <= LOSS_BOUND)
+                & (abs(grad[r]) < math.inf)
+                & (abs(grad[n + r]) < math.inf)
+                & (x >= x_lo)
+                & (x <= x_hi)
+                & (y >= y_lo)
+                & (y <= y_hi)
+            )
+            a = active[r]
+            low[r] = fn if a & ok & (fn < low[r]) else low[r]
+            hit = a & (not ok)
+            event[r] = hit
+            events += hit
+        if record:
+            for r in range(n):
+                if active[r] and not event[r]:
+                    curves[lo + r, t + 1] = values[r]
+        if events > 0:
+            for r in range(n):
+                if event[r]:
+                    active[r] = False
+                    live -= 1
+                    _stop_block_run(r, lo, t, theta, values, grad, prev_theta, prev_values, low,
+                                    n, box_status, steps, curves, finals, best, status, taken,
+                                    record)  # fmt: skip
+    for r in range(n):
+        if active[r]:
+            _store(lo + r, steps, STATUS_DONE, theta[r], theta[n + r], values[r], low[r], steps,
+                   curves, finals, best, status, taken, record)  # fmt: skip
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _stop_block_run(
+    r: int,
+    lo: int,
+    t: int,
+    theta: np.ndarray,
+    values: np.ndarray,
+    grad: np.ndarray,
+    prev_theta: np.ndarray,
+    prev_values: np.ndarray,
+    low: np.ndarray,
+    n: int,
+    box_status: int,
+    steps: int,
+    curves: np.ndarray,
+    finals: np.ndarray,
+    best: np.ndarray,
+    status: np.ndarray,
+    taken: np.ndarray,
+    record: bool,
+) -> None:
+    """A lockstep run whose step t + 1 failed the checks: diverged, or left the box."""
+    x = theta[r]
+    y = theta[n + r]
+    fn = values[r]
+    finite = (
+        math.isfinite(x)
+        and math.isfinite(y)
+        and math.isfinite(fn)
+        and math.isfinite(grad[r])
+        and math.isfinite(grad[n + r])
+        and abs(fn) <= LOSS_BOUND
+    )
+    if not finite or box_status == STATUS_DIVERGED:
+        _store(lo + r, t, STATUS_DIVERGED, prev_theta[r], prev_theta[n + r], prev_values[r],
+               low[r], steps, curves, finals, best, status, taken, record)  # fmt: skip
+        return
+    # Finite but outside the box of a surface unbounded below: the point counts.
+    b = fn if fn < low[r] else low[r]
+    if record:
+        curves[lo + r, t + 1] = fn
+    _store(lo + r, t + 1, box_status, x, y, fn, b, steps, curves, finals, best, status, taken,
+           record)  # fmt: skip
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _store(
+    r: int,
+    n_steps: int,
+    st: int,
+    x: float,
+    y: float,
+    f: float,
+    b: float,
+    steps: int,
+    curves: np.ndarray,
+    finals: np.ndarray,
+    best: np.ndarray,
+    status: np.ndarray,
+    taken: np.ndarray,
+    record: bool,
+) -> None:
+    """Store run r's outcome; pad its curve with the last loss so plots stay flat, not ragged.
+
+    A run whose start is already non-finite has no loss at all: its curve is all NaN.
+    """
+    if record:
+        first = n_steps + 1 if math.isfinite(f) else 0
+        for k in range(first, steps + 1):
+            curves[r, k] = f
+    finals[r, 0] = x
+    finals[r, 1] = y
+    finals[r, 2] = f
+    best[r] = b
+    status[r] = st
+    taken[r] = n_steps
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
 def _run_block(
     lo: int,
     hi: int,
@@ -229,7 +457,16 @@ def _run_block(
     status: np.ndarray,
     taken: np.ndarray,
 ) -> None:
-    """Runs lo..hi-1 of a batch (see ``batch``)."""
+    """Runs lo..hi-1 of a batch (see ``batch``).
+
+    In lockstep when they share (lr, hp) (basin maps), else one by one (lr sweeps).
+    """
+    if oid != NEWTON_ID and _uniform(lo, hi, lrs, hps):
+        _run_block_lockstep(
+            lo, hi, sid, sp, code, consts, oid, hps[lo], kid, schp, lrs[lo], starts, steps,
+            noise_std, seed, tol, box, box_status, curves, finals, best, status, taken,
+        )  # fmt: skip
+        return
     no_path = np.empty((0, 3))
     no_lrs = np.empty(0)
     no_curve = np.empty(0)
@@ -240,16 +477,7 @@ def _run_block(
             sid, sp, code, consts, oid, hps[r], kid, schp, lrs[r], starts[r, 0], starts[r, 1],
             steps, noise_std, seed, tol, box, box_status, no_path, no_lrs, curve,
         )  # fmt: skip
-        if record:
-            # Pad a stopped run's curve with its last loss so plots stay flat, not ragged.
-            for k in range(n + 1, steps + 1):
-                curve[k] = f
-        finals[r, 0] = x
-        finals[r, 1] = y
-        finals[r, 2] = f
-        best[r] = b
-        status[r] = st
-        taken[r] = n
+        _store(r, n, st, x, y, f, b, steps, curves, finals, best, status, taken, record)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -335,23 +563,21 @@ def grid_values(
     xs: np.ndarray,
     ys: np.ndarray,
     values: np.ndarray,
-    gxs: np.ndarray,
-    gys: np.ndarray,
 ) -> None:
     """values[j, i] = f(xs[i], ys[j]) (rows over y, as Plotly's contour wants).
 
-    ``gxs``/``gys`` receive the gradient when they have the shape of ``values``;
-    pass (0, 0) arrays to skip. Non-finite values stay NaN (a gap in the plot).
+    One row at a time through ``surface_eval_block`` so each row's loop
+    vectorises. Non-finite values stay as they are; the service maps them to NaN
+    (a gap in the plot).
     """
     stack = np.empty((PROGRAM_STACK, 3))
-    want_grad = gxs.shape[0] > 0
+    nx = xs.shape[0]
+    theta = np.empty(2 * nx)
+    grad = np.empty(2 * nx)
+    theta[:nx] = xs
     for j in range(ys.shape[0]):
-        for i in range(xs.shape[0]):
-            f, gx, gy = surface_eval(sid, xs[i], ys[j], sp, code, consts, stack)
-            values[j, i] = f
-            if want_grad:
-                gxs[j, i] = gx
-                gys[j, i] = gy
+        theta[nx:] = ys[j]
+        surface_eval_block(sid, theta, nx, sp, code, consts, stack, values[j], grad)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")

@@ -1,38 +1,306 @@
 """Optimizer steps, in place on (theta, state), parameterised as torch.optim.
 
 ``optimizer_step(oid, theta, grad, state, t, lr, hp)``: ``theta`` and ``grad``
-are (n,), ``state`` is (MAX_STATE_SLOTS, n) and zero-initialised then passed
-through ``optimizer_init``; ``t`` counts steps from 1; ``hp`` holds the
-hyperparameters in the order of the optimizer's spec. The same steps serve 2-D
-surfaces and networks.
+are (n,), ``state`` is (MAX_STATE_SLOTS, n), zero-filled and then set by
+``optimizer_init``; ``t`` counts steps from 1 (bias corrections, Adagrad's
+lr_decay and SGD's "buffer = g on the first step" read it); ``hp`` holds the
+hyperparameters in the order of the optimizer's spec (bools as 0.0 / 1.0).
+``grad`` is read, never written. The same steps serve 2-D surfaces and networks.
+
+Each step follows torch.optim's single-tensor code operation for operation
+(weight decay added to g first, ``lerp`` for first moments, ``sqrt(.) + eps``
+denominators, and the fused multiply-adds torch's CPU kernels round once), so
+float64 runs match torch to the last bit except where torch's vectorised sqrt
+rounds an ulp away from the correctly rounded one (about 1 call in 80).
+Damped Newton needs the Hessian, so the trajectory kernel calls
+``newton_step`` directly for ``NEWTON_ID``.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
-from numba import njit
+from numba import njit, types
+from numba.extending import intrinsic
 
 from .specs import OptimizerSpec, ParamSpec
 
-MAX_STATE_SLOTS = 3
+MAX_STATE_SLOTS = 3  # RMSprop centered + momentum; Adam with amsgrad
 NEWTON_ID = 8
 
 
-@njit(cache=True, nogil=True)
-def sgd_step(theta: np.ndarray, grad: np.ndarray, lr: float, hp: np.ndarray) -> None:
-    """theta -= lr (g + wd theta); hp = (weight_decay,)."""
-    wd = hp[0]
+@intrinsic
+def _fma(typingctx, a, b, c):
+    """a * b + c rounded once (LLVM's llvm.fma: a hardware FMA where the CPU has one).
+
+    torch's CPU kernels for ``add(alpha=)``, ``addcmul`` and ``lerp`` are
+    compiled with multiply-add contraction, so they round a * b + c once;
+    using the same fused operation here keeps runs bit-identical to torch
+    on such CPUs instead of drifting apart by an ulp that chaotic runs
+    (centered RMSprop with a small alpha) amplify.
+    """
+    sig = types.float64(types.float64, types.float64, types.float64)
+
+    def codegen(context, builder, signature, args):
+        return builder.fma(*args)
+
+    return sig, codegen
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _lerp(start: float, end: float, weight: float) -> float:
+    """start + weight (end - start), rounded as torch's ``lerp`` rounds it.
+
+    torch switches form at weight 0.5 so the result stays exact at both ends;
+    copying that keeps Adam's and centered RMSprop's first moments bit-identical.
+    """
+    if abs(weight) < 0.5:
+        return _fma(weight, end - start, start)
+    return _fma(weight - 1.0, end - start, end)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def sgd_step(
+    theta: np.ndarray,
+    grad: np.ndarray,
+    state: np.ndarray,
+    t: int,
+    lr: float,
+    momentum: float,
+    dampening: float,
+    weight_decay: float,
+    nesterov: bool,
+) -> None:
+    """torch.optim.SGD. state[0] = momentum buffer b (n,).
+
+    g <- g + wd theta; if momentum != 0: b <- g at t = 1, else b <- mu b + (1 - dampening) g;
+    d = g + mu b (nesterov) or b; theta <- theta - lr d. With momentum 0 there is no buffer.
+    """
     for i in range(theta.shape[0]):
-        theta[i] -= lr * (grad[i] + wd * theta[i])
+        g = grad[i]
+        if weight_decay != 0.0:
+            g = _fma(weight_decay, theta[i], g)
+        if momentum != 0.0:
+            b = g if t == 1 else _fma(1.0 - dampening, g, state[0, i] * momentum)
+            state[0, i] = b
+            g = _fma(momentum, b, g) if nesterov else b
+        theta[i] = _fma(-lr, g, theta[i])
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
+def heavy_ball_step(
+    theta: np.ndarray, grad: np.ndarray, state: np.ndarray, lr: float, hp: np.ndarray
+) -> None:
+    """The lecture's momentum. state[0] = velocity p (n,); hp = (momentum,).
+
+    p <- mu p - alpha g; theta <- theta + p. Equal to torch's SGD momentum
+    (p = -alpha b) while alpha is constant; a schedule changes alpha inside p
+    only for new gradients, whereas torch rescales the whole buffer at once.
+    """
+    mu = hp[0]
+    for i in range(theta.shape[0]):
+        p = mu * state[0, i] - lr * grad[i]
+        state[0, i] = p
+        theta[i] = theta[i] + p
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def adagrad_step(
+    theta: np.ndarray, grad: np.ndarray, state: np.ndarray, t: int, lr: float, hp: np.ndarray
+) -> None:
+    """torch.optim.Adagrad. state[0] = sum of squares s (n,), starting at initial_accumulator_value.
+
+    hp = (lr_decay, weight_decay, initial_accumulator_value, eps).
+    clr = lr / (1 + (t - 1) lr_decay); g <- g + wd theta; s <- s + g^2;
+    theta <- theta - clr g / (sqrt(s) + eps).
+    """
+    lr_decay = hp[0]
+    wd = hp[1]
+    eps = hp[3]
+    clr = lr / (1.0 + (t - 1) * lr_decay)
+    for i in range(theta.shape[0]):
+        g = grad[i]
+        if wd != 0.0:
+            g = _fma(wd, theta[i], g)
+        s = _fma(g, g, state[0, i])
+        state[0, i] = s
+        theta[i] = theta[i] + (-clr) * g / (math.sqrt(s) + eps)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def rmsprop_step(
+    theta: np.ndarray, grad: np.ndarray, state: np.ndarray, lr: float, hp: np.ndarray
+) -> None:
+    """torch.optim.RMSprop. state rows: 0 square average s, 1 momentum buffer b, 2 mean gradient m.
+
+    hp = (alpha, eps, weight_decay, momentum, centered).
+    g <- g + wd theta; s <- alpha s + (1 - alpha) g^2; centered: m <- alpha m + (1 - alpha) g,
+    r = sqrt(s - m^2) + eps, else r = sqrt(s) + eps; momentum > 0: b <- mu b + g / r,
+    theta <- theta - lr b; else theta <- theta - lr g / r.
+    """
+    alpha = hp[0]
+    eps = hp[1]
+    wd = hp[2]
+    mu = hp[3]
+    centered = hp[4] != 0.0
+    for i in range(theta.shape[0]):
+        g = grad[i]
+        if wd != 0.0:
+            g = _fma(wd, theta[i], g)
+        s = _fma((1.0 - alpha) * g, g, state[0, i] * alpha)
+        state[0, i] = s
+        if centered:
+            m = _lerp(state[2, i], g, 1.0 - alpha)
+            state[2, i] = m
+            r = math.sqrt(_fma(-m, m, s)) + eps
+        else:
+            r = math.sqrt(s) + eps
+        if mu > 0.0:
+            b = state[1, i] * mu + g / r
+            state[1, i] = b
+            theta[i] = _fma(-lr, b, theta[i])
+        else:
+            theta[i] = theta[i] + (-lr) * g / r
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def rmsprop_lecture_step(
+    theta: np.ndarray, grad: np.ndarray, state: np.ndarray, lr: float, hp: np.ndarray
+) -> None:
+    """The lecture's RMSprop. state[0] = s (n,); hp = (gamma, eps).
+
+    s <- (1 - gamma) s + gamma g^2; theta <- theta - alpha g / sqrt(s + eps).
+    torch's RMSprop is this with alpha_torch = 1 - gamma and eps moved outside the root.
+    """
+    gamma = hp[0]
+    eps = hp[1]
+    for i in range(theta.shape[0]):
+        g = grad[i]
+        s = (1.0 - gamma) * state[0, i] + gamma * g * g
+        state[0, i] = s
+        theta[i] = theta[i] - lr * g / math.sqrt(s + eps)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _bias_correction(beta: float, t: int) -> float:
+    """1 - beta^t, rounded exactly as torch's Python ``1 - beta ** step``.
+
+    A float exponent calls libm's pow, as Python does (an int exponent would
+    make numba multiply repeatedly and round differently). pow is the costliest
+    part of an Adam step, so it is skipped once beta^t <= exp(-t (1 - beta))
+    < e^-38 < 2^-54, where 1 - beta^t rounds to exactly 1.0 anyway.
+    """
+    if t * (1.0 - beta) > 38.0:
+        return 1.0
+    return 1.0 - beta ** float(t)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def adam_step(
+    theta: np.ndarray,
+    grad: np.ndarray,
+    state: np.ndarray,
+    t: int,
+    lr: float,
+    hp: np.ndarray,
+    decoupled: bool,
+) -> None:
+    """torch.optim.Adam (decoupled=False) and AdamW (decoupled=True).
+
+    state rows: 0 first moment m, 1 second moment v, 2 running max of v (amsgrad).
+    hp = (beta1, beta2, eps, weight_decay, amsgrad).
+    Adam: g <- g + wd theta. AdamW: theta <- theta (1 - lr wd) first.
+    m <- b1 m + (1 - b1) g; v <- b2 v + (1 - b2) g^2; vhat = max(vmax, v) with amsgrad, else v;
+    theta <- theta - lr / (1 - b1^t) * m / (sqrt(vhat) / sqrt(1 - b2^t) + eps).
+    """
+    b1 = hp[0]
+    b2 = hp[1]
+    eps = hp[2]
+    wd = hp[3]
+    amsgrad = hp[4] != 0.0
+    step_size = lr / _bias_correction(b1, t)
+    bc2_sqrt = math.sqrt(_bias_correction(b2, t))
+    for i in range(theta.shape[0]):
+        g = grad[i]
+        th = theta[i]
+        if wd != 0.0:
+            if decoupled:
+                th = th * (1.0 - lr * wd)
+            else:
+                g = _fma(wd, th, g)
+        m = _lerp(state[0, i], g, 1.0 - b1)
+        state[0, i] = m
+        v = _fma((1.0 - b2) * g, g, state[1, i] * b2)
+        state[1, i] = v
+        if amsgrad:
+            v = max(state[2, i], v)
+            state[2, i] = v
+        denom = math.sqrt(v) / bc2_sqrt + eps
+        theta[i] = th + (-step_size) * m / denom
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def gradient_step(theta: np.ndarray, grad: np.ndarray, lr: float) -> None:
+    """theta <- theta - lr g (Newton's fallback)."""
+    for i in range(theta.shape[0]):
+        theta[i] = theta[i] - lr * grad[i]
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def newton_step(
+    theta: np.ndarray, grad: np.ndarray, hess: np.ndarray, lr: float, hp: np.ndarray
+) -> None:
+    """Damped Newton on 2 parameters: theta <- theta - lr (H + damping I)^-1 g; hp = (damping,).
+
+    ``theta``, ``grad`` (2,), ``hess`` (2, 2). A 1-D surface (y ignored: its
+    Hessian row and gradient for y are zero) takes the 1-D Newton step in x
+    and leaves y alone. When H + damping I is singular, or the step is not
+    finite (overflow, a NaN Hessian), the step falls back to plain gradient
+    descent, theta <- theta - lr g, so Newton never manufactures a NaN itself.
+    """
+    lam = hp[0]
+    a = hess[0, 0] + lam
+    b = 0.5 * (hess[0, 1] + hess[1, 0])
+    d = hess[1, 1] + lam
+    g0 = grad[0]
+    g1 = grad[1]
+    ok = False
+    dx = 0.0
+    dy = 0.0
+    if b == 0.0 and d == 0.0 and g1 == 0.0:
+        # y is inert (1-D surface in x): Newton in x alone.
+        if a != 0.0:
+            dx = g0 / a
+            ok = True
+    elif b == 0.0 and a == 0.0 and g0 == 0.0:
+        if d != 0.0:
+            dy = g1 / d
+            ok = True
+    else:
+        det = a * d - b * b
+        if det != 0.0:
+            dx = (d * g0 - b * g1) / det
+            dy = (a * g1 - b * g0) / det
+            ok = True
+    if not (ok and math.isfinite(dx) and math.isfinite(dy)):
+        gradient_step(theta, grad, lr)
+        return
+    theta[0] = theta[0] - lr * dx
+    theta[1] = theta[1] - lr * dy
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
 def optimizer_init(oid: int, state: np.ndarray, hp: np.ndarray) -> None:
-    """Set the initial state (most optimizers start from zeros)."""
+    """Set the initial state: zeros, except Adagrad's sum at initial_accumulator_value."""
     state[:] = 0.0
+    if oid == 4:
+        state[0, :] = hp[2]
 
 
-@njit(cache=True, nogil=True)
+# _nrt=False: the dispatcher never allocates, and without reference counting the
+# calls that pass theta, grad and state on skip atomic incref/decref pairs.
+@njit(cache=True, nogil=True, error_model="numpy", _nrt=False)
 def optimizer_step(
     oid: int,
     theta: np.ndarray,
@@ -42,43 +310,277 @@ def optimizer_step(
     lr: float,
     hp: np.ndarray,
 ) -> None:
-    """One step of optimizer ``oid``; updates ``theta`` and ``state`` in place."""
+    """One step of optimizer ``oid`` (ids as in ``OPTIMIZERS``); updates theta and state in place.
+
+    ``NEWTON_ID`` has no Hessian here and takes Newton's fallback, a gradient
+    step; the trajectory kernel calls ``newton_step`` instead. Unknown ids do nothing.
+    """
     if oid == 0:
-        sgd_step(theta, grad, lr, hp)
+        sgd_step(theta, grad, state, t, lr, 0.0, 0.0, hp[0], False)
+    elif oid == 1 or oid == 2:
+        sgd_step(theta, grad, state, t, lr, hp[0], hp[1], hp[2], hp[3] != 0.0)
+    elif oid == 3:
+        heavy_ball_step(theta, grad, state, lr, hp)
+    elif oid == 4:
+        adagrad_step(theta, grad, state, t, lr, hp)
+    elif oid == 5:
+        rmsprop_step(theta, grad, state, lr, hp)
+    elif oid == 6:
+        rmsprop_lecture_step(theta, grad, state, lr, hp)
+    elif oid == 7:
+        adam_step(theta, grad, state, t, lr, hp, False)
+    elif oid == NEWTON_ID:
+        gradient_step(theta, grad, lr)
+    elif oid == 9:
+        adam_step(theta, grad, state, t, lr, hp, True)
 
 
-@njit(cache=True, nogil=True)
-def newton_step(
-    theta: np.ndarray, grad: np.ndarray, hess: np.ndarray, lr: float, hp: np.ndarray
-) -> None:
-    """Damped Newton on 2 parameters: theta -= lr (H + damping I)^-1 g; hp = (damping,)."""
-    a = hess[0, 0] + hp[0]
-    b = hess[0, 1]
-    d = hess[1, 1] + hp[0]
-    det = a * d - b * b
-    theta[0] -= lr * (d * grad[0] - b * grad[1]) / det
-    theta[1] -= lr * (a * grad[1] - b * grad[0]) / det
+# --------------------------------------------------------------------------- specs
 
+_EPS_MIN = (
+    1e-16  # eps > 0: a coordinate whose gradient stays 0 (a 1-D surface's y) gives 0, not 0/0
+)
+
+
+def _weight_decay(default: float = 0.0, what: str = "L2 penalty: wd theta added to g") -> ParamSpec:
+    return ParamSpec("weight_decay", default, 0.0, 1.0, what)
+
+
+def _sgd_params(nesterov: float) -> tuple[ParamSpec, ...]:
+    return (
+        ParamSpec("momentum", 0.9, 0.0, 1.0, "mu: weight of the old buffer (1 never settles)"),
+        ParamSpec("dampening", 0.0, 0.0, 1.0, "new gradients enter the buffer times 1 - dampening"),
+        _weight_decay(),
+        ParamSpec("nesterov", nesterov, 0.0, 1.0, "look ahead: step along g + mu b", kind="bool"),
+    )
+
+
+def _adam_params(weight_decay: ParamSpec) -> tuple[ParamSpec, ...]:
+    return (
+        ParamSpec("beta1", 0.9, 0.0, 0.9999, "decay of the gradient average (torch betas[0])"),
+        ParamSpec("beta2", 0.999, 0.0, 0.99999, "decay of the squared average (torch betas[1])"),
+        ParamSpec("eps", 1e-8, _EPS_MIN, 1.0, "added to sqrt(v hat)", log=True),
+        weight_decay,
+        ParamSpec("amsgrad", 0.0, 0.0, 1.0, "divide by the largest v seen so far", kind="bool"),
+    )
+
+
+_SGD_TORCH = (
+    "torch: b = g at the first step, then b = mu b + (1 - dampening) g; "
+    "theta = theta - lr b (nesterov: lr (g + mu b)). "
+)
 
 OPTIMIZERS: tuple[OptimizerSpec, ...] = (
     OptimizerSpec(
         name="gd",
         id=0,
         title="Gradient descent",
-        update=r"\theta \leftarrow \theta - \alpha\,\nabla\mathcal{E}",
-        hyperparams=(ParamSpec("weight_decay", 0.0, 0.0, 1.0, "L2 penalty added to the gradient"),),
+        update=r"\theta \leftarrow \theta - \alpha\,\nabla\mathcal{E}(\theta)",
+        hyperparams=(_weight_decay(),),
         state_slots=0,
         lr_default=0.01,
+        lr_max=10.0,
         torch_name="SGD",
+        description=(
+            "Lecture alpha = torch lr. torch.optim.SGD with momentum 0; weight_decay adds "
+            "wd theta to the gradient. On a quadratic it converges iff 0 < alpha < 2 / lambda_max."
+        ),
+    ),
+    OptimizerSpec(
+        name="momentum",
+        id=1,
+        title="SGD with momentum",
+        update=(
+            r"b \leftarrow \mu\,b + (1-\tau)\,\nabla\mathcal{E}(\theta),\quad "
+            r"\theta \leftarrow \theta - \alpha\,b"
+        ),
+        hyperparams=_sgd_params(0.0),
+        state_slots=1,
+        lr_default=0.01,
+        torch_name="SGD",
+        description=(
+            "Lecture mu = torch momentum, alpha = lr, tau = dampening. "
+            + _SGD_TORCH
+            + "The lecture's p equals -alpha b while alpha is constant (see heavy_ball)."
+        ),
+    ),
+    OptimizerSpec(
+        name="nesterov",
+        id=2,
+        title="Nesterov momentum",
+        update=(
+            r"b \leftarrow \mu\,b + \nabla\mathcal{E}(\theta),\quad "
+            r"\theta \leftarrow \theta - \alpha\,(\nabla\mathcal{E}(\theta) + \mu\,b)"
+        ),
+        hyperparams=_sgd_params(1.0),
+        state_slots=1,
+        lr_default=0.01,
+        torch_name="SGD",
+        description=(
+            "torch.optim.SGD(nesterov=True): the step uses g + mu b, a look-ahead along the "
+            "buffer. " + _SGD_TORCH + "torch requires dampening 0 for nesterov; here it is "
+            "allowed and applied as written."
+        ),
+    ),
+    OptimizerSpec(
+        name="heavy_ball",
+        id=3,
+        title="Momentum (lecture form)",
+        update=(
+            r"p \leftarrow \mu\,p - \alpha\,\nabla\mathcal{E}(\theta),\quad "
+            r"\theta \leftarrow \theta + p"
+        ),
+        hyperparams=(
+            ParamSpec("momentum", 0.9, 0.0, 1.0, "mu: velocity kept per step (1 never settles)"),
+        ),
+        state_slots=1,
+        lr_default=0.01,
+        description=(
+            "The lecture's hockey puck: velocity p starts at 0; on a plane it reaches the "
+            "terminal velocity -alpha / (1 - mu) times the slope. Same path as torch's SGD "
+            "momentum (p = -alpha b) for a constant alpha; under a schedule the old velocity "
+            "keeps its old alpha, while torch rescales the whole buffer by the new lr."
+        ),
+    ),
+    OptimizerSpec(
+        name="adagrad",
+        id=4,
+        title="Adagrad",
+        update=(
+            r"s \leftarrow s + g^2,\quad "
+            r"\theta \leftarrow \theta - \frac{\alpha}{1 + (t-1)\,\eta}\,"
+            r"\frac{g}{\sqrt{s} + \epsilon}"
+        ),
+        hyperparams=(
+            ParamSpec("lr_decay", 0.0, 0.0, 1.0, "eta: lr / (1 + (t - 1) lr_decay)"),
+            _weight_decay(),
+            ParamSpec("initial_accumulator_value", 0.0, 0.0, 10.0, "starting value of the sum s"),
+            ParamSpec("eps", 1e-10, _EPS_MIN, 1.0, "added to sqrt(s)", log=True),
+        ),
+        state_slots=1,
+        lr_default=0.1,
+        torch_name="Adagrad",
+        description=(
+            "torch.optim.Adagrad: per-coordinate steps shrink with the sum of all past squared "
+            "gradients (g includes wd theta), so the effective rate only falls."
+        ),
+    ),
+    OptimizerSpec(
+        name="rmsprop",
+        id=5,
+        title="RMSprop",
+        update=(
+            r"s \leftarrow \alpha_s\,s + (1-\alpha_s)\,g^2,\quad "
+            r"\theta \leftarrow \theta - \alpha\,\frac{g}{\sqrt{s} + \epsilon}"
+        ),
+        hyperparams=(
+            ParamSpec(
+                "alpha", 0.99, 0.0, 0.9999, "decay of the squared average (lecture 1 - gamma)"
+            ),
+            ParamSpec(
+                "eps", 1e-8, _EPS_MIN, 1.0, "added outside the root: sqrt(s) + eps", log=True
+            ),
+            _weight_decay(),
+            ParamSpec("momentum", 0.0, 0.0, 0.999, "buffer b <- mu b + g / (sqrt(s) + eps)"),
+            ParamSpec(
+                "centered",
+                0.0,
+                0.0,
+                1.0,
+                "divide by sqrt(s - m^2), m the gradient average",
+                kind="bool",
+            ),
+        ),
+        state_slots=3,
+        lr_default=0.01,
+        torch_name="RMSprop",
+        description=(
+            "torch.optim.RMSprop. Lecture: s <- (1 - gamma) s + gamma g^2 and "
+            "alpha g / sqrt(s + eps); torch's alpha (default 0.99) is the lecture's 1 - gamma, "
+            "torch's lr is the lecture's alpha, and torch adds eps outside the root. "
+            "centered also tracks m and uses s - m^2; momentum > 0 steps along a buffer."
+        ),
+    ),
+    OptimizerSpec(
+        name="rmsprop_lecture",
+        id=6,
+        title="RMSprop (lecture form)",
+        update=(
+            r"s_j \leftarrow (1-\gamma)\,s_j + \gamma\,g_j^2,\quad "
+            r"\theta_j \leftarrow \theta_j - \frac{\alpha}{\sqrt{s_j + \epsilon}}\,g_j"
+        ),
+        hyperparams=(
+            ParamSpec(
+                "gamma", 0.01, 1e-4, 1.0, "weight of the new squared gradient (torch 1 - alpha)"
+            ),
+            ParamSpec("eps", 1e-8, _EPS_MIN, 1.0, "added inside the root: sqrt(s + eps)", log=True),
+        ),
+        state_slots=1,
+        lr_default=0.01,
+        description=(
+            "RMSprop exactly as the lecture writes it. Equals torch.optim.RMSprop with "
+            "alpha = 1 - gamma when eps = 0; otherwise eps sits inside the root here "
+            "(sqrt(s + eps)) and outside in torch (sqrt(s) + eps)."
+        ),
+    ),
+    OptimizerSpec(
+        name="adam",
+        id=7,
+        title="Adam",
+        update=(
+            r"m \leftarrow \beta_1 m + (1-\beta_1)\,g,\ "
+            r"v \leftarrow \beta_2 v + (1-\beta_2)\,g^2,\ "
+            r"\theta \leftarrow \theta - \frac{\alpha}{1-\beta_1^t}\,"
+            r"\frac{m}{\sqrt{v}/\sqrt{1-\beta_2^t} + \epsilon}"
+        ),
+        hyperparams=_adam_params(_weight_decay()),
+        state_slots=3,
+        lr_default=0.01,
+        torch_name="Adam",
+        description=(
+            "torch.optim.Adam with betas = (beta1, beta2): the lecture's 'RMSprop + momentum' "
+            "with bias correction. weight_decay is L2 (wd theta added to g, then rescaled "
+            "like any gradient); amsgrad divides by the running maximum of v."
+        ),
     ),
     OptimizerSpec(
         name="newton",
         id=NEWTON_ID,
         title="Damped Newton",
-        update=r"\theta \leftarrow \theta - \alpha\,(H + \lambda I)^{-1}\nabla\mathcal{E}",
-        hyperparams=(ParamSpec("damping", 0.0, 0.0, 100.0, "added to the Hessian's diagonal"),),
+        update=r"\theta \leftarrow \theta - \alpha\,(H + \lambda I)^{-1}\nabla\mathcal{E}(\theta)",
+        hyperparams=(
+            ParamSpec("damping", 0.0, 0.0, 100.0, "lambda added to the Hessian's diagonal"),
+        ),
         state_slots=0,
         lr_default=1.0,
+        lr_min=1e-3,
+        lr_max=2.0,
         surfaces_only=True,
+        description=(
+            "Second-order reference: with alpha = 1 it jumps to the critical point of the local "
+            "quadratic model (one step on a quadratic), which may be a saddle or a maximum. "
+            "Large lambda turns it into gradient descent with rate alpha / lambda. A singular "
+            "H + lambda I falls back to a gradient step."
+        ),
+    ),
+    OptimizerSpec(
+        name="adamw",
+        id=9,
+        title="AdamW",
+        update=(
+            r"\theta \leftarrow \theta\,(1 - \alpha\lambda),\ "
+            r"\theta \leftarrow \theta - \frac{\alpha}{1-\beta_1^t}\,"
+            r"\frac{m}{\sqrt{v}/\sqrt{1-\beta_2^t} + \epsilon}"
+        ),
+        hyperparams=_adam_params(
+            _weight_decay(0.01, "lambda: decoupled decay, theta <- theta (1 - lr wd)")
+        ),
+        state_slots=3,
+        lr_default=0.01,
+        torch_name="AdamW",
+        description=(
+            "torch.optim.AdamW: Adam whose weight decay shrinks theta directly each step "
+            "instead of entering the gradient, so it is not rescaled by 1 / sqrt(v)."
+        ),
     ),
 )
