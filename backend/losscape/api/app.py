@@ -32,7 +32,7 @@ from typing import Any
 import anyio
 from fastapi import FastAPI, Request
 from starlette.middleware.gzip import GZipMiddleware
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, Response
 from starlette.routing import Match, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -44,7 +44,15 @@ from .encoding import ORJSONResponse
 log = logging.getLogger("losscape.api")
 
 DEFAULT_THREADS = 2
-API_PREFIXES = ("/api/", "/vendor/", "/docs", "/redoc", "/openapi.json", "/healthz")
+API_PREFIXES = (
+    "/api/",
+    "/vendor/",
+    "/docs",
+    "/redoc",
+    "/openapi.json",
+    "/healthz",
+    "/favicon.ico",
+)
 _CSP_COMMON = (
     "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
     "font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; "
@@ -182,6 +190,28 @@ async def _missing_frontend(request: Request) -> Response:
     return HTMLResponse(_MISSING_FRONTEND, status_code=status)
 
 
+# A level-set icon for browsers' automatic /favicon.ico request when the frontend ships
+# none: without it every page load logs a failed request in the console.
+_FAVICON_SVG = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32">'
+    b'<rect width="32" height="32" rx="6" fill="#1f2937"/>'
+    b'<g fill="none" stroke="#60a5fa" stroke-width="2">'
+    b'<ellipse cx="16" cy="16" rx="12" ry="7"/><ellipse cx="16" cy="16" rx="6" ry="3"/></g>'
+    b'<circle cx="16" cy="16" r="1.5" fill="#f59e0b"/></svg>'
+)
+
+
+def _favicon(folder: Path | None) -> Any:
+    async def favicon(request: Request) -> Response:
+        if folder is not None and (folder / "favicon.ico").is_file():
+            return FileResponse(folder / "favicon.ico", headers={"cache-control": "no-cache"})
+        return Response(
+            _FAVICON_SVG, media_type="image/svg+xml", headers={"cache-control": "max-age=86400"}
+        )
+
+    return favicon
+
+
 @dataclass(frozen=True)
 class Bundle:
     raw: bytes
@@ -259,7 +289,10 @@ def warm_up() -> dict[str, Any]:
         )
     plotly_bundle()
     seconds = time.perf_counter() - t0
-    log.info("losscape: kernels warmed in %.2f s (%d runs)", seconds, runs)
+    # uvicorn.error is the logger uvicorn prints at INFO; ours would be silent by default
+    logging.getLogger("uvicorn.error").info(
+        "losscape: kernels warmed in %.2f s (%d runs)", seconds, runs
+    )
     return {"seconds": seconds, "runs": runs}
 
 
@@ -314,6 +347,7 @@ def create_app() -> FastAPI:
     app.add_api_websocket_route("/api/live", live_endpoint)
     app.add_route("/vendor/plotly.min.js", vendor_plotly, methods=["GET", "HEAD"])
     folder = frontend_dir()
+    app.add_route("/favicon.ico", _favicon(folder), methods=["GET", "HEAD"])
     static: Any = _missing_frontend
     if folder is not None:
         static = GZipMiddleware(StaticFiles(directory=folder, html=True), minimum_size=1024)

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 import orjson
-from starlette.responses import Response
+from starlette.responses import JSONResponse
 
 from .. import service
 
@@ -34,8 +34,11 @@ def dumps(content: Any) -> bytes:
     return orjson.dumps(content, option=OPTIONS)
 
 
-class ORJSONResponse(Response):
-    """A JSON response rendered by orjson (numpy arrays allowed)."""
+class ORJSONResponse(JSONResponse):
+    """A JSON response rendered by orjson (numpy arrays allowed).
+
+    A JSONResponse subclass so that FastAPI documents routes using it as JSON.
+    """
 
     media_type = "application/json"
 

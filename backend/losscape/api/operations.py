@@ -13,7 +13,6 @@ done so far fill whole rows of the map from the bottom up.
 
 from __future__ import annotations
 
-import importlib.util
 import math
 import time
 from collections.abc import Callable
@@ -59,14 +58,11 @@ def _adapter(name: str, model: Any) -> TypeAdapter:
     return _ADAPTERS[name]
 
 
-EXPRESSIONS_AVAILABLE = importlib.util.find_spec("losscape.expressions") is not None
+EXPRESSIONS_AVAILABLE = schemas.EXPRESSIONS_AVAILABLE
 
 
 def _surface(body: BaseModel) -> dict[str, Any]:
-    surface = body.surface  # type: ignore[attr-defined]
-    if isinstance(surface, schemas.ExpressionSurface) and not EXPRESSIONS_AVAILABLE:
-        raise ValueError("typed-in formulas are not available in this version of losscape")
-    return schemas.surface_arg(surface)
+    return schemas.surface_arg(body.surface)  # type: ignore[attr-defined]
 
 
 def _noise_args(body: BaseModel) -> dict[str, Any]:

@@ -14,12 +14,14 @@ by the service and come back as 422 too.
 
 from __future__ import annotations
 
+import importlib.util
 import keyword
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
@@ -56,6 +58,22 @@ class Out(BaseModel):
 
 # --------------------------------------------------------------------------- scalars
 
+
+def _integral(value: Any) -> Any:
+    """JSON has one number type and JSON Schema's "integer" means integral: 524.0 is 524."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def bounded_int(lo: int, hi: int, description: str | None = None) -> Any:
+    """An integer in [lo, hi]: integral numbers only (3.0 passes as 3), no strings or booleans.
+
+    The bounds sit inside the integral-float conversion so the JSON Schema shows them.
+    """
+    return Annotated[int, Field(ge=lo, le=hi, description=description), BeforeValidator(_integral)]
+
+
 Coordinate = Annotated[float, Field(ge=-limits.MAX_COORDINATE, le=limits.MAX_COORDINATE)]
 Point = Annotated[
     list[Coordinate],
@@ -70,18 +88,15 @@ View = Annotated[
         examples=[[-2.0, 2.0, -1.0, 3.0]],
     ),
 ]
-Steps = Annotated[int, Field(ge=1, le=limits.MAX_STEPS, description="step budget per run")]
+Steps = bounded_int(1, limits.MAX_STEPS, "step budget per run")
 Noise = Annotated[
     float,
     Field(ge=0.0, le=limits.MAX_NOISE, description="gradient noise sigma (0: exact gradients)"),
 ]
-BatchSize = Annotated[
-    int,
-    Field(
-        ge=1, le=limits.MAX_BATCH_SIZE, description="mini-batch size S: noise std sigma / sqrt(S)"
-    ),
-]
-Seed = Annotated[int, Field(ge=0, le=limits.MAX_SEED, description="seeds the gradient noise")]
+BatchSize = bounded_int(1, limits.MAX_BATCH_SIZE, "mini-batch size S: noise std sigma / sqrt(S)")
+Seed = bounded_int(0, limits.MAX_SEED, "seeds the gradient noise")
+GridResolution = bounded_int(2, limits.MAX_GRID, "grid points per axis")
+Arrows = bounded_int(0, limits.MAX_ARROWS, "gradient arrows per axis (0: none)")
 Tol = Annotated[float, Field(ge=0.0, le=1e3, description="stop as converged when |gradient| < tol")]
 Precision = Annotated[
     Literal["float32", "float64"],
@@ -111,8 +126,8 @@ def _param_field(p: ParamSpec) -> tuple[Any, Any]:
     if p.kind == "bool":
         return bool, Field(default=bool(p.default), description=desc, **extra)
     if p.kind == "int":
-        return int, Field(
-            default=int(p.default), ge=int(p.min), le=int(p.max), description=desc, **extra
+        return bounded_int(int(p.min), int(p.max)), Field(
+            default=int(p.default), description=desc, **extra
         )
     return float, Field(default=float(p.default), ge=p.min, le=p.max, description=desc, **extra)
 
@@ -210,8 +225,10 @@ def _tagged_union(
     ]
 
 
+# Typed-in formulas are offered (and documented) only where the expressions module exists.
+EXPRESSIONS_AVAILABLE = importlib.util.find_spec("losscape.expressions") is not None
 SurfaceRef = _tagged_union(
-    {**SURFACE_VARIANTS, "expression": ExpressionSurface},
+    {**SURFACE_VARIANTS, **({"expression": ExpressionSurface} if EXPRESSIONS_AVAILABLE else {})},
     _surface_tag,
     "surface",
     ' (or {"expression": "..."} for a typed-in formula)',
@@ -349,8 +366,8 @@ class GridRequest(Strict):
 
     surface: SurfaceRef
     view: View | None = None
-    resolution: Annotated[int, Field(ge=2, le=limits.MAX_GRID)] = 200
-    arrows: Annotated[int, Field(ge=0, le=limits.MAX_ARROWS)] = 0
+    resolution: GridResolution = 200
+    arrows: Arrows = 0
     precision: Precision = "float32"
 
     model_config = ConfigDict(
@@ -412,12 +429,13 @@ def _no_optimizer_model(prefix: str, doc: str, hint: str) -> type[Strict]:
     def refuse(value: str) -> str:
         raise ValueError(f"no optimizer in this build supports this request{hint}")
 
-    return create_model(
+    model = create_model(
         f"{prefix}Request",
         __base__=Strict,
         __doc__=f"{doc}.",
         optimizer=(Annotated[str, AfterValidator(refuse)], ...),
     )
+    return _with_examples(model, [{"optimizer": "momentum"}])
 
 
 def _lr_sweep_fields(o: OptimizerSpec) -> dict[str, Any]:
@@ -428,7 +446,7 @@ def _lr_sweep_fields(o: OptimizerSpec) -> dict[str, Any]:
         "tol": (Tol, 1e-10),
         "lr_min": _lr_field(o, 1e-4, "smallest learning rate (log-spaced sweep)"),
         "lr_max": _lr_field(o, 1.0, "largest learning rate; must exceed lr_min"),
-        "count": (Annotated[int, Field(ge=2, le=limits.MAX_LR_COUNT)], 50),
+        "count": (bounded_int(2, limits.MAX_LR_COUNT), 50),
         "curves": (bool, Field(default=False, description="return every loss curve")),
     }
 
@@ -448,7 +466,7 @@ def _basin_fields(o: OptimizerSpec) -> dict[str, Any]:
         "lr": _lr_field(o, o.lr_default, "learning rate"),
         "steps": (Steps, 500),
         "tol": (Tol, 1e-8),
-        "resolution": (Annotated[int, Field(ge=2, le=WEB_MAX_BASIN_RESOLUTION)], 64),
+        "resolution": (bounded_int(2, WEB_MAX_BASIN_RESOLUTION), 64),
         "view": (View | None, None),
         "minima": (
             Annotated[list[Point], Field(max_length=MAX_USER_MINIMA)] | None,
@@ -500,13 +518,13 @@ def _lr_momentum_fields(o: OptimizerSpec) -> dict[str, Any]:
         "precision": (Precision, "float32"),
         "lr_min": _lr_field(o, 1e-4, "smallest learning rate (log-spaced)"),
         "lr_max": _lr_field(o, 1.0, "largest learning rate; must exceed lr_min"),
-        "lr_count": (Annotated[int, Field(ge=2, le=limits.MAX_MAP_SIDE)], 40),
+        "lr_count": (bounded_int(2, limits.MAX_MAP_SIDE), 40),
         "momentum_min": (mrange, Field(default=max(m.min, 0.0), description=f"smallest {m.name}")),
         "momentum_max": (
             mrange,
             Field(default=min(m.max, 0.99), description=f"largest {m.name} (linear spacing)"),
         ),
-        "momentum_count": (Annotated[int, Field(ge=2, le=limits.MAX_MAP_SIDE)], 40),
+        "momentum_count": (bounded_int(2, limits.MAX_MAP_SIDE), 40),
     }
 
 
@@ -537,11 +555,38 @@ class CriticalPointOut(Out):
     f: Num
     kind: Literal["minimum", "maximum", "saddle"]
 
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"x": 1.0, "y": 1.0, "f": 0.0, "kind": "minimum"}]}
+    )
+
 
 class SurfaceOut(Out):
     name: str
     view: list[float]
     critical_points: list[CriticalPointOut]
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"name": "rosenbrock", "view": [-2, 2, -1, 3], "critical_points": []}]
+        }
+    )
+
+
+_RUN_EXAMPLE = {
+    "optimizer": "gd",
+    "lr": 0.001,
+    "hyperparams": {"weight_decay": 0.0},
+    "x": [-1.5, -1.49],
+    "y": [2.0, 2.001],
+    "loss": [6.5, 6.41],
+    "lrs": [0.001],
+    "avg_x": [-1.5, -1.495],
+    "avg_y": [2.0, 2.0005],
+    "avg_loss": [6.5, 6.45],
+    "status": "done",
+    "stopped_at": None,
+    "steps_taken": 1,
+}
 
 
 class RunOut(Out):
@@ -561,22 +606,7 @@ class RunOut(Out):
     stopped_at: int | None
     steps_taken: int
 
-
-_RUN_EXAMPLE = {
-    "optimizer": "gd",
-    "lr": 0.001,
-    "hyperparams": {"weight_decay": 0.0},
-    "x": [-1.5, -1.49],
-    "y": [2.0, 2.001],
-    "loss": [6.5, 6.41],
-    "lrs": [0.001],
-    "avg_x": [-1.5, -1.495],
-    "avg_y": [2.0, 2.0005],
-    "avg_loss": [6.5, 6.45],
-    "status": "done",
-    "stopped_at": None,
-    "steps_taken": 1,
-}
+    model_config = ConfigDict(json_schema_extra={"examples": [_RUN_EXAMPLE]})
 
 
 class TrajectoriesResponse(Out):
@@ -606,6 +636,10 @@ class ArrowsOut(Out):
     y: list[float]
     gx: list[float]
     gy: list[float]
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"x": [-1.0], "y": [0.5], "gx": [-2.0], "gy": [1.0]}]}
+    )
 
 
 class GridResponse(Out):
@@ -701,6 +735,8 @@ class MinimumOut(Out):
     y: float
     f: Num
 
+    model_config = ConfigDict(json_schema_extra={"examples": [{"x": 1.0, "y": 1.0, "f": 0.0}]})
+
 
 class BasinsResponse(Out):
     """``label`` indexes ``minima``; -1 none, -2 diverged, -3 escaped. Rows over y."""
@@ -754,6 +790,17 @@ class LRMomentumResponse(Out):
     )
 
 
+_PARAM_EXAMPLE = {
+    "name": "b",
+    "default": 100.0,
+    "min": 1.0,
+    "max": 1000.0,
+    "kind": "float",
+    "log": True,
+    "description": "steepness of the valley walls",
+}
+
+
 class ParamOut(Out):
     name: str
     default: float
@@ -762,6 +809,8 @@ class ParamOut(Out):
     kind: Literal["float", "int", "bool"]
     log: bool
     description: str
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_PARAM_EXAMPLE]})
 
 
 class SurfaceInfo(Out):
@@ -777,11 +826,35 @@ class SurfaceInfo(Out):
     unbounded_below: bool
     quadratic: bool
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "rosenbrock",
+                    "title": "Rosenbrock",
+                    "formula": "(a - x)^2 + b\\,(y - x^2)^2",
+                    "dims": 2,
+                    "view": [-2, 2, -1, 3],
+                    "default_start": [-1.5, 2],
+                    "params": [_PARAM_EXAMPLE],
+                    "critical_points": [{"x": 1, "y": 1, "f": 0, "kind": "minimum"}],
+                    "concept": "a curved ravine",
+                    "unbounded_below": False,
+                    "quadratic": False,
+                }
+            ]
+        }
+    )
+
 
 class LRRange(Out):
     default: float
     min: float
     max: float
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"default": 0.01, "min": 1e-6, "max": 10.0}]}
+    )
 
 
 class OptimizerInfo(Out):
@@ -794,6 +867,23 @@ class OptimizerInfo(Out):
     torch_name: str | None
     surfaces_only: bool
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "gd",
+                    "title": "Gradient descent",
+                    "update": "\\theta \\leftarrow \\theta - \\alpha \\nabla E",
+                    "description": "",
+                    "hyperparams": [],
+                    "lr": {"default": 0.01, "min": 1e-6, "max": 10.0},
+                    "torch_name": "SGD",
+                    "surfaces_only": False,
+                }
+            ]
+        }
+    )
+
 
 class ScheduleInfo(Out):
     name: str
@@ -802,6 +892,21 @@ class ScheduleInfo(Out):
     description: str
     params: list[ParamOut]
     torch_name: str | None
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "constant",
+                    "title": "Constant",
+                    "formula": "\\alpha_t = \\alpha_0",
+                    "description": "",
+                    "params": [],
+                    "torch_name": None,
+                }
+            ]
+        }
+    )
 
 
 class CatalogResponse(Out):
@@ -843,6 +948,18 @@ class ErrorItem(Out):
     type: str
     column: int | None = None
     token: str | None = None
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "loc": ["body", "steps"],
+                    "msg": "Input should be a valid integer",
+                    "type": "int_type",
+                }
+            ]
+        }
+    )
 
 
 class ErrorResponse(Out):

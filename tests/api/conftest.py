@@ -1,0 +1,50 @@
+"""Fixtures for the web API tests: one warmed app and its TestClient for the session."""
+
+from __future__ import annotations
+
+import json
+import math
+import warnings
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import pytest
+
+with warnings.catch_warnings():
+    # Starlette's TestClient prefers httpx2 and warns once on import when only httpx
+    # is installed; the client works the same either way.
+    warnings.filterwarnings("ignore", message=r".*httpx2.*")
+    from fastapi.testclient import TestClient
+
+from losscape.api.app import create_app
+
+
+@pytest.fixture(scope="session")
+def app() -> Any:
+    return create_app()
+
+
+@pytest.fixture(scope="session")
+def client(app: Any) -> Iterator[TestClient]:
+    with TestClient(app) as c:  # runs the lifespan: kernels warmed once
+        yield c
+
+
+def strict_json(text: str) -> Any:
+    """Parse JSON refusing NaN / Infinity literals (a response must never contain them)."""
+
+    def refuse(token: str) -> None:
+        raise AssertionError(f"non-finite literal {token} in a response")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def as_array(values: Any) -> np.ndarray:
+    """A JSON array (null -> NaN) as float64."""
+    return np.array(
+        [math.nan if v is None else v for v in values]
+        if not values or not isinstance(values[0], list)
+        else [[math.nan if v is None else v for v in row] for row in values],
+        dtype=np.float64,
+    )

@@ -1,0 +1,155 @@
+"""The served CSP against real headless Chromium: Plotly draws and the live channel connects.
+
+A probe page (served from a temporary frontend folder, same app, same headers)
+loads /vendor/plotly.min.js, draws the trace types the classroom page uses
+(contour, heatmap, scatter, 3-D surface) and round-trips a request over the live
+channel; any CSP violation or console error fails the test. It also records that
+the regl-based scattergl is what would need 'unsafe-eval' (plotly.js#897).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+PROBE_HTML = """<!doctype html><html><head><meta charset="utf-8"><title>probe</title>
+<script src="/vendor/plotly.min.js"></script></head><body>
+<div id="contour" style="width:400px;height:300px"></div>
+<div id="surface" style="width:400px;height:300px"></div>
+<div id="gl" style="width:400px;height:300px"></div>
+<script type="module" src="/probe.js"></script></body></html>
+"""
+
+PROBE_JS = """
+window.__violations = [];
+document.addEventListener('securitypolicyviolation',
+  e => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI + ':' + e.lineNumber));
+const z = [], xs = [], ys = [];
+for (let i = 0; i < 30; i++) { xs.push(i / 7.5 - 2); ys.push(i / 7.5 - 1); }
+for (const y of ys) z.push(xs.map(x => (1 - x) ** 2 + 100 * (y - x * x) ** 2));
+const result = {};
+await Plotly.newPlot('contour', [
+  {type: 'contour', x: xs, y: ys, z: z},
+  {type: 'heatmap', x: xs, y: ys, z: z, visible: false},
+  {type: 'scatter', x: [-1.5, -1, 0.5], y: [2, 1, 0.3], mode: 'lines+markers'}]);
+result.contour = document.querySelectorAll('#contour .contourlayer path').length;
+result.scatter = document.querySelectorAll('#contour .scatterlayer path').length;
+await Plotly.newPlot('surface', [{type: 'surface', x: xs, y: ys, z: z}]);
+result.surface = document.querySelectorAll('#surface canvas').length;
+result.violations_before_gl = window.__violations.length;
+if (location.hash === '#gl') {
+  await Plotly.newPlot('gl', [{type: 'scattergl', x: [0, 1], y: [1, 0], mode: 'markers'}]);
+}
+const ws = new WebSocket(`ws://${location.host}/api/live`);
+result.live = await new Promise(resolve => {
+  ws.onopen = () => ws.send(JSON.stringify({id: 'p', type: 'hessian',
+    body: {surface: {name: 'rosenbrock'}, point: [1, 1]}}));
+  ws.onmessage = m => resolve(JSON.parse(m.data).body.kind);
+  ws.onerror = () => resolve('error');
+  setTimeout(() => resolve('timeout'), 20000);
+});
+result.violations = window.__violations;
+window.__result = result;
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def probe_server(tmp_path_factory):
+    if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
+        if os.environ.get("LOSSCAPE_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"Chromium not found at {CHROMIUM}")
+        pytest.skip(f"Chromium not found at {CHROMIUM}")
+    pytest.importorskip("playwright.sync_api")
+    folder = tmp_path_factory.mktemp("probe")
+    (folder / "index.html").write_text(PROBE_HTML)
+    (folder / "probe.js").write_text(PROBE_JS)
+    port = _free_port()
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT / "backend"),
+        "LOSSCAPE_FRONTEND_DIR": str(folder),
+    }
+    env.pop("LOSSCAPE_CSP_UNSAFE_EVAL", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "losscape", "serve", "--port", str(port), "--log-level", "warning"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 300
+        while True:
+            try:
+                if httpx.get(url + "healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail("probe server did not start")
+            time.sleep(0.25)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def _run(url: str) -> tuple[dict, list[str], set[str]]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page()
+        errors: list[str] = []
+        hosts: set[str] = set()
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("request", lambda r: hosts.add(r.url.split("/")[2]))
+        page.goto(url)
+        page.wait_for_function("window.__result !== undefined", timeout=60000)
+        result = page.evaluate("window.__result")
+        browser.close()
+    return result, errors, hosts
+
+
+def test_plotly_and_live_channel_work_under_the_served_csp(probe_server: str) -> None:
+    result, errors, hosts = _run(probe_server)
+    assert result["violations"] == []
+    assert errors == []
+    assert result["contour"] > 0 and result["scatter"] > 0 and result["surface"] >= 1
+    assert result["live"] == "minimum"
+    assert hosts == {probe_server.split("/")[2]}  # nothing leaves the machine
+
+
+def test_regl_traces_are_what_would_need_unsafe_eval(probe_server: str) -> None:
+    result, _, _ = _run(probe_server + "#gl")
+    assert result["violations_before_gl"] == 0
+    assert any(v.startswith("script-src eval") for v in result["violations"])

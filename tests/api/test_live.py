@@ -1,0 +1,295 @@
+"""The live channel over Starlette's TestClient: results, latest wins, cancel, errors."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+import pytest
+
+from losscape.api import live
+
+from .conftest import strict_json
+
+QUICK = {"surface": {"name": "rosenbrock"}, "point": [0.5, 0.5]}
+TRAJ = {
+    "surface": {"name": "rosenbrock"},
+    "steps": 50,
+    "runs": [{"optimizer": "gd", "lr": 1e-3}],
+}
+# ~10^7 steps: long enough that a newer request always arrives while it runs
+BIG_BASINS = {
+    "surface": {"name": "rosenbrock"},
+    "optimizer": "gd",
+    "lr": 5e-4,
+    "steps": 1000,
+    "resolution": 100,
+}
+
+
+def send(ws, tag: Any, type_: str, body: dict | None = None, **extra: Any) -> None:
+    message = {"id": tag, "type": type_, **extra}
+    if body is not None:
+        message["body"] = body
+    ws.send_text(json.dumps(message))
+
+
+def recv(ws) -> dict:
+    return strict_json(ws.receive_text())
+
+
+def until_final(ws, tag: Any) -> list[dict]:
+    """Frames until ``tag`` gets a result, error, dropped or cancelled frame."""
+    frames = []
+    while True:
+        f = recv(ws)
+        frames.append(f)
+        if f["id"] == tag and f["type"] in ("result", "error", "dropped", "cancelled"):
+            return frames
+
+
+def of(frames: list[dict], tag: Any) -> list[str]:
+    return [f["type"] for f in frames if f["id"] == tag]
+
+
+@pytest.mark.parametrize(
+    ("type_", "path", "body"),
+    [
+        ("trajectories", "/api/trajectories", TRAJ),
+        ("grid", "/api/grid", {"surface": {"name": "quadratic"}, "resolution": 7, "arrows": 3}),
+        ("hessian", "/api/hessian", QUICK),
+        (
+            "sweep_lr",
+            "/api/sweeps/lr",
+            {"surface": {"name": "quadratic"}, "optimizer": "gd", "steps": 20, "count": 9},
+        ),
+        (
+            "sweep_basins",
+            "/api/sweeps/basins",
+            {"surface": {"name": "rosenbrock"}, "optimizer": "gd", "lr": 1e-3, "resolution": 9},
+        ),
+    ],
+)
+def test_result_body_is_the_rest_response(client, type_: str, path: str, body: dict) -> None:
+    rest = client.post(path, json=body).json()
+    with client.websocket_connect("/api/live") as ws:
+        send(ws, "t1", type_, body)
+        frames = until_final(ws, "t1")
+    result = frames[-1]
+    assert result["type"] == "result"
+    rest.pop("elapsed_ms", None)
+    result["body"].pop("elapsed_ms", None)
+    assert result["body"] == rest
+
+
+def test_progress_rows_assemble_the_basin_map(client) -> None:
+    body = {**BIG_BASINS, "resolution": 64, "steps": 200}
+    with client.websocket_connect("/api/live") as ws:
+        send(ws, 7, "sweep_basins", body)
+        frames = until_final(ws, 7)
+    progress = [f for f in frames if f["type"] == "progress"]
+    result = frames[-1]["body"]
+    assert len(progress) >= 3  # the sweep runs in about 20 chunks
+    assert [f["done"] for f in progress] == sorted(f["done"] for f in progress)
+    assert all(f["total"] == 64 * 64 for f in progress)
+    label = np.full((64, 64), 99)
+    loss = np.full((64, 64), np.inf)
+    covered = 0
+    for f in progress:
+        if "partial" not in f:
+            continue
+        lo, hi = f["partial"]["rows"]
+        assert lo == covered and hi <= f["done"] // 64  # only finished rows, in order
+        covered = hi
+        label[lo:hi] = f["partial"]["label"]
+        loss[lo:hi] = [
+            [np.nan if v is None else v for v in row] for row in f["partial"]["final_loss"]
+        ]
+    assert covered == 64
+    np.testing.assert_array_equal(label, result["label"])
+    expected = np.array([[np.nan if v is None else v for v in row] for row in result["final_loss"]])
+    np.testing.assert_array_equal(loss, expected)
+
+
+def test_progress_rows_of_an_lr_sweep(client) -> None:
+    body = {"surface": {"name": "quadratic"}, "optimizer": "gd", "steps": 2000, "count": 2000}
+    with client.websocket_connect("/api/live") as ws:
+        send(ws, "s", "sweep_lr", body)
+        frames = until_final(ws, "s")
+    result = frames[-1]["body"]
+    status: list[str] = []
+    for f in frames[:-1]:
+        lo, hi = f["partial"]["rows"]
+        assert lo == len(status)
+        status += f["partial"]["status"]
+        assert len(status) == hi
+    assert status == result["status"]
+
+
+def test_latest_wins_on_a_lane(client) -> None:
+    with client.websocket_connect("/api/live") as ws:
+        send(ws, "a", "sweep_basins", BIG_BASINS)
+        send(ws, "b", "sweep_basins", BIG_BASINS)
+        send(ws, "c", "hessian", QUICK, lane="sweep_basins")
+        frames = until_final(ws, "c")
+        # a was running: stopped at its next chunk; b never started
+        assert of(frames, "b") == ["dropped"]
+        assert of(frames, "a")[-1] == "dropped"
+        assert "result" not in of(frames, "a")
+        assert frames[-1]["type"] == "result"
+
+
+def test_lanes_are_independent(client) -> None:
+    with client.websocket_connect("/api/live") as ws:
+        send(ws, 1, "hessian", QUICK, lane="left")
+        send(ws, 2, "hessian", QUICK, lane="right")
+        frames = [recv(ws), recv(ws)]
+    assert sorted((f["id"], f["type"]) for f in frames) == [(1, "result"), (2, "result")]
+
+
+def test_a_running_short_request_still_delivers(client) -> None:
+    heavy = {**TRAJ, "steps": 20000, "runs": [{"optimizer": "gd", "lr": 1e-4}] * 16}
+    with client.websocket_connect("/api/live") as ws:
+        send(ws, "t1", "trajectories", heavy)
+        send(ws, "t2", "trajectories", TRAJ)
+        frames = until_final(ws, "t2")
+        if "t1" not in {f["id"] for f in frames}:
+            frames += until_final(ws, "t1")
+    # t1 either ran (its result is sent: it is short work) or was dropped before starting
+    assert of(frames, "t1") in (["result"], ["dropped"])
+    assert of(frames, "t2") == ["result"]
+
+
+def test_cancel_a_running_sweep(client) -> None:
+    with client.websocket_connect("/api/live") as ws:
+        send(ws, "big", "sweep_basins", BIG_BASINS)
+        first = recv(ws)
+        assert first == {**first, "id": "big", "type": "progress"}
+        send(ws, "c1", "cancel", {"id": "big"})
+        frames = until_final(ws, "big")
+        assert frames[-1] == {"id": "big", "type": "cancelled"}
+        send(ws, "after", "hessian", QUICK)
+        assert recv(ws)["type"] == "result"  # the socket is still usable
+
+
+def test_cancel_by_envelope_id_and_cancel_of_a_waiting_request(client) -> None:
+    with client.websocket_connect("/api/live") as ws:
+        send(ws, "big", "sweep_basins", BIG_BASINS, lane="x")
+        send(ws, "waiting", "hessian", QUICK, lane="x")  # big is stopped, waiting queued
+        send(ws, "waiting", "cancel")
+        frames = until_final(ws, "waiting")
+        assert of(frames, "waiting") == ["cancelled"]
+        send(ws, "after", "hessian", QUICK, lane="x")
+        frames = until_final(ws, "after")
+        assert of(frames, "after") == ["result"]
+
+
+def test_cancel_of_an_unknown_id_is_ignored(client) -> None:
+    with client.websocket_connect("/api/live") as ws:
+        send(ws, "nobody", "cancel")
+        send(ws, "q", "hessian", QUICK)
+        assert recv(ws)["id"] == "q"
+
+
+@pytest.mark.parametrize(
+    ("raw", "status", "loc"),
+    [
+        ("not json", 400, ["message"]),
+        ("[1, 2]", 400, ["message"]),
+        ('"text"', 400, ["message"]),
+        ('{"id": "x", "type": "teleport", "body": {}}', 422, ["type"]),
+        ('{"id": "x", "body": {}}', 422, ["type"]),
+        ('{"id": {"a": 1}, "type": "grid", "body": {}}', 422, ["id"]),
+        ('{"id": "x", "type": "grid", "body": [], "lane": "l"}', 422, ["body"]),
+        ('{"id": "x", "type": "grid", "body": {}, "lane": ""}', 422, ["lane"]),
+        ('{"id": "x", "type": "grid", "body": {}, "extra": 1}', 422, ["extra"]),
+        ('{"id": "x", "type": "grid", "body": {"surface": {"name": "nope"}}}', 422, None),
+        (
+            '{"id": "x", "type": "grid", "body": {"surface": {"name": "quadratic"}, '
+            '"view": [NaN, 1, 0, 1]}}',
+            422,
+            ["body", "view", 0],
+        ),
+        (
+            '{"id": "x", "type": "grid", "body": {"surface": {"name": "quadratic"}, '
+            '"view": [1, 0, 0, 1]}}',
+            422,
+            ["body"],
+        ),
+        ("[" * 100000, 400, ["message"]),
+    ],
+)
+def test_bad_messages_get_an_error_frame_and_the_socket_stays(client, raw, status, loc) -> None:
+    with client.websocket_connect("/api/live") as ws:
+        ws.send_text(raw)
+        frame = recv(ws)
+        assert frame["type"] == "error"
+        assert frame["status"] == status
+        if loc is not None:
+            assert frame["detail"][0]["loc"] == loc
+        send(ws, "ok", "hessian", QUICK)
+        frame = recv(ws)
+        assert (frame["id"], frame["type"]) == ("ok", "result")
+
+
+def test_unknown_name_frame_names_the_valid_ones(client) -> None:
+    with client.websocket_connect("/api/live") as ws:
+        send(ws, "x", "trajectories", {**TRAJ, "runs": [{"optimizer": "adamx"}]})
+        frame = recv(ws)
+    assert frame["id"] == "x" and frame["status"] == 422
+    assert frame["detail"][0]["loc"] == ["body", "runs", 0, "optimizer"]
+    assert "'adamx'" in frame["detail"][0]["msg"] and "gd" in frame["detail"][0]["msg"]
+
+
+def test_oversized_message_is_a_413_frame(client) -> None:
+    with client.websocket_connect("/api/live") as ws:
+        ws.send_text(json.dumps({"id": "big", "type": "grid", "body": {"pad": "x" * (1 << 20)}}))
+        frame = recv(ws)
+        assert frame["status"] == 413 and frame["type"] == "error"
+        ws.send_bytes(b"\x00" * ((1 << 20) + 1))
+        assert recv(ws)["status"] == 413
+        send(ws, "ok", "hessian", QUICK)
+        assert recv(ws)["type"] == "result"
+
+
+def test_binary_json_messages_are_accepted(client) -> None:
+    with client.websocket_connect("/api/live") as ws:
+        ws.send_bytes(json.dumps({"id": "b", "type": "hessian", "body": QUICK}).encode())
+        assert recv(ws)["type"] == "result"
+
+
+def test_lanes_per_connection_are_bounded(client) -> None:
+    with client.websocket_connect("/api/live") as ws:
+        for i in range(live.MAX_LANES):
+            send(ws, i, "hessian", QUICK, lane=f"lane{i}")
+        send(ws, "one-too-many", "hessian", QUICK, lane="extra")
+        frames = [recv(ws) for _ in range(live.MAX_LANES + 1)]
+    refused = [f for f in frames if f["id"] == "one-too-many"]
+    assert refused and refused[0]["status"] == 429
+    assert sum(f["type"] == "result" for f in frames) == live.MAX_LANES
+
+
+def test_disconnect_mid_sweep_leaves_the_app_healthy(client) -> None:
+    with client.websocket_connect("/api/live") as ws:
+        send(ws, "big", "sweep_basins", BIG_BASINS)
+        assert recv(ws)["type"] == "progress"
+    # the socket closed mid-sweep: the sweep stops at its next chunk
+    assert client.get("/healthz").status_code == 200
+    with client.websocket_connect("/api/live") as ws:
+        send(ws, "again", "hessian", QUICK)
+        assert recv(ws)["type"] == "result"
+
+
+def test_cross_origin_pages_are_refused(client) -> None:
+    from starlette.websockets import WebSocketDisconnect
+
+    with (
+        pytest.raises(WebSocketDisconnect) as info,
+        client.websocket_connect("/api/live", headers={"origin": "http://evil.example"}) as ws,
+    ):
+        ws.receive_text()
+    assert info.value.code == 1008
+    with client.websocket_connect("/api/live", headers={"origin": "http://testserver"}) as ws:
+        send(ws, "same", "hessian", QUICK)
+        assert recv(ws)["type"] == "result"
