@@ -15,6 +15,11 @@ import {
 
 const SLIDER_STEPS = 1000;
 
+/** Write an input's value only when it differs (a write invalidates layout even when equal). */
+function setValue(input, value) {
+  if (input.value !== value) input.value = value;
+}
+
 function toSlider(v, spec) {
   if (spec.log) {
     const a = Math.log(spec.min);
@@ -75,9 +80,10 @@ export function paramControl(id, label, spec, value, onInput, { title } = {}) {
   return {
     el,
     sync(v) {
-      if (document.activeElement !== number) number.value = String(v);
-      if (document.activeElement !== range) range.value = String(toSlider(v, spec));
-      range.setAttribute("aria-valuetext", fmt(v, 4));
+      if (document.activeElement !== number) setValue(number, String(v));
+      if (document.activeElement !== range) setValue(range, String(toSlider(v, spec)));
+      const text = fmt(v, 4);
+      if (range.getAttribute("aria-valuetext") !== text) range.setAttribute("aria-valuetext", text);
     },
   };
 }
@@ -86,7 +92,7 @@ function select(id, label, options, value, onChange) {
   const sel = h("select", { id, onchange: (ev) => onChange(ev.target.value) },
     options.map(([v, text]) => h("option", { value: v, props: { selected: v === value } }, text)));
   const el = h("div", { class: "param param-select" }, [h("label", { for: id }, label), sel]);
-  return { el, sel, sync: (v) => { if (document.activeElement !== sel) sel.value = v; } };
+  return { el, sel, sync: (v) => { if (document.activeElement !== sel) setValue(sel, v); } };
 }
 
 function section(title, children, { open = true, id } = {}) {
@@ -138,8 +144,11 @@ export function createControls(el, { catalog, getState, setState, actions }) {
     const swatch = h("span", { class: "swatch", style: { background: run.color } });
     syncers.push((s) => {
       if (!s.runs[i]) return;
-      colorSel.value = s.runs[i].color;
-      swatch.style.background = s.runs[i].color;
+      setValue(colorSel, s.runs[i].color);
+      if (swatch.dataset.color !== s.runs[i].color) {
+        swatch.dataset.color = s.runs[i].color;
+        swatch.style.background = s.runs[i].color;
+      }
     });
     const remove = h("button", { type: "button", class: "icon", "aria-label": `Remove run ${i + 1}`,
       title: "remove this run", disabled: state.runs.length <= 1,
@@ -167,7 +176,7 @@ export function createControls(el, { catalog, getState, setState, actions }) {
           if (Number.isFinite(v)) set((r) => ({ ...r, start: k ? [r.start[0], v] : [v, r.start[1]] }));
         } });
       syncers.push((s) => {
-        if (s.runs[i] && document.activeElement !== input) input.value = String(s.runs[i].start[k]);
+        if (s.runs[i] && document.activeElement !== input) setValue(input, String(s.runs[i].start[k]));
       });
       return input;
     });
@@ -248,11 +257,11 @@ export function createControls(el, { catalog, getState, setState, actions }) {
         commit((s) => ({ ...s, batch_size: v === "" ? null : Math.max(1, Math.round(Number(v)) || 1) }));
       } });
     syncers.push((s) => {
-      if (document.activeElement !== bs) bs.value = s.batch_size === null ? "" : String(s.batch_size);
+      if (document.activeElement !== bs) setValue(bs, s.batch_size === null ? "" : String(s.batch_size));
     });
     const seed = h("input", { type: "number", id: "seed", min: 0, step: 1, class: "num", props: { value: String(state.seed) },
       onchange: (ev) => commit((s) => ({ ...s, seed: Math.max(0, Math.round(Number(ev.target.value)) || 0) })) });
-    syncers.push((s) => { if (document.activeElement !== seed) seed.value = String(s.seed); });
+    syncers.push((s) => { if (document.activeElement !== seed) setValue(seed, String(s.seed)); });
     return section("Training", [
       steps.el, sched.el, h("p", { class: "formula" }, prettyLatex(sspec.formula)), ...sparams, noise.el,
       h("div", { class: "param" }, [h("label", { for: "batch-size", title: "noise std σ/√S; empty: σ as given" }, "batch size S (σ/√S)"), bs]),
@@ -264,7 +273,7 @@ export function createControls(el, { catalog, getState, setState, actions }) {
   function check(id, label, key) {
     const box = h("input", { type: "checkbox", id, props: { checked: getState()[key] },
       onchange: (ev) => commit((s) => ({ ...s, [key]: ev.target.checked })) });
-    syncers.push((s) => { box.checked = s[key]; });
+    syncers.push((s) => { if (box.checked !== s[key]) box.checked = s[key]; });
     return h("div", { class: "param param-bool" }, [box, h("label", { for: id }, label)]);
   }
 
@@ -273,14 +282,14 @@ export function createControls(el, { catalog, getState, setState, actions }) {
       [h("span", {}, "click on the map:"), ...CLICK_MODES.map((m) => {
         const r = h("input", { type: "radio", name: "click", id: uid("click", m), value: m,
           props: { checked: state.click === m }, onchange: () => commit((s) => ({ ...s, click: m })) });
-        syncers.push((s) => { r.checked = s.click === m; });
+        syncers.push((s) => { if (r.checked !== (s.click === m)) r.checked = s.click === m; });
         return h("label", { for: uid("click", m), class: "inline" }, [r, m === "start" ? " moves starts" : " probes Hessian"]);
       })]);
     const panels = PANELS.map((p) => {
       const box = h("input", { type: "checkbox", id: uid("panel", p), props: { checked: state.panels.includes(p) },
         onchange: (ev) => commit((s) => ({ ...s, panels: ev.target.checked
           ? PANELS.filter((q) => q === p || s.panels.includes(q)) : s.panels.filter((q) => q !== p) })) });
-      syncers.push((s) => { box.checked = s.panels.includes(p); });
+      syncers.push((s) => { if (box.checked !== s.panels.includes(p)) box.checked = s.panels.includes(p); });
       return h("div", { class: "param param-bool" }, [box, h("label", { for: uid("panel", p) }, PANEL_TITLES[p])]);
     });
     return section("Display", [
@@ -316,19 +325,22 @@ export function createControls(el, { catalog, getState, setState, actions }) {
       displaySection(state), sweepSection(state)]);
   }
 
+  let synced = null;
   function update(state, data) {
     const key = structure(state);
     if (key !== structureKey || state.runs.length !== badges.length) {
       structureKey = key;
       build(state);
-    } else {
+    } else if (state !== synced) {
       for (const s of syncers) s(state);
     }
+    synced = state;
     state.runs.forEach((_, i) => {
       const res = data.runs?.[i];
       const b = badges[i];
       if (!b) return;
       const text = statusText(res);
+      if (b.textContent === text && !b.hidden === Boolean(text)) return;
       b.hidden = !text;
       b.textContent = text;
       b.className = `badge badge-${res?.status || "none"}`;

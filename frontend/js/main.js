@@ -24,8 +24,12 @@ import { createSurface3dView } from "./views/surface3d.js";
 import { createTableView } from "./views/table.js";
 
 const HASH_WRITE_MS = 150;
-const HEAVY_VIEW_MS = 120; // 3-D and sweep views follow a drag at ~8 fps; the contour at every frame
-const HEAVY = new Set(["surface3d", "lr_sweep", "basins", "lr_momentum"]);
+// During a drag the contour (or 1-D curve) redraws at every answer; the other 2-D views follow
+// every FOLLOW_MS; the 3-D view waits for the drop (WebGL on a laptop without a GPU, or in
+// headless Chromium, takes a few hundred ms per frame and would stall the drag).
+const FOLLOW_MS = 250;
+const HEAVY = new Set(["curves", "lr_sweep", "basins", "lr_momentum"]);
+const AFTER_DRAG = new Set(["surface3d"]);
 
 /** What each view reads: it redraws only when one of these changes (compared with ===). */
 const colors = (s) => s.runs.map((r) => r.color).join();
@@ -64,7 +68,8 @@ async function boot() {
   const store = createStore(decodeHash(catalog, location.hash));
   store.data = { catalog, runs: [], errors: {}, pending: {} };
   const sync = createSync(store, api, catalog);
-  const ui = { hashTimer: 0, heavyAt: 0, heavyTimer: 0, dragging: false, deps: new Map(), views: new Map() };
+  const ui = { hashTimer: 0, heavyAt: 0, heavyTimer: 0, chromeAt: 0, chromeTimer: 0, chromeKey: "",
+    dragging: false, deps: new Map(), views: new Map() };
 
   const setState = (next, info = {}) => store.setState(normalize(catalog, next), info);
   const getState = () => store.state;
@@ -185,10 +190,12 @@ async function boot() {
     const shown = layoutPanels(state);
     const now = performance.now();
     let deferred = false;
+    let heavyDrawn = false;
+    const heavyDue = now - ui.heavyAt >= FOLLOW_MS;
     for (const name of shown) {
       const deps = DEPS[name](state, data);
       if (same(deps, ui.deps.get(name))) continue;
-      if (ui.dragging && HEAVY.has(name) && now - ui.heavyAt < HEAVY_VIEW_MS) {
+      if (ui.dragging && (AFTER_DRAG.has(name) || (HEAVY.has(name) && !heavyDue))) {
         deferred = true;
         continue;
       }
@@ -196,20 +203,37 @@ async function boot() {
       const { view } = ui.views.get(name);
       if (view.logBox) view.logBox.checked = state.logy;
       view.update(state, data);
-      if (HEAVY.has(name)) ui.heavyAt = now;
+      heavyDrawn ||= HEAVY.has(name);
     }
+    if (heavyDrawn) ui.heavyAt = now;
     if (deferred && !ui.heavyTimer) {
       ui.heavyTimer = setTimeout(() => {
         ui.heavyTimer = 0;
         render();
-      }, HEAVY_VIEW_MS);
+      }, FOLLOW_MS);
     }
-    controls.update(state, data);
-    timeline.update(state);
-    renderChrome(state, data);
+    // The chrome follows at a lower rate during a drag: every DOM write forces a relayout,
+    // and the paths are what the student is watching.
+    if (!ui.dragging || now - ui.chromeAt > FOLLOW_MS) {
+      ui.chromeAt = now;
+      controls.update(state, data);
+      timeline.update(state);
+      renderChrome(state, data);
+    } else if (!ui.chromeTimer) {
+      ui.chromeTimer = setTimeout(() => {
+        ui.chromeTimer = 0;
+        scheduleRender();
+      }, FOLLOW_MS);
+    }
   }
 
+  /** Run badges, caption and scene controls; rebuilt only when what they show changed. */
   function renderChrome(state, data) {
+    const statusKey = JSON.stringify([state.scene, state.step, state.present,
+      state.runs.map((r) => [r.optimizer, r.color]), (data.runs || []).map((r) => r && [r.status, r.stopped_at]),
+      Object.values(data.errors || {})]);
+    if (statusKey === ui.chromeKey) return;
+    ui.chromeKey = statusKey;
     const scene = sceneById(catalog, state.scene);
     sceneSel.value = state.scene;
     document.body.classList.toggle("presenter", state.present);

@@ -75,10 +75,11 @@ export function createTimeline(el, { getState, setState }) {
 
   return {
     update(state) {
-      scrub.max = String(state.steps);
-      if (document.activeElement !== scrub) scrub.value = String(state.t === null ? state.steps : state.t);
-      label.textContent = `t = ${state.t === null ? state.steps : state.t} / ${state.steps}`;
-      speed.value = String(state.speed);
+      const set = (el, k, v) => { if (el[k] !== v) el[k] = v; };
+      set(scrub, "max", String(state.steps));
+      if (document.activeElement !== scrub) set(scrub, "value", String(state.t === null ? state.steps : state.t));
+      set(label, "textContent", `t = ${state.t === null ? state.steps : state.t} / ${state.steps}`);
+      set(speed, "value", String(state.speed));
     },
     toggle: () => (anim.playing ? stop() : start()),
     stop,

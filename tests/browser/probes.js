@@ -13,7 +13,7 @@
       type: t.type || "scatter",
       mode: t.mode || null,
       name: t.name || null,
-      n: t.x ? t.x.length : t.z ? t.z.length : 0,
+      n: t.meta?.points ?? (t.x ? t.x.length : t.z ? t.z.length : 0), // a path: its iterates
       x0: t.x && t.x.length ? t.x[0] : null,
       y0: t.y && t.y.length ? t.y[0] : null,
     })));
@@ -38,7 +38,7 @@
 
   /** The contour's run-path lengths. */
   pathLengths() {
-    return this.paths().map((t) => t.x.length);
+    return this.paths().map((t) => t.meta.points);
   },
 
   /** True once panel `name` shows its data for `runs` runs (see frontend/js/views). */

@@ -9,7 +9,7 @@ import {
   contourLevels, createNotice, criticalTraces, emitDrawn, transformedZ, zTransform,
 } from "../plot.js";
 import { surfaceSpec } from "../state.js";
-import { pathTraces, viewBox } from "./contour.js";
+import { halfPixel, pathTraces, viewBox } from "./contour.js";
 import { createLayered, layeredLayout } from "./layered.js";
 
 /** Colour of label L (index into minima, -1 none, -2 diverged, -3 escaped). */
@@ -90,13 +90,16 @@ export function createBasinsView(el, { onPointer = () => {} } = {}) {
           contours: { coloring: "none", ...contourLevels(z, 18) },
           line: { color: "rgba(0,0,0,0.28)", width: 0.7 }, hoverinfo: "skip" });
       }
-      bgDone = layers.drawBg(traces, layeredLayout(state, box, { showTicks: false, colorbar: false }));
+      bgDone = layers.drawBg(traces, layeredLayout(state, box, { axes: true, colorbar: false }));
       drawLegend(b, state);
     }
     const size = state.present ? 1.5 : 1;
     const pts = b.minima.map((m) => ({ ...m, kind: "minimum" }));
-    const traces = spec?.dims === 1 ? [] : [...criticalTraces(pts, state), ...pathTraces(state, data.runs || [], { size })];
-    const fgDone = layers.drawFg(traces, layeredLayout(state, box, { showTicks: true, colorbar: false }));
+    const layout = layeredLayout(state, box, { axes: false, colorbar: false });
+    const tol = halfPixel(layers.fg, box, layout.margin);
+    const traces = spec?.dims === 1 ? []
+      : [...criticalTraces(pts, state), ...pathTraces(state, data.runs || [], { size, tol })];
+    const fgDone = layers.drawFg(traces, layout);
     Promise.all([bgDone, fgDone]).then(() => emitDrawn(el, "basins", { done: b.done, total: b.total }));
   }
 

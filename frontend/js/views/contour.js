@@ -54,50 +54,101 @@ function runLabel(run, i) {
   return `run ${i + 1}: ${run.optimizer}, lr ${fmt(run.lr)}`;
 }
 
-/** Foreground traces for the runs (paths, starts, current points) at timeline step t. */
-export function pathTraces(state, runs, { averaging = false, size = 1 } = {}) {
+/**
+ * Points closer than half a pixel to the last kept one add nothing to a drawn line but cost
+ * Plotly time (a converging path piles hundreds of them up): keep the first, the last and
+ * every point at least (tx, ty) (data units, L1 in half pixels) from the previous kept one.
+ */
+export function decimate(xs, ys, tx, ty) {
+  const n = xs.length;
+  if (!(tx > 0 && ty > 0) || n < 3) return [xs, ys];
+  const ox = [xs[0]];
+  const oy = [ys[0]];
+  let lx = xs[0];
+  let ly = ys[0];
+  for (let i = 1; i < n - 1; i++) {
+    if (Math.abs(xs[i] - lx) / tx + Math.abs(ys[i] - ly) / ty >= 1) {
+      lx = xs[i];
+      ly = ys[i];
+      ox.push(lx);
+      oy.push(ly);
+    }
+  }
+  ox.push(xs[n - 1]);
+  oy.push(ys[n - 1]);
+  return [ox, oy];
+}
+
+/**
+ * Foreground traces for the runs at timeline step t: one line per run (meta.points = the
+ * iterates it stands for), one trace of start markers and one of end markers for all runs.
+ * `tol` = [tx, ty], the data size of half a pixel, for decimate().
+ */
+export function pathTraces(state, runs, { averaging = false, size = 1, tol = [0, 0] } = {}) {
   const traces = [];
+  const starts = { x: [], y: [], color: [], text: [] };
+  const ends = { x: [], y: [], color: [], symbol: [], size: [], width: [], text: [] };
   state.runs.forEach((run, i) => {
     const res = runs[i];
     const color = run.color;
+    const label = runLabel(run, i);
     if (!res) {
-      traces.push({
-        type: "scatter", mode: "markers", x: [run.start[0]], y: [run.start[1]],
-        marker: { size: 11 * size, color: "#ffffff", line: { color, width: 2.5 } },
-        hoverinfo: "skip", name: runLabel(run, i),
-      });
+      starts.x.push(run.start[0]);
+      starts.y.push(run.start[1]);
+      starts.color.push(color);
+      starts.text.push(label);
       return;
     }
     const x = cut(res.x, state.t);
     const y = cut(res.y, state.t);
     const k = x.length - 1;
+    const [dx, dy] = decimate(x, y, tol[0], tol[1]);
     traces.push({
-      type: "scatter", mode: "lines", x, y, name: runLabel(run, i),
-      line: { color, width: 2.6 * size }, meta: i,
-      hovertemplate: `${runLabel(run, i)}<br>(%{x:.4g}, %{y:.4g})<extra></extra>`,
+      type: "scatter", mode: "lines", x: dx, y: dy, name: label,
+      line: { color, width: 2.6 * size }, meta: { run: i, points: x.length },
+      hovertemplate: `${label}<br>(%{x:.4g}, %{y:.4g})<extra></extra>`,
     });
     if (averaging && res.avg_x) {
+      const [ax, ay] = decimate(cut(res.avg_x, state.t), cut(res.avg_y, state.t), tol[0], tol[1]);
       traces.push({
-        type: "scatter", mode: "lines", x: cut(res.avg_x, state.t), y: cut(res.avg_y, state.t),
-        name: `${runLabel(run, i)} (iterate average)`,
+        type: "scatter", mode: "lines", x: ax, y: ay, name: `${label} (iterate average)`,
         line: { color, width: 2 * size, dash: "dot" }, hoverinfo: "skip",
       });
     }
-    const bad = res.status === "diverged" || res.status === "escaped";
-    const atEnd = state.t === null || state.t >= res.x.length - 1;
-    traces.push({
-      type: "scatter", mode: "markers",
-      x: [x[0], x[k]], y: [y[0], y[k]], name: `${runLabel(run, i)} start / end`,
-      marker: {
-        size: [11 * size, (bad && atEnd ? 14 : 10) * size],
-        symbol: ["circle", bad && atEnd ? "x-thin-open" : "circle"],
-        color: ["#ffffff", color],
-        line: { color, width: [2.5, bad && atEnd ? 3.5 : 1.5] },
-      },
-      hovertemplate: `${runLabel(run, i)}<br>step %{pointNumber}: (%{x:.4g}, %{y:.4g})<extra></extra>`,
-    });
+    starts.x.push(x[0]);
+    starts.y.push(y[0]);
+    starts.color.push(color);
+    starts.text.push(label);
+    const bad = (res.status === "diverged" || res.status === "escaped") &&
+      (state.t === null || state.t >= res.x.length - 1);
+    ends.x.push(x[k]);
+    ends.y.push(y[k]);
+    ends.color.push(color);
+    ends.symbol.push(bad ? "x-thin-open" : "circle");
+    ends.size.push((bad ? 14 : 10) * size);
+    ends.width.push(bad ? 3.5 : 1.5);
+    ends.text.push(`${label}<br>${state.t === null ? "end" : `step ${k}`}`);
+  });
+  traces.push({
+    type: "scatter", mode: "markers", x: ends.x, y: ends.y, name: "ends", text: ends.text,
+    marker: { size: ends.size, symbol: ends.symbol, color: ends.color,
+      line: { color: ends.color, width: ends.width } },
+    hovertemplate: "%{text}: (%{x:.4g}, %{y:.4g})<extra></extra>",
+  });
+  traces.push({
+    type: "scatter", mode: "markers", x: starts.x, y: starts.y, name: "starts", text: starts.text,
+    marker: { size: 11 * size, color: "#ffffff", line: { color: starts.color, width: 2.5 } },
+    hovertemplate: "%{text}<br>start (%{x:.4g}, %{y:.4g})<extra></extra>",
   });
   return traces;
+}
+
+/** The data size of half a pixel along each axis of a plot `el` showing `box`. */
+export function halfPixel(el, box, margin) {
+  const w = el.clientWidth - margin.l - margin.r;
+  const hgt = el.clientHeight - margin.t - margin.b;
+  if (!(w > 0 && hgt > 0)) return [0, 0];
+  return [(0.5 * (box[1] - box[0])) / w, (0.5 * (box[3] - box[2])) / hgt];
 }
 
 /** "diverged at step k" labels next to the last finite point of each stopped run. */
@@ -218,7 +269,7 @@ export function createContourView(el, { onPointer = () => {} } = {}) {
           line: { color: "rgba(40,40,40,0.75)", width: 1.1 }, name: "−∇f" });
       }
     }
-    return layers.drawBg(traces, layeredLayout(state, box, { showTicks: false }));
+    return layers.drawBg(traces, layeredLayout(state, box, { axes: true }));
   }
 
   function update(state, data) {
@@ -236,16 +287,17 @@ export function createContourView(el, { onPointer = () => {} } = {}) {
     const size = state.present ? 1.5 : 1;
     const font = state.present ? 20 : 13;
     const runs = data.runs || [];
+    const layout = layeredLayout(state, box, { axes: false });
+    const tol = halfPixel(layers.fg, box, layout.margin);
     const traces = [
       ...criticalTraces(criticalPoints(data, spec), state),
-      ...pathTraces(state, runs, { averaging: state.averaging, size }),
+      ...pathTraces(state, runs, { averaging: state.averaging, size, tol }),
     ];
     if (state.probe) {
       traces.push({ type: "scatter", mode: "markers", x: [state.probe[0]], y: [state.probe[1]],
         name: "probe", marker: { symbol: "circle-open-dot", size: 14 * size, color: "#000000",
           line: { width: 2 } }, hovertemplate: "probe (%{x:.4g}, %{y:.4g})<extra></extra>" });
     }
-    const layout = layeredLayout(state, box, { showTicks: true });
     const best = bestAnnotation(state, runs, font);
     layout.annotations = [
       ...(best ? [best] : []),

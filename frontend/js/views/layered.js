@@ -8,14 +8,17 @@ import { baseLayout, CONFIG, eventToData } from "../plot.js";
 
 const COLORBAR_W = 64;
 
-/** Cartesian layout shared by both layers; only the foreground shows axes. */
-export function layeredLayout(state, box, { showTicks, colorbar = true }) {
+/**
+ * Cartesian layout shared by both layers. The background draws the axes (they change only with
+ * the view box); the foreground's axes are invisible: redrawing tick labels was a fifth of the
+ * cost of every path redraw.
+ */
+export function layeredLayout(state, box, { axes, colorbar = true }) {
   const base = baseLayout(state);
-  const axis = (range, title) => ({
-    range, autorange: false, fixedrange: true, showgrid: false, zeroline: false,
-    showticklabels: showTicks, ticks: showTicks ? "outside" : "", showline: showTicks,
-    mirror: showTicks, title: showTicks ? { text: title, standoff: 4 } : undefined,
-  });
+  const axis = (range, title) => (axes
+    ? { range, autorange: false, fixedrange: true, showgrid: false, zeroline: false,
+      ticks: "outside", showline: true, mirror: true, title: { text: title, standoff: 4 } }
+    : { range, autorange: false, fixedrange: true, visible: false });
   return {
     ...base,
     margin: { ...base.margin, r: colorbar ? COLORBAR_W + 8 : 16 },
@@ -87,7 +90,9 @@ export function createLayered(el, { ariaLabel, onPointer = () => {} }) {
     },
     drawBg: (traces, layout) => Plotly.react(bg, traces, layout, { ...CONFIG, staticPlot: true }),
     drawFg: (traces, layout) => Plotly.react(fg, traces, layout, CONFIG),
-    figure: () => ({ data: [...(bg.data || []), ...(fg.data || [])], layout: fg.layout,
+    /** Both layers as one figure (the PNG export): the background's axes, the foreground's notes. */
+    figure: () => ({ data: [...(bg.data || []), ...(fg.data || [])],
+      layout: { ...bg.layout, annotations: fg.layout?.annotations || [] },
       width: fg.clientWidth, height: fg.clientHeight }),
   };
 }
