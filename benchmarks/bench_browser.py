@@ -57,8 +57,8 @@ DRAG_JS = """async ([drags]) => {
   const wrap = document.querySelector('#view-contour .layered');
   const fg = wrap.querySelector('.layer-fg');
   const fl = fg._fullLayout, r = fg.getBoundingClientRect();
-  const px = (x, y) => [r.left + fl._size.l + fl.xaxis.l2p(x),
-    r.top + fl._size.t + fl.yaxis.l2p(y)];
+  const px = (x, y) => [r.left + fl.xaxis._offset + fl.xaxis.l2p(x),
+    r.top + fl.yaxis._offset + fl.yaxis.l2p(y)];
   const ev = (type, x, y) => {
     const [cx, cy] = px(x, y);
     wrap.dispatchEvent(new PointerEvent(type, { clientX: cx, clientY: cy, button: 0, buttons: 1,

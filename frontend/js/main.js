@@ -237,6 +237,7 @@ async function boot() {
     const scene = sceneById(catalog, state.scene);
     sceneSel.value = state.scene;
     document.body.classList.toggle("presenter", state.present);
+    document.documentElement.classList.toggle("presenter", state.present); // rem-sized text grows
     presentBtn.setAttribute("aria-pressed", String(state.present));
     const steps = scene?.steps || [];
     prevStep.disabled = state.step <= 0;

@@ -64,14 +64,17 @@ export function logShift(values, floorHint) {
 export function eventToData(gd, ev, { clampToAxes = false } = {}) {
   const fl = gd._fullLayout;
   if (!fl || !fl.xaxis || !fl.yaxis) return null;
+  // Axis offsets and lengths, not the plot area: an equal-aspect plot shrinks one axis.
+  const xa = fl.xaxis;
+  const ya = fl.yaxis;
   const rect = gd.getBoundingClientRect();
-  const px = ev.clientX - rect.left - fl._size.l;
-  const py = ev.clientY - rect.top - fl._size.t;
-  const inside = px >= 0 && py >= 0 && px <= fl._size.w && py <= fl._size.h;
+  const px = ev.clientX - rect.left - xa._offset;
+  const py = ev.clientY - rect.top - ya._offset;
+  const inside = px >= 0 && py >= 0 && px <= xa._length && py <= ya._length;
   if (!inside && !clampToAxes) return null;
-  const cx = Math.min(fl._size.w, Math.max(0, px));
-  const cy = Math.min(fl._size.h, Math.max(0, py));
-  return [fl.xaxis.p2l(cx), fl.yaxis.p2l(cy)];
+  const cx = Math.min(xa._length, Math.max(0, px));
+  const cy = Math.min(ya._length, Math.max(0, py));
+  return [xa.p2l(cx), ya.p2l(cy)];
 }
 
 /** A normalised critical-point list: from the trajectories answer when present, else the catalog. */

@@ -77,7 +77,7 @@ export function gridBody(catalog, state) {
   return {
     surface: surfaceRef(catalog, state),
     resolution: dims === 1 ? 401 : 151,
-    arrows: state.arrows && dims === 2 ? 22 : 0,
+    arrows: state.arrows && dims === 2 ? 18 : 0,
   };
 }
 

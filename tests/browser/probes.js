@@ -83,7 +83,7 @@
     const gd = all[all.length - 1];
     const fl = gd._fullLayout;
     const r = gd.getBoundingClientRect();
-    return [r.left + fl._size.l + fl.xaxis.l2p(x), r.top + fl._size.t + fl.yaxis.l2p(y)];
+    return [r.left + fl.xaxis._offset + fl.xaxis.l2p(x), r.top + fl.yaxis._offset + fl.yaxis.l2p(y)];
   },
 
   /** Annotation texts of some panels' plots. */

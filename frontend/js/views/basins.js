@@ -96,7 +96,7 @@ export function createBasinsView(el, { onPointer = () => {} } = {}) {
     const size = state.present ? 1.5 : 1;
     const pts = b.minima.map((m) => ({ ...m, kind: "minimum" }));
     const layout = layeredLayout(state, box, { axes: false, colorbar: false });
-    const tol = halfPixel(layers.fg, box, layout.margin);
+    const tol = halfPixel(layers.fg, box);
     const traces = spec?.dims === 1 ? []
       : [...criticalTraces(pts, state), ...pathTraces(state, data.runs || [], { size, tol })];
     const fgDone = layers.drawFg(traces, layout);

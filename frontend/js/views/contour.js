@@ -18,33 +18,32 @@ export function viewBox(data, spec) {
     : spec?.view || [-1, 1, -1, 1];
 }
 
-/** Line segments (with arrow heads) along -grad at each arrow point, normalised length. */
+/**
+ * Line segments (with arrow heads) along -grad at each arrow point: unit directions in the
+ * plane (the contour has equal axis scales, so they cross the level sets at right angles on
+ * screen too), all of one length, a little under the spacing of the arrow grid.
+ */
 export function arrowField(arrows, box) {
   const xs = [];
   const ys = [];
   if (!arrows || !arrows.x?.length) return { x: xs, y: ys };
   const n = Math.max(1, Math.round(Math.sqrt(arrows.x.length)));
-  const sx = ((box[1] - box[0]) / n) * 0.42;
-  const sy = ((box[3] - box[2]) / n) * 0.42;
+  const len = 0.8 * Math.min((box[1] - box[0]) / n, (box[3] - box[2]) / n);
+  const head = 0.35 * len;
   for (let i = 0; i < arrows.x.length; i++) {
-    // Normalise in screen-like units so arrows look orthogonal to the drawn level sets.
-    const gx = -arrows.gx[i] / sx;
-    const gy = -arrows.gy[i] / sy;
-    const norm = Math.hypot(gx, gy);
+    const norm = Math.hypot(arrows.gx[i], arrows.gy[i]);
     if (!(norm > 0)) continue;
-    const ux = gx / norm;
-    const uy = gy / norm;
-    const x0 = arrows.x[i] - 0.5 * ux * sx;
-    const y0 = arrows.y[i] - 0.5 * uy * sy;
-    const x1 = arrows.x[i] + 0.5 * ux * sx;
-    const y1 = arrows.y[i] + 0.5 * uy * sy;
-    xs.push(x0, x1, null);
-    ys.push(y0, y1, null);
+    const ux = -arrows.gx[i] / norm;
+    const uy = -arrows.gy[i] / norm;
+    const x1 = arrows.x[i] + 0.5 * len * ux;
+    const y1 = arrows.y[i] + 0.5 * len * uy;
+    xs.push(arrows.x[i] - 0.5 * len * ux, x1, null);
+    ys.push(arrows.y[i] - 0.5 * len * uy, y1, null);
     for (const s of [1, -1]) {
       const c = Math.cos(2.6);
       const d = Math.sin(2.6) * s;
-      xs.push(x1, x1 + 0.35 * sx * (ux * c - uy * d), null);
-      ys.push(y1, y1 + 0.35 * sy * (ux * d + uy * c), null);
+      xs.push(x1, x1 + head * (ux * c - uy * d), null);
+      ys.push(y1, y1 + head * (ux * d + uy * c), null);
     }
   }
   return { x: xs, y: ys };
@@ -143,10 +142,11 @@ export function pathTraces(state, runs, { averaging = false, size = 1, tol = [0,
   return traces;
 }
 
-/** The data size of half a pixel along each axis of a plot `el` showing `box`. */
-export function halfPixel(el, box, margin) {
-  const w = el.clientWidth - margin.l - margin.r;
-  const hgt = el.clientHeight - margin.t - margin.b;
+/** The data size of half a pixel along each axis of a drawn Plotly plot `gd` showing `box`. */
+export function halfPixel(gd, box) {
+  const fl = gd._fullLayout;
+  const w = fl?.xaxis?._length;
+  const hgt = fl?.yaxis?._length;
   if (!(w > 0 && hgt > 0)) return [0, 0];
   return [(0.5 * (box[1] - box[0])) / w, (0.5 * (box[3] - box[2])) / hgt];
 }
@@ -288,7 +288,7 @@ export function createContourView(el, { onPointer = () => {} } = {}) {
     const font = state.present ? 20 : 13;
     const runs = data.runs || [];
     const layout = layeredLayout(state, box, { axes: false });
-    const tol = halfPixel(layers.fg, box, layout.margin);
+    const tol = halfPixel(layers.fg, box);
     const traces = [
       ...criticalTraces(criticalPoints(data, spec), state),
       ...pathTraces(state, runs, { averaging: state.averaging, size, tol }),

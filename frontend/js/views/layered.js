@@ -19,12 +19,14 @@ export function layeredLayout(state, box, { axes, colorbar = true }) {
     ? { range, autorange: false, fixedrange: true, showgrid: false, zeroline: false,
       ticks: "outside", showline: true, mirror: true, title: { text: title, standoff: 4 } }
     : { range, autorange: false, fixedrange: true, visible: false });
+  // Equal scales on both axes: angles on screen are angles in the plane, so the gradient
+  // arrows really cross the level sets at right angles and eigenvectors look orthogonal.
   return {
     ...base,
     margin: { ...base.margin, r: colorbar ? COLORBAR_W + 8 : 16 },
     dragmode: false,
-    xaxis: axis([box[0], box[1]], "x"),
-    yaxis: axis([box[2], box[3]], "y"),
+    xaxis: { ...axis([box[0], box[1]], "x"), constrain: "domain" },
+    yaxis: { ...axis([box[2], box[3]], "y"), scaleanchor: "x", scaleratio: 1, constrain: "domain" },
   };
 }
 
