@@ -171,6 +171,7 @@ async function boot() {
     if (order.length !== current.length || order.some((s, i) => s !== current[i])) {
       setChildren(panelsEl, order);
       panelsEl.dataset.count = String(order.length);
+      panelsEl.toggleAttribute("data-many", order.length >= 5);
       requestAnimationFrame(() => {
         for (const plot of panelsEl.querySelectorAll(".js-plotly-plot")) Plotly.Plots.resize(plot);
       });

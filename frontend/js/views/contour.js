@@ -218,7 +218,8 @@ export function probeAnnotations(state, hess, box, size) {
   });
   hess.eigenvalues.forEach((lam, j) => {
     const v = hess.eigenvectors[j];
-    const color = lam >= 0 ? "#0072B2" : "#D55E00";
+    // Paul Tol's indigo and wine: colour-blind safe and unlike any run colour (Okabe-Ito).
+    const color = lam >= 0 ? "#332288" : "#882255";
     const s = len * 0.9;
     out.push(arrow(v[0] * s, v[1] * s, color, `λ${j + 1} = ${fmt(lam)}`));
     out.push(arrow(-v[0] * s, -v[1] * s, color, `λ${j + 1} = ${fmt(lam)}`));

@@ -39,7 +39,7 @@ export function createLrMomentumView(el) {
     const size = state.present ? 1.5 : 1;
     const traces = [
       { type: "heatmap", x: lx, y: m.momenta, z, colorscale: "Viridis", reversescale: true,
-        colorbar: { thickness: 12, title: { text: offset ? "log₁₀(f − f*)" : "log₁₀ f", side: "right" } },
+        colorbar: { thickness: 12, title: { text: offset ? "log₁₀(f−f*)" : "log₁₀ f", side: "top" } },
         hovertemplate: `lr 10^%{x:.2f}, ${m.hyperparam} %{y:.3f}<br>log₁₀ final f %{z:.2f}<extra></extra>` },
       { type: "heatmap", x: lx, y: m.momenta, z: diverged, showscale: false, hoverinfo: "skip",
         colorscale: [[0, DIVERGED_COLOR], [1, DIVERGED_COLOR]], zmin: 0, zmax: 1 },
