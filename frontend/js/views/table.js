@@ -1,0 +1,60 @@
+// The lecture's recap table, each row linking to the scene that shows it, and a finite-difference
+// gradient check that catches a deliberately planted gradient bug.
+
+import { h, setChildren } from "../dom.js";
+import { fmt } from "../format.js";
+import { emitDrawn } from "../plot.js";
+import { sceneById } from "../state.js";
+
+export function createTableView(el, { onToggleBug = () => {} } = {}) {
+  const box = h("div", { class: "recap" });
+  el.append(box);
+
+  function gradCheck(state, data) {
+    const gc = data.gradcheck;
+    const bug = h("input", { type: "checkbox", id: "gradcheck-bug", props: { checked: state.gradbug },
+      onchange: (ev) => onToggleBug(ev.target.checked) });
+    const parts = [
+      h("h3", {}, "Gradient check (finite differences)"),
+      h("label", { for: "gradcheck-bug", class: "inline" }, [bug,
+        " plant a bug: report ∂f/∂x × 2 as the analytic gradient"]),
+    ];
+    if (!gc) {
+      parts.push(h("p", { class: "hint" }, "checking at run 1's start…"));
+      return parts;
+    }
+    const rel = Math.hypot(gc.analytic[0] - gc.numeric[0], gc.analytic[1] - gc.numeric[1]) /
+      Math.max(1e-12, Math.hypot(...gc.analytic) + Math.hypot(...gc.numeric));
+    const ok = rel < 1e-4;
+    parts.push(h("table", { class: "probe-table" }, [h("tbody", {}, [
+      h("tr", {}, [h("th", { scope: "row" }, "at"), h("td", {}, `(${fmt(gc.point[0])}, ${fmt(gc.point[1])})`)]),
+      h("tr", {}, [h("th", { scope: "row" }, "analytic ∇f"), h("td", {}, `(${fmt(gc.analytic[0], 6)}, ${fmt(gc.analytic[1], 6)})`)]),
+      h("tr", {}, [h("th", { scope: "row" }, "central difference"), h("td", {}, `(${fmt(gc.numeric[0], 6)}, ${fmt(gc.numeric[1], 6)})`)]),
+      h("tr", {}, [h("th", { scope: "row" }, "relative error"), h("td", {}, fmt(rel, 2))]),
+    ])]));
+    parts.push(h("p", { class: ok ? "check ok" : "check fail", role: "status" },
+      ok ? "✓ gradients agree" : "✗ gradient check fails: the analytic gradient is wrong"));
+    return parts;
+  }
+
+  function update(state, data) {
+    const scene = sceneById(data.catalog, state.scene)?.table ? sceneById(data.catalog, state.scene)
+      : (data.catalog.scenes || []).find((s) => s.table);
+    const rows = scene?.table || [];
+    const head = h("tr", {}, ["Problem", "Diagnostics", "Workarounds", "Scene"].map((t) => h("th", { scope: "col" }, t)));
+    const body = rows.map((r) => {
+      const target = r.scene && sceneById(data.catalog, r.scene);
+      return h("tr", {}, [
+        h("td", {}, r.problem), h("td", {}, r.diagnostics), h("td", {}, r.workarounds),
+        h("td", {}, target ? h("a", { href: `#scene=${r.scene}` }, target.title) : "–"),
+      ]);
+    });
+    setChildren(box, [
+      h("table", { class: "recap-table" }, [h("thead", {}, head), h("tbody", {}, body)]),
+      h("div", { class: "gradcheck" }, gradCheck(state, data)),
+    ]);
+    emitDrawn(el, "table", { rows: rows.length });
+  }
+
+  return { update, name: "table", figure: null };
+}

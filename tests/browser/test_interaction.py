@@ -1,0 +1,300 @@
+"""What a student does: click and drag the start, push the learning rate too far, share a link,
+present, scrub the timeline, probe the Hessian, export, and do all of it from the keyboard."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from losscape import scenes, service
+
+pytestmark = [pytest.mark.browser, pytest.mark.server]
+
+# A small playground state written in the hash's own grammar (frontend/js/state.js).
+QUAD = "s=quadratic&n=60&r=gd,lr:0.1,x:1.5,y:1,c:0072B2&v=contour,curves"
+
+
+def test_click_moves_every_start_and_redraws_the_paths(page, ui):
+    runs = len(scenes.scene("playground")["state"]["runs"])
+    ui.open_page(page, "scene=playground")
+    ui.wait_ready(page, "contour", runs)
+    before = ui.js(page, "pathLengths")
+    page.page.mouse.click(*ui.to_pixel(page, "contour", 0.5, 0.5))
+    ui.wait(page, "startsAt", [0.5, 0.5, 0.02], timeout=15_000)
+    page.page.wait_for_function("() => location.hash.includes('x:0.5')")
+    paths = ui.js(page, "summary", "contour")[1]
+    paths = [t for t in paths if t["mode"] == "lines" and t["name"].startswith("run ")]
+    assert len(paths) == runs
+    # The new paths are the server's: the same trajectory from the clicked start.
+    ref = service.trajectory(
+        "rosenbrock", "gd", start=(paths[0]["x0"], paths[0]["y0"]), steps=500, lr=0.001
+    )
+    assert paths[0]["n"] == ref.loss.shape[0]
+    assert ui.js(page, "pathLengths") != before or ref.loss.shape[0] == before[0]
+    page.assert_clean()
+
+
+def test_drag_moves_the_start_and_the_paths_follow_live(page, ui):
+    ui.open_page(page, QUAD)
+    ui.wait_ready(page, "contour", 1)
+    ui.js(page, "countDraws")
+    a = ui.to_pixel(page, "contour", -1.5, -1.0)
+    b = ui.to_pixel(page, "contour", 1.0, -1.5)
+    page.page.mouse.move(*a)
+    page.page.mouse.down()
+    for k in range(1, 21):
+        page.page.mouse.move(a[0] + (b[0] - a[0]) * k / 20, a[1] + (b[1] - a[1]) * k / 20)
+        page.page.wait_for_timeout(30)
+    page.page.mouse.up()
+    ui.wait(page, "startsAt", [1.0, -1.5, 0.03], timeout=15_000)
+    assert ui.js(page, "draws")["all"] >= 5  # redrawn during the drag, not only at its end
+    page.assert_clean()
+
+
+def test_huge_learning_rate_shows_the_diverged_badge(page, ui):
+    ui.open_page(page, QUAD)
+    ui.wait_ready(page, "contour", 1)
+    lr_box = page.page.get_by_label("learning rate α value")
+    lr_box.fill("10")
+    lr_box.press("Enter")
+    ref = service.trajectory("quadratic", "gd", start=(1.5, 1.0), steps=60, lr=10.0)
+    assert ref.status == "diverged"
+    text = f"diverged at step {ref.stopped_at}"
+    page.page.wait_for_function(
+        f"() => document.getElementById('badges').textContent.includes({text!r})"
+    )
+    assert page.page.locator("#badges .badge").inner_text().strip() == f"run 1 (gd) {text}"
+    assert text in page.page.locator("fieldset.run .badge").inner_text()
+    # The plots say it too, and hold only finite numbers: cut, not broken.
+    ui.wait(page, "ready", ["curves", 1])
+    notes = ui.js(page, "annotations", ["contour", "curves"])
+    assert sum(text in n for n in notes) == 2
+    assert ui.js(page, "allFinite", ["contour", "curves"])
+    page.assert_clean()
+
+
+def test_the_url_round_trips_the_state(page, context, ui):
+    ui.open_page(page, "scene=level-sets")
+    ui.wait_ready(page, "contour", 1)
+    pg = page.page
+    pg.locator("summary", has_text="Display").click()  # a closed section: open it first
+    kappa = pg.get_by_label("kappa value")
+    kappa.fill("7")
+    kappa.press("Enter")
+    pg.get_by_label("gradient arrows (−∇f)").uncheck()
+    pg.get_by_role("button", name="+ add run (up to 6)").click()
+    pg.locator("#run-1-optimizer").select_option("adam")
+    pg.wait_for_function(
+        "() => location.hash.includes('adam') && location.hash.includes('kappa:7')"
+    )
+    ui.wait_ready(page, "contour", 2)
+    pg.wait_for_timeout(300)
+    shared = ui.state_hash(page)
+    assert "arrows" not in shared and "scene=level-sets" in shared
+    first = ui.js(page, "summary", "contour")[1]
+
+    other = ui.guard(context, page.base)
+    ui.open_page(other, shared.lstrip("#"))
+    ui.wait_ready(other, "contour", 2)
+    assert ui.state_hash(other) == shared
+    assert other.page.get_by_label("kappa value").input_value() == "7"
+    assert other.page.locator("#run-1-optimizer").input_value() == "adam"
+    other.page.locator("summary", has_text="Display").click()
+    assert not other.page.get_by_label("gradient arrows (−∇f)").is_checked()
+    assert ui.js(other, "summary", "contour")[1] == first
+    page.assert_clean()
+    other.assert_clean()
+
+
+def test_hash_codec_round_trips_every_scene_step(page, ui):
+    ui.open_page(page)
+    assert ui.js(page, "codecRoundTrip") == []
+    page.assert_clean()
+
+
+def test_presenter_mode_steps_through_the_scene(page, ui):
+    ui.open_page(page, "scene=momentum")
+    ui.wait_ready(page, "contour", 2)
+    pg = page.page
+    pg.keyboard.press("p")
+    pg.wait_for_function("() => document.body.classList.contains('presenter')")
+    assert not pg.locator("#controls").is_visible()
+    assert pg.locator(".step-label").inner_text() == "step 1 / 4"
+    pg.keyboard.press("ArrowRight")
+    pg.wait_for_function("() => location.hash.includes('step=1')")
+    steps = scenes.scene("momentum")["steps"]
+    assert pg.locator(".step-caption").inner_text() == steps[1]["caption"]
+    ui.wait_ready(page, "contour", 2)
+    size = pg.evaluate(
+        "() => document.querySelectorAll('#view-contour .js-plotly-plot')[1]._fullLayout.font.size"
+    )
+    assert size >= 20  # text sized for the back of the room
+    pg.keyboard.press("ArrowLeft")
+    pg.wait_for_function("() => !location.hash.includes('step=')")
+    pg.keyboard.press("Escape")
+    pg.wait_for_function("() => !document.body.classList.contains('presenter')")
+    assert pg.locator("#controls").is_visible()
+    pg.get_by_role("button", name="Present").click()
+    pg.wait_for_function("() => location.hash.includes('present=1')")
+    page.assert_clean()
+
+
+def test_timeline_moves_every_view_to_iteration_t(page, ui):
+    ui.open_page(page, "scene=saddle")
+    ui.wait_ready(page, "contour", 2)
+    ui.wait_ready(page, "curves", 2)
+    pg = page.page
+    full = ui.js(page, "pathLengths")
+    pg.get_by_role("button", name="go to the first iteration").click()
+    for _ in range(3):
+        pg.get_by_role("button", name="step forward").click()
+    pg.wait_for_function("() => location.hash.includes('t=3')")
+    ui.wait(page, "pathLengthsAre", [4, 4])
+    shapes = pg.evaluate(
+        "() => document.querySelector('#view-curves .js-plotly-plot').layout.shapes"
+    )
+    assert shapes[0]["x0"] == 3  # the curves' marker sits at t as well
+    assert "t = 3 / 250" in pg.locator(".t-label").inner_text()
+    pg.get_by_role("button", name="play").click()
+    pg.wait_for_timeout(600)
+    pg.get_by_role("button", name="pause").click()
+    t = int(ui.state_hash(page).split("t=")[1].split("&")[0])
+    assert t > 3
+    pg.get_by_role("button", name="show the whole run").click()
+    ui.wait(page, "pathLengthsAre", full)
+    page.assert_clean()
+
+
+def test_hessian_probe_shows_eigen_directions_and_kind(page, ui):
+    ui.open_page(
+        page,
+        "s=bounded_saddle&n=50&r=gd,lr:0.05,x:1.5,y:0.5,c:0072B2&v=contour,hessian&probe=0,0",
+    )
+    ui.wait_ready(page, "hessian", 1)
+    pg = page.page
+    assert "saddle point" in pg.locator(".probe .kind").inner_text()
+    ref = service.hessian("bounded_saddle", (0.0, 0.0))
+    table = pg.locator(".probe-table").inner_text()
+    assert f"{ref.eigenvalues[0]:g}" in table and f"{ref.eigenvalues[1]:g}" in table
+    ui.wait_ready(page, "contour", 1)
+    pg.keyboard.down("Shift")
+    pg.mouse.click(*ui.to_pixel(page, "contour", 1.0, 1.0))
+    pg.keyboard.up("Shift")
+    pg.wait_for_function("() => location.hash.includes('probe=1')")
+    pg.wait_for_function(
+        "() => document.querySelector('.probe .kind')?.textContent.includes('not a critical point')"
+    )
+    assert ui.js(page, "probeArrows") == 6  # both eigenvectors both ways, -grad f, one GD step
+    assert "x:1.5" in ui.state_hash(page)  # probing leaves the starts alone
+    page.assert_clean()
+
+
+def test_exports(page, ui):
+    ui.open_page(page, QUAD)
+    ui.wait_ready(page, "contour", 1)
+    pg = page.page
+    ref = service.trajectory("quadratic", "gd", start=(1.5, 1.0), steps=60, lr=0.1)
+    with pg.expect_download() as dl:
+        pg.get_by_role("button", name="CSV").click()
+    rows = list(csv.DictReader(io.StringIO(Path(dl.value.path()).read_text())))
+    assert len(rows) == ref.loss.shape[0]
+    assert float(rows[-1]["loss"]) == pytest.approx(ref.loss[-1], rel=1e-5)
+    with pg.expect_download() as dl:
+        pg.get_by_role("button", name="JSON").click()
+    data = json.loads(Path(dl.value.path()).read_text())
+    assert data["runs"][0]["optimizer"] == "gd"
+    assert len(data["runs"][0]["x"]) == ref.loss.shape[0]
+    with pg.expect_download() as dl:
+        pg.get_by_role("button", name="Download Contour and paths as PNG").click()
+    assert dl.value.suggested_filename.endswith(".png")
+    assert Path(dl.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    page.assert_clean()
+
+
+def test_every_control_is_reachable_by_keyboard(page, ui):
+    ui.open_page(page, QUAD)
+    ui.wait_ready(page, "contour", 1)
+    pg = page.page
+    seen = set()
+    for _ in range(80):
+        pg.keyboard.press("Tab")
+        seen.add(pg.evaluate("() => document.activeElement.id || document.activeElement.tagName"))
+    for want in (
+        "scene-select",
+        "surface",
+        "run-0-optimizer",
+        "run-0-lr",
+        "steps",
+        "schedule",
+        "noise",
+    ):
+        assert want in seen, sorted(seen)
+    # Arrow keys on the focused contour nudge the start by 2% of the view.
+    pg.focus("#view-contour .layered")
+    pg.keyboard.press("ArrowRight")
+    pg.wait_for_function("() => location.hash.includes('x:1.58')")
+    page.assert_clean()
+
+
+def test_controls_come_from_the_catalog(page, ui):
+    ui.open_page(page, QUAD)
+    ui.wait_ready(page, "contour", 1)
+    pg = page.page
+    surfaces = pg.eval_on_selector_all("#surface option", "os => os.map((o) => o.value)")
+    assert surfaces == [s["name"] for s in service.surfaces()]
+    optimizers = pg.eval_on_selector_all("#run-0-optimizer option", "os => os.map((o) => o.value)")
+    assert optimizers == [o["name"] for o in service.optimizers()]
+    pg.locator("#run-0-optimizer").select_option("adam")
+    adam = next(o for o in service.optimizers() if o["name"] == "adam")
+    for p in adam["hyperparams"]:
+        assert pg.locator(f"#run-0-{p['name']}").count() == 1
+    pg.locator("#surface").select_option("himmelblau")
+    pg.wait_for_function("() => location.hash.includes('s=himmelblau')")
+    spec = next(s for s in service.surfaces() if s["name"] == "himmelblau")
+    ui.wait(page, "startsAt", [*spec["default_start"], 1e-6])
+    page.assert_clean()
+
+
+def test_one_dimensional_surface_gets_the_curve_view(page, ui):
+    ui.open_page(page, QUAD)
+    ui.wait_ready(page, "contour", 1)
+    page.page.locator("summary", has_text="Display").click()
+    page.page.get_by_label("1-D curve").check()
+    page.page.locator("#surface").select_option("double_well")
+    ui.wait_ready(page, "curve1d", 1)
+    shown = page.page.eval_on_selector_all(".panel", "els => els.map((e) => e.dataset.panel)")
+    assert "contour" not in shown and "curve1d" in shown
+    page.assert_clean()
+
+
+def test_sweep_panels_fill_in(page, ui):
+    """The basin map fills in from progress frames; the (lr x momentum) map is drawn."""
+    ui.open_page(page)
+    ui.js(page, "countDraws")
+    frag = (
+        "s=himmelblau&n=400&r=momentum,lr:0.002,x:0,y:0,c:0072B2"
+        "&v=contour,basins,lr_momentum&bg=128"
+    )
+    page.page.evaluate(f"() => location.hash = {frag!r}")
+    ui.wait_ready(page, "basins", 1, timeout=60_000)
+    ui.wait_ready(page, "lr_momentum", 1, timeout=60_000)
+    assert ui.js(page, "draws")["partialBasins"] >= 1
+    heat = ui.js(page, "summary", "basins")[0][0]
+    assert heat["type"] == "heatmap" and heat["n"] == 128
+    assert page.page.locator("#view-basins .legend").inner_text().count("→ min") == 4
+    page.assert_clean()
+
+
+def test_runs_with_their_own_batch_size(page, ui):
+    """The sgd scene's runs differ only in batch size: S = 1 noisiest, the full batch smooth."""
+    ui.open_page(page, "scene=sgd")
+    ui.wait_ready(page, "curves", 4)
+    spread = ui.js(page, "curveSpread", 100)
+    assert spread[0] > spread[1] > spread[2] > spread[3]
+    assert math.isclose(spread[3], 0.0, abs_tol=1e-3)
+    page.assert_clean()
