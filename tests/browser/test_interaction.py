@@ -252,6 +252,8 @@ def test_controls_come_from_the_catalog(page, ui):
     pg.locator("#run-0-optimizer").select_option("adam")
     adam = next(o for o in service.optimizers() if o["name"] == "adam")
     for p in adam["hyperparams"]:
+        # The run's controls are rebuilt after the change lands in the store: wait for them.
+        pg.locator(f"#run-0-{p['name']}").wait_for(state="attached", timeout=10_000)
         assert pg.locator(f"#run-0-{p['name']}").count() == 1
     pg.locator("#surface").select_option("himmelblau")
     pg.wait_for_function("() => location.hash.includes('s=himmelblau')")
@@ -277,15 +279,16 @@ def test_sweep_panels_fill_in(page, ui):
     ui.open_page(page)
     ui.js(page, "countDraws")
     frag = (
-        "s=himmelblau&n=400&r=momentum,lr:0.002,x:0,y:0,c:0072B2"
-        "&v=contour,basins,lr_momentum&bg=128"
+        # 160 x 160 starts (the page's cap) x 2000 steps: ~51M steps, long enough to stream chunks.
+        "s=himmelblau&n=2000&r=momentum,lr:0.002,x:0,y:0,c:0072B2"
+        "&v=contour,basins,lr_momentum&bg=160"
     )
     page.page.evaluate(f"() => location.hash = {frag!r}")
     ui.wait_ready(page, "basins", 1, timeout=60_000)
     ui.wait_ready(page, "lr_momentum", 1, timeout=60_000)
     assert ui.js(page, "draws")["partialBasins"] >= 1
     heat = ui.js(page, "summary", "basins")[0][0]
-    assert heat["type"] == "heatmap" and heat["n"] == 128
+    assert heat["type"] == "heatmap" and heat["n"] == 160
     assert page.page.locator("#view-basins .legend").inner_text().count("→ min") == 4
     page.assert_clean()
 
