@@ -28,7 +28,7 @@ from .networks import train as tr
 from .numerics.optimizers import OPTIMIZERS
 from .numerics.registry import check_number, optimizer_spec, param_vector, schedule_spec
 from .numerics.specs import OptimizerSpec, ParamSpec
-from .service import Cancelled
+from .service import Cancelled, _param_dict
 
 __all__ = [
     "BatchSizeStudy",
@@ -115,18 +115,6 @@ def _choice(value: object, name: str, choices: Sequence[str]) -> str:
     if not isinstance(value, str) or value not in choices:
         raise ValueError(f"unknown {name} {value!r}; valid {name}s: {', '.join(choices)}")
     return value
-
-
-def _param_dict(p: ParamSpec) -> dict[str, Any]:
-    return {
-        "name": p.name,
-        "default": p.default,
-        "min": p.min,
-        "max": p.max,
-        "kind": p.kind,
-        "log": p.log,
-        "description": p.description,
-    }
 
 
 # --------------------------------------------------------------------------- data sets
