@@ -28,7 +28,7 @@ from .networks import train as tr
 from .numerics.optimizers import OPTIMIZERS
 from .numerics.registry import check_number, optimizer_spec, param_vector, schedule_spec
 from .numerics.specs import OptimizerSpec, ParamSpec
-from .service import Cancelled, _param_dict
+from .service import Cancelled, param_dict
 
 __all__ = [
     "BatchSizeStudy",
@@ -255,7 +255,7 @@ def models() -> list[dict[str, Any]]:
                     "description": "hidden-unit nonlinearity",
                 }
             )
-        params.append(_param_dict(_BIAS))
+        params.append(param_dict(_BIAS))
         params.append(
             {
                 "name": "loss",

@@ -810,7 +810,7 @@ def hessian(
 # --------------------------------------------------------------------------- catalogue
 
 
-def _param_dict(p: ParamSpec) -> dict[str, Any]:
+def param_dict(p: ParamSpec) -> dict[str, Any]:
     return {
         "name": p.name,
         "default": p.default,
@@ -834,7 +834,7 @@ def _surface_dict(s: SurfaceSpec) -> dict[str, Any]:
         "dims": s.dims,
         "view": list(s.view),
         "default_start": list(s.default_start),
-        "params": [_param_dict(p) for p in s.params],
+        "params": [param_dict(p) for p in s.params],
         "critical_points": [_point_dict(c) for c in s.critical_points],
         "concept": s.concept,
         "unbounded_below": s.unbounded_below,
@@ -855,7 +855,7 @@ def optimizers() -> list[dict[str, Any]]:
             "title": o.title,
             "update": o.update,
             "description": o.description,
-            "hyperparams": [_param_dict(p) for p in o.hyperparams],
+            "hyperparams": [param_dict(p) for p in o.hyperparams],
             "lr": {"default": o.lr_default, "min": o.lr_min, "max": o.lr_max},
             "torch_name": o.torch_name,
             "surfaces_only": o.surfaces_only,
@@ -872,7 +872,7 @@ def schedules() -> list[dict[str, Any]]:
             "title": s.title,
             "formula": s.formula,
             "description": s.description,
-            "params": [_param_dict(p) for p in s.params],
+            "params": [param_dict(p) for p in s.params],
             "torch_name": s.torch_name,
         }
         for s in SCHEDULES
