@@ -138,10 +138,13 @@ def test_a_typed_formula_link_round_trips(page, ui, context):
     formula = "x**2 + 10*sin(y)"
     frag = (
         f"s=expression&f={quote(formula, safe='')}&fv=-2,2,-3,3&n=80"
-        "&r=gd,lr:0.02,x:1,y:1,c:0072B2&v=contour,curves"
+        "&r=gd,lr:0.02,x:1,y:1,c:0072B2&v=contour,surface3d,curves,lr_sweep,basins,hessian"
+        "&probe=0.5,0.5"
     )
     ui.open_page(page, frag)
-    ui.wait_ready(page, "contour", 1)
+    # Every view draws the typed surface through the same requests as a catalogue one.
+    for panel in ("contour", "surface3d", "curves", "lr_sweep", "basins", "hessian"):
+        ui.wait_ready(page, panel, 1, timeout=60_000)
     pg = page.page
     assert pg.locator("#surface").input_value() == "expression"
     assert pg.locator("#formula-input").input_value() == formula
@@ -152,6 +155,7 @@ def test_a_typed_formula_link_round_trips(page, ui, context):
         {"expression": formula, "view": [-2, 2, -3, 3]}, "gd", start=(1, 1), steps=80, lr=0.02
     )
     assert ui.js(page, "pathLengths") == [len(ref.path)]
+    ui.screenshot(pg, "formula-all-views")
     pg.wait_for_timeout(400)  # the hash is rewritten after a short debounce
     shared = ui.state_hash(page)
     assert "s=expression" in shared and "fv=-2,2,-3,3" in shared
