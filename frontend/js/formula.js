@@ -190,6 +190,11 @@ export function formulaControls(state, { commit, check }) {
   ]);
 
   setChildren(preview, ["f = ", ...renderFormula(state.formula)]);
+  // A formula that came with a link is checked too, so a bad one is shown at its column.
+  check({ expression: state.formula }).then((outcome) => {
+    const first = Array.isArray(outcome.detail) ? outcome.detail[0] : null;
+    if (asked === 0 && input.value === state.formula && first?.type === "expression_error") showError(first);
+  });
   const items = [
     h("div", { class: "param param-formula" }, [
       h("label", { for: "formula-input" }, "formula f(x, y)"), input,

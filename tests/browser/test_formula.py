@@ -167,3 +167,13 @@ def test_a_typed_formula_link_round_trips(page, ui, context):
     assert ui.js(other, "pathLengths") == [len(ref.path)]
     page.assert_clean()
     other.assert_clean()
+
+
+def test_a_link_with_a_bad_formula_shows_the_error_inline(page, ui):
+    ui.open_page(page, f"s=expression&f={quote('x + y)', safe='')}&n=20&v=contour")
+    pg = page.page
+    pg.locator("#formula-error").wait_for(state="visible", timeout=30_000)
+    assert pg.locator("#formula-input").get_attribute("aria-invalid") == "true"
+    assert pg.locator("#formula-error mark").inner_text() == ")"
+    assert "column 6" in pg.locator("#formula-error .formula-error-msg").inner_text()
+    page.assert_clean()
