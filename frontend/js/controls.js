@@ -6,6 +6,7 @@
 // otherwise only the inputs' values are synced, so a slider being dragged keeps its focus.
 
 import { h, setChildren, uid } from "./dom.js";
+import { EXPRESSION, formulaControls } from "./formula.js";
 import { fmt, prettyLatex, roundSig, statusText } from "./format.js";
 import { RUN_COLORS } from "./palette.js";
 import {
@@ -117,9 +118,14 @@ export function createControls(el, { catalog, getState, setState, actions }) {
 
   function surfaceSection(state) {
     const spec = surfaceSpec(catalog, state.surface);
-    const sel = select("surface", "Surface", catalog.surfaces.map((s) => [s.name, s.title || s.name]),
-      state.surface, (name) => commit((s) => withSurface(catalog, s, name)));
+    const sel = select("surface", "Surface", [...catalog.surfaces.map((s) => [s.name, s.title || s.name]),
+      [EXPRESSION, "typed formula…"]], state.surface, (name) => commit((s) => withSurface(catalog, s, name)));
     syncers.push((s) => sel.sync(s.surface));
+    if (state.surface === EXPRESSION) {
+      const f = formulaControls(state, { commit, check: actions.checkFormula });
+      syncers.push(f.sync);
+      return section("Surface", [sel.el, ...f.items]);
+    }
     const items = [sel.el,
       h("p", { class: "formula", title: spec.formula }, `f = ${prettyLatex(spec.formula)}`),
       spec.concept ? h("p", { class: "concept" }, spec.concept) : null];

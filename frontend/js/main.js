@@ -110,7 +110,9 @@ async function boot() {
   setChildren(root, [header, caption, h("div", { class: "layout" }, [controlsEl,
     h("main", { class: "main" }, [badges, panelsEl, timelineEl])]), toast]);
 
-  const controls = createControls(controlsEl, { catalog, getState, setState, actions: { randomRestarts } });
+  const controls = createControls(controlsEl, { catalog, getState, setState, actions: { randomRestarts,
+    // A typed formula is checked by a 2x2 grid before it enters the state (js/formula.js).
+    checkFormula: (surface) => api.request("grid", { surface, resolution: 2 }, { lane: "formula-check" }) } });
   const timeline = createTimeline(timelineEl, { getState, setState });
 
   // ------------------------------------------------------------------ views

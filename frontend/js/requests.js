@@ -1,5 +1,6 @@
 // Request bodies (api.md schemas) built from the page state. Pure functions: no I/O here.
 
+import { EXPRESSION, expressionRef } from "./formula.js";
 import { momentumParam, optimizerSpec, scheduleSpec, surfaceSpec } from "./state.js";
 
 const clamp = (v, lo, hi) => Math.min(hi, Math.max(lo, v));
@@ -15,6 +16,7 @@ export function wire(specs, values) {
 }
 
 export function surfaceRef(catalog, state) {
+  if (state.surface === EXPRESSION) return expressionRef(state);
   return { name: state.surface, params: wire(surfaceSpec(catalog, state.surface)?.params, state.params) };
 }
 

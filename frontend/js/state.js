@@ -3,6 +3,7 @@
 // Every field is listed here once; the controls, the request builders and the hash codec
 // read it. Nothing here knows surface or optimizer names: those come from GET /api/catalog.
 
+import { EXPRESSION, expressionSpec, normFormula, normView } from "./formula.js";
 import { nextColor } from "./palette.js";
 import { roundSig } from "./format.js";
 
@@ -53,7 +54,7 @@ export function paramDict(specs, given = {}) {
 }
 
 export function surfaceSpec(catalog, name) {
-  return catalog.surfaces.find((s) => s.name === name);
+  return catalog.surfaces.find((s) => s.name === name) || (name === EXPRESSION ? expressionSpec() : undefined);
 }
 export function optimizerSpec(catalog, name) {
   return catalog.optimizers.find((o) => o.name === name);
@@ -147,6 +148,8 @@ export function normalize(catalog, raw = {}) {
     scene,
     step: clamp(Math.round(num(raw.step, 0)), 0, Math.max(0, nSteps - 1)),
     surface: surface.name,
+    formula: normFormula(pick("formula")),
+    fview: normView(pick("fview"), lim.max_coordinate ?? 1e6),
     params: paramDict(surface.params, surface.name === pick("surface") ? pick("params") : {}),
     runs,
     steps,
@@ -306,6 +309,10 @@ export function encodeHash(catalog, state) {
   if (state.step) add("step", state.step);
   const surf = surfaceSpec(catalog, state.surface);
   add("s", state.surface);
+  if (state.surface === EXPRESSION) {
+    add("f", state.formula);
+    if (state.fview) add("fv", state.fview.join(","));
+  }
   const sp = kv(state.params, paramDict(surf.params, {}));
   if (sp) add("sp", sp);
   add("n", state.steps);
@@ -370,6 +377,8 @@ export function decodeHash(catalog, hash) {
     scene: scene || PLAYGROUND,
     step,
     surface: get("s"),
+    formula: get("f"),
+    fview: get("fv") ? nums(get("fv")) : null,
     params: parseKv(get("sp")),
     steps: Number(get("n")),
     runs: pairs.filter((p) => p[0] === "r").map((p) => decodeRun(p[1])),

@@ -246,7 +246,8 @@ def test_controls_come_from_the_catalog(page, ui):
     ui.wait_ready(page, "contour", 1)
     pg = page.page
     surfaces = pg.eval_on_selector_all("#surface option", "os => os.map((o) => o.value)")
-    assert surfaces == [s["name"] for s in service.surfaces()]
+    # ... and the typed-in formula's choice after them (frontend/js/formula.js)
+    assert surfaces == [*(s["name"] for s in service.surfaces()), "expression"]
     optimizers = pg.eval_on_selector_all("#run-0-optimizer option", "os => os.map((o) => o.value)")
     assert optimizers == [o["name"] for o in service.optimizers()]
     pg.locator("#run-0-optimizer").select_option("adam")
