@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, create_model
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from .. import network_service as ns
 from ..networks import datasets as ds
@@ -23,8 +23,10 @@ from ..numerics.specs import OptimizerSpec
 from . import schemas
 from .schemas import Strict, bounded_int
 
-# Each CSV row is "x1,x2,label": 5,000 rows of full-precision numbers fit in ~400 kB.
-MAX_CSV_CHARS = 400_000
+# The text must fit the body limit even when every character is sent as a JSON
+# \uXXXX escape (6 bytes): about 170,000 characters, 34 per row for 5,000 rows
+# of "x1,x2,label" (e.g. 123.4567,0.0023456,1).
+MAX_CSV_CHARS = schemas.MAX_BODY_BYTES // 6 - 4_096
 
 NETWORK_OPTIMIZERS = tuple(o for o in OPTIMIZERS if not o.surfaces_only)
 INITS = tuple(mlp.INITS)
@@ -40,6 +42,10 @@ class CsvDataset(Strict):
 
     csv: Annotated[str, Field(min_length=1, max_length=MAX_CSV_CHARS)]
     task: Literal["auto", "regression", "binary", "multiclass"] = "auto"
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"csv": "x1,x2,label\n0,0,0\n1,1,1\n0,1,1\n1,0,0\n"}]}
+    )
 
 
 def _dataset_variant(spec: ds.DatasetSpec) -> type[Strict]:
@@ -106,6 +112,7 @@ def _model_variant(spec: ns.ModelSpec) -> type[Strict]:
     params = create_model(
         f"{cls}ModelParams", __base__=Strict, __doc__=f"Settings of {spec.title}.", **fields
     )
+    schemas._with_examples(params, [{"bias": True}])
     model = create_model(
         f"{cls}Model",
         __base__=Strict,
@@ -174,14 +181,34 @@ def _train_fields(o: OptimizerSpec) -> dict[str, Any]:
     }
 
 
+def _network_union(prefix: str, doc: str, fields: Any, example: Any) -> Any:
+    """One request variant per network optimizer; its own error type, so an unknown
+    name lists the networks' optimizers (newton is for surfaces only)."""
+    variants: dict[str, type[BaseModel]] = {}
+    for o in NETWORK_OPTIMIZERS:
+        model = create_model(
+            f"{prefix}{schemas._camel(o.name)}Request",
+            __base__=Strict,
+            __doc__=f"{doc} ({o.title}).",
+            **schemas._optimizer_fields(o),
+            **fields(o),
+        )
+        variants[o.name] = schemas._with_examples(model, [example(o)])
+    return schemas._tagged_union(
+        variants,
+        schemas._optimizer_tag,
+        "optimizer",
+        key="optimizer",
+        error_type="unknown_network_optimizer",
+    )
+
+
 def _example(o: OptimizerSpec, **extra: Any) -> dict[str, Any]:
     return {"dataset": {"name": "xor"}, "optimizer": o.name, "steps": 100, **extra}
 
 
-TrainRequest = schemas._optimizer_union(
-    "Train", "Train a model on a data set", _train_fields, NETWORK_OPTIMIZERS, _example
-)
-MetricsRequest = schemas._optimizer_union(
+TrainRequest = _network_union("Train", "Train a model on a data set", _train_fields, _example)
+MetricsRequest = _network_union(
     "Metrics",
     "Train, then score the classifier at a decision threshold",
     lambda o: {
@@ -190,14 +217,12 @@ MetricsRequest = schemas._optimizer_union(
         "split": (Literal["train", "validation"], "validation"),
         "curve_points": (bounded_int(2, ns.MAX_CURVE_POINTS), 101),
     },
-    NETWORK_OPTIMIZERS,
     lambda o: _example(o, threshold=0.5),
 )
-BoundaryRequest = schemas._optimizer_union(
+BoundaryRequest = _network_union(
     "Boundary",
     "Train, then the model's output over the input plane",
     lambda o: {**_train_fields(o), "resolution": (bounded_int(2, ns.MAX_BOUNDARY_RESOLUTION), 80)},
-    NETWORK_OPTIMIZERS,
     _example,
 )
 
@@ -222,11 +247,10 @@ def _study_fields(o: OptimizerSpec) -> dict[str, Any]:
     }
 
 
-BatchSizeRequest = schemas._optimizer_union(
+BatchSizeRequest = _network_union(
     "BatchSize",
     "Steps to reach a target loss for each batch size",
     _study_fields,
-    NETWORK_OPTIMIZERS,
     lambda o: {"dataset": {"name": "moons"}, "optimizer": o.name, "max_steps": 200, "count": 5},
 )
 
@@ -237,6 +261,8 @@ class LandscapeRun(Strict):
     optimizer: Literal[tuple(o.name for o in NETWORK_OPTIMIZERS)]  # type: ignore[valid-type]
     lr: Annotated[float, Field(ge=ns.MIN_NETWORK_LR, le=10.0)] | None = None
     hyperparams: dict[str, Annotated[float, Field(ge=-1e6, le=1e6)]] | None = None
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"optimizer": "adam"}]})
 
 
 def _landscape_fields() -> dict[str, Any]:
@@ -273,7 +299,7 @@ GradientCheckRequest = schemas._with_examples(
         __doc__="Backprop against central finite differences.",
         **_setup_fields(),
         broken=(bool, Field(default=False, description="plant the deliberate backprop bug")),
-        eps=(Annotated[float, Field(ge=1e-10, le=1e-1)], 1e-5),
+        eps=(Annotated[float, Field(ge=1e-10, le=1e-2)], 1e-5),
     ),
     [{"dataset": {"name": "xor"}, "broken": True}],
 )
