@@ -214,6 +214,7 @@ async function boot() {
   });
   render();
   fetchAll();
+  document.body.dataset.ready = "1";
 }
 
 boot();

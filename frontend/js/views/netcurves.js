@@ -25,8 +25,8 @@ export function createNetCurvesView(el) {
     }
     Plotly.react(gd, traces, baseLayout(state, {
       margin: { l: 60, r: 60, t: 10, b: 44, autoexpand: false },
-      xaxis: { title: { text: "step" } },
-      yaxis: { title: { text: "loss" }, type: "log" },
+      xaxis: { autorange: true, title: { text: "step" } },
+      yaxis: { autorange: true, title: { text: "loss" }, type: "log" },
       yaxis2: { title: { text: "accuracy" }, overlaying: "y", side: "right", range: [0, 1.02] },
       showlegend: true, legend: { orientation: "h", y: 1.02, x: 0 },
     }), CONFIG).then(() => emitDrawn(el, "training", { traces: traces.length }));

@@ -14,13 +14,14 @@ export function createNetDataView(el) {
     const b = data.boundary;
     if (b) {
       traces.push({
-        type: "contour", x: b.x, y: b.y, z: b.values, colorscale: "RdBu", reversescale: true,
+        type: "contour", x: b.x, y: b.y, z: b.values, colorscale: "RdBu", reversescale: true, name: "model output",
         opacity: 0.55, showscale: false, hoverinfo: "skip",
         contours: { coloring: "fill", start: 0, end: 1, size: 0.1 },
       });
       if (data.task === "binary") {
         traces.push({ type: "contour", x: b.x, y: b.y, z: b.values, showscale: false, hoverinfo: "skip",
-          contours: { coloring: "none", start: 0.5, end: 0.5, size: 1 }, line: { color: "#111", width: 2.5 } });
+          contours: { coloring: "none", start: 0.5, end: 0.5, size: 1 }, line: { color: "#111", width: 2.5 },
+          name: "boundary (p = 0.5)" });
       }
     }
     if (pts) {
@@ -35,7 +36,7 @@ export function createNetDataView(el) {
       });
       for (const [c, g] of byClass) {
         traces.push({
-          type: "scattergl", mode: "markers", x: g.x, y: g.y, name: pts.task === "regression" ? "points" : `class ${c}`,
+          type: "scatter", mode: "markers", x: g.x, y: g.y, name: pts.task === "regression" ? "points" : `class ${c}`,
           marker: pts.task === "regression"
             ? { size: 6, color: g.t, colorscale: "Viridis", line: { width: 0.5, color: "#fff" } }
             : { size: 6, color: RUN_COLORS[c % RUN_COLORS.length], line: { width: 0.5, color: "#fff" } },
@@ -45,8 +46,8 @@ export function createNetDataView(el) {
     }
     const names = pts?.feature_names || ["x1", "x2"];
     Plotly.react(gd, traces, baseLayout(state, {
-      xaxis: { title: { text: names[0] }, zeroline: false },
-      yaxis: { title: { text: names[1] }, zeroline: false },
+      xaxis: { autorange: true, title: { text: names[0] }, zeroline: false },
+      yaxis: { autorange: true, title: { text: names[1] }, zeroline: false },
       showlegend: true, legend: { orientation: "h", y: 1.02, x: 0 },
     }), CONFIG).then(() => emitDrawn(el, "data", { traces: traces.length }));
   }

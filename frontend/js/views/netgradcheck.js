@@ -27,7 +27,7 @@ export function createNetGradcheckView(el) {
     Plotly.react(gd, traces, baseLayout(state, {
       margin: { l: 60, r: 16, t: 28, b: 44, autoexpand: false },
       title: { text: title, font: { size: 13 }, y: 0.98 },
-      xaxis: { title: { text: "finite difference" } }, yaxis: { title: { text: "backprop" } },
+      xaxis: { autorange: true, title: { text: "finite difference" } }, yaxis: { autorange: true, title: { text: "backprop" } },
     }), CONFIG).then(() => emitDrawn(el, "gradcheck", { traces: traces.length }));
   }
   return { update, figure: gd };

@@ -33,7 +33,7 @@ export function createNetHistView(el) {
     Plotly.react(gd, traces, baseLayout(state, {
       margin: { l: 60, r: 60, t: 28, b: 44, autoexpand: false },
       title: { text: title, font: { size: 13 }, y: 0.98 },
-      xaxis: { title: { text: "step" } }, yaxis: { title: { text: "activation (layer 1)" } },
+      xaxis: { autorange: true, title: { text: "step" } }, yaxis: { autorange: true, title: { text: "activation (layer 1)" } },
       yaxis2: { title: { text: "fraction" }, overlaying: "y", side: "right", range: [0, 1] },
     }), CONFIG).then(() => emitDrawn(el, "activations", { traces: traces.length }));
   }

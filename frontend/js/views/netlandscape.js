@@ -33,7 +33,7 @@ export function createNetLandscapeView(el) {
     const names = L?.axis_names || ["w1", "w2"];
     Plotly.react(gd, traces, baseLayout(state, {
       xaxis: { title: { text: `${names[0]}${L && L.normalize ? " (normalised x)" : " (raw x)"}` } },
-      yaxis: { title: { text: names[1] } },
+      yaxis: { autorange: true, title: { text: names[1] } },
     }), CONFIG).then(() => emitDrawn(el, "landscape", { traces: traces.length }));
   }
   return { update, figure: gd };

@@ -5,8 +5,11 @@ import { h, setChildren } from "../dom.js";
 import { baseLayout, CONFIG, createNotice, emitDrawn } from "../plot.js";
 
 export function createNetMetricsView(el) {
-  const gd = h("div", { class: "plot net-roc" });
-  const table = h("div", { class: "net-confusion", "aria-live": "polite" });
+  // ROC on the left, the rates and the confusion matrix beside it (CSSOM styles: CSP-safe)
+  const gd = h("div", { class: "plot net-roc", style: { right: "38%" } });
+  const table = h("div", { class: "net-confusion", "aria-live": "polite",
+    style: { position: "absolute", top: "0", right: "0", bottom: "0", width: "37%", overflow: "auto",
+      padding: "8px", fontSize: "0.95rem" } });
   el.append(gd, table);
   const notice = createNotice(el);
 
@@ -25,15 +28,17 @@ export function createNetMetricsView(el) {
     }
     if (m) {
       const pct = (v) => (v === null || v === undefined ? "–" : `${(100 * v).toFixed(1)}%`);
-      rows.push(h("p", { class: "net-rates" }, [
-        `accuracy ${pct(m.accuracy)}`,
-        m.sensitivity !== undefined ? ` · sensitivity ${pct(m.sensitivity)} · specificity ${pct(m.specificity)}` : "",
-        m.auc !== undefined && m.auc !== null ? ` · AUC ${m.auc.toFixed(3)}` : "",
-      ]));
+      const line = (text) => h("div", { class: "net-rate" }, text);
+      rows.push(line(`accuracy ${pct(m.accuracy)}`));
+      if (m.sensitivity !== undefined) {
+        rows.push(line(`sensitivity ${pct(m.sensitivity)}`), line(`specificity ${pct(m.specificity)}`),
+          line(`precision ${pct(m.precision)}`));
+      }
+      if (m.auc !== undefined && m.auc !== null) rows.push(line(`AUC ${m.auc.toFixed(3)}`));
       const k = m.confusion.length;
       const head = h("tr", {}, [h("th", {}, "true \\ predicted"), ...m.confusion.map((_, j) => h("th", {}, String(j)))]);
       const body = m.confusion.map((row, i) => h("tr", {}, [h("th", {}, String(i)), ...row.map((v) => h("td", {}, String(v)))]));
-      rows.push(h("table", { class: "confusion", "aria-label": `${k} by ${k} confusion matrix` }, [head, ...body]));
+      rows.push(h("table", { class: "confusion", style: { marginTop: "8px", borderCollapse: "collapse" }, "aria-label": `${k} by ${k} confusion matrix` }, [head, ...body]));
     }
     setChildren(table, rows);
     notice.show(data.metricsError || (data.task === "regression" ? "metrics need a classification data set" : ""));

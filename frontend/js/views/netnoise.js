@@ -17,8 +17,8 @@ export function createNetNoiseView(el) {
         line: { color: "#D55E00", dash: "dash", width: 2 } });
     }
     Plotly.react(gd, traces, baseLayout(state, {
-      xaxis: { title: { text: "batch size S" }, type: "log" },
-      yaxis: { title: { text: "variance of the mini-batch gradient" }, type: "log" },
+      xaxis: { autorange: true, title: { text: "batch size S" }, type: "log" },
+      yaxis: { autorange: true, title: { text: "variance of the mini-batch gradient" }, type: "log" },
       showlegend: true, legend: { orientation: "h", y: 1.02, x: 0 },
     }), CONFIG).then(() => emitDrawn(el, "noise", { traces: traces.length }));
   }

@@ -21,8 +21,8 @@ export function createNetStudyView(el) {
       }
     }
     Plotly.react(gd, traces, baseLayout(state, {
-      xaxis: { title: { text: "batch size S" }, type: "log" },
-      yaxis: { title: { text: "steps to reach the target loss" }, type: "log" },
+      xaxis: { autorange: true, title: { text: "batch size S" }, type: "log" },
+      yaxis: { autorange: true, title: { text: "steps to reach the target loss" }, type: "log" },
       showlegend: true, legend: { orientation: "h", y: 1.02, x: 0 },
     }), CONFIG).then(() => emitDrawn(el, "study", { traces: traces.length }));
   }

@@ -29,7 +29,7 @@ export function createNetWeightsView(el) {
     }
     notice.show(hist && !traces.length ? "no weight snapshots for this run" : "");
     Plotly.react(gd, traces, baseLayout(state, {
-      xaxis: { title: { text: "step" } }, yaxis: { title: { text: "first-layer weight" } },
+      xaxis: { autorange: true, title: { text: "step" } }, yaxis: { autorange: true, title: { text: "first-layer weight" } },
     }), CONFIG).then(() => emitDrawn(el, "weights", { traces: traces.length }));
   }
   return { update, figure: gd };
