@@ -1,7 +1,8 @@
 // Training curves: train and validation loss (log axis) and accuracy (right axis) per record.
 
 import { h } from "../dom.js";
-import { baseLayout, CONFIG, emitDrawn } from "../plot.js";
+import { drawLatest } from "./netdraw.js";
+import { baseLayout, emitDrawn } from "../plot.js";
 
 export function createNetCurvesView(el) {
   const gd = h("div", { class: "plot" });
@@ -23,13 +24,13 @@ export function createNetCurvesView(el) {
           yaxis: "y2", line: { color: "#d62728", width: 1.8, dash: "dot" } });
       }
     }
-    Plotly.react(gd, traces, baseLayout(state, {
+    drawLatest(gd, traces, baseLayout(state, {
       margin: { l: 60, r: 60, t: 10, b: 44, autoexpand: false },
       xaxis: { autorange: true, title: { text: "step" } },
       yaxis: { autorange: true, title: { text: "loss" }, type: "log" },
       yaxis2: { title: { text: "accuracy" }, overlaying: "y", side: "right", range: [0, 1.02] },
       showlegend: true, legend: { orientation: "h", y: 1.02, x: 0 },
-    }), CONFIG).then(() => emitDrawn(el, "training", { traces: traces.length }));
+    })).then(() => emitDrawn(el, "training", { traces: traces.length }));
   }
   return { update, figure: gd };
 }

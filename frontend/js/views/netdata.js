@@ -1,7 +1,8 @@
 // Data points over the model's output (decision boundary at 0.5 for a binary task).
 
 import { h } from "../dom.js";
-import { baseLayout, CONFIG, emitDrawn } from "../plot.js";
+import { drawLatest } from "./netdraw.js";
+import { baseLayout, emitDrawn } from "../plot.js";
 import { RUN_COLORS } from "../palette.js";
 
 export function createNetDataView(el) {
@@ -45,11 +46,11 @@ export function createNetDataView(el) {
       }
     }
     const names = pts?.feature_names || ["x1", "x2"];
-    Plotly.react(gd, traces, baseLayout(state, {
+    drawLatest(gd, traces, baseLayout(state, {
       xaxis: { autorange: true, title: { text: names[0] }, zeroline: false },
       yaxis: { autorange: true, title: { text: names[1] }, zeroline: false },
       showlegend: true, legend: { orientation: "h", y: 1.02, x: 0 },
-    }), CONFIG).then(() => emitDrawn(el, "data", { traces: traces.length }));
+    })).then(() => emitDrawn(el, "data", { traces: traces.length }));
   }
   return { update, figure: gd };
 }

@@ -2,7 +2,8 @@
 // breaks the backward pass on purpose so the check can be seen to catch it.
 
 import { h } from "../dom.js";
-import { baseLayout, CONFIG, emitDrawn } from "../plot.js";
+import { drawLatest } from "./netdraw.js";
+import { baseLayout, emitDrawn } from "../plot.js";
 
 export function createNetGradcheckView(el) {
   const gd = h("div", { class: "plot" });
@@ -24,11 +25,11 @@ export function createNetGradcheckView(el) {
     el.dataset.passed = c ? String(c.passed) : "";
     const title = c ? (c.passed ? `✓ gradients agree (max relative error ${c.max_relative_error.toExponential(1)})`
       : `✗ check fails: max relative error ${c.max_relative_error.toExponential(1)}`) : "";
-    Plotly.react(gd, traces, baseLayout(state, {
+    drawLatest(gd, traces, baseLayout(state, {
       margin: { l: 60, r: 16, t: 28, b: 44, autoexpand: false },
       title: { text: title, font: { size: 13 }, y: 0.98 },
       xaxis: { autorange: true, title: { text: "finite difference" } }, yaxis: { autorange: true, title: { text: "backprop" } },
-    }), CONFIG).then(() => emitDrawn(el, "gradcheck", { traces: traces.length }));
+    })).then(() => emitDrawn(el, "gradcheck", { traces: traces.length }));
   }
   return { update, figure: gd };
 }

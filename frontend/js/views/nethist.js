@@ -2,7 +2,8 @@
 // fraction of dead ReLUs and of saturated logistic / tanh units at the last record.
 
 import { h } from "../dom.js";
-import { baseLayout, CONFIG, createNotice, emitDrawn } from "../plot.js";
+import { drawLatest } from "./netdraw.js";
+import { baseLayout, createNotice, emitDrawn } from "../plot.js";
 
 export function createNetHistView(el) {
   const gd = h("div", { class: "plot" });
@@ -30,12 +31,12 @@ export function createNetHistView(el) {
     }
     notice.show(hist && !traces.length ? "no hidden layer in this model" : "");
     el.dataset.fractions = title;
-    Plotly.react(gd, traces, baseLayout(state, {
+    drawLatest(gd, traces, baseLayout(state, {
       margin: { l: 60, r: 60, t: 28, b: 44, autoexpand: false },
       title: { text: title, font: { size: 13 }, y: 0.98 },
       xaxis: { autorange: true, title: { text: "step" } }, yaxis: { autorange: true, title: { text: "activation (layer 1)" } },
       yaxis2: { title: { text: "fraction" }, overlaying: "y", side: "right", range: [0, 1] },
-    }), CONFIG).then(() => emitDrawn(el, "activations", { traces: traces.length }));
+    })).then(() => emitDrawn(el, "activations", { traces: traces.length }));
   }
   return { update, figure: gd };
 }

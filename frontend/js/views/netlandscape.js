@@ -2,7 +2,8 @@
 // the optimizer's path on it. The one-click toggle lives in the panel header.
 
 import { h } from "../dom.js";
-import { baseLayout, CONFIG, contourLevels, createNotice, emitDrawn } from "../plot.js";
+import { drawLatest } from "./netdraw.js";
+import { baseLayout, contourLevels, createNotice, emitDrawn } from "../plot.js";
 import { SURFACE_SCALE } from "../palette.js";
 
 export function createNetLandscapeView(el) {
@@ -31,10 +32,10 @@ export function createNetLandscapeView(el) {
     }
     notice.show(data.landscapeError || (!L ? "the (w1, w2) landscape is for the 2-parameter linear regression" : ""));
     const names = L?.axis_names || ["w1", "w2"];
-    Plotly.react(gd, traces, baseLayout(state, {
+    drawLatest(gd, traces, baseLayout(state, {
       xaxis: { title: { text: `${names[0]}${L && L.normalize ? " (normalised x)" : " (raw x)"}` } },
       yaxis: { autorange: true, title: { text: names[1] } },
-    }), CONFIG).then(() => emitDrawn(el, "landscape", { traces: traces.length }));
+    })).then(() => emitDrawn(el, "landscape", { traces: traces.length }));
   }
   return { update, figure: gd };
 }

@@ -2,7 +2,8 @@
 // confusion matrix and the headline rates. The threshold slider lives in the panel header.
 
 import { h, setChildren } from "../dom.js";
-import { baseLayout, CONFIG, createNotice, emitDrawn } from "../plot.js";
+import { drawLatest } from "./netdraw.js";
+import { baseLayout, createNotice, emitDrawn } from "../plot.js";
 
 export function createNetMetricsView(el) {
   // ROC on the left, the rates and the confusion matrix beside it (CSSOM styles: CSP-safe)
@@ -43,10 +44,10 @@ export function createNetMetricsView(el) {
     setChildren(table, rows);
     notice.show(data.metricsError || (data.task === "regression" ? "metrics need a classification data set" : ""));
     el.dataset.roc = m && m.roc ? `${1 - m.specificity},${m.sensitivity}` : "";
-    Plotly.react(gd, traces, baseLayout(state, {
+    drawLatest(gd, traces, baseLayout(state, {
       xaxis: { title: { text: "false-positive rate" }, range: [-0.02, 1.02] },
       yaxis: { title: { text: "true-positive rate" }, range: [-0.02, 1.02], scaleanchor: "x" },
-    }), CONFIG).then(() => emitDrawn(el, "metrics", { traces: traces.length }));
+    })).then(() => emitDrawn(el, "metrics", { traces: traces.length }));
   }
   return { update, figure: gd };
 }

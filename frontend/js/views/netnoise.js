@@ -1,7 +1,8 @@
 // Mini-batch gradient variance against the batch size S (log-log) with the 1/S prediction.
 
 import { h } from "../dom.js";
-import { baseLayout, CONFIG, emitDrawn } from "../plot.js";
+import { drawLatest } from "./netdraw.js";
+import { baseLayout, emitDrawn } from "../plot.js";
 
 export function createNetNoiseView(el) {
   const gd = h("div", { class: "plot" });
@@ -16,11 +17,11 @@ export function createNetNoiseView(el) {
       traces.push({ type: "scatter", mode: "lines", x: g.sizes, y: g.predicted, name: "σ²/S (sampling without replacement)",
         line: { color: "#D55E00", dash: "dash", width: 2 } });
     }
-    Plotly.react(gd, traces, baseLayout(state, {
+    drawLatest(gd, traces, baseLayout(state, {
       xaxis: { autorange: true, title: { text: "batch size S" }, type: "log" },
       yaxis: { autorange: true, title: { text: "variance of the mini-batch gradient" }, type: "log" },
       showlegend: true, legend: { orientation: "h", y: 1.02, x: 0 },
-    }), CONFIG).then(() => emitDrawn(el, "noise", { traces: traces.length }));
+    })).then(() => emitDrawn(el, "noise", { traces: traces.length }));
   }
   return { update, figure: gd };
 }

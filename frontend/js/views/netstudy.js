@@ -2,7 +2,8 @@
 // a linear speed-up, then diminishing returns), with perfect scaling from S = 1 for reference.
 
 import { h } from "../dom.js";
-import { baseLayout, CONFIG, emitDrawn } from "../plot.js";
+import { drawLatest } from "./netdraw.js";
+import { baseLayout, emitDrawn } from "../plot.js";
 
 export function createNetStudyView(el) {
   const gd = h("div", { class: "plot" });
@@ -20,11 +21,11 @@ export function createNetStudyView(el) {
           name: "perfect scaling", line: { color: "#999", dash: "dot" } });
       }
     }
-    Plotly.react(gd, traces, baseLayout(state, {
+    drawLatest(gd, traces, baseLayout(state, {
       xaxis: { autorange: true, title: { text: "batch size S" }, type: "log" },
       yaxis: { autorange: true, title: { text: "steps to reach the target loss" }, type: "log" },
       showlegend: true, legend: { orientation: "h", y: 1.02, x: 0 },
-    }), CONFIG).then(() => emitDrawn(el, "study", { traces: traces.length }));
+    })).then(() => emitDrawn(el, "study", { traces: traces.length }));
   }
   return { update, figure: gd };
 }

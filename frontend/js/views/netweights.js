@@ -2,7 +2,8 @@
 // From zero (or constant) initialisation the units' lines coincide: the symmetry never breaks.
 
 import { h } from "../dom.js";
-import { baseLayout, CONFIG, createNotice, emitDrawn } from "../plot.js";
+import { drawLatest } from "./netdraw.js";
+import { baseLayout, createNotice, emitDrawn } from "../plot.js";
 import { RUN_COLORS } from "../palette.js";
 
 const MAX_LINES = 64;
@@ -28,9 +29,9 @@ export function createNetWeightsView(el) {
       }
     }
     notice.show(hist && !traces.length ? "no weight snapshots for this run" : "");
-    Plotly.react(gd, traces, baseLayout(state, {
+    drawLatest(gd, traces, baseLayout(state, {
       xaxis: { autorange: true, title: { text: "step" } }, yaxis: { autorange: true, title: { text: "first-layer weight" } },
-    }), CONFIG).then(() => emitDrawn(el, "weights", { traces: traces.length }));
+    })).then(() => emitDrawn(el, "weights", { traces: traces.length }));
   }
   return { update, figure: gd };
 }
