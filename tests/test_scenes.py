@@ -275,3 +275,23 @@ def test_network_gradient_check_scene_fails_when_broken():
         req = scenes.network_request(state)
         check = ns.gradient_check(req["dataset"], req["model"], broken=state["broken"])
         assert check.passed is passed
+
+
+def test_network_batch_size_scene_speeds_up_then_levels_off():
+    ns = pytest.importorskip("losscape.network_service")
+    state = scenes.network_step_state("batch-size", 0)
+    req = scenes.network_request(state)
+    study = ns.batch_size_study(
+        req["dataset"],
+        req["model"],
+        state["optimizer"],
+        lrs=[state["lr"] / 3, state["lr"], state["lr"] * 3],
+        max_steps=state["steps"],
+        count=8,
+        target_loss=state["target"],
+    )
+    steps = study.steps
+    assert np.all(np.isfinite(steps))
+    assert steps[0] > 5 * steps[-1]  # S = 1 needs many more steps than full batch
+    # diminishing returns: the last doubling of S saves far less than the first ones
+    assert steps[0] - steps[2] > 5 * abs(steps[-2] - steps[-1])

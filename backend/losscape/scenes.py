@@ -654,8 +654,9 @@ def step_state(scene_id: str, k: int) -> dict[str, Any]:
 #
 # The network page's scenes. A state holds the page's fields (network/state.js DEFAULTS):
 # dataset, n, rate (screening positive rate), model, hidden ("16" or "16,16"), activation,
-# optimizer, lr, steps, batch (0: full batch), init, normalize, seed, threshold, broken and
-# panels (comma-separated). ``network_request(state)`` turns one into network_service
+# optimizer, lr, steps, batch (0: full batch), init, normalize, seed, threshold, broken,
+# target (the batch-size study's target loss; 0: its default) and panels (comma-separated).
+# ``network_request(state)`` turns one into network_service
 # arguments (tests/test_scenes.py trains every step through it).
 
 
@@ -668,7 +669,7 @@ def _net(
 NETWORK_DEFAULTS: dict[str, Any] = {
     "dataset": "moons", "n": 0, "rate": 0, "model": "mlp", "hidden": "16", "activation": "tanh",
     "optimizer": "adam", "lr": 0.01, "steps": 300, "batch": 0, "init": "xavier",
-    "normalize": True, "seed": 0, "threshold": 0.5, "broken": False,
+    "normalize": True, "seed": 0, "threshold": 0.5, "broken": False, "target": 0,
     "panels": "data,training,weights,activations,metrics",
 }  # fmt: skip
 
@@ -782,9 +783,10 @@ _NETWORK_SCENES = [
         "returns (Shallue et al. 2018).",
         {
             "dataset": "moons",
-            "optimizer": "gd",
-            "lr": 0.1,
-            "steps": 500,
+            "optimizer": "adam",
+            "lr": 0.01,
+            "steps": 2000,
+            "target": 0.1,
             "panels": "study,training",
         },
         [],

@@ -187,7 +187,11 @@ async function boot() {
     const setup = { dataset: base.dataset, model: base.model, init: base.init, normalize: base.normalize, seed: base.seed };
     if (names.includes("noise")) ask("network_gradient_noise", { ...setup, draws: 300 }, "noise");
     if (names.includes("study")) {
-      ask("network_batch_size", { ...setup, optimizer: state.optimizer, lr: state.lr, max_steps: Math.min(state.steps, 2000), count: 8 }, "study");
+      // the paper tunes the lr per batch size: try lr / 3, lr and 3 lr, keep the fastest
+      const study = { ...setup, optimizer: state.optimizer, lrs: [state.lr / 3, state.lr, state.lr * 3],
+        max_steps: Math.min(state.steps, 2000), count: 8 };
+      if (state.target > 0) study.target_loss = state.target;
+      ask("network_batch_size", study, "study");
     }
     if (names.includes("gradcheck")) ask("network_gradient_check", { ...setup, broken: state.broken }, "gradcheck");
   }

@@ -34,9 +34,10 @@ export const DEFAULTS = {
   rate: 0, // screening positive rate (0: default)
   panels: "data,training,weights,activations,metrics",
   broken: false, // gradient check: break the backward pass on purpose
+  target: 0, // batch-size study's target loss (0: its default)
 };
 
-const NUMBERS = new Set(["step", "lr", "steps", "batch", "seed", "threshold", "n", "rate"]);
+const NUMBERS = new Set(["target", "step", "lr", "steps", "batch", "seed", "threshold", "n", "rate"]);
 
 export function decodeNetHash(hash) {
   const params = new URLSearchParams(hash.replace(/^#/, "").replace(/^net&?/, ""));
