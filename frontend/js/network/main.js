@@ -113,6 +113,10 @@ async function boot() {
       setChildren(panelsEl, sections);
       panelsEl.dataset.count = String(sections.length);
       panelsEl.toggleAttribute("data-many", sections.length >= 5);
+      // the grid changed size: Plotly's responsive mode only follows window resizes
+      requestAnimationFrame(() => {
+        for (const plot of panelsEl.querySelectorAll(".js-plotly-plot")) Plotly.Plots.resize(plot);
+      });
     }
     for (const n of names) panel(n).view.update(state, data);
     controls.update(state);
