@@ -210,3 +210,88 @@ def test_rmsprop_fixes_the_axis_aligned_ravine_not_the_rotated_one():
         return int(np.argmax(rms.loss < 1e-3 * rms.loss[0]) or len(rms.loss))
 
     assert rms_steps(0) < rms_steps(1)
+
+
+# --------------------------------------------------------------------------- network scenes
+
+NETWORK_IDS = [s["id"] for s in scenes.network_scenes()]
+NETWORK_STEPS = [
+    (s["id"], k) for s in scenes.network_scenes() for k in range(max(1, len(s["steps"])))
+]
+
+
+def test_every_network_scene_is_there_once():
+    assert set(NETWORK_IDS) >= {
+        "symmetry", "plateau", "ravine", "metrics", "sgd", "batch-size", "gradient-check",
+    }  # fmt: skip
+    assert len(NETWORK_IDS) == len(set(NETWORK_IDS))
+
+
+@pytest.mark.parametrize(("scene_id", "k"), NETWORK_STEPS)
+def test_network_step_state_trains_through_the_service(scene_id, k):
+    ns = pytest.importorskip("losscape.network_service")
+    state = scenes.network_step_state(scene_id, k)
+    assert set(state) == set(scenes.NETWORK_DEFAULTS)
+    history = ns.train(**scenes.network_request(state))
+    assert history.status in ("done", "reached")
+    assert np.all(np.isfinite(history.train_loss))
+
+
+def test_recap_links_symmetry_dead_units_and_the_gradient_check_to_network_scenes():
+    rows = {r["problem"]: r for r in scenes.scene("recap")["table"]}
+    assert rows["symmetries"]["network_scene"] == "symmetry"
+    assert rows["dead/saturated units"]["network_scene"] == "plateau"
+    assert rows["incorrect gradients"]["network_scene"] == "gradient-check"
+    for r in rows.values():
+        assert r["network_scene"] is None or r["network_scene"] in NETWORK_IDS
+
+
+def test_network_metrics_scene_always_negative_scores_99_percent():
+    ns = pytest.importorskip("losscape.network_service")
+    state = scenes.network_step_state("metrics", 0)
+    history = ns.train(**scenes.network_request(state))
+    report = ns.metrics_at(history, state["threshold"])
+    assert report.sensitivity == 0.0
+    assert report.accuracy == pytest.approx(0.99, abs=0.006)
+    assert ns.metrics_at(history, 0.05).sensitivity == 1.0
+
+
+def test_network_symmetry_scene_units_move_as_one_then_separate():
+    ns = pytest.importorskip("losscape.network_service")
+    tied = ns.train(**scenes.network_request(scenes.network_step_state("symmetry", 0)))
+    w = tied.weights(0)  # (units, inputs): every unit's row the same, exactly
+    assert w.shape == (4, 2)
+    assert np.array_equal(w, np.broadcast_to(w[:1], w.shape))
+    assert np.abs(w).max() > 0.1  # the weights moved, together
+    free = ns.train(**scenes.network_request(scenes.network_step_state("symmetry", 1)))
+    wf = free.weights(0)
+    assert np.ptp(wf, axis=0).min() > 1e-3
+
+
+def test_network_gradient_check_scene_fails_when_broken():
+    ns = pytest.importorskip("losscape.network_service")
+    for k, passed in ((0, True), (1, False)):
+        state = scenes.network_step_state("gradient-check", k)
+        req = scenes.network_request(state)
+        check = ns.gradient_check(req["dataset"], req["model"], broken=state["broken"])
+        assert check.passed is passed
+
+
+def test_network_batch_size_scene_speeds_up_then_levels_off():
+    ns = pytest.importorskip("losscape.network_service")
+    state = scenes.network_step_state("batch-size", 0)
+    req = scenes.network_request(state)
+    study = ns.batch_size_study(
+        req["dataset"],
+        req["model"],
+        state["optimizer"],
+        lrs=[state["lr"] / 3, state["lr"], state["lr"] * 3],
+        max_steps=state["steps"],
+        count=8,
+        target_loss=state["target"],
+    )
+    steps = study.steps
+    assert np.all(np.isfinite(steps))
+    assert steps[0] > 5 * steps[-1]  # S = 1 needs many more steps than full batch
+    # diminishing returns: the last doubling of S saves far less than the first ones
+    assert steps[0] - steps[2] > 5 * abs(steps[-2] - steps[-1])

@@ -127,7 +127,7 @@ def _scene(
 RECAP_TABLE = (
     ("incorrect gradients", "finite differences", "fix them, or use autodiff", "recap"),
     ("local optima", "(hard)", "random restarts", "local-minima"),
-    ("symmetries", "visualize W", "initialize W randomly", None),
+    ("symmetries", "visualize W", "initialize W randomly", None),  # network scene "symmetry"
     ("slow progress", "slow, linear training curve", "increase α; momentum", "learning-rate"),
     ("instability", "cost increases", "decrease α", "learning-rate"),
     ("oscillations", "fluctuations in training curve", "decrease α; momentum", "momentum"),
@@ -140,6 +140,14 @@ RECAP_TABLE = (
         "rmsprop-adam",
     ),
 )
+
+
+# Recap rows shown on real networks (the network page, /network.html#net&scene=ID).
+RECAP_NETWORK_LINKS = {
+    "incorrect gradients": "gradient-check",
+    "symmetries": "symmetry",
+    "dead/saturated units": "plateau",
+}
 
 
 def _build() -> list[dict[str, Any]]:
@@ -589,7 +597,13 @@ def _build() -> list[dict[str, Any]]:
                 _step("Plant a bug in the gradient: the check fails.", gradbug=True),
             ],
             table=[
-                {"problem": p, "diagnostics": d, "workarounds": w, "scene": s}
+                {
+                    "problem": p,
+                    "diagnostics": d,
+                    "workarounds": w,
+                    "scene": s,
+                    "network_scene": RECAP_NETWORK_LINKS.get(p),
+                }
                 for p, d, w, s in RECAP_TABLE
             ],
         )
@@ -634,3 +648,201 @@ def step_state(scene_id: str, k: int) -> dict[str, Any]:
     if not steps:
         return s["state"]
     return merge_patch(s["state"], steps[k]["state_patch"])
+
+
+# --------------------------------------------------------------------------- network scenes
+#
+# The network page's scenes. A state holds the page's fields (network/state.js DEFAULTS):
+# dataset, n, rate (screening positive rate), model, hidden ("16" or "16,16"), activation,
+# optimizer, lr, steps, batch (0: full batch), init, normalize, seed, threshold, broken,
+# target (the batch-size study's target loss; 0: its default) and panels (comma-separated).
+# ``network_request(state)`` turns one into network_service
+# arguments (tests/test_scenes.py trains every step through it).
+
+
+def _net(
+    sid: str, title: str, caption: str, state: dict[str, Any], steps: list[dict[str, Any]]
+) -> dict[str, Any]:
+    return {"id": sid, "title": title, "caption": caption, "state": state, "steps": steps}
+
+
+NETWORK_DEFAULTS: dict[str, Any] = {
+    "dataset": "moons", "n": 0, "rate": 0, "model": "mlp", "hidden": "16", "activation": "tanh",
+    "optimizer": "adam", "lr": 0.01, "steps": 300, "batch": 0, "init": "xavier",
+    "normalize": True, "seed": 0, "threshold": 0.5, "broken": False, "target": 0,
+    "panels": "data,training,weights,activations,metrics",
+}  # fmt: skip
+
+_NETWORK_SCENES = [
+    _net(
+        "symmetry",
+        "Symmetry",
+        "Hidden units that start equal stay equal: same input weights, same gradient, "
+        "every step. Random initialisation breaks the tie.",
+        {
+            "dataset": "xor",
+            "hidden": "4",
+            "optimizer": "gd",
+            "lr": 0.5,
+            "steps": 300,
+            "init": "constant",
+            "panels": "data,training,weights",
+        },
+        [
+            _step("Constant init: the four units' weights move as one (their lines coincide)."),
+            _step("Small random init: the units separate and XOR is learned.", init="small_random"),
+        ],
+    ),
+    _net(
+        "plateau",
+        "Plateaus: dead and saturated units",
+        "Large initial weights saturate logistic units (phi' near 0) or kill ReLUs: the "
+        "training curve stalls on a plateau. The activation histograms show it.",
+        {
+            "dataset": "moons",
+            "hidden": "16",
+            "activation": "logistic",
+            "init": "large_random",
+            "optimizer": "adam",
+            "lr": 0.01,
+            "steps": 300,
+            "panels": "training,activations,weights,data",
+        },
+        [
+            _step("Large random init, logistic units: many activations pinned at 0 or 1."),
+            _step("ReLU with large init: some units never fire again (dead).", activation="relu"),
+            _step("Xavier init: activations spread out, training moves.", init="xavier"),
+        ],
+    ),
+    _net(
+        "ravine",
+        "Ravine from unnormalised inputs",
+        "The lecture's regression: x1 in the hundreds, x2 around 0.002. The loss over "
+        "(w1, w2) is a needle-thin ravine; normalising the inputs makes it round.",
+        {
+            "dataset": "ravine",
+            "model": "linear_regression",
+            "optimizer": "gd",
+            "lr": 1e-5,
+            "steps": 300,
+            "normalize": False,
+            "panels": "landscape,training,data",
+        },
+        [
+            _step("Raw inputs: a ravine; gradient descent crawls along it."),
+            _step(
+                "Normalised inputs (one click): round contours, a larger step works.",
+                normalize=True,
+                lr=0.1,
+            ),
+        ],
+    ),
+    _net(
+        "metrics",
+        "Metrics: 1% screening",
+        "A disease with 1% prevalence: predicting 'healthy' for everyone scores 99% accuracy "
+        "and finds no patient (sensitivity 0). Move the threshold along the ROC curve.",
+        {
+            "dataset": "screening",
+            "n": 1000,
+            "rate": 0.01,
+            "model": "logistic_regression",
+            "optimizer": "adam",
+            "lr": 0.05,
+            "steps": 300,
+            "threshold": 0.5,
+            "panels": "metrics,data,training",
+        },
+        [
+            _step("Threshold 0.5: every case called negative, 99% accuracy, sensitivity 0."),
+            _step("Threshold 0.05: every patient found, a few false alarms.", threshold=0.05),
+        ],
+    ),
+    _net(
+        "sgd",
+        "SGD on data: gradient noise",
+        "A mini-batch gradient is an average of S per-example gradients: its variance "
+        "falls as 1/S (a bit faster, sampling without replacement).",
+        {
+            "dataset": "moons",
+            "batch": 1,
+            "optimizer": "gd",
+            "lr": 0.05,
+            "steps": 600,
+            "panels": "noise,training,data",
+        },
+        [
+            _step("S = 1 (SGD): a noisy training curve."),
+            _step("S = 32: smoother.", batch=32),
+        ],
+    ),
+    _net(
+        "batch-size",
+        "Batch size: steps to a target",
+        "Steps to reach a target loss against S: near-linear speed-up, then diminishing "
+        "returns (Shallue et al. 2018).",
+        {
+            "dataset": "moons",
+            "optimizer": "adam",
+            "lr": 0.01,
+            "steps": 2000,
+            "target": 0.1,
+            "panels": "study,training",
+        },
+        [],
+    ),
+    _net(
+        "gradient-check",
+        "Gradient check on a network",
+        "Backprop against central finite differences, parameter by parameter; break the "
+        "backward pass on purpose and the check catches it.",
+        {"dataset": "xor", "panels": "gradcheck,training"},
+        [
+            _step("Correct backprop: every point on the diagonal."),
+            _step("Broken backprop: the check fails.", broken=True),
+        ],
+    ),
+]
+
+
+def network_scenes() -> list[dict[str, Any]]:
+    """The network page's scenes, JSON-ready (a fresh copy)."""
+    return copy.deepcopy(_NETWORK_SCENES)
+
+
+def network_step_state(scene_id: str, k: int) -> dict[str, Any]:
+    """Full page state of step ``k`` of a network scene (defaults, state, step patch)."""
+    for s in _NETWORK_SCENES:
+        if s["id"] == scene_id:
+            patch = s["steps"][k]["state_patch"] if s["steps"] else {}
+            return {**NETWORK_DEFAULTS, **s["state"], **patch}
+    valid = ", ".join(s["id"] for s in _NETWORK_SCENES)
+    raise ValueError(f"unknown network scene {scene_id!r}; valid: {valid}")
+
+
+def network_request(state: dict[str, Any]) -> dict[str, Any]:
+    """The page's training request for a state, as network_service.train keyword arguments."""
+    params: dict[str, Any] = {}
+    if state["n"]:
+        params["n"] = state["n"]
+    if state["rate"]:
+        params["positive_rate"] = state["rate"]
+    model: dict[str, Any] = {"name": state["model"], "params": {}}
+    if state["model"] == "mlp":
+        hidden = [int(w) for w in str(state["hidden"]).replace("x", ",").split(",") if w]
+        model["params"] = {"hidden": hidden, "activation": state["activation"]}
+    if state["model"] == "linear_regression":
+        model["params"] = {"bias": False}
+    out = {
+        "dataset": {"name": state["dataset"], "params": params},
+        "model": model,
+        "optimizer": state["optimizer"],
+        "lr": state["lr"],
+        "steps": state["steps"],
+        "init": state["init"],
+        "normalize": state["normalize"],
+        "seed": state["seed"],
+    }
+    if state["batch"]:
+        out["batch_size"] = state["batch"]
+    return out

@@ -15,6 +15,14 @@ const REST = {
   sweep_lr: "/api/sweeps/lr",
   sweep_basins: "/api/sweeps/basins",
   sweep_lr_momentum: "/api/sweeps/lr-momentum",
+  network_train: "/api/networks/train",
+  network_metrics: "/api/networks/metrics",
+  network_boundary: "/api/networks/boundary",
+  network_landscape: "/api/networks/landscape",
+  network_gradient_check: "/api/networks/gradient-check",
+  network_gradient_noise: "/api/networks/gradient-noise",
+  network_batch_size: "/api/networks/batch-size",
+  network_dataset: "/api/networks/dataset",
 };
 const CONNECT_WAIT_MS = 1500;
 

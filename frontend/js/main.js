@@ -92,6 +92,7 @@ async function boot() {
     h("label", { for: "scene-select", class: "scene-label" }, "Scene"), sceneSel,
     h("span", { class: "steps-nav" }, [prevStep, stepLabel, nextStep]),
     h("span", { class: "spacer" }),
+    h("a", { class: "chrome", href: "/network.html#net", title: "small networks on real data" }, "Networks"),
     transport,
     h("button", { type: "button", class: "chrome", title: "download every run as JSON",
       onclick: () => exportJson(store.state, store.data.runs || []) }, "JSON"),

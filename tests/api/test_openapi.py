@@ -85,10 +85,67 @@ def _cap(body: dict[str, Any], runs: int) -> None:
         body["steps"] = max(1, FUZZ_WORK // runs)
 
 
+NETWORK_TASKS = {"ravine": "regression", "uncentred": "regression", "blobs": "multiclass"}
+MODEL_TASKS = {
+    "linear_regression": "regression",
+    "logistic_regression": "binary",
+    "softmax_regression": "multiclass",
+}
+VALID_CSV = "x1,x2,label\n" + "".join(f"{i},{i % 3},{i % 2}\n" for i in range(20))
+
+
+def _small(body: dict[str, Any], key: str, cap: int) -> None:
+    if isinstance(body.get(key), (int, float)) and body[key] > cap:
+        body[key] = cap
+
+
+def _prepare_network(body: dict[str, Any], path: str) -> None:
+    """Networks: small data, a model that fits the task, a few cheap steps."""
+    data = body.get("dataset")
+    if isinstance(data, dict) and "csv" in data:
+        data["csv"] = VALID_CSV
+    if path in ("/api/networks/metrics",) and isinstance(data, dict):
+        if NETWORK_TASKS.get(data.get("name", "")) == "regression":
+            body["dataset"] = data = {"name": "moons"}
+        body["validation"] = max(body.get("validation", 0.2), 0.2)
+    if isinstance(data, dict) and "name" in data and not isinstance(data.get("params"), dict):
+        data["params"] = {"n": 120}
+    params = data.get("params") if isinstance(data, dict) else None
+    if isinstance(params, dict):
+        _small(params, "n", 120)
+        if data.get("name") == "screening":
+            params["n"] = 120
+            params["positive_rate"] = max(params.get("positive_rate", 0.1), 0.1)
+    task = NETWORK_TASKS.get(data.get("name", ""), "binary") if isinstance(data, dict) else None
+    model = body.get("model")
+    if isinstance(model, dict):
+        if model.get("name") in MODEL_TASKS and MODEL_TASKS[model["name"]] != task:
+            body["model"] = model = {"name": "mlp"}
+        if isinstance(model.get("params"), dict):
+            model["params"].pop("loss", None)
+    if path.rsplit("/", 1)[1] in ("train", "metrics", "boundary"):
+        body.pop("epochs", None)
+        body["steps"] = min(body.get("steps") or 20, 40)
+    for key, cap in (("batch_size", 10), ("max_steps", 30), ("resolution", 21), ("draws", 40)):
+        _small(body, key, cap)
+    if isinstance(body.get("sizes"), list):
+        body["sizes"] = [min(s, 4) for s in body["sizes"] if isinstance(s, (int, float))] or None
+    if path == "/api/networks/landscape":
+        _small(body, "steps", 30)
+        body.pop("directions", None)
+        body.pop("records", None)
+        for run in body.get("optimizers") or []:
+            if isinstance(run, dict):
+                run.pop("hyperparams", None)
+                run.pop("lr", None)
+
+
 def _prepare(body: Any, path: str) -> bool:
     """Make a valid body satisfy the cross-field rules and the work cap; False if it cannot."""
     if not isinstance(body, dict):
         return True
+    if path.startswith("/api/networks/"):
+        _prepare_network(body, path)
     ok = _fix_surface(body.get("surface")) and _fix_view(body.get("view"))
     ok = ok and _fix_pair(body, "lr_min", "lr_max")
     ok = ok and _fix_pair(body, "momentum_min", "momentum_max")

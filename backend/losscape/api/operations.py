@@ -233,3 +233,23 @@ OPERATIONS: dict[str, Operation] = {
         Operation("sweep_lr_momentum", schemas.LRMomentumRequest, run_lr_momentum, streams=True),
     )
 }
+
+
+def _network_operations() -> tuple[Operation, ...]:
+    """The networks' operations (imported late: they build on this module's table)."""
+    from . import network_operations as nop
+    from . import network_schemas as nsch
+
+    return (
+        Operation("network_train", nsch.TrainRequest, nop.run_train, streams=True),
+        Operation("network_metrics", nsch.MetricsRequest, nop.run_metrics, streams=True),
+        Operation("network_boundary", nsch.BoundaryRequest, nop.run_boundary, streams=True),
+        Operation("network_landscape", nsch.LandscapeRequest, nop.run_landscape, streams=True),
+        Operation("network_gradient_check", nsch.GradientCheckRequest, nop.run_gradient_check),
+        Operation("network_gradient_noise", nsch.GradientNoiseRequest, nop.run_gradient_noise),
+        Operation("network_batch_size", nsch.BatchSizeRequest, nop.run_batch_size, streams=True),
+        Operation("network_dataset", nsch.DatasetRequest, nop.run_dataset),
+    )
+
+
+OPERATIONS.update({op.name: op for op in _network_operations()})

@@ -46,7 +46,11 @@ export function createTableView(el, { onToggleBug = () => {} } = {}) {
       const target = r.scene && sceneById(data.catalog, r.scene);
       return h("tr", {}, [
         h("td", {}, r.problem), h("td", {}, r.diagnostics), h("td", {}, r.workarounds),
-        h("td", {}, target ? h("a", { href: `#scene=${r.scene}` }, target.title) : "–"),
+        h("td", {}, [
+          target ? h("a", { href: `#scene=${r.scene}` }, target.title) : (r.network_scene ? "" : "–"),
+          r.network_scene ? h("a", { href: `/network.html#net&scene=${r.network_scene}`, class: "net-link" },
+            `${target ? " · " : ""}on a network`) : null,
+        ]),
       ]);
     });
     setChildren(box, [

@@ -59,6 +59,7 @@ def catalog_bytes() -> tuple[bytes, str]:
             "optimizers": service.optimizers(),
             "schedules": service.schedules(),
             "scenes": scenes.scenes(),
+            "network_scenes": scenes.network_scenes() if _networks() is not None else [],
             "datasets": _optional("datasets"),
             "models": _optional("models"),
             "limits": web_limits(),

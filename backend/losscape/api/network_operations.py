@@ -1,0 +1,150 @@
+"""The networks' operations (``/api/networks/...`` and the live channel's ``network_*`` types).
+
+Each runner turns a validated request into ``network_service`` arguments and
+returns JSON bytes. Training streams: every chunk's partial history (curves
+without snapshots or histograms, which the final result carries) goes to the
+live channel, and ``Progress.check()`` stops the run once the client leaves.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from .. import network_service as ns
+from . import encoding, schemas
+from . import network_schemas as nsch
+
+
+def _setup(body: Any) -> dict[str, Any]:
+    return {
+        "dataset": nsch.dataset_arg(body.dataset),
+        "model": nsch.model_arg(body.model),
+        "init": body.init,
+        "init_scale": body.init_scale,
+        "normalize": body.normalize,
+        "seed": body.seed,
+    }
+
+
+def _train_args(body: Any) -> dict[str, Any]:
+    return {
+        **_setup(body),
+        "optimizer": body.optimizer,
+        "lr": body.lr,
+        "steps": body.steps,
+        "epochs": body.epochs,
+        "batch_size": body.batch_size,
+        **schemas.schedule_args(body.schedule),
+        "validation": body.validation,
+        "histogram_bins": body.histogram_bins,
+        "relu_range": body.relu_range,
+        "snapshots": body.snapshots,
+        "target_loss": body.target_loss,
+        **schemas.hyperparams_of(body),
+    }
+
+
+def _train(body: Any, progress: Any, partial: bool = True) -> ns.TrainingHistory:
+    callback = None
+    if progress is not None:
+
+        def callback(done: int, total: int, history: ns.TrainingHistory) -> None:
+            progress.check()
+            data = history.to_dict(snapshots=False, histograms=False) if partial else None
+            progress.emit(done, total, data)
+
+    return ns.train(**_train_args(body), progress=callback)
+
+
+def run_train(body: BaseModel, progress: Any) -> bytes:
+    return encoding.dumps(_train(body, progress).to_dict())
+
+
+def run_metrics(body: Any, progress: Any) -> bytes:
+    history = _train(body, progress, partial=False)
+    report = ns.metrics_at(
+        history, body.threshold, split=body.split, curve_points=body.curve_points
+    )
+    return encoding.dumps(report.to_dict())
+
+
+def run_boundary(body: Any, progress: Any) -> bytes:
+    history = _train(body, progress, partial=False)
+    boundary = ns.decision_boundary(history, resolution=body.resolution)
+    return encoding.dumps(boundary.to_dict())
+
+
+def _checked(progress: Any) -> Any:
+    if progress is None:
+        return None
+
+    def callback(done: int, total: int, partial: Any) -> None:
+        progress.check()
+        progress.emit(done, total, None)
+
+    return callback
+
+
+def run_landscape(body: Any, progress: Any) -> bytes:
+    runs = [r.model_dump(exclude_none=True) for r in body.optimizers]
+    result = ns.landscape(
+        **_setup(body),
+        optimizers=runs,
+        directions=body.directions,
+        resolution=body.resolution,
+        span=body.span,
+        steps=body.steps,
+        batch_size=body.batch_size,
+        **schemas.schedule_args(body.schedule),
+        view=body.view,
+        records=body.records,
+        progress=_checked(progress),
+    )
+    return encoding.dumps(result.to_dict())
+
+
+def run_gradient_check(body: Any, progress: Any) -> bytes:
+    result = ns.gradient_check(**_setup(body), broken=body.broken, eps=body.eps)
+    return encoding.dumps(result.to_dict())
+
+
+def run_gradient_noise(body: Any, progress: Any) -> bytes:
+    result = ns.gradient_noise(**_setup(body), sizes=body.sizes, draws=body.draws)
+    return encoding.dumps(result.to_dict())
+
+
+def run_batch_size(body: Any, progress: Any) -> bytes:
+    result = ns.batch_size_study(
+        **_setup(body),
+        optimizer=body.optimizer,
+        target_loss=body.target_loss,
+        sizes=body.sizes,
+        count=body.count,
+        lrs=body.lrs,
+        lr=body.lr,
+        max_steps=body.max_steps,
+        progress=_checked(progress),
+        **schemas.hyperparams_of(body),
+    )
+    return encoding.dumps(result.to_dict())
+
+
+def dataset_dict(data: Any) -> dict[str, Any]:
+    """A split data set as JSON: points (N, 2), targets, split indices, task and classes."""
+    return {
+        "name": data.name,
+        "task": data.task,
+        "classes": int(data.classes),
+        "feature_names": list(data.feature_names),
+        "x": data.X.tolist(),
+        "t": data.t.tolist(),
+        "train": data.train.tolist(),
+        "validation": data.validation.tolist(),
+    }
+
+
+def run_dataset(body: Any, progress: Any) -> bytes:
+    data = ns.resolve_dataset(nsch.dataset_arg(body.dataset), validation=body.validation)
+    return encoding.dumps(dataset_dict(data))

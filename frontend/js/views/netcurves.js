@@ -1,0 +1,48 @@
+// Training curves: train and validation loss (log axis) and accuracy (right axis) per record.
+
+import { h } from "../dom.js";
+import { drawLatest } from "./netdraw.js";
+import { baseLayout, emitDrawn } from "../plot.js";
+
+export function createNetCurvesView(el) {
+  const gd = h("div", { class: "plot" });
+  el.append(gd);
+
+  function update(state, data) {
+    const hist = data.history;
+    const traces = [];
+    // explicit ranges: autorange after a stream of frames can keep the empty plot's axes
+    let lo = Infinity;
+    let hi = -Infinity;
+    let xmax = 1;
+    if (hist) {
+      for (const v of [...hist.train_loss, ...hist.validation_loss]) {
+        if (v !== null && v > 0) {
+          lo = Math.min(lo, v);
+          hi = Math.max(hi, v);
+        }
+      }
+      xmax = Math.max(1, state.steps, hist.record_steps.at(-1) ?? 1);
+      const x = hist.record_steps;
+      traces.push({ type: "scatter", mode: "lines", x, y: hist.train_loss, name: "train loss",
+        line: { color: "#1f77b4", width: 2.4 } });
+      traces.push({ type: "scatter", mode: "lines", x, y: hist.validation_loss, name: "validation loss",
+        line: { color: "#ff7f0e", width: 2.4, dash: "dash" } });
+      if (hist.train_accuracy && hist.train_accuracy.some((v) => v !== null)) {
+        traces.push({ type: "scatter", mode: "lines", x, y: hist.train_accuracy, name: "train accuracy",
+          yaxis: "y2", line: { color: "#2ca02c", width: 1.8 } });
+        traces.push({ type: "scatter", mode: "lines", x, y: hist.validation_accuracy, name: "validation accuracy",
+          yaxis: "y2", line: { color: "#d62728", width: 1.8, dash: "dot" } });
+      }
+    }
+    drawLatest(gd, traces, baseLayout(state, {
+      margin: { l: 60, r: 60, t: 10, b: 44, autoexpand: false },
+      xaxis: { title: { text: "step" }, range: [0, xmax] },
+      yaxis: { title: { text: "loss" }, type: "log",
+        ...(hi > 0 ? { range: [Math.log10(lo) - 0.05, Math.log10(hi) + 0.05] } : { autorange: true }) },
+      yaxis2: { title: { text: "accuracy" }, overlaying: "y", side: "right", range: [0, 1.02] },
+      showlegend: true, legend: { orientation: "h", y: 1.02, x: 0 },
+    })).then(() => emitDrawn(el, "training", { traces: traces.length }));
+  }
+  return { update, figure: gd };
+}

@@ -1,0 +1,46 @@
+// Hidden activations: the first hidden layer's histogram over time (a heat map), with the
+// fraction of dead ReLUs and of saturated logistic / tanh units at the last record.
+
+import { h } from "../dom.js";
+import { drawLatest } from "./netdraw.js";
+import { baseLayout, createNotice, emitDrawn } from "../plot.js";
+
+export function createNetHistView(el) {
+  const gd = h("div", { class: "plot" });
+  el.append(gd);
+  const notice = createNotice(el);
+
+  function update(state, data) {
+    const hist = data.history;
+    const traces = [];
+    let title = "";
+    if (hist && hist.histograms && hist.histograms.length && hist.histograms[0].length) {
+      const edges = Array.isArray(hist.histogram_edges[0]) ? hist.histogram_edges[0] : hist.histogram_edges;
+      const centers = edges.slice(0, -1).map((e, i) => (e + edges[i + 1]) / 2);
+      const z = centers.map((_, b) => hist.histograms.map((r) => r[0][b]));
+      traces.push({ type: "heatmap", x: hist.record_steps, y: centers, z, colorscale: "Greys", reversescale: false,
+        showscale: false, hovertemplate: "step %{x}<br>activation %{y:.3g}: %{z:.3g}<extra></extra>" });
+      const last = hist.dead_fraction.length - 1;
+      const dead = hist.dead_fraction[last]?.[0];
+      const sat = hist.saturated_fraction[last]?.[0];
+      title = `dead ${fmt(dead)} · saturated ${fmt(sat)}`;
+      traces.push({ type: "scatter", mode: "lines", x: hist.record_steps, y: hist.dead_fraction.map((r) => r[0]),
+        yaxis: "y2", name: "dead fraction", line: { color: "#d62728", width: 2 } });
+      traces.push({ type: "scatter", mode: "lines", x: hist.record_steps, y: hist.saturated_fraction.map((r) => r[0]),
+        yaxis: "y2", name: "saturated fraction", line: { color: "#1f77b4", width: 2, dash: "dash" } });
+    }
+    notice.show(hist && !traces.length ? "no hidden layer in this model" : "");
+    el.dataset.fractions = title;
+    drawLatest(gd, traces, baseLayout(state, {
+      margin: { l: 60, r: 60, t: 28, b: 44, autoexpand: false },
+      title: { text: title, font: { size: 13 }, y: 0.98 },
+      xaxis: { autorange: true, title: { text: "step" } }, yaxis: { autorange: true, title: { text: "activation (layer 1)" } },
+      yaxis2: { title: { text: "fraction" }, overlaying: "y", side: "right", range: [0, 1] },
+    })).then(() => emitDrawn(el, "activations", { traces: traces.length }));
+  }
+  return { update, figure: gd };
+}
+
+function fmt(v) {
+  return v === null || v === undefined ? "–" : `${(100 * v).toFixed(1)}%`;
+}

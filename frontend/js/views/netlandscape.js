@@ -1,0 +1,41 @@
+// The exact loss over (w1, w2) of the 2-parameter regression, raw or normalised inputs, with
+// the optimizer's path on it. The one-click toggle lives in the panel header.
+
+import { h } from "../dom.js";
+import { drawLatest } from "./netdraw.js";
+import { baseLayout, contourLevels, createNotice, emitDrawn } from "../plot.js";
+import { SURFACE_SCALE } from "../palette.js";
+
+export function createNetLandscapeView(el) {
+  const gd = h("div", { class: "plot" });
+  el.append(gd);
+  const notice = createNotice(el);
+
+  function update(state, data) {
+    const L = data.landscape;
+    const traces = [];
+    if (L) {
+      // log contours: the raw ravine spans many decades
+      const z = L.values.map((row) => row.map((v) => (v === null ? null : Math.log10(Math.max(v, 1e-300)))));
+      const lv = contourLevels(z, 24);
+      traces.push({ type: "contour", x: L.a, y: L.b, z, colorscale: SURFACE_SCALE, showscale: false,
+        contours: { coloring: "heatmap", start: lv.start, end: lv.end, size: lv.size },
+        hovertemplate: "(%{x:.4g}, %{y:.4g})<br>log10 loss %{z:.3g}<extra></extra>" });
+      for (const run of L.runs) {
+        traces.push({ type: "scatter", mode: "lines+markers", x: run.a, y: run.b, name: run.optimizer,
+          line: { color: "#d62728", width: 2.4 }, marker: { size: 3 } });
+      }
+      if (L.minimum) {
+        traces.push({ type: "scatter", mode: "markers", x: [L.minimum[0]], y: [L.minimum[1]], name: "minimum",
+          marker: { symbol: "star", size: 14, color: "#fff", line: { color: "#111", width: 1.5 } } });
+      }
+    }
+    notice.show(data.landscapeError || (!L ? "the (w1, w2) landscape is for the 2-parameter linear regression" : ""));
+    const names = L?.axis_names || ["w1", "w2"];
+    drawLatest(gd, traces, baseLayout(state, {
+      xaxis: { title: { text: `${names[0]}${L && L.normalize ? " (normalised x)" : " (raw x)"}` } },
+      yaxis: { autorange: true, title: { text: names[1] } },
+    })).then(() => emitDrawn(el, "landscape", { traces: traces.length }));
+  }
+  return { update, figure: gd };
+}

@@ -1,0 +1,31 @@
+// Batch-size study: steps to reach the target loss against S (Shallue et al. 2018's shape:
+// a linear speed-up, then diminishing returns), with perfect scaling from S = 1 for reference.
+
+import { h } from "../dom.js";
+import { drawLatest } from "./netdraw.js";
+import { baseLayout, emitDrawn } from "../plot.js";
+
+export function createNetStudyView(el) {
+  const gd = h("div", { class: "plot" });
+  el.append(gd);
+
+  function update(state, data) {
+    const s = data.study;
+    const traces = [];
+    if (s) {
+      traces.push({ type: "scatter", mode: "markers+lines", x: s.sizes, y: s.steps, name: "steps to target",
+        marker: { size: 8, color: "#009E73" }, line: { color: "#009E73", width: 2.4 } });
+      const first = s.steps.find((v) => v !== null);
+      if (first) {
+        traces.push({ type: "scatter", mode: "lines", x: s.sizes, y: s.sizes.map((S) => first * s.sizes[0] / S),
+          name: "perfect scaling", line: { color: "#999", dash: "dot" } });
+      }
+    }
+    drawLatest(gd, traces, baseLayout(state, {
+      xaxis: { autorange: true, title: { text: "batch size S" }, type: "log" },
+      yaxis: { autorange: true, title: { text: "steps to reach the target loss" }, type: "log" },
+      showlegend: true, legend: { orientation: "h", y: 1.02, x: 0 },
+    })).then(() => emitDrawn(el, "study", { traces: traces.length }));
+  }
+  return { update, figure: gd };
+}

@@ -1,0 +1,88 @@
+"""The network page (/network.html): every network scene opens from its link, each panel
+draws traces, the metrics threshold slider moves the ROC point, and nothing leaves the machine."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from losscape import scenes
+
+pytestmark = [pytest.mark.browser, pytest.mark.server]
+
+NETWORK_SCENES = scenes.network_scenes()
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+FOR_DOCS = {"metrics": "network-metrics.png", "ravine": "network-ravine.png"}
+
+XTITLE = "document.querySelector('#view-landscape .js-plotly-plot').layout.xaxis.title.text"
+TRACES = """(name) => {
+  const body = document.getElementById(`view-${name}`);
+  const gd = body && body.querySelector('.js-plotly-plot');
+  return gd && gd.data ? gd.data.length : 0;
+}"""
+
+
+def open_network(g, fragment: str) -> None:
+    g.page.goto(g.base + "network.html#" + fragment)
+    g.page.wait_for_function("() => document.body.dataset.ready === '1'", timeout=30_000)
+
+
+def wait_traces(g, panel: str, timeout: float = 60_000) -> None:
+    g.page.wait_for_function(f"(n) => ({TRACES})(n) > 0", arg=panel, timeout=timeout)
+
+
+@pytest.mark.parametrize("scene", NETWORK_SCENES, ids=lambda s: s["id"])
+def test_network_scene_draws_every_panel(page, ui, scene):
+    state = scenes.network_step_state(scene["id"], 0)
+    panels = state["panels"].split(",")
+    open_network(page, f"net&scene={scene['id']}")
+    for panel in panels:
+        wait_traces(page, panel)
+    pg = page.page
+    shown = pg.eval_on_selector_all(".panel", "els => els.map((e) => e.dataset.panel)")
+    assert sorted(shown) == sorted(panels)
+    assert pg.locator("#net-scene").input_value() == scene["id"]
+    assert scene["title"] in pg.locator("#caption").inner_text()
+    pg.wait_for_timeout(1500)  # let the last frames of training land
+    path = ui.screenshot(pg, f"network-{scene['id']}")
+    if scene["id"] in FOR_DOCS:
+        DOCS.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, DOCS / FOR_DOCS[scene["id"]])
+    page.assert_clean()
+
+
+def test_threshold_slider_moves_the_roc_point(page, ui):
+    open_network(page, "net&scene=metrics")
+    wait_traces(page, "metrics")
+    pg = page.page
+    pg.wait_for_function("() => document.getElementById('view-metrics').dataset.roc !== ''")
+    before = pg.eval_on_selector("#view-metrics", "el => el.dataset.roc")
+    fpr0, tpr0 = (float(v) for v in before.split(","))
+    assert tpr0 == 0.0  # the always-negative classifier at 0.5: sensitivity 0
+    pg.locator("#net-threshold").fill("0.05")
+    pg.wait_for_function(
+        "(b) => document.getElementById('view-metrics').dataset.roc !== b", arg=before
+    )
+    fpr1, tpr1 = (
+        float(v) for v in pg.eval_on_selector("#view-metrics", "el => el.dataset.roc").split(",")
+    )
+    assert tpr1 > tpr0 and fpr1 >= fpr0
+    assert "threshold=0.05" in pg.evaluate("() => location.hash")
+    page.assert_clean()
+
+
+def test_normalize_toggle_redraws_the_ravine(page, ui):
+    open_network(page, "net&scene=ravine")
+    wait_traces(page, "landscape")
+    pg = page.page
+    pg.wait_for_function(
+        "() => document.querySelector('#view-landscape .js-plotly-plot').data.length > 1"
+    )
+    raw_x = pg.evaluate(f"() => {XTITLE}")
+    assert "raw" in raw_x
+    pg.locator("#net-normalize-toggle").click()
+    pg.wait_for_function(f"() => {XTITLE}.includes('normalised')")
+    assert "normalize" not in pg.evaluate("() => location.hash")  # the default: true
+    page.assert_clean()
