@@ -89,3 +89,48 @@ def test_normalize_toggle_redraws_the_ravine(page, ui):
     pg.wait_for_function(f"() => {XTITLE}.includes('normalised')")
     assert "normalize" not in pg.evaluate("() => location.hash")  # the default: true
     page.assert_clean()
+
+
+POINTS_SHOWN = """(n) => {
+  const gd = document.querySelector('#view-data .js-plotly-plot');
+  if (!gd || !gd.data) return false;
+  const pts = gd.data.filter((t) => t.mode === 'markers').reduce((k, t) => k + t.x.length, 0);
+  return pts === n;
+}"""
+
+
+def _xor_csv(rows: int = 60) -> bytes:
+    lines = ["x1,x2,label"]
+    for i in range(rows):
+        a, b = (i * 7919 % 97) / 48.5 - 1.0, (i * 104729 % 89) / 44.5 - 1.0
+        lines.append(f"{a:.4f},{b:.4f},{int((a > 0) != (b > 0))}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_an_uploaded_csv_trains_and_a_bad_one_names_its_line(page, ui):
+    """A user's own points, from a file: trained and drawn; a malformed row is named."""
+    open_network(page, "net&dataset=moons&steps=200")
+    wait_traces(page, "data")
+    pg = page.page
+    pg.set_input_files("#net-csv", files=[
+        {"name": "points.csv", "mimeType": "text/csv", "buffer": _xor_csv()},
+    ])  # fmt: skip
+    pg.wait_for_function("() => location.hash.includes('dataset=csv')", timeout=30_000)
+    assert pg.locator("#net-dataset").input_value() == "csv"
+    # The data view shows exactly the file's 60 points once the upload's answer lands.
+    pg.wait_for_function(POINTS_SHOWN, arg=60, timeout=60_000)
+    pg.wait_for_function(
+        "() => /done|converged/.test(document.getElementById('badges').textContent)",
+        timeout=60_000,
+    )
+    assert "uploaded CSV" in pg.locator("#net-dataset").inner_text()
+    ui.screenshot(pg, "network-csv")
+    page.assert_clean()
+    bad = b"x1,x2,label\n0,0,0\n1,1,1\n0,1,oops\n1,0,0\n0.5,0.5,1\n"
+    pg.set_input_files(
+        "#net-csv", files=[{"name": "bad.csv", "mimeType": "text/csv", "buffer": bad}]
+    )
+    pg.wait_for_function(
+        "() => document.getElementById('badges').textContent.includes('⚠')", timeout=30_000
+    )
+    assert "line" in pg.locator("#badges").inner_text()

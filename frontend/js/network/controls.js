@@ -16,12 +16,38 @@ function number(id, value, attrs, onChange) {
     onchange: (ev) => { const x = Number(ev.target.value); if (Number.isFinite(x)) onChange(x); } });
 }
 
-/** createNetControls(el, {catalog, getState, setState}) -> {update(state)} */
-export function createNetControls(el, { catalog, getState, setState }) {
+// A CSV's text travels in the request body (JSON-escaped); the server refuses more.
+const MAX_CSV_CHARS = 170_000;
+
+/** A file input reading the user's own points (x1,x2,label rows) into `upload`. */
+function csvUpload(upload, onLoaded) {
+  const error = h("span", { class: "net-csv-error", id: "net-csv-error", role: "alert" }, upload.error || "");
+  const input = h("input", { id: "net-csv", type: "file", accept: ".csv,text/csv,text/plain",
+    onchange: async (ev) => {
+      const file = ev.target.files && ev.target.files[0];
+      if (!file) return;
+      const text = await file.text();
+      if (text.length > MAX_CSV_CHARS) {
+        upload.error = `${file.name} is too large: ${text.length} characters, at most ${MAX_CSV_CHARS}`;
+        error.textContent = upload.error;
+        return;
+      }
+      Object.assign(upload, { text, name: file.name, error: "" });
+      onLoaded();
+    } });
+  const note = upload.name ? ` (${upload.name})` : "";
+  return h("div", { class: "net-field net-csv" }, [
+    h("label", { for: "net-csv" }, `Your own points: CSV of x1,x2,label${note}`), input, error]);
+}
+
+/** createNetControls(el, {catalog, getState, setState, upload}) -> {update(state)} */
+export function createNetControls(el, { catalog, getState, setState, upload }) {
   const set = (k) => (v) => setState({ ...getState(), [k]: v });
 
   function build(state) {
-    const datasets = (catalog.datasets || []).filter((d) => d.name !== "csv");
+    const catalogued = (catalog.datasets || []).filter((d) => d.name !== "csv");
+    // An uploaded CSV lives in memory only (too big for a link), so it is offered once loaded.
+    const datasets = upload.text ? [...catalogued, { name: "csv", title: `uploaded CSV` }] : catalogued;
     const task = datasets.find((d) => d.name === state.dataset)?.task;
     const models = (catalog.models || []).filter((m) => !task || m.tasks.includes(task));
     const optimizers = (catalog.optimizers || []).filter((o) => o.name !== "newton");
@@ -35,6 +61,7 @@ export function createNetControls(el, { catalog, getState, setState }) {
           if (m && !m.tasks.includes(t)) next.model = "mlp";
           setState(next);
         })),
+      csvUpload(upload, () => setState({ ...getState(), dataset: "csv", scene: "" })),
       field("Model", select(uid("net", "model"), models.map((m) => [m.name, m.title]), state.model, set("model"))),
     ];
     if (state.model === "mlp") {
@@ -63,7 +90,7 @@ export function createNetControls(el, { catalog, getState, setState }) {
   let key = "";
   return {
     update(state) {
-      const k = JSON.stringify(state);
+      const k = JSON.stringify(state) + upload.name + upload.text.length;
       if (k !== key) {
         key = k;
         build(state);

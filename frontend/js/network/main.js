@@ -73,7 +73,9 @@ async function boot() {
   setChildren(root, [header, caption, h("div", { class: "layout" }, [controlsEl,
     h("main", { class: "main" }, [status, panelsEl])])]);
 
-  const controls = createNetControls(controlsEl, { catalog, getState: () => state, setState });
+  // The user's CSV: in memory for this page only (it does not fit in a link).
+  const upload = { text: "", name: "", error: "" };
+  const controls = createNetControls(controlsEl, { catalog, getState: () => state, setState, upload });
   const views = new Map();
   const threshold = h("input", { id: "net-threshold", type: "range", min: "0", max: "1", step: "0.01",
     "aria-label": "decision threshold", oninput: (ev) => setState({ ...state, threshold: Number(ev.target.value) }) });
@@ -166,7 +168,7 @@ async function boot() {
 
   function fetchAll() {
     data.task = datasetTask(catalog, state.dataset);
-    const base = trainBody(state, catalog);
+    const base = trainBody(state, catalog, upload);
     const names = shown();
     ask("network_dataset", { dataset: base.dataset }, "dataset");
     ask("network_train", base, "history", { onProgress: (f) => {

@@ -63,8 +63,8 @@ export function encodeNetHash(state) {
   return rest ? `#net&${rest}` : "#net";
 }
 
-/** The request body shared by train, boundary and metrics. */
-export function trainBody(state, catalog) {
+/** The request body shared by train, boundary and metrics; `upload` holds a loaded CSV. */
+export function trainBody(state, catalog, upload = { text: "" }) {
   const ds = (catalog.datasets || []).find((d) => d.name === state.dataset);
   const params = {};
   if (state.n > 0) params.n = state.n;
@@ -74,7 +74,8 @@ export function trainBody(state, catalog) {
     : {};
   if (state.model === "linear_regression") modelParams.bias = false;
   const body = {
-    dataset: { name: state.dataset, params },
+    dataset: state.dataset === "csv" && upload.text
+      ? { csv: upload.text, task: "auto" } : { name: state.dataset, params },
     model: { name: state.model, params: modelParams },
     optimizer: state.optimizer,
     lr: state.lr,
