@@ -537,6 +537,25 @@ def _minima_arg(minima: object) -> tuple[CriticalPoint, ...] | None:
     return tuple(CriticalPoint(x, y, math.nan, "minimum") for x, y in pts)
 
 
+def basin_targets(
+    surf: ResolvedSurface,
+    *,
+    view: Sequence[float] | None = None,
+    minima: Sequence[Sequence[float]] | None = None,
+    radius: float | None = None,
+) -> tuple[tuple[CriticalPoint, ...], float]:
+    """The minima a basin map labels by, and how close counts as reaching one.
+
+    The given minima, else the surface's; ``radius`` defaults to 2% of the
+    view's diagonal. Shared with the live channel, which labels partial rows.
+    """
+    x0, x1, y0, y1 = _check_view(view) if view is not None else surf.view
+    mins = _minima_arg(minima) or surf.minima
+    diag = math.hypot(x1 - x0, y1 - y0)
+    rad = 0.02 * diag if radius is None else check_number(radius, "radius", 0.0, diag)
+    return tuple(mins), rad
+
+
 def basins(
     surface: SurfaceArg,
     optimizer: str = "gd",
@@ -570,9 +589,7 @@ def basins(
     n_steps = _steps(steps)
     g = int(check_number(resolution, "resolution", 2, limits.MAX_BASIN_RESOLUTION, kind="int"))
     x0, x1, y0, y1 = _check_view(view) if view is not None else surf.view
-    mins = _minima_arg(minima) or surf.minima
-    diag = math.hypot(x1 - x0, y1 - y0)
-    rad = 0.02 * diag if radius is None else check_number(radius, "radius", 0.0, diag)
+    mins, rad = basin_targets(surf, view=view, minima=minima, radius=radius)
     kid, schp = _schedule(schedule, schedule_params)
     xs = np.linspace(x0, x1, g)
     ys = np.linspace(y0, y1, g) if surf.dims == 2 else np.zeros(1)

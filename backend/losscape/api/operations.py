@@ -13,7 +13,6 @@ done so far fill whole rows of the map from the bottom up.
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -159,23 +158,13 @@ def run_lr_sweep(body: Any, progress: Progress | None) -> bytes:
     return encoding.dumps(encoding.lr_sweep(result, body.precision))
 
 
-def _basin_labels(body: Any, surface: dict[str, Any]) -> tuple[list[Any], float]:
-    """The minima and radius ``service.basins`` labels with (for partial rows)."""
-    resolved = service.resolve_surface(surface)
-    x0, x1, y0, y1 = body.view if body.view is not None else resolved.view
-    if body.minima is not None:
-        minima = [service.CriticalPoint(m[0], m[1], math.nan, "minimum") for m in body.minima]
-    else:
-        minima = list(resolved.minima)
-    radius = 0.02 * math.hypot(x1 - x0, y1 - y0) if body.radius is None else body.radius
-    return minima, radius
-
-
 def run_basins(body: Any, progress: Progress | None) -> bytes:
     surface = _surface(body)
     encode = None
     if progress is not None:
-        minima, radius = _basin_labels(body, surface)
+        minima, radius = service.basin_targets(
+            service.resolve_surface(surface), view=body.view, minima=body.minima, radius=body.radius
+        )
 
         def encode(p: service.BatchResult, lo: int, hi: int) -> dict[str, Any]:
             return encoding.basin_rows(p, lo, hi, body.resolution, minima, radius, body.precision)
