@@ -276,7 +276,7 @@ def test_one_dimensional_surface_gets_the_curve_view(page, ui):
 
 
 def test_sweep_panels_fill_in(page, ui):
-    """The basin map fills in from progress frames; the (lr x momentum) map is drawn."""
+    """The basin map (streamed in chunks) and the (lr x momentum) map are drawn."""
     ui.open_page(page)
     ui.js(page, "countDraws")
     frag = (
@@ -287,7 +287,10 @@ def test_sweep_panels_fill_in(page, ui):
     page.page.evaluate(f"() => location.hash = {frag!r}")
     ui.wait_ready(page, "basins", 1, timeout=60_000)
     ui.wait_ready(page, "lr_momentum", 1, timeout=60_000)
-    assert ui.js(page, "draws")["partialBasins"] >= 1
+    # Progress frames with partial rows are asserted in tests/api (live channel). Whether the page
+    # also draws one before the result is a race: on an idle machine the vectorised kernel can
+    # finish the whole map between two animation frames, so it is not asserted here.
+    assert ui.js(page, "draws")["all"] >= 1
     heat = ui.js(page, "summary", "basins")[0][0]
     assert heat["type"] == "heatmap" and heat["n"] == 160
     assert page.page.locator("#view-basins .legend").inner_text().count("→ min") == 4
