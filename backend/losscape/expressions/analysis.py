@@ -8,7 +8,7 @@ Numerical analysis (when the user gives no view or no minima):
   ``abs(x)`` are found), and grid points where |gradient| is locally smallest.
   Every seed is polished by Newton's method on the gradient (exact gradient,
   Hessian by central differences of it, as ``kernels.hessian_at``), classified
-  from the Hessian's eigenvalues (``service.classify``); a degenerate point (or
+  from the Hessian's eigenvalues (``resolved.classify``); a degenerate point (or
   a kink) is classified by comparing values on a small ring around it, and a
   flat one is dropped. Points closer than a quarter grid cell are merged; at
   most 32 are kept. Bounded work: at most 56 seeds, 100 search and 50 Newton
@@ -39,18 +39,17 @@ import functools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from ..numerics import kernels
 from ..numerics.specs import CriticalPoint
 from ..numerics.surfaces import EXPRESSION_ID
+from ..resolved import ESCAPE_BOX_FACTOR, ResolvedSurface, classify
+from ..validation import check_point, check_view
 from .emit import Program
 from .parser import compile_expression
-
-if TYPE_CHECKING:
-    from ..service import ResolvedSurface
 
 DEFAULT_VIEW = (-3.0, 3.0, -3.0, 3.0)
 SEARCH_HALF_WIDTHS = (3.0, 10.0, 30.0, 100.0)
@@ -267,8 +266,6 @@ def _critical_points(
     f_newton, newton_ok = critical(polished)
     f_compass, compass_ok = critical(start)
     compass_ok &= compass != 0.0
-    from ..service import classify
-
     scale = max(abs(x0), abs(x1), abs(y0), abs(y1), 1.0)
     rho = 0.05 * np.where(cell > 0, cell, 0.0)
     found: list[CriticalPoint] = []
@@ -379,8 +376,6 @@ def _auto_view(
 
 def _unbounded_below(p: Program, view: tuple[float, float, float, float], dims: int) -> bool:
     """True when the lowest grid value over 3x the view lies on that box's edge."""
-    from ..service import ESCAPE_BOX_FACTOR
-
     x0, x1, y0, y1 = view
     cx, cy = 0.5 * (x0 + x1), 0.5 * (y0 + y1)
     hx, hy = 0.5 * (x1 - x0) * ESCAPE_BOX_FACTOR, 0.5 * (y1 - y0) * ESCAPE_BOX_FACTOR
@@ -477,15 +472,13 @@ def _analyse(
 
 
 def resolve_expression(surface: Mapping[str, Any]) -> ResolvedSurface:
-    """A typed-in formula as a ``service.ResolvedSurface`` (sid ``EXPRESSION_ID``).
+    """A typed-in formula as a ``resolved.ResolvedSurface`` (sid ``EXPRESSION_ID``).
 
     ``surface`` holds "expression" (required), "view" ([xmin, xmax, ymin, ymax])
     and "minima" ([[x, y], ...]), both optional: see the module docstring for
     what is computed when they are missing. Raises ``ExpressionError`` for a
     formula the grammar refuses and ``ValueError`` for other bad fields.
     """
-    from ..service import ResolvedSurface, _check_view, _point
-
     extra = sorted(str(k) for k in surface if k not in VALID_KEYS)
     if extra:
         raise ValueError(
@@ -496,13 +489,13 @@ def resolve_expression(surface: Mapping[str, Any]) -> ResolvedSurface:
         raise ValueError("an expression surface needs the field 'expression'")
     p = compile_expression(surface["expression"])
     view_arg = surface.get("view")
-    view = _check_view(view_arg) if view_arg is not None else None
+    view = check_view(view_arg) if view_arg is not None else None
     minima_arg = surface.get("minima")
     minima = None
     if minima_arg is not None:
         if not isinstance(minima_arg, list | tuple) or len(minima_arg) > 64:
             raise ValueError("minima must be a list of at most 64 (x, y) points")
-        minima = tuple(_point(m, f"minima[{i}]") for i, m in enumerate(minima_arg)) or None
+        minima = tuple(check_point(m, f"minima[{i}]") for i, m in enumerate(minima_arg)) or None
     a = _analyse(p, view, minima)
     return ResolvedSurface(
         name="expression",

@@ -14,6 +14,9 @@ from ..networks import mlp
 from ..numerics.registry import check_number, param_vector
 from ..numerics.specs import ParamSpec
 from ..service import param_dict
+from ..validation import boolean as _bool
+from ..validation import choice as _choice
+from ..validation import integer as _int
 
 # --------------------------------------------------------------------------- limits
 
@@ -66,20 +69,6 @@ def _finite_list(a: np.ndarray | Sequence[float] | None) -> list | None:
 
 def _num(v: float | None) -> float | None:
     return float(v) if v is not None and math.isfinite(v) else None
-
-
-def _int(value: object, name: str, lo: int, hi: int) -> int:
-    return int(check_number(value, name, lo, hi, kind="int"))
-
-
-def _bool(value: object, name: str) -> bool:
-    return bool(check_number(value, name, 0, 1, kind="bool"))
-
-
-def _choice(value: object, name: str, choices: Sequence[str]) -> str:
-    if not isinstance(value, str) or value not in choices:
-        raise ValueError(f"unknown {name} {value!r}; valid {name}s: {', '.join(choices)}")
-    return value
 
 
 # --------------------------------------------------------------------------- data sets

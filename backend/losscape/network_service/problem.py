@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
+from .. import validation
 from ..networks import datasets as ds
 from ..networks import mlp
 from ..numerics.optimizers import OPTIMIZERS
-from ..numerics.registry import check_number, optimizer_spec, param_vector, schedule_spec
+from ..numerics.registry import check_number, optimizer_spec
 from ..numerics.specs import OptimizerSpec
 from .catalogue import (
     MAX_INIT_SCALE,
@@ -102,23 +103,10 @@ def _network_optimizer(optimizer: object) -> OptimizerSpec:
     return spec
 
 
-def _hyperparams(spec: OptimizerSpec, given: Mapping[str, object]) -> np.ndarray:
-    given = dict(given)
-    if "betas" in given:  # torch spells Adam's pair as one tuple
-        betas = given.pop("betas")
-        if not isinstance(betas, Sequence) or len(betas) != 2:
-            raise ValueError("betas must be a pair (beta1, beta2)")
-        given.setdefault("beta1", betas[0])
-        given.setdefault("beta2", betas[1])
-    return param_vector(spec.hyperparams, given, spec.name)
-
-
 def _lr(spec: OptimizerSpec, lr: object) -> float:
-    if lr is None:
-        return spec.lr_default
     # Raw inputs near 1000 (the lecture's uncentred table) put 2 / lambda_max near
     # 1e-6, so networks accept smaller rates than the surfaces' lr_min.
-    return check_number(lr, "lr", min(MIN_NETWORK_LR, spec.lr_min), spec.lr_max)
+    return validation.lr(spec, lr, lo=min(MIN_NETWORK_LR, spec.lr_min))
 
 
 @dataclass(frozen=True)
@@ -145,7 +133,6 @@ def _settings(
     schedule_params: Mapping[str, object] | None = None,
 ) -> RunSettings:
     spec = _network_optimizer(optimizer)
-    hp = _hyperparams(spec, hyperparams)
-    sspec = schedule_spec(schedule or "constant")
-    schp = param_vector(sspec.params, schedule_params, f"schedule {sspec.name}")
+    hp = validation.hyperparams(spec, hyperparams)
+    sspec, schp = validation.schedule(schedule, schedule_params)
     return RunSettings(spec, hp, _lr(spec, lr), sspec.name, sspec.id, schp)
