@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -22,69 +22,25 @@ from .numerics.registry import (
     check_number,
     optimizer_spec,
     param_vector,
-    schedule_spec,
 )
 from .numerics.registry import surface_spec as _surface_spec
 from .numerics.schedules import SCHEDULES
 from .numerics.specs import CriticalPoint, OptimizerSpec, ParamSpec, SurfaceSpec
 from .numerics.surfaces import SURFACES
+from .resolved import ResolvedSurface, classify
+from .validation import check_point as _point
+from .validation import check_view as _check_view
+from .validation import hyperparams as _hyperparams
+from .validation import lr as _lr
+from .validation import schedule as validate_schedule
 
 _EMPTY_CODE = np.zeros(1, dtype=np.int64)
 _EMPTY_CONSTS = np.zeros(1, dtype=np.float64)
-DIVERGE_BOX_FACTOR = 10.0  # bounded-below surfaces: leaving 10x the view box is divergence
-ESCAPE_BOX_FACTOR = 3.0  # unbounded-below surfaces: leaving 3x the view box is a stop
 
 SurfaceArg = str | Mapping[str, Any]
 
 
 # --------------------------------------------------------------------------- surfaces
-
-
-@dataclass(frozen=True)
-class ResolvedSurface:
-    """A surface ready for the kernels: dispatch id, parameter array, program arrays."""
-
-    name: str
-    sid: int
-    params: np.ndarray
-    code: np.ndarray
-    consts: np.ndarray
-    view: tuple[float, float, float, float]
-    critical_points: tuple[CriticalPoint, ...]
-    unbounded_below: bool = False
-    quadratic: bool = False
-    dims: int = 2
-    default_start: tuple[float, float] = (0.0, 0.0)
-    expression: str | None = None
-    param_values: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def minima(self) -> tuple[CriticalPoint, ...]:
-        return tuple(c for c in self.critical_points if c.kind == "minimum")
-
-    def kernel_args(self) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
-        return self.sid, self.params, self.code, self.consts
-
-    def stop_box(self) -> tuple[np.ndarray, int]:
-        """The box beyond which a run stops, and the status it stops with."""
-        factor = ESCAPE_BOX_FACTOR if self.unbounded_below else DIVERGE_BOX_FACTOR
-        x0, x1, y0, y1 = self.view
-        cx, cy = 0.5 * (x0 + x1), 0.5 * (y0 + y1)
-        hx, hy = 0.5 * (x1 - x0) * factor, 0.5 * (y1 - y0) * factor
-        if self.dims == 1:
-            hy = math.inf
-        box = np.array([cx - hx, cx + hx, cy - hy, cy + hy], dtype=np.float64)
-        return box, STATUS_ESCAPED if self.unbounded_below else STATUS_DIVERGED
-
-
-def _check_view(view: object) -> tuple[float, float, float, float]:
-    if not isinstance(view, Sequence) or isinstance(view, str) or len(view) != 4:
-        raise ValueError("view must be four numbers (xmin, xmax, ymin, ymax)")
-    m = limits.MAX_COORDINATE
-    v = tuple(check_number(c, f"view[{i}]", -m, m) for i, c in enumerate(view))
-    if not (v[0] < v[1] and v[2] < v[3]):
-        raise ValueError("view must have xmin < xmax and ymin < ymax")
-    return v  # type: ignore[return-value]
 
 
 def resolve_surface(
@@ -128,41 +84,13 @@ def resolve_surface(
 # --------------------------------------------------------------------------- arguments
 
 
-def _hyperparams(spec: OptimizerSpec, given: Mapping[str, object]) -> np.ndarray:
-    given = dict(given)
-    if "betas" in given:  # torch spells Adam's pair as one tuple
-        betas = given.pop("betas")
-        if not isinstance(betas, Sequence) or len(betas) != 2:
-            raise ValueError("betas must be a pair (beta1, beta2)")
-        given.setdefault("beta1", betas[0])
-        given.setdefault("beta2", betas[1])
-    return param_vector(spec.hyperparams, given, spec.name)
-
-
 def _schedule(name: str | None, params: Mapping[str, object] | None) -> tuple[int, np.ndarray]:
-    spec = schedule_spec(name or "constant")
-    return spec.id, param_vector(spec.params, params, f"schedule {spec.name}")
-
-
-def _lr(spec: OptimizerSpec, lr: object) -> float:
-    if lr is None:
-        return spec.lr_default
-    return check_number(lr, "lr", spec.lr_min, spec.lr_max)
+    spec, vector = validate_schedule(name, params)
+    return spec.id, vector
 
 
 def _steps(steps: object, hi: int = limits.MAX_STEPS) -> int:
     return int(check_number(steps, "steps", 1, hi, kind="int"))
-
-
-def _point(point: object, name: str) -> tuple[float, float]:
-    if isinstance(point, np.ndarray):
-        point = point.tolist()
-    if not isinstance(point, Sequence) or isinstance(point, str) or len(point) not in (1, 2):
-        raise ValueError(f"{name} must be a pair (x, y)")
-    m = limits.MAX_COORDINATE
-    x = check_number(point[0], f"{name}[0]", -m, m)
-    y = check_number(point[1], f"{name}[1]", -m, m) if len(point) == 2 else 0.0
-    return x, y
 
 
 def _noise_std(noise: object, batch_size: object) -> float:
@@ -781,22 +709,6 @@ class HessianInfo:
     eigenvalues: np.ndarray
     eigenvectors: np.ndarray
     kind: str
-
-
-def classify(gradient: np.ndarray, eigenvalues: np.ndarray, *, dims: int = 2) -> str:
-    """Kind of point from its gradient and Hessian eigenvalues (relative tolerances)."""
-    scale = max(1.0, float(np.max(np.abs(eigenvalues))))
-    if float(np.linalg.norm(gradient)) > 1e-6 * scale:
-        return "regular"
-    eig = eigenvalues if dims == 2 else eigenvalues[np.abs(eigenvalues) > 0][-1:]
-    tol = 1e-6 * scale
-    if eig.size == 0 or np.any(np.abs(eig) <= tol):
-        return "degenerate"
-    if np.all(eig > 0):
-        return "minimum"
-    if np.all(eig < 0):
-        return "maximum"
-    return "saddle"
 
 
 def hessian(

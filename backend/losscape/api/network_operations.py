@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from .. import network_service as ns
 from . import encoding, schemas
-from . import network_schemas as nsch
+from .schemas import network_requests as nsch
 
 
 def _setup(body: Any) -> dict[str, Any]:

@@ -227,7 +227,7 @@ OPERATIONS: dict[str, Operation] = {
 def _network_operations() -> tuple[Operation, ...]:
     """The networks' operations (imported late: they build on this module's table)."""
     from . import network_operations as nop
-    from . import network_schemas as nsch
+    from .schemas import network_requests as nsch
 
     return (
         Operation("network_train", nsch.TrainRequest, nop.run_train, streams=True),

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Request
 from starlette.responses import Response
 
-from .. import network_schemas as nsch
+from ..schemas import network_requests as nsch
 from . import ERROR_RESPONSES, run
 
 router = APIRouter(prefix="/api/networks", tags=["networks"])

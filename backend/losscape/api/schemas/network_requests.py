@@ -15,13 +15,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from .. import network_service as ns
-from ..networks import datasets as ds
-from ..networks import mlp
-from ..numerics.optimizers import OPTIMIZERS
-from ..numerics.specs import OptimizerSpec
-from . import schemas
-from .schemas import Strict, bounded_int
+from ... import network_service as ns
+from ...networks import datasets as ds
+from ...networks import mlp
+from ...numerics.optimizers import OPTIMIZERS
+from ...numerics.specs import OptimizerSpec
+from . import builders as schemas
+from .builders import Strict, bounded_int
 
 # The text must fit the body limit even when every character is sent as a JSON
 # \uXXXX escape (6 bytes): about 170,000 characters, 34 per row for 5,000 rows

@@ -1,0 +1,324 @@
+"""Model builders: scalars, parameter models and the tagged unions of the registry.
+
+The request models are built from the one registry: every catalogue surface,
+optimizer and schedule becomes a variant of a tagged union whose parameters
+carry the registry's bounds and defaults, so the OpenAPI document at ``/docs``
+states exactly which bodies are valid (it is fuzzed with schemathesis) and an
+unknown name is refused with the valid names in the message.
+
+Every request model forbids extra fields, uses strict types (no "3" for 3, no
+true for 1) and refuses non-finite floats. Cross-field rules that JSON Schema
+cannot state (xmin < xmax, lr_min < lr_max, the sweep work budget) are checked
+by the service and come back as 422 too.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import keyword
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    create_model,
+)
+
+from ... import limits
+from ...numerics.optimizers import OPTIMIZERS
+from ...numerics.schedules import SCHEDULES
+from ...numerics.specs import OptimizerSpec, ParamSpec, ScheduleSpec, SurfaceSpec
+from ...numerics.surfaces import SURFACES
+
+# The web app caps basin maps below the library's limit: 256^2 starts is
+# already 65,536 runs, about a second of one core at a few hundred steps.
+WEB_MAX_BASIN_RESOLUTION = min(256, limits.MAX_BASIN_RESOLUTION)
+MAX_EXPRESSION_LENGTH = 200  # issue 6: typed-in formulas are at most 200 characters
+MAX_USER_MINIMA = 64  # service._minima_arg's bound
+MAX_BODY_BYTES = 1 << 20  # request bodies and live-channel messages
+MOMENTUM_NAMES = ("momentum", "beta1")  # the hyperparameter an (lr x momentum) map sweeps
+
+
+class Strict(BaseModel):
+    """Base of every request model: no extra fields, strict types, finite floats."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+
+
+class Out(BaseModel):
+    """Base of the response models (documentation only: responses are encoded by orjson)."""
+
+    model_config = ConfigDict(allow_inf_nan=False)
+
+
+# --------------------------------------------------------------------------- scalars
+
+
+def _integral(value: Any) -> Any:
+    """JSON has one number type and JSON Schema's "integer" means integral: 524.0 is 524."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def bounded_int(lo: int, hi: int, description: str | None = None) -> Any:
+    """An integer in [lo, hi]: integral numbers only (3.0 passes as 3), no strings or booleans.
+
+    The bounds sit inside the integral-float conversion so the JSON Schema shows them.
+    """
+    return Annotated[int, Field(ge=lo, le=hi, description=description), BeforeValidator(_integral)]
+
+
+Coordinate = Annotated[float, Field(ge=-limits.MAX_COORDINATE, le=limits.MAX_COORDINATE)]
+Point = Annotated[
+    list[Coordinate],
+    Field(min_length=2, max_length=2, description="(x, y)", examples=[[-1.5, 2.0]]),
+]
+View = Annotated[
+    list[Coordinate],
+    Field(
+        min_length=4,
+        max_length=4,
+        description="(xmin, xmax, ymin, ymax) with xmin < xmax and ymin < ymax",
+        examples=[[-2.0, 2.0, -1.0, 3.0]],
+    ),
+]
+Steps = bounded_int(1, limits.MAX_STEPS, "step budget per run")
+Noise = Annotated[
+    float,
+    Field(ge=0.0, le=limits.MAX_NOISE, description="gradient noise sigma (0: exact gradients)"),
+]
+BatchSize = bounded_int(1, limits.MAX_BATCH_SIZE, "mini-batch size S: noise std sigma / sqrt(S)")
+Seed = bounded_int(0, limits.MAX_SEED, "seeds the gradient noise")
+GridResolution = bounded_int(2, limits.MAX_GRID, "grid points per axis")
+Arrows = bounded_int(0, limits.MAX_ARROWS, "gradient arrows per axis (0: none)")
+Tol = Annotated[float, Field(ge=0.0, le=1e3, description="stop as converged when |gradient| < tol")]
+Precision = Annotated[
+    Literal["float32", "float64"],
+    Field(description="float arrays rounded to float32 precision (compact) or kept as float64"),
+]
+
+
+def _camel(name: str) -> str:
+    return "".join(part[:1].upper() + part[1:] for part in name.replace("-", "_").split("_"))
+
+
+def _field_name(name: str) -> tuple[str, dict[str, Any]]:
+    """A Python-safe field name for a registry parameter (aliased when it is not)."""
+    safe = (
+        name.isidentifier()
+        and not keyword.iskeyword(name)
+        and not name.startswith("_")
+        and not hasattr(BaseModel, name)
+    )
+    return (name, {}) if safe else (f"p_{name}", {"alias": name})
+
+
+def _param_field(p: ParamSpec) -> tuple[Any, Any]:
+    """(type, Field) for one registry parameter with its bounds and default."""
+    _, extra = _field_name(p.name)
+    desc = p.description or None
+    if p.kind == "bool":
+        return bool, Field(default=bool(p.default), description=desc, **extra)
+    if p.kind == "int":
+        return bounded_int(int(p.min), int(p.max)), Field(
+            default=int(p.default), description=desc, **extra
+        )
+    return float, Field(default=float(p.default), ge=p.min, le=p.max, description=desc, **extra)
+
+
+def params_model(name: str, params: tuple[ParamSpec, ...], doc: str) -> type[Strict]:
+    """A model with one optional field per parameter (defaults and bounds from the registry)."""
+    fields = {_field_name(p.name)[0]: _param_field(p) for p in params}
+    example = {p.name: (bool(p.default) if p.kind == "bool" else p.default) for p in params}
+    return _with_examples(create_model(name, __base__=Strict, __doc__=doc, **fields), [example])
+
+
+def _with_examples(model: type[BaseModel], examples: list[Any]) -> type[BaseModel]:
+    model.model_config["json_schema_extra"] = {"examples": examples}
+    model.model_rebuild(force=True)
+    return model
+
+
+def dump_params(model: BaseModel | None) -> dict[str, Any]:
+    """Registry names -> values of a params model (aliases resolved)."""
+    return {} if model is None else model.model_dump(by_alias=True)
+
+
+# --------------------------------------------------------------------------- surfaces
+
+
+class ExpressionSurface(Strict):
+    """A typed-in formula in x and y (issue 6's grammar), with optional view and minima."""
+
+    expression: Annotated[str, Field(min_length=1, max_length=MAX_EXPRESSION_LENGTH)]
+    view: View | None = None
+    minima: Annotated[list[Point], Field(max_length=MAX_USER_MINIMA)] | None = None
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"expression": "x**2 + 3*y**2"}]},
+    )
+
+
+def _surface_variant(s: SurfaceSpec) -> type[Strict]:
+    params = params_model(f"{_camel(s.name)}Params", s.params, f"Parameters of {s.title}.")
+    model = create_model(
+        f"{_camel(s.name)}Surface",
+        __base__=Strict,
+        __doc__=f"{s.title}: {s.concept}" if s.concept else s.title,
+        name=(Literal[s.name], ...),  # type: ignore[valid-type]
+        params=(params, Field(default_factory=params)),
+    )
+    example: dict[str, Any] = {"name": s.name}
+    if s.params:
+        example["params"] = {p.name: p.default for p in s.params}
+    return _with_examples(model, [example])
+
+
+SURFACE_NAMES = tuple(s.name for s in SURFACES)
+SURFACE_VARIANTS = {s.name: _surface_variant(s) for s in SURFACES}
+
+
+def _surface_tag(value: Any) -> str | None:
+    if isinstance(value, dict):
+        return "expression" if "expression" in value else _str_or_none(value.get("name"))
+    if isinstance(value, ExpressionSurface):
+        return "expression"
+    return getattr(value, "name", None)
+
+
+def _str_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+# error type -> (what, key holding the name, valid names): the error handler builds
+# "unknown optimizer 'adamx'; valid optimizers: ..." from the value that was given.
+UNKNOWN_NAME_ERRORS: dict[str, tuple[str, str, str]] = {}
+
+
+def _tagged_union(
+    variants: dict[str, type[BaseModel]],
+    tag_fn: Any,
+    what: str,
+    extra_hint: str = "",
+    names: tuple[str, ...] | None = None,
+    key: str = "name",
+    error_type: str | None = None,
+) -> Any:
+    """A union of models told apart by ``tag_fn``; an unknown tag lists the valid ones."""
+    members = tuple(Annotated[m, Tag(t)] for t, m in variants.items())
+    valid = ", ".join(names if names is not None else variants)
+    error_type = error_type or f"unknown_{what}"
+    UNKNOWN_NAME_ERRORS[error_type] = (what, key, valid + extra_hint)
+    return Annotated[
+        Union[members],  # type: ignore[valid-type]  # noqa: UP007
+        Discriminator(
+            tag_fn,
+            custom_error_type=error_type,
+            custom_error_message=f"unknown {what}; valid {what}s: {valid}{extra_hint}",
+        ),
+    ]
+
+
+# Typed-in formulas are offered (and documented) only where the expressions module exists.
+EXPRESSIONS_AVAILABLE = importlib.util.find_spec("losscape.expressions") is not None
+SurfaceRef = _tagged_union(
+    {**SURFACE_VARIANTS, **({"expression": ExpressionSurface} if EXPRESSIONS_AVAILABLE else {})},
+    _surface_tag,
+    "surface",
+    ' (or {"expression": "..."} for a typed-in formula)',
+    SURFACE_NAMES,
+)
+
+
+def surface_arg(surface: BaseModel) -> dict[str, Any]:
+    """The service's surface argument for a validated surface reference."""
+    if isinstance(surface, ExpressionSurface):
+        return surface.model_dump(exclude_none=True)
+    return {"name": surface.name, "params": dump_params(surface.params)}  # type: ignore[attr-defined]
+
+
+# --------------------------------------------------------------------------- schedules
+
+
+def _schedule_variant(s: ScheduleSpec) -> type[Strict]:
+    params = params_model(f"{_camel(s.name)}ScheduleParams", s.params, f"Settings of {s.title}.")
+    model = create_model(
+        f"{_camel(s.name)}Schedule",
+        __base__=Strict,
+        __doc__=s.description or s.title,
+        name=(Literal[s.name], ...),  # type: ignore[valid-type]
+        params=(params, Field(default_factory=params)),
+    )
+    return _with_examples(model, [{"name": s.name}])
+
+
+SCHEDULE_VARIANTS = {s.name: _schedule_variant(s) for s in SCHEDULES}
+ScheduleRef = _tagged_union(
+    SCHEDULE_VARIANTS,
+    lambda v: _str_or_none(v.get("name")) if isinstance(v, dict) else getattr(v, "name", None),
+    "schedule",
+)
+
+
+def schedule_args(schedule: BaseModel | None) -> dict[str, Any]:
+    """``schedule`` and ``schedule_params`` keyword arguments for the service."""
+    if schedule is None:
+        return {"schedule": None, "schedule_params": None}
+    return {"schedule": schedule.name, "schedule_params": dump_params(schedule.params)}  # type: ignore[attr-defined]
+
+
+# --------------------------------------------------------------------------- optimizers
+
+
+def _lr_field(o: OptimizerSpec, default: float, description: str) -> tuple[Any, Any]:
+    d = min(max(default, o.lr_min), o.lr_max)
+    return float, Field(default=d, ge=o.lr_min, le=o.lr_max, description=description)
+
+
+HYPERPARAM_MODELS = {
+    o.name: params_model(
+        f"{_camel(o.name)}Hyperparams", o.hyperparams, f"Hyperparameters of {o.title}."
+    )
+    for o in OPTIMIZERS
+}
+
+
+def _optimizer_fields(o: OptimizerSpec) -> dict[str, Any]:
+    hp = HYPERPARAM_MODELS[o.name]
+    return {
+        "optimizer": (Literal[o.name], ...),  # type: ignore[valid-type]
+        "hyperparams": (hp, Field(default_factory=hp, description="defaults from the catalog")),
+    }
+
+
+def _optimizer_tag(value: Any) -> str | None:
+    if isinstance(value, dict):
+        return _str_or_none(value.get("optimizer"))
+    return getattr(value, "optimizer", None)
+
+
+def _run_variant(o: OptimizerSpec) -> type[Strict]:
+    model = create_model(
+        f"{_camel(o.name)}Run",
+        __base__=Strict,
+        __doc__=f"One {o.title} run.",
+        **_optimizer_fields(o),
+        lr=_lr_field(o, o.lr_default, "learning rate (the optimizer's default if omitted)"),
+        start=(Point | None, Field(default=None, description="the surface's default start")),
+    )
+    return _with_examples(model, [{"optimizer": o.name, "lr": o.lr_default, "start": [-1.5, 2]}])
+
+
+OPTIMIZER_NAMES = tuple(o.name for o in OPTIMIZERS)
+RunRef = _tagged_union(
+    {o.name: _run_variant(o) for o in OPTIMIZERS}, _optimizer_tag, "optimizer", key="optimizer"
+)
+
+
+def hyperparams_of(body: BaseModel) -> dict[str, Any]:
+    return dump_params(body.hyperparams)  # type: ignore[attr-defined]

@@ -1,0 +1,310 @@
+"""The networks' catalogue: limits, data sets and models, and the argument helpers they share."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..networks import datasets as ds
+from ..networks import mlp
+from ..numerics.registry import check_number, param_vector
+from ..numerics.specs import ParamSpec
+from ..service import param_dict
+from ..validation import boolean as _bool
+from ..validation import choice as _choice
+from ..validation import integer as _int
+
+# --------------------------------------------------------------------------- limits
+
+MAX_TRAIN_STEPS = 20_000
+MAX_EPOCHS = 2_000
+MAX_RECORDS = 1_000  # recorded evaluations per run
+MAX_HISTOGRAM_BINS = 60
+MAX_SNAPSHOT_VALUES = 2_000_000  # records x parameters kept as weight snapshots
+JSON_SNAPSHOT_VALUES = 100_000  # of which to_dict() sends at most this many
+MAX_TRAIN_WORK = 6e9  # multiply-adds of one training run (about a second)
+MAX_LANDSCAPE_RESOLUTION = 121
+MAX_LANDSCAPE_RUNS = 6
+MAX_LANDSCAPE_WORK = 4e9  # multiply-adds of one slice's grid
+MAX_GRADCHECK_PARAMS = 400  # parameters checked by finite differences
+MAX_NOISE_DRAWS = 2_000
+MAX_NOISE_SIZES = 24
+MAX_STUDY_SIZES = 24
+MAX_STUDY_LRS = 12
+MAX_STUDY_WORK = 2e10
+MAX_BOUNDARY_RESOLUTION = 200
+MAX_CURVE_POINTS = 1_001
+MAX_SEED = 2**31 - 1
+MAX_INIT_SCALE = 100.0
+MAX_RELU_RANGE = 1e3
+MIN_NETWORK_LR = 1e-10
+
+
+def limits() -> dict[str, float | int]:
+    """The networks' limits as a JSON-ready dict (lower-case names)."""
+    return {k.lower(): v for k, v in globals().items() if k.startswith("MAX_")}
+
+
+DatasetArg = str | Mapping[str, Any]
+ModelArg = str | Mapping[str, Any]
+Progress = Callable[[int, int, Any], None]
+
+
+# --------------------------------------------------------------------------- small helpers
+
+
+def _finite_list(a: np.ndarray | Sequence[float] | None) -> list | None:
+    """A nested list with non-finite entries as None (JSON has no NaN)."""
+    if a is None:
+        return None
+    arr = np.asarray(a, dtype=np.float64)
+    obj = arr.astype(object)
+    obj[~np.isfinite(arr)] = None
+    return obj.tolist()
+
+
+def _num(v: float | None) -> float | None:
+    return float(v) if v is not None and math.isfinite(v) else None
+
+
+# --------------------------------------------------------------------------- data sets
+
+
+def datasets() -> list[dict[str, Any]]:
+    """The data-set catalogue: generated sets with their parameters, plus the CSV upload."""
+    entries = [ds.catalogue_entry(s) for s in ds.DATASETS]
+    entries.append(
+        {
+            "name": "csv",
+            "title": "Your own CSV",
+            "task": "auto",
+            "description": (
+                "Rows of x1,x2,label (an optional header names the features); at most "
+                f"{ds.MAX_POINTS:,} rows. Whole labels 0..K-1 (K <= {ds.MAX_CLASSES}) make a "
+                "classification task, other numbers a regression."
+            ),
+            "lecture": "",
+            "default_model": "mlp",
+            "feature_names": ["x1", "x2"],
+            "classes": None,
+            "params": [],
+            "max_rows": ds.MAX_POINTS,
+            "tasks": ["auto", *ds.TASKS],
+        }
+    )
+    return entries
+
+
+def resolve_dataset(dataset: DatasetArg, *, validation: object = 0.2) -> ds.Dataset:
+    """A name, ``{"name", "params"}`` or ``{"csv": text, "task": "auto"}`` -> a split data set.
+
+    ``validation`` is the share of points held out (0 to 0.5), stratified by
+    class; the split is seeded by the data set's own seed.
+    """
+    frac = check_number(validation, "validation", 0.0, 0.5)
+    if isinstance(dataset, ds.Dataset):
+        return dataset
+    if isinstance(dataset, Mapping):
+        if "csv" in dataset:
+            extra = sorted(set(dataset) - {"csv", "task", "name"})
+            if extra:
+                raise ValueError(f"unknown dataset field(s) {', '.join(extra)}; valid: csv, task")
+            return ds.from_csv(dataset["csv"], task=dataset.get("task", "auto"), validation=frac)
+        extra = sorted(set(dataset) - {"name", "params"})
+        if extra:
+            raise ValueError(
+                f"unknown dataset field(s) {', '.join(extra)}; valid: name, params, csv"
+            )
+        name, params = dataset.get("name"), dataset.get("params")
+    else:
+        name, params = dataset, None
+    if not isinstance(name, str) or name not in ds.DATASET_BY_NAME:
+        valid = ", ".join([*ds.DATASET_BY_NAME, "csv"])
+        raise ValueError(f"unknown dataset {name!r}; valid datasets: {valid}")
+    spec = ds.DATASET_BY_NAME[name]
+    if params is not None and not isinstance(params, Mapping):
+        raise ValueError("dataset params must be an object of name: value")
+    vec = param_vector(spec.params, params, f"dataset {name}")
+    values = {p.name: float(vec[i]) for i, p in enumerate(spec.params)}
+    return ds.generate(spec, values, validation=frac, split_seed=int(values.get("seed", 0)))
+
+
+# --------------------------------------------------------------------------- models
+
+TASK_LOSSES: dict[str, tuple[str, ...]] = {
+    "regression": ("squared_error",),
+    "binary": ("binary_cross_entropy", "logistic_squared_error"),
+    "multiclass": ("softmax_cross_entropy",),
+}
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A catalogue model: the tasks it fits and whether it has hidden layers."""
+
+    name: str
+    title: str
+    description: str
+    tasks: tuple[str, ...]
+    hidden_layers: bool
+
+
+MODELS: tuple[ModelSpec, ...] = (
+    ModelSpec(
+        "linear_regression", "Linear regression",
+        "y = w1 x1 + w2 x2 (+ b), squared error. Without bias it has exactly two weights, "
+        "and the landscape is the exact loss over (w1, w2).",
+        ("regression",), False,
+    ),
+    ModelSpec(
+        "logistic_regression", "Logistic regression",
+        "y = sigma(w1 x1 + w2 x2 + b), cross-entropy (or squared error on sigma).",
+        ("binary",), False,
+    ),
+    ModelSpec(
+        "softmax_regression", "Softmax regression",
+        "K linear scores and a softmax, cross-entropy.", ("multiclass",), False,
+    ),
+    ModelSpec(
+        "mlp", "Multilayer perceptron",
+        f"1 or {mlp.MAX_HIDDEN_LAYERS} hidden layers of up to {mlp.MAX_WIDTH} tanh, logistic "
+        "or ReLU units; the output and loss follow the task.",
+        ds.TASKS, True,
+    ),
+)  # fmt: skip
+MODEL_BY_NAME = {m.name: m for m in MODELS}
+
+_BIAS = ParamSpec("bias", 1, 0, 1, "add a bias to every unit", kind="bool")
+
+
+def models() -> list[dict[str, Any]]:
+    """The model catalogue: names, tasks, losses per task and parameters with bounds."""
+    out = []
+    for m in MODELS:
+        params: list[dict[str, Any]] = []
+        if m.hidden_layers:
+            params.append(
+                {
+                    "name": "hidden",
+                    "default": [16],
+                    "min": 1,
+                    "max": mlp.MAX_WIDTH,
+                    "min_length": 1,
+                    "max_length": mlp.MAX_HIDDEN_LAYERS,
+                    "kind": "int_list",
+                    "log": False,
+                    "description": "width of each hidden layer",
+                }
+            )
+            params.append(
+                {
+                    "name": "activation",
+                    "default": "tanh",
+                    "choices": list(mlp.ACTIVATIONS),
+                    "kind": "choice",
+                    "description": "hidden-unit nonlinearity",
+                }
+            )
+        params.append(param_dict(_BIAS))
+        params.append(
+            {
+                "name": "loss",
+                "default": None,
+                "choices": sorted({loss for t in m.tasks for loss in TASK_LOSSES[t]}),
+                "kind": "choice",
+                "description": "loss (default: the first valid one for the task)",
+            }
+        )
+        out.append(
+            {
+                "name": m.name,
+                "title": m.title,
+                "description": m.description,
+                "tasks": list(m.tasks),
+                "losses": {t: list(TASK_LOSSES[t]) for t in m.tasks},
+                "params": params,
+                "inits": list(mlp.INITS),
+                "init_scale_defaults": dict(mlp.INIT_SCALE_DEFAULTS),
+            }
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class ResolvedModel:
+    """A model fitted to a data set: its name, settings and kernel architecture."""
+
+    name: str
+    arch: mlp.Architecture
+    hidden: tuple[int, ...]
+    activation: str
+    loss: str
+    bias: bool
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return {
+            "hidden": list(self.hidden),
+            "activation": self.activation,
+            "loss": self.loss,
+            "bias": self.bias,
+        }
+
+
+def resolve_model(model: ModelArg, data: ds.Dataset) -> ResolvedModel:
+    """A name or ``{"name", "params": {hidden, activation, loss, bias}}``, checked for the task."""
+    if isinstance(model, Mapping):
+        extra = sorted(set(model) - {"name", "params"})
+        if extra:
+            raise ValueError(f"unknown model field(s) {', '.join(extra)}; valid: name, params")
+        name, params = model.get("name"), dict(model.get("params") or {})
+    else:
+        name, params = model, {}
+    if not isinstance(name, str) or name not in MODEL_BY_NAME:
+        raise ValueError(f"unknown model {name!r}; valid models: {', '.join(MODEL_BY_NAME)}")
+    spec = MODEL_BY_NAME[name]
+    allowed = {"bias", "loss"} | ({"hidden", "activation"} if spec.hidden_layers else set())
+    extra = sorted(set(params) - allowed)
+    if extra:
+        raise ValueError(
+            f"unknown parameter(s) {', '.join(extra)} for model {name}; valid: "
+            f"{', '.join(sorted(allowed))}"
+        )
+    if data.task not in spec.tasks:
+        fits = [m.name for m in MODELS if data.task in m.tasks]
+        raise ValueError(
+            f"model {name} does not fit a {data.task} task; valid models: {', '.join(fits)}"
+        )
+    hidden: tuple[int, ...] = ()
+    activation = "tanh"
+    if spec.hidden_layers:
+        h = params.get("hidden", [16])
+        if isinstance(h, int | float) and not isinstance(h, bool):
+            h = [h]
+        if not isinstance(h, Sequence) or isinstance(h, str) or not 1 <= len(h) <= 2:
+            raise ValueError(
+                f"hidden must be a list of 1 to {mlp.MAX_HIDDEN_LAYERS} widths, got {h!r}"
+            )
+        hidden = tuple(_int(w, f"hidden[{i}]", 1, mlp.MAX_WIDTH) for i, w in enumerate(h))
+        activation = _choice(params.get("activation", "tanh"), "activation", list(mlp.ACTIVATIONS))
+    losses = TASK_LOSSES[data.task]
+    loss = params.get("loss") or losses[0]
+    if loss not in losses:
+        raise ValueError(
+            f"unknown loss {loss!r} for a {data.task} task; valid losses: {', '.join(losses)}"
+        )
+    bias = _bool(params.get("bias", True), "bias")
+    n_out = data.classes if data.task == "multiclass" else 1
+    arch = mlp.Architecture(
+        n_in=data.X.shape[1],
+        hidden=hidden,
+        n_out=n_out,
+        activation=mlp.ACTIVATIONS[activation],
+        loss=mlp.LOSSES[loss],
+        bias=bias,
+    )
+    return ResolvedModel(name, arch, hidden, activation if hidden else "", loss, bias)
