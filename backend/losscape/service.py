@@ -28,6 +28,7 @@ from .numerics.registry import surface_spec as _surface_spec
 from .numerics.schedules import SCHEDULES
 from .numerics.specs import CriticalPoint, OptimizerSpec, ParamSpec, SurfaceSpec
 from .numerics.surfaces import SURFACES
+from .saddles import run_status
 
 _EMPTY_CODE = np.zeros(1, dtype=np.int64)
 _EMPTY_CONSTS = np.zeros(1, dtype=np.float64)
@@ -296,6 +297,8 @@ def trajectory(
     loss = path[: n + 1, 2].copy()
     averaged = np.cumsum(xy, axis=0) / np.arange(1, n + 2)[:, None]
     averaged_loss = evaluate(surf, averaged)[:, 0]
+    end = evaluate(surf, xy[-1:])[0]
+    status_name = run_status(STATUS_NAMES[status], surf.kernel_args(), end[1:], xy[-1])
     return Trajectory(
         surface=surf.name,
         optimizer=spec.name,
@@ -306,7 +309,7 @@ def trajectory(
         lrs=lrs[:n].copy(),
         averaged_path=averaged,
         averaged_loss=averaged_loss,
-        status=STATUS_NAMES[status],
+        status=status_name,
         stopped_at=_stopped_at(n, status),
     )
 
