@@ -11,14 +11,14 @@ from pydantic import Field
 
 from .. import claims
 from . import encoding
-from .schemas import Out, Strict
+from .schemas import Out, Strict, bounded_int
 
 
 class SceneClaimsRequest(Strict):
     """A scene step: ``page`` "surfaces" (the classroom page, default) or "networks"."""
 
     scene: str = Field(min_length=1, max_length=64, description="a scene id from the catalog")
-    step: int = Field(ge=0, le=99, description="the presenter step, from 0")
+    step: bounded_int(0, 99, "the presenter step, from 0")  # type: ignore[valid-type]
     page: Literal["surfaces", "networks"] = "surfaces"
 
 
