@@ -9,7 +9,7 @@ import re
 import numpy as np
 import pytest
 
-from losscape import scenes, service
+from losscape import claims, scenes, service
 
 SCENES = scenes.scenes()
 BY_ID = {s["id"]: s for s in SCENES}
@@ -29,32 +29,8 @@ LECTURE_SCENES = (
     "playground",
 )
 STEP_STATES = [
-    pytest.param(s["id"], k, id=f"{s['id']}-{k}")
-    for s in SCENES
-    for k in range(max(1, len(s["steps"])))
+    pytest.param(s["id"], k, id=f"{s['id']}-{k}") for s in SCENES for k in range(len(s["steps"]))
 ]
-
-
-def run_of(state: dict, run: dict) -> service.Trajectory:
-    """One run of a scene state, exactly as the page requests it (see frontend/js/requests.js)."""
-    schedule = run.get("schedule") or state["schedule"]
-    own = "batch_size" in run
-    batch = run["batch_size"] if own else state["batch_size"]
-    noise = 0.0 if own and run["batch_size"] is None else state["noise"]
-    return service.trajectory(
-        state["surface"],
-        run["optimizer"],
-        start=run["start"],
-        steps=state["steps"],
-        lr=run["lr"],
-        schedule=schedule["name"],
-        schedule_params=schedule["params"],
-        noise=noise,
-        batch_size=batch,
-        seed=state["seed"],
-        surface_params=state["params"],
-        **run["hyperparams"],
-    )
 
 
 def test_every_lecture_scene_is_there_once():
@@ -73,8 +49,8 @@ def test_scene_shape(scene):
     assert scene["panels"] and set(scene["panels"]) <= set(scenes.PANELS)
     assert len(set(scene["panels"])) == len(scene["panels"])
     for step in scene["steps"]:
-        assert set(step) == {"caption", "state_patch"} and step["caption"]
-        assert set(step["state_patch"]) <= set(scene["state"]) | {"panels"}
+        assert set(step) == {"caption", "state", "claims"} and step["caption"]
+        assert set(step["state"]) == set(scene["state"]) | {"panels"}
     json.dumps(scene, allow_nan=False)  # served as JSON: no NaN, no tuples of objects
 
 
@@ -86,8 +62,7 @@ def test_step_state_is_valid(scene_id, k):
     assert 1 <= len(state["runs"]) <= 6
     assert all(re.fullmatch(r"#[0-9A-F]{6}", r["color"]) for r in state["runs"])
     assert len({r["color"] for r in state["runs"]}) == len(state["runs"])
-    for run in state["runs"]:
-        traj = run_of(state, run)
+    for traj in claims.SurfaceResults(state).runs:  # the page's requests, run by the service
         assert traj.loss.shape[0] >= 1
     if state["probe"] is not None:
         service.hessian(state["surface"], state["probe"], surface_params=state["params"])
@@ -122,7 +97,7 @@ def test_patch_merges_objects_and_replaces_lists_and_params():
 
 def finals(scene_id: str, k: int = 0) -> list[service.Trajectory]:
     state = scenes.step_state(scene_id, k)
-    return [run_of(state, r) for r in state["runs"]]
+    return claims.SurfaceResults(state).runs
 
 
 def test_gd_1d_two_starts_two_basins():
@@ -158,7 +133,7 @@ def test_learning_rate_scene_spans_the_divergence_edge():
     lrs = [r["lr"] for r in state["runs"]]
     assert lrs[2] < edge < lrs[3]
     status = [t.status for t in finals("learning-rate")]
-    assert status[:3] == ["done", "done", "done"] and status[3] == "diverged"
+    assert "diverged" not in status[:3] and status[3] == "diverged"
     sweep = service.lr_sweep(
         state["surface"], "gd", surface_params=state["params"], steps=state["steps"],
         start=state["runs"][0]["start"], **{k: state["sweep"][k] for k in ("lr_min", "lr_max")},
@@ -215,9 +190,7 @@ def test_rmsprop_fixes_the_axis_aligned_ravine_not_the_rotated_one():
 # --------------------------------------------------------------------------- network scenes
 
 NETWORK_IDS = [s["id"] for s in scenes.network_scenes()]
-NETWORK_STEPS = [
-    (s["id"], k) for s in scenes.network_scenes() for k in range(max(1, len(s["steps"])))
-]
+NETWORK_STEPS = [(s["id"], k) for s in scenes.network_scenes() for k in range(len(s["steps"]))]
 
 
 def test_every_network_scene_is_there_once():
@@ -232,7 +205,8 @@ def test_network_step_state_trains_through_the_service(scene_id, k):
     ns = pytest.importorskip("losscape.network_service")
     state = scenes.network_step_state(scene_id, k)
     assert set(state) == set(scenes.NETWORK_DEFAULTS)
-    history = ns.train(**scenes.network_request(state))
+    assert state == {**scenes.NETWORK_DEFAULTS, **state}
+    history = ns.train(**claims.network_request(state))
     assert history.status in ("done", "reached")
     assert np.all(np.isfinite(history.train_loss))
 
@@ -249,7 +223,7 @@ def test_recap_links_symmetry_dead_units_and_the_gradient_check_to_network_scene
 def test_network_metrics_scene_always_negative_scores_99_percent():
     ns = pytest.importorskip("losscape.network_service")
     state = scenes.network_step_state("metrics", 0)
-    history = ns.train(**scenes.network_request(state))
+    history = ns.train(**claims.network_request(state))
     report = ns.metrics_at(history, state["threshold"])
     assert report.sensitivity == 0.0
     assert report.accuracy == pytest.approx(0.99, abs=0.006)
@@ -258,12 +232,12 @@ def test_network_metrics_scene_always_negative_scores_99_percent():
 
 def test_network_symmetry_scene_units_move_as_one_then_separate():
     ns = pytest.importorskip("losscape.network_service")
-    tied = ns.train(**scenes.network_request(scenes.network_step_state("symmetry", 0)))
+    tied = ns.train(**claims.network_request(scenes.network_step_state("symmetry", 0)))
     w = tied.weights(0)  # (units, inputs): every unit's row the same, exactly
     assert w.shape == (4, 2)
     assert np.array_equal(w, np.broadcast_to(w[:1], w.shape))
     assert np.abs(w).max() > 0.1  # the weights moved, together
-    free = ns.train(**scenes.network_request(scenes.network_step_state("symmetry", 1)))
+    free = ns.train(**claims.network_request(scenes.network_step_state("symmetry", 1)))
     wf = free.weights(0)
     assert np.ptp(wf, axis=0).min() > 1e-3
 
@@ -272,7 +246,7 @@ def test_network_gradient_check_scene_fails_when_broken():
     ns = pytest.importorskip("losscape.network_service")
     for k, passed in ((0, True), (1, False)):
         state = scenes.network_step_state("gradient-check", k)
-        req = scenes.network_request(state)
+        req = claims.network_request(state)
         check = ns.gradient_check(req["dataset"], req["model"], broken=state["broken"])
         assert check.passed is passed
 
@@ -280,7 +254,7 @@ def test_network_gradient_check_scene_fails_when_broken():
 def test_network_batch_size_scene_speeds_up_then_levels_off():
     ns = pytest.importorskip("losscape.network_service")
     state = scenes.network_step_state("batch-size", 0)
-    req = scenes.network_request(state)
+    req = claims.network_request(state)
     study = ns.batch_size_study(
         req["dataset"],
         req["model"],

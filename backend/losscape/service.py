@@ -28,6 +28,7 @@ from .numerics.schedules import SCHEDULES
 from .numerics.specs import CriticalPoint, OptimizerSpec, ParamSpec, SurfaceSpec
 from .numerics.surfaces import SURFACES
 from .resolved import ResolvedSurface, classify
+from .saddles import run_status
 from .validation import check_point as _point
 from .validation import check_view as _check_view
 from .validation import hyperparams as _hyperparams
@@ -224,6 +225,8 @@ def trajectory(
     loss = path[: n + 1, 2].copy()
     averaged = np.cumsum(xy, axis=0) / np.arange(1, n + 2)[:, None]
     averaged_loss = evaluate(surf, averaged)[:, 0]
+    end = evaluate(surf, xy[-1:])[0]
+    status_name = run_status(STATUS_NAMES[status], surf.kernel_args(), end[1:], xy[-1])
     return Trajectory(
         surface=surf.name,
         optimizer=spec.name,
@@ -234,7 +237,7 @@ def trajectory(
         lrs=lrs[:n].copy(),
         averaged_path=averaged,
         averaged_loss=averaged_loss,
-        status=STATUS_NAMES[status],
+        status=status_name,
         stopped_at=_stopped_at(n, status),
     )
 

@@ -2,6 +2,7 @@
 // to the views, the controls, the live channel and the keyboard.
 
 import { createApi } from "./api.js";
+import { createClaimsView } from "./claims.js"; // scenes hook (issue 9)
 import { createControls } from "./controls.js";
 import { h, setChildren } from "./dom.js";
 import { exportCsv, exportJson, exportPng } from "./export.js";
@@ -108,7 +109,33 @@ async function boot() {
   const panelsEl = h("div", { class: "panels", id: "panels" });
   const timelineEl = h("div", { class: "timeline", role: "group", "aria-label": "Timeline" });
   const toast = h("div", { class: "toast", role: "alert", hidden: true });
-  setChildren(root, [header, caption, h("div", { class: "layout" }, [controlsEl,
+  // ---- scenes hook (issue 9): the step's claims under the caption, verdicts from the server
+  const claimsEl = h("div", { class: "claims-host", id: "claims" });
+  const claimsUi = { key: "", verdicts: null, hidden: false, stale: null };
+  const claimsView = createClaimsView(claimsEl, { onToggle: (hidden) => { claimsUi.hidden = hidden; } });
+  function claimsHook(state) {
+    const steps = sceneById(catalog, state.scene)?.steps || [];
+    const claims = steps[state.step]?.claims || [];
+    const key = `${state.scene}/${state.step}`;
+    const stale = claims.length > 0 && encodeHash(catalog, state) !== encodeHash(catalog,
+      sceneState(catalog, state.scene, state.step, { present: state.present, speed: state.speed }));
+    if (key !== claimsUi.key) {
+      claimsUi.key = key;
+      claimsUi.verdicts = null;
+      if (claims.length) {
+        api.request("scene_claims", { scene: state.scene, step: state.step, page: "surfaces" }, { lane: "scene_claims" })
+          .then((res) => {
+            if (res.status !== "result" || claimsUi.key !== key) return;
+            claimsUi.verdicts = res.body.claims;
+            claimsView.update(claimsUi.verdicts, { claims, stale: claimsUi.stale, hidden: claimsUi.hidden });
+          });
+      }
+    } else if (stale === claimsUi.stale) return;
+    claimsUi.stale = stale;
+    claimsView.update(claimsUi.verdicts, { claims, pending: !claimsUi.verdicts, stale, hidden: claimsUi.hidden });
+  }
+  // ---- end scenes hook
+  setChildren(root, [header, caption, claimsEl, h("div", { class: "layout" }, [controlsEl,
     h("main", { class: "main" }, [badges, panelsEl, timelineEl])]), toast]);
 
   const controls = createControls(controlsEl, { catalog, getState, setState, actions: { randomRestarts,
@@ -233,6 +260,7 @@ async function boot() {
 
   /** Run badges, caption and scene controls; rebuilt only when what they show changed. */
   function renderChrome(state, data) {
+    claimsHook(state); // scenes hook (issue 9)
     const statusKey = JSON.stringify([state.scene, state.step, state.present,
       state.runs.map((r) => [r.optimizer, r.color]), (data.runs || []).map((r) => r && [r.status, r.stopped_at]),
       Object.values(data.errors || {})]);

@@ -207,7 +207,7 @@ export function sceneState(catalog, id, k = 0, view = {}) {
   if (!scene) return normalize(catalog, { ...view });
   const steps = scene.steps || [];
   const step = clamp(k, 0, Math.max(0, steps.length - 1));
-  const patch = steps[step]?.state_patch || {};
+  const patch = steps[step]?.state || {}; // the catalog serves each step's full state (issue 10)
   const merged = deepMerge({ panels: scene.panels, ...scene.state }, patch);
   return normalize(catalog, { ...merged, ...view, scene: id, step });
 }

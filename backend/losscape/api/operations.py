@@ -22,6 +22,7 @@ from pydantic import BaseModel, TypeAdapter
 
 from .. import service
 from . import encoding, schemas
+from .scene_claims import SceneClaimsRequest, run_scene_claims
 
 
 class Progress(Protocol):
@@ -220,6 +221,7 @@ OPERATIONS: dict[str, Operation] = {
         Operation("sweep_lr", schemas.LRSweepRequest, run_lr_sweep, streams=True),
         Operation("sweep_basins", schemas.BasinsRequest, run_basins, streams=True),
         Operation("sweep_lr_momentum", schemas.LRMomentumRequest, run_lr_momentum, streams=True),
+        Operation("scene_claims", SceneClaimsRequest, run_scene_claims),
     )
 }
 

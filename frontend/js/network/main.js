@@ -184,7 +184,7 @@ async function boot() {
     } else data.metrics = null;
     if (names.includes("landscape")) {
       ask("network_landscape", {
-        dataset: base.dataset, model: { name: "linear_regression", params: { bias: false } },
+        dataset: base.dataset, model: base.model, // the trained model, bias included (issue 9)
         optimizers: [{ optimizer: state.optimizer, lr: state.lr }], steps: Math.min(state.steps, 2000),
         normalize: state.normalize, seed: state.seed, resolution: 61,
       }, "landscape");

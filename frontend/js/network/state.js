@@ -72,7 +72,6 @@ export function trainBody(state, catalog, upload = { text: "" }) {
   const modelParams = state.model === "mlp"
     ? { hidden: String(state.hidden).split(/[,x ]+/).filter(Boolean).map(Number), activation: state.activation }
     : {};
-  if (state.model === "linear_regression") modelParams.bias = false;
   const body = {
     dataset: state.dataset === "csv" && upload.text
       ? { csv: upload.text, task: "auto" } : { name: state.dataset, params },
@@ -96,5 +95,5 @@ export function datasetTask(catalog, name) {
 export function netSceneState(scene, k) {
   const steps = scene.steps || [];
   const i = Math.max(0, Math.min(k, Math.max(steps.length - 1, 0)));
-  return { ...DEFAULTS, ...scene.state, ...(steps[i]?.state_patch || {}), scene: scene.id, step: i };
+  return { ...DEFAULTS, ...scene.state, ...(steps[i]?.state || {}), scene: scene.id, step: i };
 }

@@ -69,7 +69,7 @@ class RunOut(Out):
     avg_x: list[Num]
     avg_y: list[Num]
     avg_loss: list[Num]
-    status: Literal["done", "converged", "diverged", "escaped"]
+    status: Literal["done", "converged", "stuck", "diverged", "escaped"]
     stopped_at: int | None
     steps_taken: int
 

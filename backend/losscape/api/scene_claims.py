@@ -1,0 +1,49 @@
+"""The ``scene_claims`` operation: a scene step's claims checked on its own results.
+
+Shared by ``POST /api/scenes/claims`` and the live channel (``api/operations.py``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field
+
+from .. import claims
+from . import encoding
+from .schemas import Out, Strict, bounded_int
+
+
+class SceneClaimsRequest(Strict):
+    """A scene step: ``page`` "surfaces" (the classroom page, default) or "networks"."""
+
+    scene: str = Field(min_length=1, max_length=64, description="a scene id from the catalog")
+    step: bounded_int(0, 99, "the presenter step, from 0")  # type: ignore[valid-type]
+    page: Literal["surfaces", "networks"] = "surfaces"
+
+
+class ClaimVerdict(Out):
+    id: str
+    text: str
+    passed: bool
+    value: float | None = Field(description="the claim's left-hand side, when a finite number")
+    detail: str = Field(description="the comparison as evaluated, e.g. '1.2e-05 < 0.01'")
+
+
+class SceneClaimsResponse(Out):
+    scene: str
+    step: int
+    page: Literal["surfaces", "networks"]
+    claims: list[ClaimVerdict]
+
+
+def run_scene_claims(body: SceneClaimsRequest, progress: Any) -> bytes:
+    verdicts = claims.evaluate(body.scene, body.step, page=body.page)
+    return encoding.dumps(
+        {
+            "scene": body.scene,
+            "step": body.step,
+            "page": body.page,
+            "claims": [v.to_dict() for v in verdicts],
+        }
+    )
