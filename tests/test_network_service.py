@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import numpy as np
 import pytest
@@ -363,8 +364,54 @@ def test_json_snapshots_are_thinned_evenly():
     assert small["snapshot_steps"] == list(range(41))
 
 
-def test_warm_up_runs():
-    ns.warm_up()
+_WARM_CHECK = """
+import sys
+from numba.core.registry import CPUDispatcher
+import losscape.network_service as ns
+from losscape.networks import datasets, landscape, metrics, mlp, train
+from losscape.numerics import kernels
+
+MODULES = (datasets, landscape, metrics, mlp, train, kernels)
+
+def compiled():
+    return sum(
+        len(v.signatures) for m in MODULES for v in vars(m).values() if isinstance(v, CPUDispatcher)
+    )
+
+before = compiled()
+ns.warm_up()
+warm = compiled()
+# Requests of every kind, other sizes, data sets and optimizers than the warm-up's own.
+net = {"name": "mlp", "params": {"hidden": [5, 4], "activation": "relu"}}
+h = ns.train("moons", net, "adam", steps=7, batch_size=8)
+ns.train({"name": "blobs", "params": {"n": 60}}, "softmax_regression", "momentum", steps=4)
+ns.decision_boundary(h, resolution=6)
+ns.metrics_at(h, 0.3)
+ns.gradient_check("circles", net)
+ns.landscape("ravine", "linear_regression", optimizers=["gd", "adam"], steps=5, resolution=4)
+ns.gradient_noise("moons", net, sizes=[1, 4], draws=5)
+print(before, warm, compiled())
+"""
+
+
+def test_warm_up_compiles_every_kernel_a_request_uses():
+    """After warm_up, no request of any kind compiles a numba signature (a fresh process)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(ns.__file__).resolve().parents[2]
+    out = subprocess.run(
+        [sys.executable, "-c", _WARM_CHECK],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        timeout=600,
+    )
+    before, warm, after = map(int, out.stdout.split())
+    assert before == 0 < warm
+    assert after == warm
 
 
 @pytest.mark.parametrize("schedule", [s["name"] for s in losscape.schedules()])

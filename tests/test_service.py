@@ -41,15 +41,29 @@ def test_trajectory_rejects_bad_input_with_a_clear_message(kwargs, message):
     assert message in str(err.value)
 
 
-def test_trajectory_result_shapes_and_polyak_average():
+def test_polyak_average_in_closed_form_on_a_ravine():
+    """GD on 0.5 (x^2 + k y^2) is x_t = x0 r^t (r = 1 - lr, and 1 - lr k for y): the
+    average of the first t + 1 iterates is x0 (1 - r^(t+1)) / ((1 - r)(t + 1))."""
+    lr, k, n, (x0, y0) = 0.1, 5.0, 40, (2.0, -1.0)
+    run = losscape.trajectory(
+        "ravine", "gd", start=(x0, y0), lr=lr, steps=n, tol=0.0, surface_params={"kappa": k}
+    )
+    t = np.arange(n + 1)
+    rx, ry = 1 - lr, 1 - lr * k
+    avg_x = x0 * (1 - rx ** (t + 1)) / ((1 - rx) * (t + 1))
+    avg_y = y0 * (1 - ry ** (t + 1)) / ((1 - ry) * (t + 1))
+    np.testing.assert_allclose(run.averaged_path[:, 0], avg_x, rtol=1e-12)
+    np.testing.assert_allclose(run.averaged_path[:, 1], avg_y, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(run.averaged_loss, 0.5 * (avg_x**2 + k * avg_y**2), rtol=1e-12)
+    # e.g. after one step: the mean of (2, -1) and (1.8, -0.5)
+    assert run.averaged_path[1].tolist() == pytest.approx([1.9, -0.75], rel=1e-15)
+
+
+def test_trajectory_result_shapes():
     run = losscape.trajectory("rosenbrock", "gd", start=(-1.5, 2.0), lr=1e-3, steps=50)
     assert run.path.shape == (51, 2) and run.loss.shape == (51,) and run.lrs.shape == (50,)
     assert run.status == "done" and run.stopped_at is None
     assert np.allclose(run.lrs, 1e-3)
-    avg = np.cumsum(run.path, axis=0) / np.arange(1, 52)[:, None]
-    assert np.allclose(run.averaged_path, avg)
-    direct = losscape.evaluate("rosenbrock", avg)[:, 0]
-    assert np.allclose(run.averaged_loss, direct)
     x, y = run.path[-1]
     assert run.loss[-1] == pytest.approx((1 - x) ** 2 + 100 * (y - x * x) ** 2, rel=1e-12)
 

@@ -213,3 +213,103 @@ def test_api_conforms_to_its_openapi(case: Any) -> None:
         assert case.call().status_code == 422
         return
     case.call_and_validate()
+
+
+# --------------------------------------------------------------------------- the document itself
+
+OPENAPI = create_app().openapi()
+
+OPERATION_IDS = {
+    ("get", "/api/catalog"): "catalog",
+    ("get", "/healthz"): "healthz",
+    ("post", "/api/trajectories"): "trajectories",
+    ("post", "/api/grid"): "grid",
+    ("post", "/api/hessian"): "hessian",
+    ("post", "/api/sweeps/lr"): "sweep_lr",
+    ("post", "/api/sweeps/basins"): "sweep_basins",
+    ("post", "/api/sweeps/lr-momentum"): "sweep_lr_momentum",
+    ("post", "/api/networks/train"): "network_train",
+    ("post", "/api/networks/metrics"): "network_metrics",
+    ("post", "/api/networks/boundary"): "network_boundary",
+    ("post", "/api/networks/landscape"): "network_landscape",
+    ("post", "/api/networks/gradient-check"): "network_gradient_check",
+    ("post", "/api/networks/gradient-noise"): "network_gradient_noise",
+    ("post", "/api/networks/batch-size"): "network_batch_size",
+    ("post", "/api/networks/dataset"): "network_dataset",
+}
+
+
+def _operations() -> dict[tuple[str, str], dict[str, Any]]:
+    return {(m, p): op for p, ops in OPENAPI["paths"].items() for m, op in ops.items()}
+
+
+def test_operation_ids_are_the_operation_names():
+    """Readable ids (a generated client's method names), the same as the live channel's types."""
+    from losscape.api.operations import OPERATIONS
+
+    ids = {key: op["operationId"] for key, op in _operations().items()}
+    scenes = {k: v for k, v in ids.items() if k[1].startswith("/api/scenes")}
+    assert {k: v for k, v in ids.items() if k not in scenes} == OPERATION_IDS
+    posts = {v for (m, _), v in OPERATION_IDS.items() if m == "post"}
+    assert posts <= set(OPERATIONS)
+
+
+def _resolve(node: Any) -> Any:
+    ref = node.get("$ref") if isinstance(node, dict) else None
+    return OPENAPI["components"]["schemas"][ref.rsplit("/", 1)[1]] if ref else node
+
+
+def _untyped(node: Any, path: str, seen: set[str]) -> list[str]:
+    """Places in a schema that say nothing of their value ({} or a bare object)."""
+    if isinstance(node, dict) and "$ref" in node:
+        name = node["$ref"].rsplit("/", 1)[1]
+        if name in seen:
+            return []
+        seen.add(name)
+        return _untyped(_resolve(node), name, seen)
+    if not isinstance(node, dict):
+        return []
+    keys = set(node) - {"title", "description", "examples", "default"}
+    if not keys:
+        return [path]
+    if node.get("type") == "object" and "properties" not in node:
+        extra = node.get("additionalProperties")
+        if not isinstance(extra, dict) or not _typed(extra):
+            return [path]
+    out = []
+    for k in ("properties",):
+        for name, sub in node.get(k, {}).items():
+            out += _untyped(sub, f"{path}.{name}", seen)
+    for k in ("items", "additionalProperties"):
+        if isinstance(node.get(k), dict):
+            out += _untyped(node[k], f"{path}[]", seen)
+    for k in ("anyOf", "oneOf", "allOf", "prefixItems"):
+        for i, sub in enumerate(node.get(k, [])):
+            out += _untyped(sub, f"{path}|{i}", seen)
+    return out
+
+
+def _typed(node: dict[str, Any]) -> bool:
+    return bool(set(node) & {"type", "$ref", "anyOf", "oneOf", "allOf", "const", "enum"})
+
+
+def test_the_untyped_finder_finds_planted_holes():
+    assert _untyped({"type": "object", "properties": {"a": {}}}, "X", set()) == ["X.a"]
+    assert _untyped({"type": "object", "additionalProperties": True}, "X", set()) == ["X"]
+    assert _untyped({"type": "array", "items": {"type": "number"}}, "X", set()) == []
+
+
+def test_every_network_response_is_typed():
+    for (_, path), op in _operations().items():
+        if not path.startswith("/api/networks"):
+            continue
+        content = op["responses"]["200"].get("content", {}).get("application/json", {})
+        schema = content.get("schema", {})
+        assert "$ref" in schema, (path, schema)
+        assert _untyped(schema, path, set()) == [], path
+
+
+def test_metrics_response_is_a_discriminated_union():
+    node = OPENAPI["components"]["schemas"]["MetricsResponse"]
+    assert node["discriminator"]["propertyName"] == "task"
+    assert set(node["discriminator"]["mapping"]) == {"binary", "multiclass"}

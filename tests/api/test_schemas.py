@@ -117,3 +117,25 @@ def test_sweep_examples_are_valid(union: str) -> None:
     assert examples
     for example in examples:
         ta.validate_python(example)
+
+
+def test_network_response_examples_are_valid() -> None:
+    """Each documented example parses as its own model (which forbids extra fields)."""
+    from pydantic import RootModel
+
+    from losscape.api.schemas import network_responses as out
+
+    models = [
+        m
+        for m in vars(out).values()
+        if isinstance(m, type)
+        and issubclass(m, out.Out | RootModel)
+        and m.__module__ == out.__name__
+        and m is not out.NetOut
+    ]
+    assert len(models) >= 15
+    for model in models:
+        examples = model.model_json_schema().get("examples")
+        assert examples, model.__name__
+        for example in examples:
+            assert model.model_validate(example).model_dump(mode="json") == example

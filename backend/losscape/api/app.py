@@ -38,7 +38,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import __version__, service
-from . import errors, schemas
+from . import cors, errors, schemas
 from .encoding import ORJSONResponse
 
 log = logging.getLogger("losscape.api")
@@ -372,4 +372,5 @@ def create_app() -> FastAPI:
         _StaticRoute("/{path:path}", static, methods=["GET", "HEAD"], include_in_schema=False)
     )
     app.add_middleware(SecurityAndLimits)
+    cors.install(app)  # opt-in (LOSSCAPE_CORS_ORIGINS), outermost
     return app

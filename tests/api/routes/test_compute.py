@@ -256,3 +256,38 @@ def test_grid_of_a_formula_undefined_somewhere_has_nulls(client) -> None:
         assert all(isinstance(v, float) for v in row[3:])
     assert data["z_min"] == pytest.approx(np.log(0.5))
     assert data["z_max"] == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize(
+    ("patch", "loc", "msg"),
+    [
+        (
+            {"runs": [{"optimizer": "momentum", "hyperparams": {"mu": 0.5}}]},
+            ["body", "runs", 0, "momentum", "hyperparams", "mu"],
+            "unknown parameter 'mu' for momentum; valid: momentum, dampening, weight_decay, "
+            "nesterov",
+        ),
+        (
+            {"surface": {"name": "rosenbrock", "params": {"c": 1}}},
+            ["body", "surface", "rosenbrock", "params", "c"],
+            "unknown parameter 'c' for rosenbrock; valid: a, b",
+        ),
+        (
+            {"schedule": {"name": "step", "params": {"decay": 0.5}}},
+            ["body", "schedule", "step", "params", "decay"],
+            "unknown parameter 'decay' for schedule step; valid: step_size, gamma",
+        ),
+        (
+            {"stepz": 10},
+            ["body", "stepz"],
+            "unknown field 'stepz'; valid: surface, steps, schedule, noise, batch_size, seed, "
+            "tol, precision, runs",
+        ),
+    ],
+)
+def test_unknown_fields_are_422_naming_the_valid_ones(client, patch, loc, msg) -> None:
+    body = {"surface": {"name": "quadratic"}, "runs": [{"optimizer": "gd"}], **patch}
+    r = client.post("/api/trajectories", json=body)
+    assert r.status_code == 422
+    (err,) = r.json()["detail"]
+    assert (err["loc"], err["msg"], err["type"]) == (loc, msg, "extra_forbidden")

@@ -193,3 +193,93 @@ def test_live_train_streams_progress_then_the_result(client) -> None:
     final = frames[-1]["body"]["train_loss"]
     first = progress[0]["partial"]["train_loss"]
     np.testing.assert_allclose(first, final[: len(first)], rtol=1e-12)
+
+
+# --------------------------------------------------------------------------- typed responses
+
+REGRESSION = {"dataset": {"name": "ravine"}, "model": {"name": "linear_regression"}}
+MULTICLASS = {
+    "dataset": {"name": "blobs"},
+    "model": {"name": "softmax_regression"},
+    "optimizer": "adam",
+    "steps": 20,
+}
+TYPED = [
+    ("train", TRAIN, "TrainResponse"),
+    ("train", {**REGRESSION, "optimizer": "gd", "steps": 20, "validation": 0.0}, "TrainResponse"),
+    ("metrics", TRAIN, "MetricsResponse"),
+    (
+        "metrics",
+        MULTICLASS,
+        "MetricsResponse",
+    ),
+    ("boundary", {**TRAIN, "resolution": 5}, "BoundaryResponse"),
+    (
+        "boundary",
+        {**MULTICLASS, "resolution": 5},
+        "BoundaryResponse",
+    ),
+    ("landscape", {**REGRESSION, "steps": 20, "resolution": 7}, "LandscapeResponse"),
+    ("gradient-check", {"dataset": {"name": "xor"}, "broken": True}, "GradientCheckResponse"),
+    ("gradient-noise", {"dataset": {"name": "moons"}, "draws": 20}, "GradientNoiseResponse"),
+    (
+        "batch-size",
+        {**REGRESSION, "optimizer": "gd", "sizes": [1, 8], "max_steps": 60},
+        "BatchSizeResponse",
+    ),
+    ("dataset", {"dataset": {"name": "moons"}}, "DatasetResponse"),
+]
+
+
+@pytest.mark.parametrize(("path", "body", "model"), TYPED)
+def test_every_network_response_is_exactly_its_documented_model(client, path, body, model):
+    """The models forbid extra fields: a key the service adds or drops fails here."""
+    from losscape.api.schemas import network_responses as out
+
+    status, data = post(client, path, body)
+    assert status == 200, data
+    parsed = getattr(out, model).model_validate(data)
+    again = parsed.model_dump(mode="json")
+    assert again == data  # nothing dropped, nothing renamed, no value coerced
+
+
+def test_metrics_union_is_told_apart_by_task(client):
+    from losscape.api.schemas import network_responses as out
+
+    _, binary = post(client, "metrics", TRAIN)
+    _, multi = post(client, "metrics", MULTICLASS)
+    assert isinstance(out.MetricsResponse.model_validate(binary).root, out.BinaryMetrics)
+    assert isinstance(out.MetricsResponse.model_validate(multi).root, out.MulticlassMetrics)
+    assert len(multi["confusion"]) == len(multi["recall"]) == 3  # blobs: three classes
+
+
+# --------------------------------------------------------------------------- 422 texts
+
+
+@pytest.mark.parametrize(
+    ("body", "loc", "msg"),
+    [
+        (
+            {**TRAIN, "hyperparams": {"beta3": 0.5}},
+            ["body", "adam", "hyperparams", "beta3"],
+            "unknown parameter 'beta3' for adam; valid: beta1, beta2, eps, weight_decay, amsgrad",
+        ),
+        (
+            {**TRAIN, "dataset": {"name": "xor", "params": {"m": 3}}},
+            ["body", "adam", "dataset", "xor", "params", "m"],
+            "unknown parameter 'm' for xor; valid: n, noise, seed",
+        ),
+        (
+            {**TRAIN, "optimizer": "newton"},
+            ["body", "optimizer"],
+            "unknown optimizer 'newton'; valid optimizers: gd, momentum, nesterov, heavy_ball, "
+            "adagrad, rmsprop, rmsprop_lecture, adam, adamw",
+        ),
+    ],
+)
+def test_unknown_names_are_422_naming_the_valid_ones(client, body, loc, msg):
+    status, data = post(client, "train", body)
+    assert status == 422
+    (err,) = data["detail"]
+    assert err["loc"] == loc
+    assert err["msg"] == msg

@@ -27,9 +27,9 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def documented(model: Any) -> dict[int | str, dict[str, Any]]:
+def documented(model: Any, description: str = "Success.") -> dict[int | str, dict[str, Any]]:
     """The ``responses=`` of a POST route answering with ``model``."""
-    return {200: {"model": model, "description": "Success."}, **ERROR_RESPONSES}
+    return {200: {"model": model, "description": description}, **ERROR_RESPONSES}
 
 
 async def run(request: Request, name: str, body: Any) -> Response:

@@ -73,6 +73,7 @@ def catalog_bytes() -> tuple[bytes, str]:
     response_model=None,
     responses={200: {"model": schemas.CatalogResponse, "description": "Success."}},
     summary="Surfaces, optimizers, schedules, scenes and limits",
+    operation_id="catalog",
 )
 async def catalog(request: Request) -> Response:
     """Everything the page builds its controls from: names, formulas (LaTeX), parameters
@@ -89,6 +90,7 @@ async def catalog(request: Request) -> Response:
     response_model=None,
     responses={200: {"model": schemas.HealthResponse, "description": "Serving."}},
     summary="Liveness for load balancers",
+    operation_id="healthz",
 )
 async def healthz() -> Response:
     """``{"status": "ok"}`` once the kernels are warm (the server accepts no request before)."""

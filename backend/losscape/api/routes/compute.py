@@ -16,6 +16,7 @@ router = APIRouter(prefix="/api", tags=["surfaces"])
     response_model=None,
     responses=documented(schemas.TrajectoriesResponse),
     summary="Optimizer runs on one surface",
+    operation_id="trajectories",
 )
 async def trajectories(body: schemas.TrajectoriesRequest, request: Request) -> Response:
     """Each run's path (per-axis arrays), loss, Polyak average, lr per step, status and
@@ -28,6 +29,7 @@ async def trajectories(body: schemas.TrajectoriesRequest, request: Request) -> R
     response_model=None,
     responses=documented(schemas.GridResponse),
     summary="Surface values for contour and 3-D plots",
+    operation_id="grid",
 )
 async def grid(body: schemas.GridRequest, request: Request) -> Response:
     """Values on a ``resolution``-square grid over ``view`` (the surface's default view if
@@ -40,6 +42,7 @@ async def grid(body: schemas.GridRequest, request: Request) -> Response:
     response_model=None,
     responses=documented(schemas.HessianResponse),
     summary="Curvature at a point",
+    operation_id="hessian",
 )
 async def hessian(body: schemas.HessianRequest, request: Request) -> Response:
     """Value, gradient, Hessian, its eigen-pairs (ascending) and the point's kind."""

@@ -22,6 +22,7 @@ router = APIRouter(prefix="/api/sweeps", tags=["sweeps"])
     response_model=None,
     responses=documented(schemas.LRSweepResponse),
     summary="Learning-rate sweep",
+    operation_id="sweep_lr",
 )
 async def lr_sweep(body: Annotated[schemas.LRSweepRequest, Body()], request: Request) -> Response:
     """One start, ``count`` log-spaced learning rates in [lr_min, lr_max]: final and best
@@ -34,6 +35,7 @@ async def lr_sweep(body: Annotated[schemas.LRSweepRequest, Body()], request: Req
     response_model=None,
     responses=documented(schemas.BasinsResponse),
     summary="Basins of attraction",
+    operation_id="sweep_basins",
 )
 async def basins(body: Annotated[schemas.BasinsRequest, Body()], request: Request) -> Response:
     """A ``resolution``-square grid of starts over ``view``, each labelled by the minimum
@@ -46,6 +48,7 @@ async def basins(body: Annotated[schemas.BasinsRequest, Body()], request: Reques
     response_model=None,
     responses=documented(schemas.LRMomentumResponse),
     summary="Learning rate x momentum map",
+    operation_id="sweep_lr_momentum",
 )
 async def lr_momentum(
     body: Annotated[schemas.LRMomentumRequest, Body()], request: Request

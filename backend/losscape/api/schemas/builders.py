@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import importlib.util
 import keyword
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, ClassVar, Literal, Union
 
 from pydantic import (
     BaseModel,
@@ -25,8 +25,11 @@ from pydantic import (
     Discriminator,
     Field,
     Tag,
+    ValidationError,
     create_model,
+    model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from ... import limits
 from ...numerics.optimizers import OPTIMIZERS
@@ -44,9 +47,53 @@ MOMENTUM_NAMES = ("momentum", "beta1")  # the hyperparameter an (lr x momentum) 
 
 
 class Strict(BaseModel):
-    """Base of every request model: no extra fields, strict types, finite floats."""
+    """Base of every request model: no extra fields, strict types, finite floats.
+
+    An unknown field is refused with the valid names (pydantic's own message,
+    "Extra inputs are not permitted", does not say what would have been right).
+    """
 
     model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+    # What the fields are and whose, for that message ("parameter", " for adam").
+    unknown_what: ClassVar[str] = "field"
+    unknown_owner: ClassVar[str] = ""
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _known_fields(cls, data: Any, handler: Any) -> Any:
+        try:
+            return handler(data)
+        except ValidationError as err:
+            raise _name_valid_fields(cls, err) from None
+
+
+def _name_valid_fields(model: type[Strict], err: ValidationError) -> ValidationError:
+    """``err`` with each unknown field of ``model`` itself refused with the valid names.
+
+    The other errors keep their type, location and message (nested models have
+    already rewritten theirs).
+    """
+    valid = ", ".join(f.alias or name for name, f in model.model_fields.items()) or "none"
+    details: list[Any] = []
+    for e in err.errors():
+        loc = e["loc"]
+        if e["type"] == "extra_forbidden" and len(loc) == 1:
+            key = loc[0]
+            shown = repr(key) if isinstance(key, str) and len(key) <= 40 else "(a long name)"
+            kind = PydanticCustomError(
+                "extra_forbidden",
+                "unknown {what} {given}{owner}; valid: {valid}",
+                {
+                    "what": model.unknown_what,
+                    "given": shown,
+                    "owner": model.unknown_owner,
+                    "valid": valid,
+                },
+            )
+        else:
+            kind = PydanticCustomError(e["type"], e["msg"])
+        details.append({"type": kind, "loc": loc, "input": e.get("input")})
+    return ValidationError.from_exception_data(err.title, details)
 
 
 class Out(BaseModel):
@@ -131,11 +178,20 @@ def _param_field(p: ParamSpec) -> tuple[Any, Any]:
     return float, Field(default=float(p.default), ge=p.min, le=p.max, description=desc, **extra)
 
 
-def params_model(name: str, params: tuple[ParamSpec, ...], doc: str) -> type[Strict]:
-    """A model with one optional field per parameter (defaults and bounds from the registry)."""
+def params_model(
+    name: str, params: tuple[ParamSpec, ...], doc: str, owner: str = ""
+) -> type[Strict]:
+    """A model with one optional field per parameter (defaults and bounds from the registry).
+
+    ``owner`` names whose parameters they are in the refusal of an unknown one, as
+    the Python API does: "unknown parameter 'mu' for momentum; valid: ...".
+    """
     fields = {_field_name(p.name)[0]: _param_field(p) for p in params}
     example = {p.name: (bool(p.default) if p.kind == "bool" else p.default) for p in params}
-    return _with_examples(create_model(name, __base__=Strict, __doc__=doc, **fields), [example])
+    model = create_model(name, __base__=Strict, __doc__=doc, **fields)
+    model.unknown_what = "parameter"
+    model.unknown_owner = f" for {owner}" if owner else ""
+    return _with_examples(model, [example])
 
 
 def _with_examples(model: type[BaseModel], examples: list[Any]) -> type[BaseModel]:
@@ -165,7 +221,7 @@ class ExpressionSurface(Strict):
 
 
 def _surface_variant(s: SurfaceSpec) -> type[Strict]:
-    params = params_model(f"{_camel(s.name)}Params", s.params, f"Parameters of {s.title}.")
+    params = params_model(f"{_camel(s.name)}Params", s.params, f"Parameters of {s.title}.", s.name)
     model = create_model(
         f"{_camel(s.name)}Surface",
         __base__=Strict,
@@ -246,7 +302,12 @@ def surface_arg(surface: BaseModel) -> dict[str, Any]:
 
 
 def _schedule_variant(s: ScheduleSpec) -> type[Strict]:
-    params = params_model(f"{_camel(s.name)}ScheduleParams", s.params, f"Settings of {s.title}.")
+    params = params_model(
+        f"{_camel(s.name)}ScheduleParams",
+        s.params,
+        f"Settings of {s.title}.",
+        f"schedule {s.name}",
+    )
     model = create_model(
         f"{_camel(s.name)}Schedule",
         __base__=Strict,
@@ -282,7 +343,7 @@ def _lr_field(o: OptimizerSpec, default: float, description: str) -> tuple[Any, 
 
 HYPERPARAM_MODELS = {
     o.name: params_model(
-        f"{_camel(o.name)}Hyperparams", o.hyperparams, f"Hyperparameters of {o.title}."
+        f"{_camel(o.name)}Hyperparams", o.hyperparams, f"Hyperparameters of {o.title}.", o.name
     )
     for o in OPTIMIZERS
 }

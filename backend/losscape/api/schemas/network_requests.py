@@ -50,7 +50,9 @@ class CsvDataset(Strict):
 
 def _dataset_variant(spec: ds.DatasetSpec) -> type[Strict]:
     cls = schemas._camel(spec.name)
-    params = schemas.params_model(f"{cls}DatasetParams", spec.params, f"Settings of {spec.title}.")
+    params = schemas.params_model(
+        f"{cls}DatasetParams", spec.params, f"Settings of {spec.title}.", spec.name
+    )
     model = create_model(
         f"{cls}Dataset",
         __base__=Strict,
