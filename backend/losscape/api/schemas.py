@@ -40,7 +40,7 @@ from ..numerics.surfaces import SURFACES
 WEB_MAX_BASIN_RESOLUTION = min(256, limits.MAX_BASIN_RESOLUTION)
 MAX_EXPRESSION_LENGTH = 200  # issue 6: typed-in formulas are at most 200 characters
 MAX_USER_MINIMA = 64  # service._minima_arg's bound
-MAX_BODY_BYTES = 1 << 20  # request bodies and live-channel messages
+MAX_BODY_BYTES = limits.MAX_BODY_BYTES  # request bodies and live-channel messages
 MOMENTUM_NAMES = ("momentum", "beta1")  # the hyperparameter an (lr x momentum) map sweeps
 
 
@@ -345,6 +345,19 @@ class TrajectoriesRequest(Strict):
     tol: Tol = 1e-10
     precision: Precision = "float32"
     runs: Annotated[list[RunRef], Field(min_length=1, max_length=limits.MAX_RUNS)]
+    points: Annotated[
+        int | None,
+        Field(
+            ge=2,
+            le=limits.MAX_POINTS,
+            description="keep at most this many evenly spread points of each path (first and "
+            "last included; an `index` array gives each point's step); default: every step",
+        ),
+    ] = None
+    fields: Annotated[
+        list[Literal["x", "y", "loss", "avg_x", "avg_y", "avg_loss", "lrs"]] | None,
+        Field(description="only these arrays of each run (default: all)", max_length=7),
+    ] = None
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -605,6 +618,9 @@ class RunOut(Out):
     status: Literal["done", "converged", "diverged", "escaped"]
     stopped_at: int | None
     steps_taken: int
+    index: list[int] | None = Field(
+        None, description="with `points`: the step of each kept point (absent otherwise)"
+    )
 
     model_config = ConfigDict(json_schema_extra={"examples": [_RUN_EXAMPLE]})
 
