@@ -85,7 +85,9 @@ def install(app: FastAPI) -> None:
         name = request.path_params["name"]
         headers = {"cache-control": "public, max-age=86400"}
         if name == "swagger-init.js":
-            return Response(_SWAGGER_INIT, media_type=_FILES["swagger-ui-bundle.js"], headers=headers)
+            return Response(
+                _SWAGGER_INIT, media_type=_FILES["swagger-ui-bundle.js"], headers=headers
+            )
         if name not in _FILES:
             return Response(status_code=404)
         return FileResponse(static_dir() / name, media_type=_FILES[name], headers=headers)

@@ -305,7 +305,9 @@ class BinaryBody:
 def _binary_array(a: np.ndarray) -> tuple[str, np.ndarray]:
     if a.dtype.kind == "f":
         code = "f4" if a.dtype == np.float32 else "f8"
-    elif a.dtype.kind in "iub" and (a.size == 0 or (a.min() >= _INT32.min and a.max() <= _INT32.max)):
+    elif a.dtype.kind in "iub" and (
+        a.size == 0 or (a.min() >= _INT32.min and a.max() <= _INT32.max)
+    ):
         code = "i4"
     else:
         code = "f8"

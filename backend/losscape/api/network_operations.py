@@ -15,8 +15,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from .. import network_service as ns
-from . import schemas
 from . import network_schemas as nsch
+from . import schemas
 
 
 def _setup(body: Any) -> dict[str, Any]:

@@ -62,7 +62,9 @@ class Operation:
     def adapter(self) -> TypeAdapter:
         return _adapter(self.name, self.model)
 
-    def encode(self, body: Any, progress: Progress | None, binary: bool = False) -> bytes:
+    def encode(
+        self, body: Any, progress: Progress | None, binary: bool = False
+    ) -> bytes | encoding.BinaryBody:
         """Run and encode: JSON bytes, or with ``binary`` a binary frame's payload parts."""
         if progress is not None:
             progress.check()  # cancelled while it waited for a thread: do no work

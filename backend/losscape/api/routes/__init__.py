@@ -89,9 +89,7 @@ async def run(request: Request, name: str, body: Any) -> Response:
         try:
             if op.heavy:
                 async with rt.heavy_slot(client):
-                    data = await anyio.to_thread.run_sync(
-                        op.encode, body, token, limiter=rt.heavy
-                    )
+                    data = await anyio.to_thread.run_sync(op.encode, body, token, limiter=rt.heavy)
             else:
                 data = await anyio.to_thread.run_sync(
                     op.encode, body, token, limiter=rt.interactive
