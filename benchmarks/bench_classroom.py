@@ -228,6 +228,7 @@ def main() -> int:
     parser.add_argument("--interval", type=float, default=0.1, help="s between drag events")
     parser.add_argument("--json", action="store_true", help="JSON text frames, not binary")
     parser.add_argument("--url", help="an already running server, e.g. http://127.0.0.1:8000")
+    parser.add_argument("--pid", type=int, help="with --url: the server's pid (for RSS, split)")
     args = parser.parse_args()
 
     from losscape.api import operations, schemas
@@ -251,6 +252,7 @@ def main() -> int:
         base = f"http://127.0.0.1:{port}"
         proc = start_server(port, args.workers)
     ws_url = base.replace("http", "ws", 1) + "/api/live"
+    server_pid = proc.pid if proc is not None else args.pid
     try:
         if proc is not None:  # every worker warm: wait until each answers on its own socket
             asyncio.run(classroom(ws_url, 4 * args.workers, 3.0, 0.2, not args.json))
@@ -266,9 +268,9 @@ def main() -> int:
                     classroom(ws_url, n, args.seconds, args.interval, not args.json)
                 )
                 await asyncio.sleep(args.seconds / 2)
-                if proc is not None:
+                if server_pid is not None:
                     inodes = _socket_inodes(port)
-                    kids = _children(proc.pid) or [proc.pid]
+                    kids = _children(server_pid) or [server_pid]
                     box["split"] = [connections_of(p, inodes) for p in kids]
                     box["rss"] = [rss_mb(p) for p in kids]
                 box["result"] = await task
@@ -285,8 +287,9 @@ def main() -> int:
                 + (f"  errors: {stats.error_kinds}" if stats.errors else ""),
                 flush=True,
             )
-        if proc is not None:
-            print(f"RSS after the runs (MB): {[round(rss_mb(p)) for p in _children(proc.pid)]}")
+        if server_pid is not None:
+            kids = _children(server_pid) or [server_pid]
+            print(f"RSS after the runs (MB): {[round(rss_mb(p)) for p in kids]}")
     finally:
         if proc is not None:
             proc.send_signal(signal.SIGTERM)

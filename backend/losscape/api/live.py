@@ -142,6 +142,7 @@ class LiveSession:
         self.gave_up = False
         self.main: asyncio.Task | None = None
         self.binary = ws.query_params.get("binary") == "1"
+        self.stall_s = float(os.environ.get("LOSSCAPE_SEND_STALL_S", limits.MAX_SEND_STALL_S))
 
     # ------------------------------------------------------------------ connection
 
@@ -190,9 +191,11 @@ class LiveSession:
             else:
                 message["text"] = item.data.decode()
             try:
-                await asyncio.wait_for(self.ws.send(message), limits.MAX_SEND_STALL_S)
+                await asyncio.wait_for(self.ws.send(message), self.stall_s)
             except TimeoutError:
-                log.info("live channel: closing a socket that did not drain")
+                logging.getLogger("uvicorn.error").info(
+                    "losscape: live channel closed: the client did not read for %g s", self.stall_s
+                )
                 self.closed = self.gave_up = True
                 if self.main is not None:
                     self.main.cancel()

@@ -28,6 +28,7 @@ import urllib.request
 import webbrowser
 from typing import Any
 
+import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from .. import _numba_cache, limits
@@ -50,7 +51,7 @@ def ws_deflate() -> bool:
 
 
 _BUSY = (
-    b"the server has too many open connections (at most {cap} per worker); retry in a few seconds\n"
+    "the server has too many open connections (at most {cap} per worker); retry in a few seconds"
 )
 
 
@@ -62,21 +63,39 @@ class GuardedH11Protocol(H11Protocol):
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         if len(self.connections) > limits.MAX_CONNECTIONS:
-            body = _BUSY.replace(b"{cap}", str(limits.MAX_CONNECTIONS).encode())
-            head = (
-                "HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain; charset=utf-8\r\n"
-                f"retry-after: 5\r\nconnection: close\r\ncontent-length: {len(body)}\r\n\r\n"
-            )
-            transport.write(head.encode() + body)
-            transport.close()
+            self._refuse(503, _BUSY.format(cap=limits.MAX_CONNECTIONS))
             return
-        self._header_timer = self.loop.call_later(limits.MAX_HEADER_WAIT_S, self._header_timeout)
+        wait = float(os.environ.get("LOSSCAPE_HEADER_WAIT_S", limits.MAX_HEADER_WAIT_S))
+        self._header_timer = self.loop.call_later(wait, self._header_timeout)
 
     def _header_timeout(self) -> None:
         self._header_timer = None
         upgraded = self.transport.get_protocol() is not self
         if self.cycle is None and not upgraded and not self.transport.is_closing():
             self.transport.close()  # no request line and headers in time: a slow-header client
+
+    def data_received(self, data: bytes) -> None:
+        if self.conn.their_state is h11.IDLE:  # reading a request line and its headers
+            buffered = self.conn.trailing_data[0]
+            head = bytes(buffered[-3:]) + data if buffered else data
+            end = head.find(b"\r\n\r\n")
+            size = len(buffered) + (len(head) if end < 0 else end)
+            if size > limits.MAX_HEADER_BYTES:
+                self._refuse(431, f"request headers over {limits.MAX_HEADER_BYTES} bytes")
+                return
+        super().data_received(data)
+
+    def _refuse(self, status: int, message: str) -> None:
+        body = (message + "\n").encode()
+        phrase = {431: "Request Header Fields Too Large", 503: "Service Unavailable"}[status]
+        head = (
+            f"HTTP/1.1 {status} {phrase}\r\ncontent-type: text/plain; charset=utf-8\r\n"
+            f"connection: close\r\ncontent-length: {len(body)}\r\n"
+            + ("retry-after: 5\r\n" if status == 503 else "")
+            + "\r\n"
+        )
+        self.transport.write(head.encode() + body)
+        self.transport.close()
 
     def handle_events(self) -> None:
         super().handle_events()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 import anyio
@@ -99,6 +100,9 @@ async def run(request: Request, name: str, body: Any) -> Response:
     except Refused as exc:
         return refused_response(exc)
     except service.Cancelled:
+        logging.getLogger("uvicorn.error").info(
+            "losscape: %s from %s stopped: its client left", name, client
+        )
         return Response(status_code=499)  # nobody is listening any more
     except ValueError as exc:
         raise ServiceError(exc) from exc
