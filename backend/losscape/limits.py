@@ -15,6 +15,25 @@ MAX_NOISE = 1e3
 MAX_BATCH_SIZE = 1_000_000
 MAX_SEED = 2**31 - 1
 MAX_COORDINATE = 1e6  # starts, points and view boxes
+MAX_POINTS = 20_001  # points per drawn path (a request's ``points`` decimates to fewer)
+
+# The web server's limits (the API and the live channel read them from here).
+MAX_BODY_BYTES = 1 << 20  # request bodies and live-channel messages
+MAX_LANES = 8  # lanes per live connection: the page needs about five
+MAX_TAG_LENGTH = 256  # a live request's id
+MAX_LANE_LENGTH = 64
+MAX_HEAVY_WAITING = 16  # class-wide: heavy jobs (sweeps, networks) waiting for the heavy pool
+MAX_HEAVY_PER_CLIENT = 1  # heavy jobs of one REST client at a time (the live channel queues)
+MAX_REST_RATE = 50.0  # REST requests per second per client (token bucket refill)
+MAX_REST_BURST = 100  # REST requests per client in a burst
+MAX_SEND_FRAMES = 4  # frames waiting to be written to one socket; older results give way
+MAX_SEND_STALL_S = 10.0  # a socket that takes this long to drain is closed
+MAX_HEADER_BYTES = 16 * 1024  # all request headers together
+MAX_HEADERS = 100  # request header lines
+MAX_HEADER_WAIT_S = 10.0  # a connection must send its request headers within this time
+MAX_CONNECTIONS = 1_000  # per worker (a 1,024 file limit keeps room for the rest)
+MAX_SHUTDOWN_S = 5  # graceful shutdown: open requests get this long, then are cut
+MAX_CHUNK_S = 0.05  # a chunked job checks for cancellation at least this often
 
 
 def as_dict() -> dict[str, float | int]:

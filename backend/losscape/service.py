@@ -8,6 +8,7 @@ raise ``ValueError`` naming the valid choices or bounds.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -295,9 +296,11 @@ def run_batch(
 ) -> BatchResult:
     """Run R already-validated runs through one batch kernel.
 
-    With ``on_chunk`` the runs go in about 20 chunks and ``on_chunk(done,
-    total, partial)`` is called after each (rows past ``done`` are not yet
-    filled); it may raise (for instance ``Cancelled``) to stop the sweep.
+    With ``on_chunk`` the runs go in chunks sized to take about
+    ``limits.MAX_CHUNK_S`` each (at most about 20 chunks when that is longer)
+    and ``on_chunk(done, total, partial)`` is called after each (rows past
+    ``done`` are not yet filled); it may raise (for instance ``Cancelled``) to
+    stop the sweep within a chunk's time.
     """
     r = lrs.shape[0]
     _work(r, steps)
@@ -318,8 +321,12 @@ def run_batch(
     schp = schp if schp is not None else np.zeros(1)
     result = BatchResult(finals, best, status, taken, curve_arr if curves else None)
     chunk = r if on_chunk is None else max(kernels.BLOCK, -(-r // 20))
-    for lo in range(0, r, chunk):
+    if on_chunk is not None:
+        chunk = 16  # a small first chunk measures the time per run
+    lo = 0
+    while lo < r:
         hi = min(lo + chunk, r)
+        t0 = time.perf_counter()
         # Slices of C-contiguous arrays along axis 0 stay contiguous: one signature.
         kernel(
             *surf.kernel_args(), spec.id, hps[lo:hi], kid, schp, lrs[lo:hi], starts[lo:hi],
@@ -327,7 +334,13 @@ def run_batch(
             finals[lo:hi], best[lo:hi], status[lo:hi], taken[lo:hi],
         )  # fmt: skip
         if on_chunk is not None:
+            per_run = (time.perf_counter() - t0) / (hi - lo)
+            fit = int(limits.MAX_CHUNK_S / max(per_run, 1e-9))
+            if fit >= kernels.BLOCK:  # whole blocks, up to a twentieth of the sweep
+                fit = min(fit - fit % kernels.BLOCK, max(kernels.BLOCK, -(-r // 20)))
+            chunk = max(4, fit)
             on_chunk(hi, r, result)
+        lo = hi
     return result
 
 

@@ -5,6 +5,15 @@
 // one is kept (a drag never builds a backlog); in "replace" mode (long sweeps) a new request
 // is sent at once and the server drops or cancels the older one. Without a socket, the same
 // lanes run over REST (no progress frames then).
+//
+// Results arrive as binary frames (/api/live?binary=1): a JSON head whose arrays are
+// references into a block of typed arrays (see decodeBinary); they are rebuilt here into
+// the same plain arrays (NaN -> null) the JSON answer has, so callers see one shape.
+//
+// When the socket drops (a server worker restarted, the network blinked), the page shows
+// "reconnecting", reconnects with jittered backoff and resends each lane's latest request;
+// only if the socket stays away do those requests go over REST. A 429 / 503 answer with a
+// retry hint is retried after it while the request is still its lane's latest.
 
 const CATALOG_URL = "/api/catalog";
 const LIVE_URL = "/api/live";
@@ -25,6 +34,49 @@ const REST = {
   network_dataset: "/api/networks/dataset",
 };
 const CONNECT_WAIT_MS = 1500;
+const RETRY_FIRST_MS = 250;
+const RETRY_MAX_MS = 8000;
+const MAX_BUSY_RETRIES = 4;
+
+/** One typed-array reference of a binary frame as a plain array (non-finite -> null). */
+function plain(typed) {
+  const out = new Array(typed.length);
+  for (let i = 0; i < typed.length; i += 1) {
+    const v = typed[i];
+    out[i] = Number.isFinite(v) ? v : null;
+  }
+  return out;
+}
+
+const TYPED = { f4: Float32Array, f8: Float64Array, i4: Int32Array };
+
+/**
+ * A binary live frame -> the same object a JSON frame parses to. Layout: uint32 (LE) n,
+ * n bytes of JSON, padding to 8, then the blob; {"$b": [dtype, offset, length, ...shape]}
+ * marks an array of the blob (2-D shapes become arrays of rows).
+ */
+export function decodeBinary(buffer) {
+  const n = new DataView(buffer).getUint32(0, true);
+  const head = JSON.parse(new TextDecoder().decode(new Uint8Array(buffer, 4, n)));
+  const base = Math.ceil((4 + n) / 8) * 8;
+  const walk = (v) => {
+    if (Array.isArray(v)) return v.map(walk);
+    if (v === null || typeof v !== "object") return v;
+    const ref = v.$b;
+    if (Array.isArray(ref)) {
+      const [code, offset, length, rows, cols] = ref;
+      const typed = new TYPED[code](buffer.slice(base + offset, base + offset + length * TYPED[code].BYTES_PER_ELEMENT));
+      if (cols === undefined) return plain(typed);
+      const out = new Array(rows);
+      for (let r = 0; r < rows; r += 1) out[r] = plain(typed.subarray(r * cols, (r + 1) * cols));
+      return out;
+    }
+    const out = {};
+    for (const [k, x] of Object.entries(v)) out[k] = walk(x);
+    return out;
+  };
+  return walk(head);
+}
 
 function errorText(status, detail) {
   if (Array.isArray(detail)) return detail.map((d) => d.msg || JSON.stringify(d)).join("; ");
@@ -43,7 +95,8 @@ export function createApi({ onTransport = () => {} } = {}) {
   let socket = null;
   let open = false;
   let closed = false;
-  let retryMs = 500;
+  let retryMs = RETRY_FIRST_MS;
+  let failures = 0; // connection attempts that failed since the socket was last open
   let seq = 0;
   let openWaiters = [];
   const jobs = new Map(); // id -> job sent over the socket
@@ -57,11 +110,13 @@ export function createApi({ onTransport = () => {} } = {}) {
   function connect() {
     if (closed || typeof WebSocket === "undefined") return;
     const proto = location.protocol.replace("http", "ws"); // the page's scheme, secure or not
-    const ws = new WebSocket(`${proto}//${location.host}${LIVE_URL}`);
+    const ws = new WebSocket(`${proto}//${location.host}${LIVE_URL}?binary=1`);
+    ws.binaryType = "arraybuffer";
     socket = ws;
     ws.addEventListener("open", () => {
       open = true;
-      retryMs = 500;
+      retryMs = RETRY_FIRST_MS;
+      failures = 0;
       onTransport("live");
       for (const w of openWaiters) w(true);
       openWaiters = [];
@@ -71,32 +126,49 @@ export function createApi({ onTransport = () => {} } = {}) {
       const wasOpen = open;
       open = false;
       socket = null;
+      if (!wasOpen) failures += 1;
       for (const w of openWaiters) w(false);
       openWaiters = [];
-      // Work sent over the dead socket finishes over REST.
       const orphans = [...jobs.values()];
       jobs.clear();
-      for (const job of orphans) sendRest(job);
       if (closed) return;
-      onTransport(wasOpen ? "reconnecting" : "rest");
-      setTimeout(connect, retryMs);
-      retryMs = Math.min(retryMs * 2, 10000);
+      onTransport(wasOpen || failures < 3 ? "reconnecting" : "rest");
+      // Jittered backoff: a class whose worker restarted does not reconnect all at once.
+      const wait = retryMs * (0.5 + Math.random());
+      retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
+      setTimeout(connect, wait);
+      // Each lane's latest request is sent again: over the new socket once it opens, or
+      // over REST if it stays away.
+      for (const job of orphans) resend(job);
     });
+  }
+
+  function resend(job) {
+    const l = lane(job.lane);
+    if (l.inflight === job) dispatch(job);
   }
 
   function waitOpen() {
     if (open) return Promise.resolve(true);
-    if (!socket) return Promise.resolve(false);
+    if (closed || typeof WebSocket === "undefined" || failures >= 3) return Promise.resolve(false);
     return new Promise((resolve) => {
       openWaiters.push(resolve);
       setTimeout(() => resolve(open), CONNECT_WAIT_MS);
     });
   }
 
-  function onFrame(text) {
+  function retryLater(job, seconds) {
+    // The server is busy (429 / 503): try again after its hint, if still the lane's latest.
+    job.busy = (job.busy || 0) + 1;
+    if (job.busy > MAX_BUSY_RETRIES || !(seconds > 0)) return false;
+    setTimeout(() => resend(job), Math.min(seconds, 30) * 1000 * (0.75 + 0.5 * Math.random()));
+    return true;
+  }
+
+  function onFrame(data) {
     let msg;
     try {
-      msg = JSON.parse(text);
+      msg = typeof data === "string" ? JSON.parse(data) : decodeBinary(data);
     } catch {
       return;
     }
@@ -109,6 +181,7 @@ export function createApi({ onTransport = () => {} } = {}) {
     jobs.delete(msg.id);
     if (msg.type === "result") finish(job, { status: "result", body: msg.body });
     else if (msg.type === "error") {
+      if ((msg.status === 429 || msg.status === 503) && retryLater(job, msg.retry_after)) return;
       finish(job, { status: "error", error: errorText(msg.status, msg.detail), detail: msg.detail });
     } else finish(job, { status: "superseded" }); // dropped or cancelled
   }
@@ -150,7 +223,9 @@ export function createApi({ onTransport = () => {} } = {}) {
         signal: job.abort.signal,
       });
       const data = await resp.json().catch(() => null);
+      const busy = resp.status === 429 || resp.status === 503;
       if (resp.ok) finish(job, { status: "result", body: data });
+      else if (busy && retryLater(job, Number(resp.headers.get("Retry-After")))) return;
       else finish(job, { status: "error", error: errorText(resp.status, data?.detail), detail: data?.detail });
     } catch (err) {
       if (err?.name === "AbortError") finish(job, { status: "superseded" });
@@ -186,7 +261,7 @@ export function createApi({ onTransport = () => {} } = {}) {
   return {
     catalog,
     request,
-    transport: () => (open ? "live" : "rest"),
+    transport: () => (open ? "live" : failures < 3 && !closed ? "reconnecting" : "rest"),
     close() {
       closed = true;
       if (socket) socket.close();

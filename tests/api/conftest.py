@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import warnings
 from collections.abc import Iterator
 from typing import Any
@@ -18,6 +19,11 @@ with warnings.catch_warnings():
     from fastapi.testclient import TestClient
 
 from losscape.api.app import create_app
+
+# Starlette's TestClient sends ``Host: testserver``; the app answers only to its own names.
+os.environ.setdefault("LOSSCAPE_ALLOWED_HOSTS", "testserver")
+# Every test is the same client: the per-client REST rate limit is tested on its own app.
+os.environ.setdefault("LOSSCAPE_REST_RATE", "1e9")
 
 
 @pytest.fixture(scope="session")

@@ -90,7 +90,7 @@ def test_progress_rows_assemble_the_basin_map(client) -> None:
         frames = until_final(ws, 7)
     progress = [f for f in frames if f["type"] == "progress"]
     result = frames[-1]["body"]
-    assert len(progress) >= 3  # the sweep runs in about 20 chunks
+    assert len(progress) >= 2  # chunks of ~50 ms; frames at most every 0.1 s, and the last
     assert [f["done"] for f in progress] == sorted(f["done"] for f in progress)
     assert all(f["total"] == 64 * 64 for f in progress)
     label = np.full((64, 64), 99)
@@ -197,11 +197,17 @@ def test_cancel_by_envelope_id_and_cancel_of_a_waiting_request(client) -> None:
         assert of(frames, "after") == ["result"]
 
 
-def test_cancel_of_an_unknown_id_is_ignored(client) -> None:
+def test_cancel_of_an_unknown_id_gets_a_404_frame(client) -> None:
     with client.websocket_connect("/api/live") as ws:
         send(ws, "nobody", "cancel")
+        frame = recv(ws)
+        assert (frame["id"], frame["type"], frame["status"]) == ("nobody", "error", 404)
+        assert "no waiting or running request has this id" in frame["detail"][0]["msg"]
+        send(ws, "c2", "cancel", {"id": "ghost"})
+        frame = recv(ws)
+        assert (frame["id"], frame["status"]) == ("ghost", 404)  # named by the id it asked for
         send(ws, "q", "hessian", QUICK)
-        assert recv(ws)["id"] == "q"
+        assert until_final(ws, "q")[-1]["type"] == "result"
 
 
 @pytest.mark.parametrize(
@@ -314,3 +320,175 @@ def test_allowed_origins_from_the_environment(client, monkeypatch) -> None:
     ) as ws:
         send(ws, "proxied", "hessian", QUICK)
         assert recv(ws)["type"] == "result"
+
+
+# --------------------------------------------------------------------------- issue 12
+
+HEAVY_BODIES = {
+    "sweep_lr": {"surface": {"name": "rosenbrock"}, "optimizer": "gd", "steps": 2000, "count": 600},
+    "sweep_basins": {**BIG_BASINS, "resolution": 64},
+    "sweep_lr_momentum": {
+        "surface": {"name": "rosenbrock"},
+        "optimizer": "momentum",
+        "steps": 1000,
+        "lr_count": 40,
+        "momentum_count": 40,
+    },
+    "network_train": {"dataset": {"name": "moons"}, "optimizer": "adam", "steps": 2000},
+    "network_metrics": {"dataset": {"name": "moons"}, "optimizer": "adam", "steps": 2000},
+    "network_boundary": {"dataset": {"name": "moons"}, "optimizer": "adam", "steps": 2000},
+    "network_landscape": {
+        "dataset": {"name": "ravine"},
+        "model": {"name": "linear_regression"},
+        "steps": 200,
+    },
+    "network_gradient_check": {"dataset": {"name": "moons"}},
+    "network_gradient_noise": {"dataset": {"name": "moons"}, "draws": 100},
+    "network_batch_size": {
+        "dataset": {"name": "moons"},
+        "optimizer": "gd",
+        "lr": 0.1,
+        "max_steps": 500,
+        "count": 4,
+    },
+}
+
+
+class _TripAfter:
+    """A cancel token that trips at its ``n``-th check (the first is before any work)."""
+
+    partials = True
+
+    def __init__(self, n: int) -> None:
+        self.n, self.checks = n, 0
+
+    def check(self) -> None:
+        self.checks += 1
+        if self.checks >= self.n:
+            raise live.service.Cancelled("cancelled")
+
+    def emit(self, done: int, total: int, partial: Any) -> None:
+        self.check()
+
+
+def test_every_heavy_operation_is_in_the_table_here() -> None:
+    heavy = {name for name, op in live.OPERATIONS.items() if op.heavy}
+    assert heavy == set(HEAVY_BODIES)
+
+
+@pytest.mark.parametrize("name", sorted(HEAVY_BODIES))
+def test_cancel_stops_every_operation_mid_work(name: str) -> None:
+    """The service checks the token while it works: a token tripping at its second check
+    (the first is before the work starts) stops the operation with Cancelled."""
+    op = live.OPERATIONS[name]
+    body = op.adapter.validate_python(HEAVY_BODIES[name])
+    with pytest.raises(live.service.Cancelled):
+        op.encode(body, _TripAfter(1))  # cancelled while it waited: no work at all
+    token = _TripAfter(2)
+    with pytest.raises(live.service.Cancelled):
+        op.encode(body, token)
+    assert token.checks == 2
+
+
+def test_cancel_a_running_network_training(client) -> None:
+    body = {**HEAVY_BODIES["network_train"], "steps": 20000}
+    with client.websocket_connect("/api/live") as ws:
+        send(ws, "n", "network_train", body)
+        assert recv(ws)["type"] == "progress"  # it is running
+        send(ws, "c", "cancel", {"id": "n"})
+        frames = until_final(ws, "n")
+    assert of(frames, "n")[-1] == "cancelled"
+
+
+def decode_binary(data: bytes) -> dict:
+    """The binary frame layout of encoding.binary_frame, decoded independently."""
+    n = int.from_bytes(data[:4], "little")
+    head = json.loads(data[4 : 4 + n])
+    base = -(-(4 + n) // 8) * 8
+    dtypes = {"f4": "<f4", "f8": "<f8", "i4": "<i4"}
+
+    def walk(v: Any) -> Any:
+        if isinstance(v, list):
+            return [walk(x) for x in v]
+        if isinstance(v, dict) and "$b" in v:
+            code, offset, length, *shape = v["$b"]
+            a = np.frombuffer(data, dtype=dtypes[code], count=length, offset=base + offset)
+            a = a.reshape(shape).astype(np.float64)
+            return (
+                [[None if not np.isfinite(x) else float(x) for x in row] for row in a]
+                if (a.ndim == 2)
+                else [None if not np.isfinite(x) else float(x) for x in a]
+            )
+        if isinstance(v, dict):
+            return {k: walk(x) for k, x in v.items()}
+        return v
+
+    return walk(head)
+
+
+@pytest.mark.parametrize(
+    ("type_", "body"),
+    [
+        ("trajectories", {**TRAJ, "runs": [{"optimizer": "gd", "lr": 1e-3}] * 3}),
+        ("grid", {"surface": {"name": "quadratic"}, "resolution": 7, "arrows": 3}),
+        ("sweep_basins", {**BIG_BASINS, "lr": 5e-3, "resolution": 9, "steps": 50}),  # nulls
+    ],
+)
+def test_binary_frames_carry_the_json_answer(client, type_: str, body: dict) -> None:
+    with client.websocket_connect("/api/live") as ws:
+        send(ws, "j", type_, body)
+        as_json = until_final(ws, "j")[-1]
+    with client.websocket_connect("/api/live?binary=1") as ws:
+        send(ws, "b", type_, body)
+        while True:
+            message = ws.receive()
+            if message.get("bytes") is not None:
+                frame = decode_binary(message["bytes"])
+                break
+    assert frame["type"] == "result" and frame["id"] == "b"
+    a, b = as_json["body"], frame["body"]
+    if type_ == "trajectories":
+        a.pop("elapsed_ms"), b.pop("elapsed_ms")
+    if type_ == "sweep_basins":
+        assert None in [v for row in a["final_loss"] for v in row]  # diverged: NaN -> null
+    assert as_f32(b) == as_f32(a)  # JSON prints float32 values shortest; binary carries them
+
+
+def as_f32(v: Any) -> Any:
+    """Floats rounded to float32 (a float32 value printed shortest reads back as itself)."""
+    if isinstance(v, float):
+        return float(np.float32(v))
+    if isinstance(v, list):
+        return [as_f32(x) for x in v]
+    if isinstance(v, dict):
+        return {k: as_f32(x) for k, x in v.items()}
+    return v
+
+
+def test_trajectory_points_decimate_each_path(client) -> None:
+    body = {**TRAJ, "steps": 1000, "tol": 0, "points": 101, "fields": ["x", "y", "loss"]}
+    full = client.post("/api/trajectories", json={**TRAJ, "steps": 1000, "tol": 0}).json()
+    thin = client.post("/api/trajectories", json=body).json()
+    run, ref = thin["runs"][0], full["runs"][0]
+    assert set(run) >= {"x", "y", "loss", "index"} and "avg_x" not in run and "lrs" not in run
+    idx = run["index"]
+    assert len(idx) == 101 and idx[0] == 0 and idx[-1] == 1000
+    assert run["x"] == [ref["x"][i] for i in idx]
+    assert run["loss"] == [ref["loss"][i] for i in idx]
+
+
+def test_heavy_jobs_over_the_class_queue_get_503_with_retry_after(client, app) -> None:
+    rt = live.runtime(app)
+    saved = rt.heavy_waiting_max
+    rt.heavy_waiting_max = 0
+    try:
+        with client.websocket_connect("/api/live") as ws:
+            send(ws, "h", "sweep_lr", HEAVY_BODIES["sweep_lr"])
+            frame = until_final(ws, "h")[-1]
+            send(ws, "q", "hessian", QUICK)  # interactive work still runs
+            assert until_final(ws, "q")[-1]["type"] == "result"
+    finally:
+        rt.heavy_waiting_max = saved
+    assert (frame["type"], frame["status"]) == ("error", 503)
+    assert frame["retry_after"] >= 1
+    assert "busy" in frame["detail"][0]["msg"]

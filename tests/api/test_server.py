@@ -2,7 +2,9 @@
 
 Checks what only a real socket shows: keep-alive HTTP, the live channel's
 latest-wins drop, cancel, a client vanishing mid-sweep (the server stays
-healthy and logs no error), and malformed frames.
+healthy and logs no error), and malformed frames; the hardened edge (foreign
+Host, slow and oversized headers, a slow reader, invalid UTF-8, abandoned REST
+work) and a classroom surviving a killed worker.
 """
 
 from __future__ import annotations
@@ -56,14 +58,32 @@ class Server:
         return self.log.read_text(errors="replace")
 
 
+# Short deadlines so the edge tests do not wait the production 10 s.
+TEST_ENV = {"LOSSCAPE_HEADER_WAIT_S": "1.5", "LOSSCAPE_SEND_STALL_S": "2"}
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[Server]:
-    port = free_port()
+    yield from _serve(tmp_path_factory, 1)
+
+
+def _serve(tmp_path_factory, workers: int, port: int | None = None) -> Iterator[Server]:
+    port = port or free_port()
     log = tmp_path_factory.mktemp("server") / "server.log"
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "backend"), "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, **TEST_ENV, "PYTHONPATH": str(ROOT / "backend"), "PYTHONUNBUFFERED": "1"}
+    env.pop("LOSSCAPE_ALLOWED_HOSTS", None)
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "losscape", "serve", "--port", str(port)],
+            [
+                sys.executable,
+                "-m",
+                "losscape",
+                "serve",
+                "--port",
+                str(port),
+                "--workers",
+                str(workers),
+            ],
             stdout=out,
             stderr=subprocess.STDOUT,
             env=env,
@@ -207,3 +227,163 @@ def test_malformed_frames_keep_the_socket(server: Server) -> None:
         send(ws, "ok", "hessian", QUICK)
         frame = recv(ws)
         assert (frame["id"], frame["type"]) == ("ok", "result")
+
+
+# --------------------------------------------------------------------------- issue 12: the edge
+
+
+def raw_http(server: Server, data: bytes, timeout: float = 60) -> bytes:
+    """Send ``data`` on a fresh connection and read until the server closes it."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=timeout) as s:
+        s.sendall(data)
+        chunks = []
+        while chunk := s.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def test_a_foreign_host_gets_400(server: Server) -> None:
+    r = httpx.get(server.url + "/api/catalog", headers={"host": "evil.example"})
+    assert r.status_code == 400
+    assert "unknown Host 'evil.example'" in r.json()["detail"][0]["msg"]
+    for host in ("localhost", f"localhost:{server.port}", "127.0.0.1", "[::1]:80"):
+        assert httpx.get(server.url + "/healthz", headers={"host": host}).status_code == 200
+    # DNS rebinding: a page of another site opening the live channel by its own name
+    with pytest.raises(Exception) as refused:
+        websockets_sync.connect(
+            server.ws_url,
+            additional_headers={"Host": "evil.example", "Origin": "http://evil.example"},
+            open_timeout=10,
+        )
+    assert "400" in str(refused.value)
+
+
+def test_slow_headers_are_cut_off(server: Server) -> None:
+    """A connection that never finishes its headers is closed by the server."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=60) as s:
+        s.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+        assert s.recv(65536) == b""  # closed without an answer (the recv would block)
+    assert httpx.get(server.url + "/healthz").status_code == 200
+
+
+def test_header_size_and_count_are_bounded(server: Server) -> None:
+    big = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + b"a" * 100_000 + b"\r\n\r\n"
+    assert raw_http(server, big).startswith(b"HTTP/1.1 431 Request Header Fields Too Large")
+    many = b"".join(b"X-H%d: 1\r\n" % i for i in range(150))
+    request = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" + many + b"\r\n"
+    reply = raw_http(server, request)
+    assert reply.startswith(b"HTTP/1.1 431") and b"too many request headers" in reply
+
+
+def test_frames_refuse_framing(server: Server) -> None:
+    csp = httpx.get(server.url + "/").headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in csp and "cdn" not in csp
+
+
+def _ws_handshake(port: int) -> socket.socket:
+    s = socket.create_connection(("127.0.0.1", port), timeout=60)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.sendall(
+        b"GET /api/live HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+        b"Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+        b"Sec-WebSocket-Version: 13\r\n\r\n"
+    )
+    head = b""
+    while b"\r\n\r\n" not in head:
+        head += s.recv(1)
+    assert head.startswith(b"HTTP/1.1 101")
+    return s
+
+
+def _ws_frame(payload: bytes, opcode: int = 1) -> bytes:
+    """A masked client frame (mask 0: the payload goes as is)."""
+    n = len(payload)
+    if n < 126:
+        length = bytes([0x80 | n])
+    elif n < 65536:
+        length = bytes([0x80 | 126]) + n.to_bytes(2, "big")
+    else:
+        length = bytes([0x80 | 127]) + n.to_bytes(8, "big")
+    return bytes([0x80 | opcode]) + length + b"\0\0\0\0" + payload
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmRSS")
+
+
+def test_a_slow_reader_is_dropped_with_memory_bounded(server: Server) -> None:
+    """8 lanes of 16 x 20000-step runs, resent and never read: the server keeps at most a
+    few frames for the socket, then closes it once it has not drained for the stall time."""
+    before = _rss_mb(server.proc.pid)
+    big = {
+        "surface": {"name": "rosenbrock"},
+        "steps": 20000,
+        "tol": 0,
+        "runs": [
+            {"optimizer": "gd", "lr": 1e-4, "start": [-1.5, 2.0 + k / 100]} for k in range(16)
+        ],
+    }
+    s = _ws_handshake(server.port)
+    with s:
+        for rounds in range(3):
+            for lane in range(8):
+                message = {"id": f"{rounds}-{lane}", "type": "trajectories", "lane": f"l{lane}"}
+                s.sendall(_ws_frame(json.dumps({**message, "body": big}).encode()))
+        deadline = time.monotonic() + 180
+        peak = before
+        while "the client did not read" not in server.output():
+            assert time.monotonic() < deadline, "a socket that did not read was kept"
+            peak = max(peak, _rss_mb(server.proc.pid))
+            time.sleep(0.2)
+        # Now read: whatever was buffered, then the end (the server closed the socket).
+        received, deadline = 0, time.monotonic() + 120
+        s.settimeout(30)
+        while time.monotonic() < deadline:
+            chunk = s.recv(1 << 20)
+            if not chunk:
+                break
+            received += len(chunk)
+        else:
+            pytest.fail("the server kept a socket that did not read")
+    one_answer = 16 * 7 * 20001 * 4  # bytes of one lane's binary-free JSON is larger still
+    assert received < 12 * one_answer * 3  # far less than the 24 answers asked for
+    assert peak - before < 300  # MB: bounded, not 24 answers x 9+ MB queued
+    assert httpx.get(server.url + "/healthz").status_code == 200
+    assert "Traceback" not in server.output()
+
+
+def test_invalid_utf8_closes_without_a_traceback(server: Server) -> None:
+    s = _ws_handshake(server.port)
+    with s:
+        s.sendall(_ws_frame(b'{"id": "\xff\xfe"}'))
+        reply = b""
+        while chunk := s.recv(4096):
+            reply += chunk
+    assert reply[:1] == b"\x88"  # a close frame
+    assert int.from_bytes(reply[2:4], "big") == 1007  # invalid frame payload data
+    assert "Traceback" not in server.output()
+    assert httpx.get(server.url + "/healthz").status_code == 200
+
+
+def test_abandoned_rest_work_stops(server: Server) -> None:
+    """A client that hangs up on a long sweep: the server stops the work at its next chunk
+    (and says so in its log) and the client's heavy slot is free again."""
+    sweep = {**BIG_BASINS, "resolution": 256, "steps": 900}  # at the work limit
+    payload = json.dumps(sweep).encode()
+    with socket.create_connection(("127.0.0.1", server.port), timeout=60) as s:
+        s.sendall(
+            b"POST /api/sweeps/basins HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(payload) + payload
+        )
+        time.sleep(0.3)
+    deadline = time.monotonic() + 120
+    while "stopped: its client left" not in server.output():
+        assert time.monotonic() < deadline, server.output()[-2000:]
+        time.sleep(0.1)
+    small = {**BIG_BASINS, "resolution": 8, "steps": 50}
+    r = httpx.post(server.url + "/api/sweeps/basins", json=small, timeout=60)
+    assert r.status_code == 200
+    assert np.array(r.json()["label"]).shape == (8, 8)

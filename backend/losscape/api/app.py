@@ -3,12 +3,16 @@
 ``create_app()`` is the factory uvicorn runs (``losscape serve``). Its lifespan
 warms every numba kernel (a tiny run of each optimizer on each surface, a grid,
 a Hessian, each sweep) so no request pays compile time, and prepares the
-gzipped Plotly bundle. Kernels run in worker threads under a small capacity
-limiter (``LOSSCAPE_THREADS``, default 2): they release the GIL, so a big sweep
+gzipped Plotly bundle. Kernels run in worker threads of the runtime's two pools
+(``runtime.py``: interactive and heavy): they release the GIL, so a big sweep
 never stalls the event loop or the other clients.
 
-Every HTTP response carries a Content-Security-Policy that allows scripts from
-this origin only, ``X-Content-Type-Options: nosniff`` and a Referrer-Policy.
+Every request's ``Host`` must be one of this machine's names (see
+``allowed_host``; anything else is a 400, which stops DNS rebinding), and its
+headers at most ``MAX_HEADERS`` lines (431). Every HTTP response carries a
+Content-Security-Policy that allows scripts from this origin only and no
+framing, ``X-Content-Type-Options: nosniff`` and a Referrer-Policy. ``/docs``
+and ``/redoc`` are served offline (``docs.py``) under the same rule.
 The Plotly.js bundle served (plotly.py 7, plotly.js 3) draws SVG and gl3d
 traces (contour, heatmap, scatter, surface, scatter3d) without ``'unsafe-eval'``;
 only the regl-based traces (scattergl, splom, parcoords) compile code with
@@ -19,8 +23,10 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import ipaddress
 import logging
 import os
+import socket
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -37,13 +43,13 @@ from starlette.routing import Match, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .. import __version__, service
-from . import cors, errors, schemas
+from .. import __version__, limits, service
+from . import cors, docs, errors, schemas
 from .encoding import ORJSONResponse
+from .runtime import runtime
 
 log = logging.getLogger("losscape.api")
 
-DEFAULT_THREADS = 2
 API_PREFIXES = (
     "/api/",
     "/vendor/",
@@ -56,17 +62,7 @@ API_PREFIXES = (
 _CSP_COMMON = (
     "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
     "font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; "
-    "object-src 'none'; base-uri 'none'; form-action 'self'"
-)
-# /docs and /redoc are FastAPI's pages: Swagger UI / ReDoc from their CDN and one inline
-# script. They are the only pages allowed either; the API itself never needs them.
-_CDN = "https://cdn.jsdelivr.net"
-_CSP_DOCS = (
-    f"default-src 'self'; script-src 'self' 'unsafe-inline' {_CDN}; "
-    f"style-src 'self' 'unsafe-inline' {_CDN} https://fonts.googleapis.com; "
-    f"img-src 'self' data: https://fastapi.tiangolo.com; font-src 'self' data: "
-    f"https://fonts.gstatic.com; connect-src 'self'; worker-src 'self' blob:; "
-    f"object-src 'none'; base-uri 'none'"
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 
 
@@ -93,17 +89,25 @@ class SecurityAndLimits:
         self.app = app
         self.max_body = max_body
         self.csp = content_security_policy()
+        self.hosts = allowed_hosts()
 
     def _headers(self, path: str) -> list[tuple[bytes, bytes]]:
-        docs = path.startswith(("/docs", "/redoc"))
         headers = [
-            (b"content-security-policy", (_CSP_DOCS if docs else self.csp).encode()),
+            (b"content-security-policy", self.csp.encode()),
             (b"x-content-type-options", b"nosniff"),
             (b"referrer-policy", b"no-referrer"),
+            (b"x-frame-options", b"DENY"),
         ]
         return headers
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        problem = _header_problem(scope, self.hosts)
+        if problem is not None:
+            await _refuse(scope, receive, send, *problem)
+            return
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -137,6 +141,78 @@ class SecurityAndLimits:
             return message
 
         await self.app(scope, counted_receive, send_with_headers)
+
+
+def allowed_hosts() -> frozenset[str]:
+    """Host names this server answers to (IP literals are always allowed, see below).
+
+    localhost (and ``*.localhost``), this machine's host names, ``--host`` (``serve``
+    passes it as ``LOSSCAPE_HOST``) and the comma-separated ``LOSSCAPE_ALLOWED_HOSTS``
+    (e.g. ``class.example.org`` behind a proxy, or ``*`` to allow any).
+    """
+    names = {"localhost", socket.gethostname(), socket.getfqdn()}
+    names.update(os.environ.get("LOSSCAPE_ALLOWED_HOSTS", "").split(","))
+    names.add(os.environ.get("LOSSCAPE_HOST", ""))
+    return frozenset(n.strip().lower().rstrip(".") for n in names if n.strip())
+
+
+def allowed_host(host: str, allowed: frozenset[str]) -> bool:
+    """Whether a ``Host`` header (with or without port) names this server.
+
+    An IP literal cannot be rebound by DNS (the page's origin is that address
+    itself), so any is allowed; a name must be in ``allowed``.
+    """
+    if "*" in allowed:
+        return True
+    name = host.strip().lower()
+    if name.startswith("["):  # [v6]:port
+        name = name[1 : name.find("]")] if "]" in name else ""
+    elif name.count(":") == 1:
+        name = name.rsplit(":", 1)[0]
+    name = name.rstrip(".")
+    if not name:
+        return False
+    try:
+        ipaddress.ip_address(name)
+        return True
+    except ValueError:
+        pass
+    return name in allowed or name.endswith(".localhost")
+
+
+def _header_problem(scope: Scope, hosts: frozenset[str]) -> tuple[int, str] | None:
+    headers = scope.get("headers", [])
+    if len(headers) > limits.MAX_HEADERS:
+        return 431, f"too many request headers ({len(headers)}; at most {limits.MAX_HEADERS})"
+    host = next((v for k, v in headers if k == b"host"), b"").decode("latin-1")
+    if not allowed_host(host, hosts):
+        shown = host[:60] if host else "(none)"
+        return 400, (
+            f"unknown Host {shown!r}: this server answers to localhost, its own names and "
+            "addresses, and the names in LOSSCAPE_ALLOWED_HOSTS"
+        )
+    return None
+
+
+async def _refuse(scope: Scope, receive: Receive, send: Send, status: int, msg: str) -> None:
+    """Answer ``status`` before the app runs (a WebSocket handshake is refused the same way)."""
+    kind = "bad_host" if status == 400 else "too_many_headers"
+    body = errors.item(["header"], msg, kind)
+    response = ORJSONResponse({"detail": [body]}, status_code=status)
+    if scope["type"] == "http":
+        await response(scope, receive, send)
+        return
+    if "websocket.http.response" in scope.get("extensions", {}):
+        await send(
+            {
+                "type": "websocket.http.response.start",
+                "status": status,
+                "headers": response.raw_headers,
+            }
+        )
+        await send({"type": "websocket.http.response.body", "body": response.body})
+    else:
+        await send({"type": "websocket.close", "code": 1008, "reason": msg[:120]})
 
 
 def _content_length(scope: Scope) -> int | None:
@@ -315,18 +391,9 @@ def _ignore(done: int, total: int, partial: object) -> None:
     return None
 
 
-def limiter(app: Any) -> anyio.CapacityLimiter:
-    """The app's capacity limiter for kernel threads (created on first use, in the loop)."""
-    state = app.state
-    if getattr(state, "limiter", None) is None:
-        threads = int(os.environ.get("LOSSCAPE_THREADS", DEFAULT_THREADS))
-        state.limiter = anyio.CapacityLimiter(max(1, threads))
-    return state.limiter
-
-
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    limiter(app)
+    runtime(app)
     if os.environ.get("LOSSCAPE_WARMUP", "1") != "0":
         app.state.warm_up = await anyio.to_thread.run_sync(warm_up)
     yield
@@ -352,10 +419,11 @@ def create_app() -> FastAPI:
         ),
         lifespan=lifespan,
         default_response_class=ORJSONResponse,
-        docs_url="/docs",
-        redoc_url="/redoc",
+        docs_url=None,
+        redoc_url=None,
     )
     errors.install(app)
+    docs.install(app)
     app.include_router(catalog.router)
     app.include_router(compute.router)
     app.include_router(sweeps.router)

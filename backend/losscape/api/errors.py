@@ -97,6 +97,12 @@ def _json(status: int, detail: Any, headers: Mapping[str, str] | None = None) ->
     return ORJSONResponse({"detail": detail}, status_code=status, headers=dict(headers or {}))
 
 
+def refused_response(exc: Any) -> Response:
+    """429 / 503 for a ``runtime.Refused``, with ``Retry-After`` and a clear message."""
+    headers = {"retry-after": str(exc.retry_after)}
+    return _json(exc.status, exc.detail(), headers)
+
+
 def too_large_response() -> Response:
     """413 for a body whose declared length is already over the limit."""
     msg = f"request body over {schemas.MAX_BODY_BYTES} bytes"

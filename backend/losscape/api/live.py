@@ -3,9 +3,12 @@
 Client -> server: ``{"id": tag, "type": one of OPERATIONS or "cancel", "lane": optional
 (default: the type), "body": the REST request}``. Server -> client: ``result``,
 ``progress`` (long sweeps, with the rows finished since the previous frame),
-``error`` (``status`` 400 malformed, 413 too large, 422 invalid, 429 too many
-lanes), ``dropped`` (superseded on its lane) and ``cancelled`` frames, each with
-the request's ``id``.
+``error`` (``status`` 400 malformed, 404 cancel of an unknown id, 413 too
+large, 422 invalid, 429 too many lanes, 503 the class-wide queue of long
+computations is full, with ``retry_after`` seconds), ``dropped`` (superseded
+on its lane) and ``cancelled`` frames, each with the request's ``id``.
+With ``/api/live?binary=1`` results come as binary frames
+(``encoding.binary_frame``); everything else stays JSON text.
 
 Each lane holds at most one running and one waiting request. A newer request
 replaces the waiting one (which gets ``dropped``) and stops a running long
@@ -14,11 +17,21 @@ milliseconds) finishes and its result is sent. A student dragging a slider so
 never waits for a backlog. ``cancel`` stops a request by id; leaving the page
 stops everything. Malformed, oversized or unknown messages get an error frame
 and the socket stays open.
+
+Heavy requests (sweeps, networks) of one connection run one at a time in the
+runtime's heavy pool, after admission to the class-wide queue; the others run
+in the interactive pool, so a slider never waits behind a sweep.
+
+Frames go out through a bounded outbox (``MAX_SEND_FRAMES``): when a reader
+falls behind, a queued progress frame gives way first, then the oldest queued
+result becomes a small ``dropped`` frame (latest wins); a socket whose write
+does not complete within ``MAX_SEND_STALL_S`` is closed.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import json
 import logging
@@ -32,16 +45,17 @@ import orjson
 from pydantic import BaseModel, ValidationError
 from starlette.websockets import WebSocket
 
-from .. import service
-from . import encoding, errors, schemas
+from .. import limits, service
+from . import encoding, errors
 from .operations import OPERATIONS, Operation
+from .runtime import Refused, Runtime, runtime
 
 log = logging.getLogger("losscape.api")
 
-MAX_MESSAGE_BYTES = schemas.MAX_BODY_BYTES
-MAX_LANES = 8  # per connection: the page needs about five (view, sweeps, hessian)
-MAX_TAG_LENGTH = 256
-MAX_LANE_LENGTH = 64
+MAX_MESSAGE_BYTES = limits.MAX_BODY_BYTES
+MAX_LANES = limits.MAX_LANES
+MAX_TAG_LENGTH = limits.MAX_TAG_LENGTH
+MAX_LANE_LENGTH = limits.MAX_LANE_LENGTH
 ENVELOPE_KEYS = frozenset({"id", "type", "lane", "body"})
 TYPES = (*OPERATIONS, "cancel")
 
@@ -66,6 +80,8 @@ class Lane:
 
 class _JobProgress:
     """The worker thread's side of a job: cancellation checks and progress frames."""
+
+    partials = True
 
     def __init__(self, job: Job, loop: asyncio.AbstractEventLoop, queue: asyncio.Queue) -> None:
         self.job, self.loop, self.queue = job, loop, queue
@@ -102,15 +118,31 @@ def origin_allowed(ws: WebSocket) -> bool:
     return origin.rstrip("/").lower() in {o.strip().rstrip("/").lower() for o in extra.split(",")}
 
 
+@dataclass(eq=False)
+class _Out:
+    """A frame waiting in the outbox; ``tag`` and ``kind`` let a result give way."""
+
+    data: bytes
+    binary: bool = False
+    tag: Any = None
+    kind: str = "control"  # "result", "progress" or "control" (never dropped)
+
+
 class LiveSession:
     """One connection: reads messages, runs jobs on lanes, writes frames."""
 
-    def __init__(self, ws: WebSocket, limiter: anyio.CapacityLimiter) -> None:
+    def __init__(self, ws: WebSocket, rt: Runtime) -> None:
         self.ws = ws
-        self.limiter = limiter
+        self.runtime = rt
         self.lanes: dict[str, Lane] = {}
-        self.lock = asyncio.Lock()
+        self.heavy_lock = asyncio.Lock()  # one heavy job of this connection at a time
+        self.outbox: collections.deque[_Out] = collections.deque()
+        self.ready = asyncio.Event()
         self.closed = False
+        self.gave_up = False
+        self.main: asyncio.Task | None = None
+        self.binary = ws.query_params.get("binary") == "1"
+        self.stall_s = float(os.environ.get("LOSSCAPE_SEND_STALL_S", limits.MAX_SEND_STALL_S))
 
     # ------------------------------------------------------------------ connection
 
@@ -119,9 +151,20 @@ class LiveSession:
             await self.ws.close(code=1008, reason="cross-origin live channel refused")
             return
         await self.ws.accept()
+        self.main = asyncio.current_task()
+        writer = asyncio.create_task(self._writer())
         try:
             while not self.closed:
-                message = await self.ws.receive()
+                try:
+                    message = await self.ws.receive()
+                except asyncio.CancelledError:
+                    task = asyncio.current_task()
+                    if not self.gave_up or task is None:
+                        raise
+                    task.uncancel()  # the writer gave up on this socket: stop reading
+                    break
+                except (RuntimeError, UnicodeDecodeError, ValueError):
+                    break  # a broken frame (e.g. invalid UTF-8): the socket is done
                 if message["type"] == "websocket.disconnect":
                     break
                 raw = message.get("text")
@@ -130,7 +173,38 @@ class LiveSession:
                 await self.on_message(raw)
         finally:
             self.closed = True
+            self.ready.set()
+            writer.cancel()
             await self.shutdown()
+
+    async def _writer(self) -> None:
+        """Write the outbox in order; a write stalled for MAX_SEND_STALL_S closes the socket."""
+        while not self.closed:
+            if not self.outbox:
+                self.ready.clear()
+                await self.ready.wait()
+                continue
+            item = self.outbox.popleft()
+            message: dict[str, Any] = {"type": "websocket.send"}
+            if item.binary:
+                message["bytes"] = item.data
+            else:
+                message["text"] = item.data.decode()
+            try:
+                await asyncio.wait_for(self.ws.send(message), self.stall_s)
+            except TimeoutError:
+                logging.getLogger("uvicorn.error").info(
+                    "losscape: live channel closed: the client did not read for %g s", self.stall_s
+                )
+                self.closed = self.gave_up = True
+                if self.main is not None:
+                    self.main.cancel()
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(self.ws.close(code=1008, reason="not reading"), 1.0)
+                return
+            except Exception:  # the client went away mid-send: stop writing
+                self.closed = True
+                return
 
     async def shutdown(self) -> None:
         """Stop every job (sweeps end at their next chunk) and wait for the lanes."""
@@ -145,14 +219,29 @@ class LiveSession:
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
 
-    async def send(self, data: bytes) -> None:
+    async def send(
+        self, data: bytes, binary: bool = False, tag: Any = None, kind: str = "control"
+    ) -> None:
+        """Queue a frame; over the bound, older progress and results give way."""
         if self.closed:
             return
-        async with self.lock:
-            try:
-                await self.ws.send_text(data.decode())
-            except Exception:  # the client went away mid-send: stop writing
-                self.closed = True
+        self.outbox.append(_Out(data, binary, tag, kind))
+        while len(self.outbox) > limits.MAX_SEND_FRAMES and self._give_way():
+            pass
+        self.ready.set()
+
+    def _give_way(self) -> bool:
+        """Drop the oldest progress frame, else turn the oldest result into ``dropped``."""
+        for i, item in enumerate(self.outbox):
+            if item.kind == "progress":
+                del self.outbox[i]
+                return True
+        for item in self.outbox:
+            if item.kind == "result":
+                item.data = encoding.dumps({"id": item.tag, "type": "dropped"})
+                item.binary, item.kind = False, "control"
+                return True
+        return False
 
     async def send_error(self, tag: Any, status: int, detail: list[dict[str, Any]]) -> None:
         frame = {"id": tag, "type": "error", "status": status, "detail": detail}
@@ -181,7 +270,12 @@ class LiveSession:
         kind = message["type"]
         body = message.get("body", {})
         if kind == "cancel":
-            await self.cancel(body.get("id", tag) if isinstance(body, dict) else tag)
+            target = body.get("id", tag) if isinstance(body, dict) else tag
+            if not _valid_tag(target):
+                msg = "cancel needs the id of a request (a string or an int)"
+                await self.send_error(tag, 422, [errors.item(["body", "id"], msg, "invalid")])
+                return
+            await self.cancel(target)
             return
         op = OPERATIONS[kind]
         try:
@@ -212,12 +306,19 @@ class LiveSession:
             await self.send(encoding.dumps({"id": old.tag, "type": "dropped"}))
 
     async def cancel(self, tag: Any) -> None:
+        found = False
         for lane in self.lanes.values():
             if lane.pending is not None and lane.pending.tag == tag:
                 lane.pending = None
+                found = True
                 await self.send(encoding.dumps({"id": tag, "type": "cancelled"}))
-            if lane.running is not None and lane.running.tag == tag and lane.running.stop is None:
-                lane.running.stop = "cancelled"  # the frame goes out when the work stops
+            if lane.running is not None and lane.running.tag == tag:
+                found = True
+                if lane.running.stop is None:
+                    lane.running.stop = "cancelled"  # the frame goes out when the work stops
+        if not found:
+            msg = "no waiting or running request has this id (finished, dropped or never sent)"
+            await self.send_error(tag, 404, [errors.item(["body", "id"], msg, "unknown_id")])
 
     # ------------------------------------------------------------------ work
 
@@ -235,14 +336,29 @@ class LiveSession:
                 lane.running = None
 
     async def execute(self, job: Job) -> None:
+        if not job.op.heavy:
+            await self._execute(job, self.runtime.interactive)
+            return
+        try:
+            async with self.runtime.heavy_slot(None), self.heavy_lock:
+                if job.stop is None:
+                    await self._execute(job, self.runtime.heavy)
+                else:
+                    await self.send(encoding.dumps({"id": job.tag, "type": job.stop}))
+        except Refused as exc:
+            frame = {"id": job.tag, "type": "error", "status": exc.status}
+            frame.update(detail=exc.detail(), retry_after=exc.retry_after)
+            await self.send(encoding.dumps(frame))
+
+    async def _execute(self, job: Job, pool: anyio.CapacityLimiter) -> None:
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[bytes | None] = asyncio.Queue()
         pump = asyncio.create_task(self._pump(job, queue))
-        result: bytes | None = None
+        result: Any = None
         detail: list[dict[str, Any]] | None = None
         try:
             result = await anyio.to_thread.run_sync(
-                job.op.run, job.body, _JobProgress(job, loop, queue), limiter=self.limiter
+                job.op.encode, job.body, _JobProgress(job, loop, queue), self.binary, limiter=pool
             )
         except service.Cancelled:
             pass
@@ -251,17 +367,20 @@ class LiveSession:
         finally:
             queue.put_nowait(None)
             await pump
+        head = {"id": job.tag, "type": "result"}
         if job.stop is not None:
             await self.send(encoding.dumps({"id": job.tag, "type": job.stop}))
         elif detail is not None:
             await self.send_error(job.tag, 422, detail)
+        elif isinstance(result, encoding.BinaryBody):
+            await self.send(encoding.binary_frame(head, result), True, job.tag, "result")
         elif result is not None:
-            await self.send(encoding.frame({"id": job.tag, "type": "result"}, result))
+            await self.send(encoding.frame(head, result), False, job.tag, "result")
 
     async def _pump(self, job: Job, queue: asyncio.Queue[bytes | None]) -> None:
         while (data := await queue.get()) is not None:
             if job.stop is None:
-                await self.send(data)
+                await self.send(data, False, job.tag, "progress")
 
 
 def _parse(raw: str | bytes) -> Any:
@@ -306,6 +425,4 @@ def _envelope_problem(message: dict[str, Any]) -> tuple[list[Any], str] | None:
 
 async def endpoint(ws: WebSocket) -> None:
     """``/api/live``."""
-    from .app import limiter
-
-    await LiveSession(ws, limiter(ws.app)).serve()
+    await LiveSession(ws, runtime(ws.app)).serve()

@@ -1,9 +1,11 @@
 """The networks' operations (``/api/networks/...`` and the live channel's ``network_*`` types).
 
 Each runner turns a validated request into ``network_service`` arguments and
-returns JSON bytes. Training streams: every chunk's partial history (curves
-without snapshots or histograms, which the final result carries) goes to the
-live channel, and ``Progress.check()`` stops the run once the client leaves.
+returns the response as a dict (``operations.Operation.encode`` encodes it).
+Every runner is chunked and cancelable: training streams every chunk's partial
+history (curves without snapshots or histograms, which the final result
+carries) to the live channel, the others report progress, and
+``Progress.check()`` stops the work once the client cancels or leaves.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from .. import network_service as ns
-from . import encoding, schemas
+from . import schemas
 from .schemas import network_requests as nsch
 
 
@@ -52,28 +54,29 @@ def _train(body: Any, progress: Any, partial: bool = True) -> ns.TrainingHistory
 
         def callback(done: int, total: int, history: ns.TrainingHistory) -> None:
             progress.check()
-            data = history.to_dict(snapshots=False, histograms=False) if partial else None
+            wanted = partial and progress.partials
+            data = history.to_dict(snapshots=False, histograms=False) if wanted else None
             progress.emit(done, total, data)
 
     return ns.train(**_train_args(body), progress=callback)
 
 
-def run_train(body: BaseModel, progress: Any) -> bytes:
-    return encoding.dumps(_train(body, progress).to_dict())
+def run_train(body: BaseModel, progress: Any) -> Any:
+    return _train(body, progress).to_dict()
 
 
-def run_metrics(body: Any, progress: Any) -> bytes:
+def run_metrics(body: Any, progress: Any) -> Any:
     history = _train(body, progress, partial=False)
     report = ns.metrics_at(
         history, body.threshold, split=body.split, curve_points=body.curve_points
     )
-    return encoding.dumps(report.to_dict())
+    return report.to_dict()
 
 
-def run_boundary(body: Any, progress: Any) -> bytes:
+def run_boundary(body: Any, progress: Any) -> Any:
     history = _train(body, progress, partial=False)
     boundary = ns.decision_boundary(history, resolution=body.resolution)
-    return encoding.dumps(boundary.to_dict())
+    return boundary.to_dict()
 
 
 def _checked(progress: Any) -> Any:
@@ -87,7 +90,7 @@ def _checked(progress: Any) -> Any:
     return callback
 
 
-def run_landscape(body: Any, progress: Any) -> bytes:
+def run_landscape(body: Any, progress: Any) -> Any:
     runs = [r.model_dump(exclude_none=True) for r in body.optimizers]
     result = ns.landscape(
         **_setup(body),
@@ -102,20 +105,24 @@ def run_landscape(body: Any, progress: Any) -> bytes:
         records=body.records,
         progress=_checked(progress),
     )
-    return encoding.dumps(result.to_dict())
+    return result.to_dict()
 
 
-def run_gradient_check(body: Any, progress: Any) -> bytes:
-    result = ns.gradient_check(**_setup(body), broken=body.broken, eps=body.eps)
-    return encoding.dumps(result.to_dict())
+def run_gradient_check(body: Any, progress: Any) -> Any:
+    result = ns.gradient_check(
+        **_setup(body), broken=body.broken, eps=body.eps, progress=_checked(progress)
+    )
+    return result.to_dict()
 
 
-def run_gradient_noise(body: Any, progress: Any) -> bytes:
-    result = ns.gradient_noise(**_setup(body), sizes=body.sizes, draws=body.draws)
-    return encoding.dumps(result.to_dict())
+def run_gradient_noise(body: Any, progress: Any) -> Any:
+    result = ns.gradient_noise(
+        **_setup(body), sizes=body.sizes, draws=body.draws, progress=_checked(progress)
+    )
+    return result.to_dict()
 
 
-def run_batch_size(body: Any, progress: Any) -> bytes:
+def run_batch_size(body: Any, progress: Any) -> Any:
     result = ns.batch_size_study(
         **_setup(body),
         optimizer=body.optimizer,
@@ -128,7 +135,7 @@ def run_batch_size(body: Any, progress: Any) -> bytes:
         progress=_checked(progress),
         **schemas.hyperparams_of(body),
     )
-    return encoding.dumps(result.to_dict())
+    return result.to_dict()
 
 
 def dataset_dict(data: Any) -> dict[str, Any]:
@@ -145,6 +152,6 @@ def dataset_dict(data: Any) -> dict[str, Any]:
     }
 
 
-def run_dataset(body: Any, progress: Any) -> bytes:
+def run_dataset(body: Any, progress: Any) -> Any:
     data = ns.resolve_dataset(nsch.dataset_arg(body.dataset), validation=body.validation)
-    return encoding.dumps(dataset_dict(data))
+    return dataset_dict(data)

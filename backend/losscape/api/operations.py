@@ -1,14 +1,22 @@
 """The computations the API offers, shared by the REST routes and the live channel.
 
 Each operation takes a validated request model, calls the service (in a worker
-thread: the caller runs it through ``anyio.to_thread`` under the app's capacity
-limiter) and returns the response already encoded as JSON bytes, so neither the
-numerics nor the encoding ever run on the event loop.
+thread: the caller runs it through ``anyio.to_thread`` under one of the
+runtime's pools) and returns the response as a dict of numpy arrays and plain
+values; ``Operation.encode`` turns it into JSON (REST) or a binary frame (the
+live channel) in the same thread, so neither the numerics nor the encoding ever
+run on the event loop.
 
-Long sweeps accept a ``Progress``: its ``check()`` raises ``service.Cancelled``
-once the client cancels, supersedes or leaves, and ``emit()`` hands a partial
-result to the live channel. A basin map runs row-major over y, so the starts
-done so far fill whole rows of the map from the bottom up.
+Every operation accepts a ``Progress``: its ``check()`` raises
+``service.Cancelled`` once the client cancels, supersedes or leaves (REST too:
+the route watches for the client hanging up), and ``emit()`` hands a partial
+result to the live channel. ``heavy`` operations (sweeps, networks) run in the
+heavy pool, chunked; a basin map runs row-major over y, so the starts done so
+far fill whole rows of the map from the bottom up.
+
+The table ``OPERATIONS`` holds the surfaces' and the networks' operations,
+built once here (the networks' runners live in ``network_operations``, which
+imports nothing from this module).
 """
 
 from __future__ import annotations
@@ -22,7 +30,9 @@ from pydantic import BaseModel, TypeAdapter
 
 from .. import service
 from . import encoding, schemas
+from . import network_operations as nop
 from .scene_claims import SceneClaimsRequest, run_scene_claims
+from .schemas import network_requests as nsch
 
 
 class Progress(Protocol):
@@ -34,6 +44,10 @@ class Progress(Protocol):
     def emit(self, done: int, total: int, partial: dict[str, Any] | None) -> None:
         """Report ``done`` of ``total`` units and the newly finished part of the result."""
 
+    @property
+    def partials(self) -> bool:
+        """Whether partial results are wanted (REST only checks for cancellation)."""
+
 
 @dataclass(frozen=True)
 class Operation:
@@ -41,12 +55,24 @@ class Operation:
 
     name: str
     model: Any  # a model class or an Annotated union
-    run: Callable[[Any, Progress | None], bytes]
-    streams: bool = False  # long sweep: progress frames, cancellable at each chunk
+    run: Callable[[Any, Progress | None], Any]
+    streams: bool = False  # long job: progress frames, cancellable at each chunk
+    heavy: bool = False  # runs in the heavy pool, admitted against the class-wide queue
 
     @property
     def adapter(self) -> TypeAdapter:
         return _adapter(self.name, self.model)
+
+    def encode(
+        self, body: Any, progress: Progress | None, binary: bool = False
+    ) -> bytes | encoding.BinaryBody:
+        """Run and encode: JSON bytes, or with ``binary`` a binary frame's payload parts."""
+        if progress is not None:
+            progress.check()  # cancelled while it waited for a thread: do no work
+        result = self.run(body, progress)
+        if binary:
+            return encoding.binary_body(result)
+        return encoding.dumps(result)
 
 
 _ADAPTERS: dict[str, TypeAdapter] = {}
@@ -77,7 +103,7 @@ def _noise_args(body: BaseModel) -> dict[str, Any]:
 # --------------------------------------------------------------------------- runners
 
 
-def run_trajectories(body: schemas.TrajectoriesRequest, progress: Progress | None) -> bytes:
+def run_trajectories(body: schemas.TrajectoriesRequest, progress: Progress | None) -> Any:
     t0 = time.perf_counter()
     surface = _surface(body)
     resolved = service.resolve_surface(surface)
@@ -94,29 +120,34 @@ def run_trajectories(body: schemas.TrajectoriesRequest, progress: Progress | Non
             **common,
             **schemas.hyperparams_of(run),
         )
-        runs.append(encoding.trajectory_run(result, body.precision))
-    return encoding.dumps(
-        {
-            "surface": encoding.surface_info(resolved),
-            "runs": runs,
-            "elapsed_ms": (time.perf_counter() - t0) * 1e3,
-        }
-    )
+        runs.append(encoding.trajectory_run(result, body.precision, body.points, body.fields))
+    return {
+        "surface": encoding.surface_info(resolved),
+        "runs": runs,
+        "elapsed_ms": (time.perf_counter() - t0) * 1e3,
+    }
 
 
-def run_grid(body: schemas.GridRequest, progress: Progress | None) -> bytes:
+def run_grid(body: schemas.GridRequest, progress: Progress | None) -> Any:
     result = service.grid(
         _surface(body), view=body.view, resolution=body.resolution, arrows=body.arrows
     )
-    return encoding.dumps(encoding.grid(result, body.precision))
+    return encoding.grid(result, body.precision)
 
 
-def run_hessian(body: schemas.HessianRequest, progress: Progress | None) -> bytes:
-    return encoding.dumps(encoding.hessian(service.hessian(_surface(body), body.point)))
+def run_hessian(body: schemas.HessianRequest, progress: Progress | None) -> Any:
+    return encoding.hessian(service.hessian(_surface(body), body.point))
 
 
 class _Rows:
-    """Turns chunk callbacks into row-sized partial results (rows finished since the last)."""
+    """Turns chunk callbacks into row-sized partial results (rows finished since the last).
+
+    Chunks come every ``MAX_CHUNK_S`` or so (that bounds the wait for a cancel);
+    partial rows go out at most every ``EMIT_S`` so a long sweep does not flood
+    the socket.
+    """
+
+    EMIT_S = 0.1
 
     def __init__(
         self,
@@ -125,6 +156,7 @@ class _Rows:
         encode: Callable[[service.BatchResult, int, int], dict[str, Any]],
     ) -> None:
         self.progress, self.width, self.encode, self.sent = progress, width, encode, 0
+        self.last = 0.0
 
     def callback(self) -> Callable[[int, int, service.BatchResult], None] | None:
         if self.progress is None:
@@ -134,13 +166,20 @@ class _Rows:
     def __call__(self, done: int, total: int, partial: service.BatchResult) -> None:
         assert self.progress is not None
         self.progress.check()
+        now = time.monotonic()
+        if done < total and now - self.last < self.EMIT_S:
+            return
+        self.last = now
+        if not self.progress.partials:
+            self.progress.emit(done, total, None)
+            return
         rows = done // self.width
         chunk = self.encode(partial, self.sent, rows) if rows > self.sent else None
         self.sent = max(self.sent, rows)
         self.progress.emit(done, total, chunk)
 
 
-def run_lr_sweep(body: Any, progress: Progress | None) -> bytes:
+def run_lr_sweep(body: Any, progress: Progress | None) -> Any:
     rows = _Rows(progress, 1, lambda p, lo, hi: encoding.lr_sweep_rows(p, lo, hi, body.precision))
     result = service.lr_sweep(
         _surface(body),
@@ -156,13 +195,13 @@ def run_lr_sweep(body: Any, progress: Progress | None) -> bytes:
         **_noise_args(body),
         **schemas.hyperparams_of(body),
     )
-    return encoding.dumps(encoding.lr_sweep(result, body.precision))
+    return encoding.lr_sweep(result, body.precision)
 
 
-def run_basins(body: Any, progress: Progress | None) -> bytes:
+def run_basins(body: Any, progress: Progress | None) -> Any:
     surface = _surface(body)
     encode = None
-    if progress is not None:
+    if progress is not None and progress.partials:
         minima, radius = service.basin_targets(
             service.resolve_surface(surface), view=body.view, minima=body.minima, radius=body.radius
         )
@@ -185,10 +224,10 @@ def run_basins(body: Any, progress: Progress | None) -> bytes:
         **_noise_args(body),
         **schemas.hyperparams_of(body),
     )
-    return encoding.dumps(encoding.basins(result, body.precision))
+    return encoding.basins(result, body.precision)
 
 
-def run_lr_momentum(body: Any, progress: Progress | None) -> bytes:
+def run_lr_momentum(body: Any, progress: Progress | None) -> Any:
     rows = _Rows(
         progress,
         body.lr_count,
@@ -209,7 +248,7 @@ def run_lr_momentum(body: Any, progress: Progress | None) -> bytes:
         progress=rows.callback(),
         **schemas.hyperparams_of(body),
     )
-    return encoding.dumps(encoding.lr_momentum(result, body.precision))
+    return encoding.lr_momentum(result, body.precision)
 
 
 OPERATIONS: dict[str, Operation] = {
@@ -218,29 +257,21 @@ OPERATIONS: dict[str, Operation] = {
         Operation("trajectories", schemas.TrajectoriesRequest, run_trajectories),
         Operation("grid", schemas.GridRequest, run_grid),
         Operation("hessian", schemas.HessianRequest, run_hessian),
-        Operation("sweep_lr", schemas.LRSweepRequest, run_lr_sweep, streams=True),
-        Operation("sweep_basins", schemas.BasinsRequest, run_basins, streams=True),
-        Operation("sweep_lr_momentum", schemas.LRMomentumRequest, run_lr_momentum, streams=True),
-        Operation("scene_claims", SceneClaimsRequest, run_scene_claims),
-    )
-}
-
-
-def _network_operations() -> tuple[Operation, ...]:
-    """The networks' operations (imported late: they build on this module's table)."""
-    from . import network_operations as nop
-    from .schemas import network_requests as nsch
-
-    return (
-        Operation("network_train", nsch.TrainRequest, nop.run_train, streams=True),
-        Operation("network_metrics", nsch.MetricsRequest, nop.run_metrics, streams=True),
-        Operation("network_boundary", nsch.BoundaryRequest, nop.run_boundary, streams=True),
-        Operation("network_landscape", nsch.LandscapeRequest, nop.run_landscape, streams=True),
-        Operation("network_gradient_check", nsch.GradientCheckRequest, nop.run_gradient_check),
-        Operation("network_gradient_noise", nsch.GradientNoiseRequest, nop.run_gradient_noise),
-        Operation("network_batch_size", nsch.BatchSizeRequest, nop.run_batch_size, streams=True),
+        Operation("sweep_lr", schemas.LRSweepRequest, run_lr_sweep, True, True),
+        Operation("sweep_basins", schemas.BasinsRequest, run_basins, True, True),
+        Operation("sweep_lr_momentum", schemas.LRMomentumRequest, run_lr_momentum, True, True),
+        Operation("scene_claims", SceneClaimsRequest, run_scene_claims, heavy=True),
+        Operation("network_train", nsch.TrainRequest, nop.run_train, True, True),
+        Operation("network_metrics", nsch.MetricsRequest, nop.run_metrics, True, True),
+        Operation("network_boundary", nsch.BoundaryRequest, nop.run_boundary, True, True),
+        Operation("network_landscape", nsch.LandscapeRequest, nop.run_landscape, True, True),
+        Operation(
+            "network_gradient_check", nsch.GradientCheckRequest, nop.run_gradient_check, True, True
+        ),
+        Operation(
+            "network_gradient_noise", nsch.GradientNoiseRequest, nop.run_gradient_noise, True, True
+        ),
+        Operation("network_batch_size", nsch.BatchSizeRequest, nop.run_batch_size, True, True),
         Operation("network_dataset", nsch.DatasetRequest, nop.run_dataset),
     )
-
-
-OPERATIONS.update({op.name: op for op in _network_operations()})
+}

@@ -10,7 +10,6 @@ from typing import Any, Literal
 from pydantic import Field
 
 from .. import claims
-from . import encoding
 from .schemas import Out, Strict, bounded_int
 
 
@@ -37,13 +36,11 @@ class SceneClaimsResponse(Out):
     claims: list[ClaimVerdict]
 
 
-def run_scene_claims(body: SceneClaimsRequest, progress: Any) -> bytes:
+def run_scene_claims(body: SceneClaimsRequest, progress: Any) -> dict[str, Any]:
     verdicts = claims.evaluate(body.scene, body.step, page=body.page)
-    return encoding.dumps(
-        {
-            "scene": body.scene,
-            "step": body.step,
-            "page": body.page,
-            "claims": [v.to_dict() for v in verdicts],
-        }
-    )
+    return {
+        "scene": body.scene,
+        "step": body.step,
+        "page": body.page,
+        "claims": [v.to_dict() for v in verdicts],
+    }

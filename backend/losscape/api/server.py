@@ -1,15 +1,37 @@
-"""``losscape serve``: uvicorn on the app factory, the URL printed, optionally a browser opened."""
+"""``losscape serve``: uvicorn on the app factory, the URL printed, optionally a browser opened.
+
+The HTTP edge is ``GuardedH11Protocol``: h11 with the request headers bounded
+(``MAX_HEADER_BYTES`` in all; the app refuses more than ``MAX_HEADERS`` lines),
+a connection that has not sent its headers within ``MAX_HEADER_WAIT_S`` closed,
+and past ``MAX_CONNECTIONS`` open connections a new one answered ``503`` with
+``Retry-After`` and closed at once (before it can hold a file descriptor).
+
+``--workers N`` (N > 1) runs N processes that each bind their own socket to
+the port with ``SO_REUSEPORT``: the kernel spreads new connections evenly over
+them by their address hash (uvicorn's shared socket hands most connections to
+whichever worker wakes first: 196 / 104 of 300 were measured). A supervisor
+restarts a worker that dies; its students' pages reconnect to the others
+meanwhile. Without SO_REUSEPORT (not Linux/BSD) uvicorn's own workers run.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import multiprocessing
 import os
+import signal
+import socket
 import sys
 import threading
 import time
 import urllib.request
 import webbrowser
+from typing import Any
 
-from .. import _numba_cache
+import h11
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from .. import _numba_cache, limits
 from .schemas import MAX_BODY_BYTES
 
 APP = "losscape.api.app:create_app"
@@ -26,6 +48,84 @@ def ws_deflate() -> bool:
     on a classroom LAN the bytes are cheaper than the CPU.
     """
     return os.environ.get("LOSSCAPE_WS_DEFLATE", "") == "1"
+
+
+_BUSY = (
+    "the server has too many open connections (at most {cap} per worker); retry in a few seconds"
+)
+
+
+class GuardedH11Protocol(H11Protocol):
+    """uvicorn's h11 protocol with a header deadline and a connection cap."""
+
+    _header_timer: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        if len(self.connections) > limits.MAX_CONNECTIONS:
+            self._refuse(503, _BUSY.format(cap=limits.MAX_CONNECTIONS))
+            return
+        wait = float(os.environ.get("LOSSCAPE_HEADER_WAIT_S", limits.MAX_HEADER_WAIT_S))
+        self._header_timer = self.loop.call_later(wait, self._header_timeout)
+
+    def _header_timeout(self) -> None:
+        self._header_timer = None
+        upgraded = self.transport.get_protocol() is not self
+        if self.cycle is None and not upgraded and not self.transport.is_closing():
+            self.transport.close()  # no request line and headers in time: a slow-header client
+
+    def data_received(self, data: bytes) -> None:
+        if self.conn.their_state is h11.IDLE:  # reading a request line and its headers
+            buffered = self.conn.trailing_data[0]
+            head = bytes(buffered[-3:]) + data if buffered else data
+            end = head.find(b"\r\n\r\n")
+            size = len(buffered) + (len(head) if end < 0 else end)
+            if size > limits.MAX_HEADER_BYTES:
+                self._refuse(431, f"request headers over {limits.MAX_HEADER_BYTES} bytes")
+                return
+        super().data_received(data)
+
+    def _refuse(self, status: int, message: str) -> None:
+        body = (message + "\n").encode()
+        phrase = {431: "Request Header Fields Too Large", 503: "Service Unavailable"}[status]
+        head = (
+            f"HTTP/1.1 {status} {phrase}\r\ncontent-type: text/plain; charset=utf-8\r\n"
+            f"connection: close\r\ncontent-length: {len(body)}\r\n"
+            + ("retry-after: 5\r\n" if status == 503 else "")
+            + "\r\n"
+        )
+        self.transport.write(head.encode() + body)
+        self.transport.close()
+
+    def handle_events(self) -> None:
+        super().handle_events()
+        if self._header_timer is not None and (
+            self.cycle is not None or self.transport.get_protocol() is not self
+        ):
+            self._header_timer.cancel()
+            self._header_timer = None
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._header_timer is not None:
+            self._header_timer.cancel()
+            self._header_timer = None
+        super().connection_lost(exc)
+
+
+def uvicorn_options(log_level: str = "info") -> dict[str, Any]:
+    """The uvicorn settings every worker runs with (the hardened edge)."""
+    return {
+        "factory": True,
+        "log_level": log_level.lower(),
+        "lifespan": "on",
+        "http": GuardedH11Protocol,
+        "h11_max_incomplete_event_size": limits.MAX_HEADER_BYTES,
+        "timeout_keep_alive": 5,
+        "timeout_graceful_shutdown": limits.MAX_SHUTDOWN_S,
+        "ws_max_size": WS_MAX_SIZE,
+        "ws_per_message_deflate": ws_deflate(),
+        "server_header": False,
+    }
 
 
 def page_url(host: str, port: int) -> str:
@@ -69,20 +169,75 @@ def serve(
         print(f"losscape: error: workers must be at least 1, got {workers}", file=sys.stderr)
         return 2
     _numba_cache.configure_numba_cache()  # workers inherit NUMBA_CACHE_DIR
+    os.environ["LOSSCAPE_HOST"] = host  # the Host allow-list takes --host (workers inherit it)
     url = page_url(host, port)
     print(f"losscape: serving the classroom page at {url} (API docs at {url}docs)", flush=True)
     if open_browser:
         threading.Thread(target=_open_when_ready, args=(url,), daemon=True).start()
-    uvicorn.run(
-        APP,
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level=log_level.lower(),
-        lifespan="on",
-        ws_max_size=WS_MAX_SIZE,
-        ws_per_message_deflate=ws_deflate(),
-        server_header=False,
-    )
+    options = uvicorn_options(log_level)
+    if workers > 1 and hasattr(socket, "SO_REUSEPORT"):
+        return _supervise(host, port, workers, options)
+    uvicorn.run(APP, host=host, port=port, workers=workers, **options)
+    return 0
+
+
+# --------------------------------------------------------------------------- workers
+
+
+def _reuseport_socket(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    sock.set_inheritable(True)
+    return sock
+
+
+def _worker(host: str, port: int, options: dict[str, Any]) -> None:
+    """One worker: its own SO_REUSEPORT socket (listening once the kernels are warm)."""
+    import uvicorn
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the supervisor stops workers with SIGTERM
+    sock = _reuseport_socket(host, port)
+    config = uvicorn.Config(APP, host=host, port=port, **options)
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+def _supervise(host: str, port: int, workers: int, options: dict[str, Any]) -> int:
+    """Start ``workers`` processes; restart any that dies until SIGINT / SIGTERM."""
+    _reuseport_socket(host, port).close()  # the port is free (or fail here, clearly)
+    ctx = multiprocessing.get_context("spawn")
+    stopping = threading.Event()
+
+    def start() -> Any:
+        proc = ctx.Process(target=_worker, args=(host, port, options), daemon=False)
+        proc.start()
+        return proc
+
+    def stop(signum: int, frame: Any) -> None:
+        stopping.set()
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    procs = [start() for _ in range(workers)]
+    print(f"losscape: {workers} workers, connections spread by SO_REUSEPORT", flush=True)
+    while not stopping.wait(0.5):
+        for i, proc in enumerate(procs):
+            if not proc.is_alive():
+                print(
+                    f"losscape: worker {proc.pid} exited ({proc.exitcode}); starting another",
+                    file=sys.stderr,
+                    flush=True,
+                )
+                procs[i] = start()
+    for proc in procs:
+        if proc.is_alive():
+            proc.terminate()
+    deadline = time.monotonic() + limits.MAX_SHUTDOWN_S + 5
+    for proc in procs:
+        proc.join(max(0.1, deadline - time.monotonic()))
+        if proc.is_alive():
+            proc.kill()
+            proc.join()
     return 0

@@ -31,7 +31,7 @@ from .catalogue import (
 )
 from .evaluation import _theta_arg
 from .problem import _initial, _lr, _network_optimizer, _settings, prepare
-from .training import _run
+from .training import _run, _tick
 
 # --------------------------------------------------------------------------- gradient check
 
@@ -88,6 +88,7 @@ def gradient_check(
     seed: int = 0,
     theta: Sequence[float] | None = None,
     eps: float = 1e-5,
+    progress: Progress | None = None,
 ) -> GradientCheck:
     """Compare the backward pass with (E(theta + h e_k) - E(theta - h e_k)) / 2h.
 
@@ -121,7 +122,15 @@ def gradient_check(
     # h is rounded to what theta can represent so the difference quotient divides by the true step.
     true_steps = thetas[2 * rows, chosen] - thetas[2 * rows + 1, chosen]
     values = np.empty(thetas.shape[0])
-    ls.losses_at(problem.layout, problem.loss_id, problem.X, problem.T, thetas, acts, values)
+    # In chunks of 64 thetas: ``progress`` (which may raise Cancelled) runs between them.
+    for lo in range(0, thetas.shape[0], 64):
+        hi = min(lo + 64, thetas.shape[0])
+        ls.losses_at(
+            problem.layout, problem.loss_id, problem.X, problem.T, thetas[lo:hi], acts,
+            values[lo:hi],
+        )  # fmt: skip
+        if progress is not None:
+            progress(hi, thetas.shape[0], None)
     numeric = (values[0::2] - values[1::2]) / true_steps
     analytic = grad[chosen]
     # Floor the denominator at 1e-4 of the largest component: a tiny component's
@@ -191,6 +200,7 @@ def gradient_noise(
     init_scale: float | None = None,
     normalize: bool = True,
     seed: int = 0,
+    progress: Progress | None = None,
 ) -> GradientNoise:
     """Mini-batch gradient variance for each batch size at the seeded initial theta."""
     problem = prepare(dataset, model, normalize=normalize, validation=0.0)
@@ -220,6 +230,8 @@ def gradient_noise(
             False,
         )
         per[i] = grad
+        if progress is not None and i % 256 == 255:
+            progress(0, int(sz.shape[0]), None)
     per_example = float(per.var(axis=0).mean())
     rng = np.random.default_rng([s, 11])
     variance = np.empty(sz.shape[0])
@@ -240,7 +252,11 @@ def gradient_noise(
                 False,
             )
             g[r] = grad
+            if progress is not None and r % 32 == 31:
+                progress(k, int(sz.shape[0]), None)
         variance[k] = float(g.var(axis=0, ddof=1).mean())
+        if progress is not None:
+            progress(k + 1, int(sz.shape[0]), None)
     return GradientNoise(sz, variance, per_example, d)
 
 
@@ -358,7 +374,8 @@ def batch_size_study(
     theta0 = _initial(problem, init, init_scale, s)
     if target_loss is None:
         ref = _run(problem, settings[0], theta0, steps=n_steps, batch_size=n, seed=s,
-                   record_at=np.zeros(0, dtype=np.int64), stats=False, snapshots=False)  # fmt: skip
+                   record_at=np.zeros(0, dtype=np.int64), stats=False, snapshots=False,
+                   progress=_tick(progress, 0, sz.shape[0]))  # fmt: skip
         if ref.status == "diverged":
             raise ValueError("full-batch training diverged; give a smaller lr or a target_loss")
         target = 1.1 * float(ref.train_loss[-1])
@@ -368,7 +385,8 @@ def batch_size_study(
     for i, size in enumerate(sz):
         for j, st in enumerate(settings):
             out = _run(problem, st, theta0, steps=n_steps, batch_size=int(size), seed=s,
-                       record_at=checks, target=target, stats=False, snapshots=False)  # fmt: skip
+                       record_at=checks, target=target, stats=False, snapshots=False,
+                       progress=_tick(progress, i, sz.shape[0]))  # fmt: skip
             if out.status == "reached":
                 tried[i, j] = out.stopped_at
         if progress is not None:

@@ -28,7 +28,7 @@ from .catalogue import (
     _num,
 )
 from .problem import Problem, RunSettings, _initial, _settings, prepare
-from .training import _batch_arg, _check_work, _record_at, _run
+from .training import _batch_arg, _check_work, _record_at, _run, _tick
 
 # --------------------------------------------------------------------------- landscape
 
@@ -214,7 +214,10 @@ def landscape(
             f"{MAX_LANDSCAPE_WORK:.2g}; lower the resolution"
         )
     specs = _run_specs(optimizers)
-    _check_work(problem, n_steps, batch, record_at.shape[0] + 1, "each landscape run")
+    # The budget counts every run of the request, not each alone.
+    runs_n = len(specs)
+    records_n = (record_at.shape[0] + 1) * runs_n
+    _check_work(problem, n_steps * runs_n, batch, records_n, "the landscape's runs together")
     theta0 = _initial(problem, init, init_scale, s)
     outs: list[tuple[RunSettings, tr.RunOutput]] = []
     for o in specs:
@@ -224,7 +227,7 @@ def landscape(
         st = _settings(o.get("optimizer"), o.get("lr"), hyper, schedule, schedule_params)
         out = _run(
             problem, st, theta0, steps=n_steps, batch_size=batch, seed=s, record_at=record_at,
-            stats=False, snapshots=True,
+            stats=False, snapshots=True, progress=_tick(progress, len(outs), len(specs) + 10),
         )  # fmt: skip
         outs.append((st, out))
         if progress is not None:

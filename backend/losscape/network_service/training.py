@@ -60,6 +60,13 @@ def _run(
     )  # fmt: skip
 
 
+def _tick(progress: Progress | None, done: int, total: int) -> Any:
+    """A run's chunk callback that reports ``done`` of ``total`` (and so may cancel it)."""
+    if progress is None:
+        return None
+    return lambda _d, _t, _out: progress(done, total, None)
+
+
 def _record_at(steps: int, every: int) -> np.ndarray:
     return np.arange(0, steps, every, dtype=np.int64)
 

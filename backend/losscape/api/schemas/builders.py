@@ -42,7 +42,7 @@ from ...numerics.surfaces import SURFACES
 WEB_MAX_BASIN_RESOLUTION = min(256, limits.MAX_BASIN_RESOLUTION)
 MAX_EXPRESSION_LENGTH = 200  # issue 6: typed-in formulas are at most 200 characters
 MAX_USER_MINIMA = 64  # service._minima_arg's bound
-MAX_BODY_BYTES = 1 << 20  # request bodies and live-channel messages
+MAX_BODY_BYTES = limits.MAX_BODY_BYTES  # request bodies and live-channel messages
 MOMENTUM_NAMES = ("momentum", "beta1")  # the hyperparameter an (lr x momentum) map sweeps
 
 

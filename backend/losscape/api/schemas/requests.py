@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -65,6 +65,19 @@ class TrajectoriesRequest(Strict):
     tol: Tol = 1e-10
     precision: Precision = "float32"
     runs: Annotated[list[RunRef], Field(min_length=1, max_length=limits.MAX_RUNS)]
+    points: Annotated[
+        int | None,
+        Field(
+            ge=2,
+            le=limits.MAX_POINTS,
+            description="keep at most this many evenly spread points of each path (first and "
+            "last included; an `index` array gives each point's step); default: every step",
+        ),
+    ] = None
+    fields: Annotated[
+        list[Literal["x", "y", "loss", "avg_x", "avg_y", "avg_loss", "lrs"]] | None,
+        Field(description="only these arrays of each run (default: all)", max_length=7),
+    ] = None
 
     model_config = ConfigDict(
         json_schema_extra={

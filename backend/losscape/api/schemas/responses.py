@@ -72,6 +72,9 @@ class RunOut(Out):
     status: Literal["done", "converged", "stuck", "diverged", "escaped"]
     stopped_at: int | None
     steps_taken: int
+    index: list[int] | None = Field(
+        None, description="with `points`: the step of each kept point (absent otherwise)"
+    )
 
     model_config = ConfigDict(json_schema_extra={"examples": [_RUN_EXAMPLE]})
 
