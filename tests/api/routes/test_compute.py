@@ -281,7 +281,7 @@ def test_grid_of_a_formula_undefined_somewhere_has_nulls(client) -> None:
             {"stepz": 10},
             ["body", "stepz"],
             "unknown field 'stepz'; valid: surface, steps, schedule, noise, batch_size, seed, "
-            "tol, precision, runs",
+            "tol, precision, runs, points, fields",
         ),
     ],
 )
