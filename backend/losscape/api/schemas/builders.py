@@ -220,19 +220,37 @@ class ExpressionSurface(Strict):
     )
 
 
-def _surface_variant(s: SurfaceSpec) -> type[Strict]:
-    params = params_model(f"{_camel(s.name)}Params", s.params, f"Parameters of {s.title}.", s.name)
+def named_variant(
+    model_name: str,
+    params_name: str,
+    name: str,
+    params: tuple[ParamSpec, ...],
+    docs: tuple[str, str],
+    owner: str,
+    example: dict[str, Any] | None = None,
+) -> type[Strict]:
+    """The request variant ``{"name": name, "params": {...}}`` of one registry entry
+    (a surface, a schedule, a data set); ``docs`` = (the model's, its params').
+    """
+    params_cls = params_model(params_name, params, docs[1], owner)
     model = create_model(
-        f"{_camel(s.name)}Surface",
+        model_name,
         __base__=Strict,
-        __doc__=f"{s.title}: {s.concept}" if s.concept else s.title,
-        name=(Literal[s.name], ...),  # type: ignore[valid-type]
-        params=(params, Field(default_factory=params)),
+        __doc__=docs[0],
+        name=(Literal[name], ...),  # type: ignore[valid-type]
+        params=(params_cls, Field(default_factory=params_cls)),
     )
+    return _with_examples(model, [example or {"name": name}])
+
+
+def _surface_variant(s: SurfaceSpec) -> type[Strict]:
     example: dict[str, Any] = {"name": s.name}
     if s.params:
         example["params"] = {p.name: p.default for p in s.params}
-    return _with_examples(model, [example])
+    doc = f"{s.title}: {s.concept}" if s.concept else s.title
+    cls = _camel(s.name)
+    docs = (doc, f"Parameters of {s.title}.")
+    return named_variant(f"{cls}Surface", f"{cls}Params", s.name, s.params, docs, s.name, example)
 
 
 SURFACE_NAMES = tuple(s.name for s in SURFACES)
@@ -302,20 +320,11 @@ def surface_arg(surface: BaseModel) -> dict[str, Any]:
 
 
 def _schedule_variant(s: ScheduleSpec) -> type[Strict]:
-    params = params_model(
-        f"{_camel(s.name)}ScheduleParams",
-        s.params,
-        f"Settings of {s.title}.",
-        f"schedule {s.name}",
+    cls = _camel(s.name)
+    docs = (s.description or s.title, f"Settings of {s.title}.")
+    return named_variant(
+        f"{cls}Schedule", f"{cls}ScheduleParams", s.name, s.params, docs, f"schedule {s.name}"
     )
-    model = create_model(
-        f"{_camel(s.name)}Schedule",
-        __base__=Strict,
-        __doc__=s.description or s.title,
-        name=(Literal[s.name], ...),  # type: ignore[valid-type]
-        params=(params, Field(default_factory=params)),
-    )
-    return _with_examples(model, [{"name": s.name}])
 
 
 SCHEDULE_VARIANTS = {s.name: _schedule_variant(s) for s in SCHEDULES}
@@ -361,6 +370,23 @@ def _optimizer_tag(value: Any) -> str | None:
     if isinstance(value, dict):
         return _str_or_none(value.get("optimizer"))
     return getattr(value, "optimizer", None)
+
+
+def optimizer_variants(
+    prefix: str, doc: str, fields: Any, specs: tuple[OptimizerSpec, ...], example: Any
+) -> dict[str, type[BaseModel]]:
+    """One request model per optimizer: its lr and hyperparameters plus ``fields(o)``."""
+    variants: dict[str, type[BaseModel]] = {}
+    for o in specs:
+        model = create_model(
+            f"{prefix}{_camel(o.name)}Request",
+            __base__=Strict,
+            __doc__=f"{doc} ({o.title}).",
+            **_optimizer_fields(o),
+            **fields(o),
+        )
+        variants[o.name] = _with_examples(model, [example(o)])
+    return variants
 
 
 def _run_variant(o: OptimizerSpec) -> type[Strict]:
