@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import importlib.util
 import keyword
-from typing import Annotated, Any, ClassVar, Literal, Union
+from typing import Annotated, Any, ClassVar, Literal, Union, get_args
 
 from pydantic import (
     BaseModel,
@@ -274,6 +274,35 @@ def _str_or_none(value: Any) -> str | None:
 UNKNOWN_NAME_ERRORS: dict[str, tuple[str, str, str]] = {}
 
 
+class OpenApiDiscriminator:
+    """Annotated metadata: states a tagged union's discriminator in the JSON schema.
+
+    The unions are told apart by a function (so an unknown name gets a message
+    listing the valid ones), which pydantic cannot describe; where every
+    variant carries its tag in the same field, this adds OpenAPI's
+    ``discriminator`` (property and mapping to each variant's schema), so
+    generated clients build the right class.
+    """
+
+    def __init__(self, key: str, tags: tuple[str, ...]) -> None:
+        self.key = key
+        self.tags = tags
+
+    def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> Any:
+        schema = handler(core_schema)
+        options = schema.get("oneOf") or schema.get("anyOf") or []
+        if len(options) != len(self.tags) or not all("$ref" in o for o in options):
+            return schema
+        mapping = {t: o["$ref"] for t, o in zip(self.tags, options, strict=True)}
+        return {**schema, "discriminator": {"propertyName": self.key, "mapping": mapping}}
+
+
+def _tagged_by(model: type[BaseModel], key: str, tag: str) -> bool:
+    """True when ``model`` has a required field ``key`` that is exactly Literal[tag]."""
+    f = model.model_fields.get(key)
+    return f is not None and f.is_required() and get_args(f.annotation) == (tag,)
+
+
 def _tagged_union(
     variants: dict[str, type[BaseModel]],
     tag_fn: Any,
@@ -288,14 +317,15 @@ def _tagged_union(
     valid = ", ".join(names if names is not None else variants)
     error_type = error_type or f"unknown_{what}"
     UNKNOWN_NAME_ERRORS[error_type] = (what, key, valid + extra_hint)
-    return Annotated[
-        Union[members],  # type: ignore[valid-type]  # noqa: UP007
-        Discriminator(
-            tag_fn,
-            custom_error_type=error_type,
-            custom_error_message=f"unknown {what}; valid {what}s: {valid}{extra_hint}",
-        ),
-    ]
+    discriminator = Discriminator(
+        tag_fn,
+        custom_error_type=error_type,
+        custom_error_message=f"unknown {what}; valid {what}s: {valid}{extra_hint}",
+    )
+    union = Union[members]  # type: ignore[valid-type]  # noqa: UP007
+    if all(_tagged_by(m, key, t) for t, m in variants.items()):
+        return Annotated[union, discriminator, OpenApiDiscriminator(key, tuple(variants))]
+    return Annotated[union, discriminator]
 
 
 # Typed-in formulas are offered (and documented) only where the expressions module exists.
