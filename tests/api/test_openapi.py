@@ -107,6 +107,8 @@ def _prepare_network(body: dict[str, Any], path: str) -> None:
     if path in ("/api/networks/metrics",) and isinstance(data, dict):
         if NETWORK_TASKS.get(data.get("name", "")) == "regression":
             body["dataset"] = data = {"name": "moons"}
+        if "csv" in data and data.get("task") == "regression":  # metrics need classes
+            data["task"] = "binary"
         body["validation"] = max(body.get("validation", 0.2), 0.2)
     if isinstance(data, dict) and "name" in data and not isinstance(data.get("params"), dict):
         data["params"] = {"n": 120}
