@@ -107,6 +107,8 @@ def _prepare_network(body: dict[str, Any], path: str) -> None:
     if path in ("/api/networks/metrics",) and isinstance(data, dict):
         if NETWORK_TASKS.get(data.get("name", "")) == "regression":
             body["dataset"] = data = {"name": "moons"}
+        if "csv" in data and data.get("task") == "regression":  # metrics need classes
+            data["task"] = "binary"
         body["validation"] = max(body.get("validation", 0.2), 0.2)
     if isinstance(data, dict) and "name" in data and not isinstance(data.get("params"), dict):
         data["params"] = {"n": 120}
@@ -313,3 +315,34 @@ def test_metrics_response_is_a_discriminated_union():
     node = OPENAPI["components"]["schemas"]["MetricsResponse"]
     assert node["discriminator"]["propertyName"] == "task"
     assert set(node["discriminator"]["mapping"]) == {"binary", "multiclass"}
+
+
+def test_tagged_unions_carry_an_openapi_discriminator():
+    """Where every variant names its tag in one field, the union says so, and each
+    mapping entry leads to the variant whose field is that very constant."""
+    components = OPENAPI["components"]["schemas"]
+    found: dict[str, int] = {}
+
+    def visit(node: Any) -> None:
+        if isinstance(node, dict):
+            d = node.get("discriminator")
+            if d and "oneOf" in node:
+                key = d["propertyName"]
+                found[key] = found.get(key, 0) + 1
+                for tag, ref in d["mapping"].items():
+                    target = components[ref.rsplit("/", 1)[1]]
+                    assert target["properties"][key]["const"] == tag, (ref, tag)
+                    assert key in target["required"]
+            for v in node.values():
+                visit(v)
+        elif isinstance(node, list):
+            for v in node:
+                visit(v)
+
+    visit(OPENAPI)
+    # runs and sweep bodies by optimizer; schedules and models by name; metrics by task
+    assert found.get("optimizer", 0) >= 4
+    assert found.get("name", 0) >= 2
+    assert found.get("task", 0) >= 1
+    body = OPENAPI["paths"]["/api/sweeps/lr"]["post"]["requestBody"]["content"]
+    assert body["application/json"]["schema"]["discriminator"]["propertyName"] == "optimizer"

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import importlib.util
 import keyword
-from typing import Annotated, Any, ClassVar, Literal, Union
+from typing import Annotated, Any, ClassVar, Literal, Union, get_args
 
 from pydantic import (
     BaseModel,
@@ -220,19 +220,37 @@ class ExpressionSurface(Strict):
     )
 
 
-def _surface_variant(s: SurfaceSpec) -> type[Strict]:
-    params = params_model(f"{_camel(s.name)}Params", s.params, f"Parameters of {s.title}.", s.name)
+def named_variant(
+    model_name: str,
+    params_name: str,
+    name: str,
+    params: tuple[ParamSpec, ...],
+    docs: tuple[str, str],
+    owner: str,
+    example: dict[str, Any] | None = None,
+) -> type[Strict]:
+    """The request variant ``{"name": name, "params": {...}}`` of one registry entry
+    (a surface, a schedule, a data set); ``docs`` = (the model's, its params').
+    """
+    params_cls = params_model(params_name, params, docs[1], owner)
     model = create_model(
-        f"{_camel(s.name)}Surface",
+        model_name,
         __base__=Strict,
-        __doc__=f"{s.title}: {s.concept}" if s.concept else s.title,
-        name=(Literal[s.name], ...),  # type: ignore[valid-type]
-        params=(params, Field(default_factory=params)),
+        __doc__=docs[0],
+        name=(Literal[name], ...),  # type: ignore[valid-type]
+        params=(params_cls, Field(default_factory=params_cls)),
     )
+    return _with_examples(model, [example or {"name": name}])
+
+
+def _surface_variant(s: SurfaceSpec) -> type[Strict]:
     example: dict[str, Any] = {"name": s.name}
     if s.params:
         example["params"] = {p.name: p.default for p in s.params}
-    return _with_examples(model, [example])
+    doc = f"{s.title}: {s.concept}" if s.concept else s.title
+    cls = _camel(s.name)
+    docs = (doc, f"Parameters of {s.title}.")
+    return named_variant(f"{cls}Surface", f"{cls}Params", s.name, s.params, docs, s.name, example)
 
 
 SURFACE_NAMES = tuple(s.name for s in SURFACES)
@@ -256,6 +274,35 @@ def _str_or_none(value: Any) -> str | None:
 UNKNOWN_NAME_ERRORS: dict[str, tuple[str, str, str]] = {}
 
 
+class OpenApiDiscriminator:
+    """Annotated metadata: states a tagged union's discriminator in the JSON schema.
+
+    The unions are told apart by a function (so an unknown name gets a message
+    listing the valid ones), which pydantic cannot describe; where every
+    variant carries its tag in the same field, this adds OpenAPI's
+    ``discriminator`` (property and mapping to each variant's schema), so
+    generated clients build the right class.
+    """
+
+    def __init__(self, key: str, tags: tuple[str, ...]) -> None:
+        self.key = key
+        self.tags = tags
+
+    def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> Any:
+        schema = handler(core_schema)
+        options = schema.get("oneOf") or schema.get("anyOf") or []
+        if len(options) != len(self.tags) or not all("$ref" in o for o in options):
+            return schema
+        mapping = {t: o["$ref"] for t, o in zip(self.tags, options, strict=True)}
+        return {**schema, "discriminator": {"propertyName": self.key, "mapping": mapping}}
+
+
+def _tagged_by(model: type[BaseModel], key: str, tag: str) -> bool:
+    """True when ``model`` has a required field ``key`` that is exactly Literal[tag]."""
+    f = model.model_fields.get(key)
+    return f is not None and f.is_required() and get_args(f.annotation) == (tag,)
+
+
 def _tagged_union(
     variants: dict[str, type[BaseModel]],
     tag_fn: Any,
@@ -270,14 +317,15 @@ def _tagged_union(
     valid = ", ".join(names if names is not None else variants)
     error_type = error_type or f"unknown_{what}"
     UNKNOWN_NAME_ERRORS[error_type] = (what, key, valid + extra_hint)
-    return Annotated[
-        Union[members],  # type: ignore[valid-type]  # noqa: UP007
-        Discriminator(
-            tag_fn,
-            custom_error_type=error_type,
-            custom_error_message=f"unknown {what}; valid {what}s: {valid}{extra_hint}",
-        ),
-    ]
+    discriminator = Discriminator(
+        tag_fn,
+        custom_error_type=error_type,
+        custom_error_message=f"unknown {what}; valid {what}s: {valid}{extra_hint}",
+    )
+    union = Union[members]  # type: ignore[valid-type]  # noqa: UP007
+    if all(_tagged_by(m, key, t) for t, m in variants.items()):
+        return Annotated[union, discriminator, OpenApiDiscriminator(key, tuple(variants))]
+    return Annotated[union, discriminator]
 
 
 # Typed-in formulas are offered (and documented) only where the expressions module exists.
@@ -302,20 +350,11 @@ def surface_arg(surface: BaseModel) -> dict[str, Any]:
 
 
 def _schedule_variant(s: ScheduleSpec) -> type[Strict]:
-    params = params_model(
-        f"{_camel(s.name)}ScheduleParams",
-        s.params,
-        f"Settings of {s.title}.",
-        f"schedule {s.name}",
+    cls = _camel(s.name)
+    docs = (s.description or s.title, f"Settings of {s.title}.")
+    return named_variant(
+        f"{cls}Schedule", f"{cls}ScheduleParams", s.name, s.params, docs, f"schedule {s.name}"
     )
-    model = create_model(
-        f"{_camel(s.name)}Schedule",
-        __base__=Strict,
-        __doc__=s.description or s.title,
-        name=(Literal[s.name], ...),  # type: ignore[valid-type]
-        params=(params, Field(default_factory=params)),
-    )
-    return _with_examples(model, [{"name": s.name}])
 
 
 SCHEDULE_VARIANTS = {s.name: _schedule_variant(s) for s in SCHEDULES}
@@ -361,6 +400,23 @@ def _optimizer_tag(value: Any) -> str | None:
     if isinstance(value, dict):
         return _str_or_none(value.get("optimizer"))
     return getattr(value, "optimizer", None)
+
+
+def optimizer_variants(
+    prefix: str, doc: str, fields: Any, specs: tuple[OptimizerSpec, ...], example: Any
+) -> dict[str, type[BaseModel]]:
+    """One request model per optimizer: its lr and hyperparameters plus ``fields(o)``."""
+    variants: dict[str, type[BaseModel]] = {}
+    for o in specs:
+        model = create_model(
+            f"{prefix}{_camel(o.name)}Request",
+            __base__=Strict,
+            __doc__=f"{doc} ({o.title}).",
+            **_optimizer_fields(o),
+            **fields(o),
+        )
+        variants[o.name] = _with_examples(model, [example(o)])
+    return variants
 
 
 def _run_variant(o: OptimizerSpec) -> type[Strict]:

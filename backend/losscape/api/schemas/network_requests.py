@@ -50,17 +50,10 @@ class CsvDataset(Strict):
 
 def _dataset_variant(spec: ds.DatasetSpec) -> type[Strict]:
     cls = schemas._camel(spec.name)
-    params = schemas.params_model(
-        f"{cls}DatasetParams", spec.params, f"Settings of {spec.title}.", spec.name
+    docs = (spec.description or spec.title, f"Settings of {spec.title}.")
+    return schemas.named_variant(
+        f"{cls}Dataset", f"{cls}DatasetParams", spec.name, spec.params, docs, spec.name
     )
-    model = create_model(
-        f"{cls}Dataset",
-        __base__=Strict,
-        __doc__=spec.description or spec.title,
-        name=(Literal[spec.name], ...),  # type: ignore[valid-type]
-        params=(params, Field(default_factory=params)),
-    )
-    return schemas._with_examples(model, [{"name": spec.name}])
 
 
 def _dataset_tag(value: Any) -> str | None:
@@ -186,16 +179,7 @@ def _train_fields(o: OptimizerSpec) -> dict[str, Any]:
 def _network_union(prefix: str, doc: str, fields: Any, example: Any) -> Any:
     """One request variant per network optimizer; its own error type, so an unknown
     name lists the networks' optimizers (newton is for surfaces only)."""
-    variants: dict[str, type[BaseModel]] = {}
-    for o in NETWORK_OPTIMIZERS:
-        model = create_model(
-            f"{prefix}{schemas._camel(o.name)}Request",
-            __base__=Strict,
-            __doc__=f"{doc} ({o.title}).",
-            **schemas._optimizer_fields(o),
-            **fields(o),
-        )
-        variants[o.name] = schemas._with_examples(model, [example(o)])
+    variants = schemas.optimizer_variants(prefix, doc, fields, NETWORK_OPTIMIZERS, example)
     return schemas._tagged_union(
         variants,
         schemas._optimizer_tag,

@@ -6,7 +6,6 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
     ConfigDict,
     Field,
     create_model,
@@ -36,13 +35,12 @@ from .builders import (
     SurfaceRef,
     Tol,
     View,
-    _camel,
     _lr_field,
-    _optimizer_fields,
     _optimizer_tag,
     _tagged_union,
     _with_examples,
     bounded_int,
+    optimizer_variants,
 )
 
 # --------------------------------------------------------------------------- requests
@@ -138,16 +136,7 @@ def _optimizer_union(
     example: Any,
     hint: str = "",
 ) -> Any:
-    variants: dict[str, type[BaseModel]] = {}
-    for o in specs:
-        model = create_model(
-            f"{prefix}{_camel(o.name)}Request",
-            __base__=Strict,
-            __doc__=f"{doc} ({o.title}).",
-            **_optimizer_fields(o),
-            **fields(o),
-        )
-        variants[o.name] = _with_examples(model, [example(o)])
+    variants = optimizer_variants(prefix, doc, fields, specs, example)
     if not variants:
         return _no_optimizer_model(prefix, doc, hint)
     error_type = "unknown_momentum_optimizer" if hint else None
