@@ -282,7 +282,6 @@ def test_frames_refuse_framing(server: Server) -> None:
 
 def _ws_handshake(port: int) -> socket.socket:
     s = socket.create_connection(("127.0.0.1", port), timeout=60)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     s.sendall(
         b"GET /api/live HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
         b"Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
