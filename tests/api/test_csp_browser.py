@@ -156,3 +156,54 @@ def test_regl_traces_are_what_would_need_unsafe_eval(probe_server: str) -> None:
     result, _, _ = _run(probe_server + "#gl")
     assert result["violations_before_gl"] == 0
     assert any(v.startswith("script-src eval") for v in result["violations"])
+
+
+def test_docs_and_redoc_render_with_external_requests_blocked(probe_server: str, tmp_path) -> None:
+    """Swagger UI and ReDoc come from this server only (the fastapi-offline package): with
+    every request to another host aborted, both render the API, with no CSP violation."""
+    from playwright.sync_api import sync_playwright
+
+    own = probe_server.split("/")[2]
+    outside: list[str] = []
+    errors: list[str] = []
+
+    def only_own(route) -> None:
+        if route.request.url.split("/")[2] == own or route.request.url.startswith(
+            ("data:", "blob:")
+        ):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        page.route("**/*", only_own)
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(probe_server + "docs")
+        page.wait_for_selector(".swagger-ui .info .title", timeout=60000)
+        title = page.inner_text(".swagger-ui .info .title")
+        page.wait_for_selector(".opblock-summary-path", timeout=60000)
+        paths = page.eval_on_selector_all(".opblock-summary-path", "els => els.length")
+        page.screenshot(path=str(tmp_path / "docs.png"))
+        page.goto(probe_server + "redoc")
+        page.wait_for_selector("h1", timeout=60000)
+        heading = page.inner_text("h1")
+        operations = page.eval_on_selector_all(
+            "[data-section-id^='operation']", "els => els.length"
+        )
+        page.screenshot(path=str(tmp_path / "redoc.png"))
+        browser.close()
+    if os.environ.get("LOSSCAPE_SHOTS"):
+        for name in ("docs.png", "redoc.png"):
+            shutil.copy(tmp_path / name, Path(os.environ["LOSSCAPE_SHOTS"]) / name)
+    assert title.startswith("losscape")
+    assert paths >= 10  # every POST route is listed
+    assert heading.startswith("losscape")
+    assert operations >= 10
+    assert outside == []
+    # ReDoc's sidebar badge points at its CDN; the CSP blocks it (that is the point).
+    badge = [e for e in errors if "cdn.redoc.ly" in e and "Content Security Policy" in e]
+    assert [e for e in errors if e not in badge] == []
