@@ -516,11 +516,11 @@ def _run(
     )  # fmt: skip
 
 
-def _tick(progress: Progress | None, done: int, total: int) -> Any:
-    """A run's chunk callback that reports ``done`` of ``total`` (and so may cancel it)."""
-    if progress is None:
+def _tick(cancel: Callable[[], None] | None) -> Any:
+    """A run's chunk callback that only calls ``cancel`` (which may raise Cancelled)."""
+    if cancel is None:
         return None
-    return lambda _d, _t, _out: progress(done, total, None)
+    return lambda _d, _t, _out: cancel()
 
 
 def _record_at(steps: int, every: int) -> np.ndarray:
@@ -1477,6 +1477,7 @@ def landscape(
     view: Sequence[float] | None = None,
     records: int = 200,
     progress: Progress | None = None,
+    cancel: Callable[[], None] | None = None,
 ) -> Landscape:
     """Loss over a 2-D slice with every optimizer's trajectory projected onto it.
 
@@ -1490,7 +1491,8 @@ def landscape(
     the trajectories (and for "random" at least [-span, span]^2, span
     default 1), or is given as (a_min, a_max, b_min, b_max).
     ``progress(done, total, None)`` after each run and each tenth of the
-    grid; it may raise ``Cancelled``.
+    grid; it may raise ``Cancelled``. ``cancel()`` is called within each run's
+    chunks too (it may raise ``Cancelled``).
     """
     problem = prepare(dataset, model, normalize=normalize, validation=0.0)
     arch = problem.model.arch
@@ -1535,7 +1537,7 @@ def landscape(
         st = _settings(o.get("optimizer"), o.get("lr"), hyper, schedule, schedule_params)
         out = _run(
             problem, st, theta0, steps=n_steps, batch_size=batch, seed=s, record_at=record_at,
-            stats=False, snapshots=True, progress=_tick(progress, len(outs), len(specs) + 10),
+            stats=False, snapshots=True, progress=_tick(cancel),
         )  # fmt: skip
         outs.append((st, out))
         if progress is not None:
@@ -1697,6 +1699,7 @@ def batch_size_study(
     normalize: bool = True,
     seed: int = 0,
     progress: Progress | None = None,
+    cancel: Callable[[], None] | None = None,
     **hyperparams: object,
 ) -> BatchSizeStudy:
     """Steps to reach ``target_loss`` for each batch size S (Shallue et al. 2018's plot).
@@ -1707,7 +1710,8 @@ def batch_size_study(
     per batch size). The training loss is checked at every step up to 20,
     then at steps about 5% apart. ``target_loss`` defaults to 1.1 x the loss
     full-batch training reaches in ``max_steps`` with the first lr.
-    ``progress(done, total, None)`` after each batch size.
+    ``progress(done, total, None)`` after each batch size; ``cancel()`` within
+    each run's chunks (either may raise ``Cancelled``).
     """
     problem = prepare(dataset, model, normalize=normalize, validation=0.0)
     n = problem.X.shape[0]
@@ -1740,7 +1744,7 @@ def batch_size_study(
     if target_loss is None:
         ref = _run(problem, settings[0], theta0, steps=n_steps, batch_size=n, seed=s,
                    record_at=np.zeros(0, dtype=np.int64), stats=False, snapshots=False,
-                   progress=_tick(progress, 0, sz.shape[0]))  # fmt: skip
+                   progress=_tick(cancel))  # fmt: skip
         if ref.status == "diverged":
             raise ValueError("full-batch training diverged; give a smaller lr or a target_loss")
         target = 1.1 * float(ref.train_loss[-1])
@@ -1751,7 +1755,7 @@ def batch_size_study(
         for j, st in enumerate(settings):
             out = _run(problem, st, theta0, steps=n_steps, batch_size=int(size), seed=s,
                        record_at=checks, target=target, stats=False, snapshots=False,
-                       progress=_tick(progress, i, sz.shape[0]))  # fmt: skip
+                       progress=_tick(cancel))  # fmt: skip
             if out.status == "reached":
                 tried[i, j] = out.stopped_at
         if progress is not None:
