@@ -33,7 +33,7 @@ import numpy as np
 import losscape
 from _timing import fmt_time, median_time
 from losscape.api import encoding, schemas
-from losscape.api.operations import run_trajectories
+from losscape.api.operations import OPERATIONS
 
 BACKEND = Path(losscape.__file__).resolve().parents[1]
 RUNS = [  # six optimizers from the same start, lrs that keep all 1000 steps finite
@@ -239,8 +239,9 @@ def main() -> None:
     print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     # ----------------------------------------------------------------- in process
     t_raw = median_time(raw_compute)
-    t_op = median_time(lambda: run_trajectories(body_model, None))
-    data = json.loads(run_trajectories(body_model, None))
+    op = OPERATIONS["trajectories"]
+    t_op = median_time(lambda: op.encode(body_model, None))
+    data = json.loads(op.encode(body_model, None))
     steps = sum(r["steps_taken"] for r in data["runs"])
     runs = [losscape.trajectory(
         "rosenbrock", r["optimizer"], start=r["start"], steps=1000, lr=r["lr"], tol=0.0,

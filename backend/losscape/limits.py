@@ -15,7 +15,29 @@ MAX_NOISE = 1e3
 MAX_BATCH_SIZE = 1_000_000
 MAX_SEED = 2**31 - 1
 MAX_COORDINATE = 1e6  # starts, points and view boxes
-MAX_POINTS = 20_001  # points per drawn path (a request's ``points`` decimates to fewer)
+MAX_PATH_POINTS = 20_001  # points per drawn path (a request's ``points`` decimates to fewer)
+
+# The networks' limits (network_service and its schemas read them from here).
+MAX_TRAIN_STEPS = 20_000
+MAX_EPOCHS = 2_000
+MAX_RECORDS = 1_000  # recorded evaluations per run
+MAX_HISTOGRAM_BINS = 60
+MAX_SNAPSHOT_VALUES = 2_000_000  # records x parameters kept as weight snapshots
+JSON_SNAPSHOT_VALUES = 100_000  # of which to_dict() sends at most this many
+MAX_TRAIN_WORK = 6e9  # multiply-adds of one training run (about a second)
+MAX_LANDSCAPE_RESOLUTION = 121
+MAX_LANDSCAPE_RUNS = 6
+MAX_LANDSCAPE_WORK = 4e9  # multiply-adds of one slice's grid
+MAX_GRADCHECK_PARAMS = 400  # parameters checked by finite differences
+MAX_NOISE_DRAWS = 2_000
+MAX_NOISE_SIZES = 24
+MAX_STUDY_SIZES = 24
+MAX_STUDY_LRS = 12
+MAX_STUDY_WORK = 2e10
+MAX_BOUNDARY_RESOLUTION = 200
+MAX_CURVE_POINTS = 1_001
+MAX_INIT_SCALE = 100.0
+MAX_RELU_RANGE = 1e3
 
 # The web server's limits (the API and the live channel read them from here).
 MAX_BODY_BYTES = 1 << 20  # request bodies and live-channel messages

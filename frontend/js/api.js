@@ -127,8 +127,12 @@ export function createApi({ onTransport = () => {} } = {}) {
       open = false;
       socket = null;
       if (!wasOpen) failures += 1;
-      for (const w of openWaiters) w(false);
-      openWaiters = [];
+      // Requests waiting for the socket keep waiting through a few reconnection attempts
+      // (a restarted worker's students are back within a second); then they go over REST.
+      if (failures >= 3 || closed) {
+        for (const w of openWaiters) w(false);
+        openWaiters = [];
+      }
       const orphans = [...jobs.values()];
       jobs.clear();
       if (closed) return;
@@ -153,7 +157,7 @@ export function createApi({ onTransport = () => {} } = {}) {
     if (closed || typeof WebSocket === "undefined" || failures >= 3) return Promise.resolve(false);
     return new Promise((resolve) => {
       openWaiters.push(resolve);
-      setTimeout(() => resolve(open), CONNECT_WAIT_MS);
+      setTimeout(() => resolve(open), socket ? CONNECT_WAIT_MS : 4 * CONNECT_WAIT_MS);
     });
   }
 

@@ -185,3 +185,53 @@ def test_serve_refuses_bad_arguments(capsys) -> None:
     assert serve(port=70000) == 2
     assert serve(workers=0) == 2
     assert "workers must be at least 1" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- issue 12
+
+
+def test_a_foreign_host_is_refused_and_framing_is_forbidden(client) -> None:
+    r = client.get("/api/catalog", headers={"host": "evil.example:8000"})
+    assert r.status_code == 400
+    detail = r.json()["detail"][0]
+    assert detail["type"] == "bad_host" and "LOSSCAPE_ALLOWED_HOSTS" in detail["msg"]
+    ok = client.get("/healthz", headers={"host": "localhost:8000"})
+    assert ok.status_code == 200
+    assert "frame-ancestors 'none'" in ok.headers["content-security-policy"]
+    docs = client.get("/docs")
+    assert "cdn" not in docs.headers["content-security-policy"] and b"<script>" not in docs.content
+
+
+def test_too_many_headers_is_431(client) -> None:
+    headers = {f"x-h{i}": "1" for i in range(120)}
+    r = client.get("/healthz", headers=headers)
+    assert r.status_code == 431
+    assert "too many request headers" in r.json()["detail"][0]["msg"]
+
+
+def test_rest_rate_limit_answers_429_with_retry_after(monkeypatch) -> None:
+    monkeypatch.setenv("LOSSCAPE_WARMUP", "0")
+    monkeypatch.setenv("LOSSCAPE_REST_RATE", "0.01")
+    monkeypatch.setenv("LOSSCAPE_REST_BURST", "2")
+    body = {"surface": {"name": "quadratic"}, "point": [0.0, 0.0]}
+    with TestClient(app_module.create_app()) as c:
+        codes = [c.post("/api/hessian", json=body).status_code for _ in range(3)]
+        r = c.post("/api/hessian", json=body)
+    assert codes == [200, 200, 429]
+    assert r.status_code == 429 and int(r.headers["retry-after"]) >= 1
+    assert "too many requests from this client" in r.json()["detail"][0]["msg"]
+
+
+def test_heavy_rest_work_over_the_class_queue_is_503(monkeypatch) -> None:
+    monkeypatch.setenv("LOSSCAPE_WARMUP", "0")
+    app = app_module.create_app()
+    body = {"surface": {"name": "quadratic"}, "optimizer": "gd", "steps": 20, "count": 9}
+    with TestClient(app) as c:
+        from losscape.api.runtime import runtime
+
+        runtime(app).heavy_waiting_max = 0
+        r = c.post("/api/sweeps/lr", json=body)
+        quick = c.post("/api/hessian", json={"surface": {"name": "quadratic"}, "point": [0, 0]})
+    assert r.status_code == 503 and int(r.headers["retry-after"]) >= 1
+    assert "busy" in r.json()["detail"][0]["msg"]
+    assert quick.status_code == 200  # interactive work is not queued behind heavy work

@@ -156,3 +156,106 @@ def test_regl_traces_are_what_would_need_unsafe_eval(probe_server: str) -> None:
     result, _, _ = _run(probe_server + "#gl")
     assert result["violations_before_gl"] == 0
     assert any(v.startswith("script-src eval") for v in result["violations"])
+
+
+def test_docs_and_redoc_render_with_external_requests_blocked(probe_server: str, tmp_path) -> None:
+    """Swagger UI and ReDoc come from this server only (the fastapi-offline package): with
+    every request to another host aborted, both render the API, with no CSP violation."""
+    from playwright.sync_api import sync_playwright
+
+    own = probe_server.split("/")[2]
+    outside: list[str] = []
+    errors: list[str] = []
+
+    def only_own(route) -> None:
+        if route.request.url.split("/")[2] == own or route.request.url.startswith(
+            ("data:", "blob:")
+        ):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        page.route("**/*", only_own)
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(probe_server + "docs")
+        page.wait_for_selector(".swagger-ui .info .title", timeout=60000)
+        title = page.inner_text(".swagger-ui .info .title")
+        page.wait_for_selector(".opblock-summary-path", timeout=60000)
+        paths = page.eval_on_selector_all(".opblock-summary-path", "els => els.length")
+        page.screenshot(path=str(tmp_path / "docs.png"))
+        page.goto(probe_server + "redoc")
+        page.wait_for_selector("h1", timeout=60000)
+        heading = page.inner_text("h1")
+        operations = page.eval_on_selector_all(
+            "[data-section-id^='operation']", "els => els.length"
+        )
+        page.screenshot(path=str(tmp_path / "redoc.png"))
+        browser.close()
+    if os.environ.get("LOSSCAPE_SHOTS"):
+        for name in ("docs.png", "redoc.png"):
+            shutil.copy(tmp_path / name, Path(os.environ["LOSSCAPE_SHOTS"]) / name)
+    assert title.startswith("losscape")
+    assert paths >= 10  # every POST route is listed
+    assert heading.startswith("losscape")
+    assert operations >= 10
+    assert outside == []
+    # ReDoc's sidebar badge points at its CDN; the CSP blocks it (that is the point).
+    badge = [e for e in errors if "cdn.redoc.ly" in e and "Content Security Policy" in e]
+    assert [e for e in errors if e not in badge] == []
+
+
+def _start(port: int) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "backend")}
+    env.pop("LOSSCAPE_FRONTEND_DIR", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "losscape", "serve", "--port", str(port), "--log-level", "warning"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 300
+    while True:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+                return proc
+        except httpx.TransportError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            pytest.fail("page server did not start")
+        time.sleep(0.25)
+
+
+def test_the_page_shows_reconnecting_and_comes_back_live(probe_server: str, tmp_path) -> None:
+    """The classroom page's server dies: the header says "reconnecting"; once a server
+    answers on the port again the page is live again without a reload."""
+    from playwright.sync_api import sync_playwright
+
+    port = _free_port()
+    proc = _start(port)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            page.goto(f"http://127.0.0.1:{port}/")
+            page.wait_for_selector(".transport[data-transport='live']", timeout=60000)
+            proc.kill()
+            proc.wait()
+            page.wait_for_selector(".transport[data-transport='reconnecting']", timeout=60000)
+            shown = page.inner_text(".transport")
+            page.screenshot(path=str(tmp_path / "reconnecting.png"))
+            proc = _start(port)
+            page.wait_for_selector(".transport[data-transport='live']", timeout=120000)
+            page.screenshot(path=str(tmp_path / "live-again.png"))
+            browser.close()
+    finally:
+        proc.kill()
+        proc.wait()
+    if os.environ.get("LOSSCAPE_SHOTS"):
+        for name in ("reconnecting.png", "live-again.png"):
+            shutil.copy(tmp_path / name, Path(os.environ["LOSSCAPE_SHOTS"]) / name)
+    assert "reconnecting" in shown

@@ -18,6 +18,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from signal import SIGKILL
 from typing import Any
 
 import httpx
@@ -282,7 +283,6 @@ def test_frames_refuse_framing(server: Server) -> None:
 
 def _ws_handshake(port: int) -> socket.socket:
     s = socket.create_connection(("127.0.0.1", port), timeout=60)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     s.sendall(
         b"GET /api/live HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
         b"Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
@@ -387,3 +387,95 @@ def test_abandoned_rest_work_stops(server: Server) -> None:
     r = httpx.post(server.url + "/api/sweeps/basins", json=small, timeout=60)
     assert r.status_code == 200
     assert np.array(r.json()["label"]).shape == (8, 8)
+
+
+# --------------------------------------------------------------------------- issue 12: workers
+
+
+@pytest.fixture(scope="module")
+def two_workers(tmp_path_factory) -> Iterator[Server]:
+    yield from _serve(tmp_path_factory, 2)
+
+
+def _workers(pid: int) -> list[int]:
+    out = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmd = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid and b"spawn_main" in cmd:
+            out.append(int(entry.name))
+    return sorted(out)
+
+
+def _sockets(port: int, state: str) -> set[str]:
+    """Inodes of this port's server-side IPv4 sockets in ``state`` (0A listen, 01 open)."""
+    out = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        parts = line.split()
+        if parts[3] == state and int(parts[1].split(":")[1], 16) == port:
+            out.add(parts[9])
+    return out
+
+
+def _held_by(pid: int, inodes: set[str]) -> int:
+    n = 0
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(OSError):
+            if os.readlink(fd)[8:-1] in inodes:
+                n += 1
+    return n
+
+
+def _answer(ws, tag: str, body: dict) -> dict:
+    send(ws, tag, "trajectories", body)
+    return until_final(ws, tag)[-1]
+
+
+def test_a_killed_workers_students_get_answers_after_reconnecting(two_workers: Server) -> None:
+    """Eight students on two workers; one worker is killed. Every student whose socket
+    dropped reconnects (to the other worker or the restarted one) and resends its latest
+    request, and gets its answer."""
+    server = two_workers
+    body = {"surface": {"name": "rosenbrock"}, "steps": 300, "runs": [{"optimizer": "adam"}]}
+    deadline = time.monotonic() + 300
+    while len(_sockets(server.port, "0A")) < 2:  # both workers warm and listening
+        assert time.monotonic() < deadline
+        time.sleep(0.5)
+    with contextlib.ExitStack() as stack:
+        students = [stack.enter_context(connect(server)) for _ in range(8)]
+        for k, ws in enumerate(students):
+            assert _answer(ws, f"{k}-a", body)["type"] == "result"
+        workers = _workers(server.proc.pid)
+        assert len(workers) == 2
+        open_sockets = _sockets(server.port, "01")
+        held = {pid: _held_by(pid, open_sockets) for pid in workers}
+        assert sum(held.values()) == 8
+        os.kill(max(held, key=held.get), SIGKILL)  # the worker with more of the class
+        answered, dropped = 0, 0
+        for k in range(len(students)):
+            deadline = time.monotonic() + 120
+            delay = 0.1
+            while True:
+                try:
+                    frame = _answer(students[k], f"{k}-b", body)
+                    break
+                except (ConnectionClosed, OSError):
+                    dropped += 1
+                    assert time.monotonic() < deadline, "no worker took the student back"
+                    time.sleep(delay)
+                    delay = min(delay * 2, 2.0)
+                    with contextlib.suppress(OSError, TimeoutError, ConnectionClosed):
+                        students[k] = stack.enter_context(connect(server))
+            assert frame["type"] == "result"
+            answered += 1
+        assert answered == len(students) and dropped >= 1  # some were on the killed worker
+        deadline = time.monotonic() + 300
+        while len(_workers(server.proc.pid)) < 2:  # the supervisor starts a new worker
+            assert time.monotonic() < deadline
+            time.sleep(0.5)
+        assert "starting another" in server.output()

@@ -104,6 +104,7 @@ def run_landscape(body: Any, progress: Any) -> Any:
         view=body.view,
         records=body.records,
         progress=_checked(progress),
+        cancel=None if progress is None else progress.check,
     )
     return result.to_dict()
 
@@ -133,6 +134,7 @@ def run_batch_size(body: Any, progress: Any) -> Any:
         lr=body.lr,
         max_steps=body.max_steps,
         progress=_checked(progress),
+        cancel=None if progress is None else progress.check,
         **schemas.hyperparams_of(body),
     )
     return result.to_dict()

@@ -117,7 +117,7 @@ class Runtime:
             raise Refused(429, msg, 1)
         if self.heavy_waiting >= self.heavy_waiting_max:
             msg = (
-                f"the server is busy: {self.heavy_waiting} long computations are waiting "
+                f"the server is busy: {self.heavy_waiting} long computations are queued or running "
                 f"(at most {self.heavy_waiting_max}); retry in a few seconds"
             )
             raise Refused(503, msg, 2)

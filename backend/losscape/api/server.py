@@ -30,6 +30,7 @@ from typing import Any
 
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
 from .. import _numba_cache, limits
 from .schemas import MAX_BODY_BYTES
@@ -112,6 +113,24 @@ class GuardedH11Protocol(H11Protocol):
         super().connection_lost(exc)
 
 
+class GuardedWebSocketProtocol(WebSocketsSansIOProtocol):
+    """uvicorn's WebSocket protocol; a text frame of invalid UTF-8 closes the socket (1007)
+    with one line in the log instead of a traceback."""
+
+    def send_receive_event_to_app(self) -> None:
+        if self.curr_msg_data_type == "text" and not self.close_sent:
+            data = self.frames[0] if len(self.frames) == 1 else b"".join(self.frames)
+            try:
+                data.decode()
+            except UnicodeDecodeError:
+                self.frames = []
+                self.logger.warning("WebSocket closed: a text frame was not valid UTF-8 (1007)")
+                self.conn.send_close(1007)
+                self.handle_parser_exception()
+                return
+        super().send_receive_event_to_app()
+
+
 def uvicorn_options(log_level: str = "info") -> dict[str, Any]:
     """The uvicorn settings every worker runs with (the hardened edge)."""
     return {
@@ -119,6 +138,7 @@ def uvicorn_options(log_level: str = "info") -> dict[str, Any]:
         "log_level": log_level.lower(),
         "lifespan": "on",
         "http": GuardedH11Protocol,
+        "ws": GuardedWebSocketProtocol,
         "h11_max_incomplete_event_size": limits.MAX_HEADER_BYTES,
         "timeout_keep_alive": 5,
         "timeout_graceful_shutdown": limits.MAX_SHUTDOWN_S,

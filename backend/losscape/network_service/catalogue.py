@@ -9,6 +9,9 @@ from typing import Any
 
 import numpy as np
 
+# --------------------------------------------------------------------------- limits
+# Every MAX_* is in the one table of limits (losscape.limits); imported here so that
+# limits() below, and callers of network_service.MAX_*, see them as before.
 from ..networks import datasets as ds
 from ..networks import mlp
 from ..numerics.registry import check_number, param_vector
@@ -18,29 +21,6 @@ from ..validation import boolean as _bool
 from ..validation import choice as _choice
 from ..validation import integer as _int
 
-# --------------------------------------------------------------------------- limits
-
-MAX_TRAIN_STEPS = 20_000
-MAX_EPOCHS = 2_000
-MAX_RECORDS = 1_000  # recorded evaluations per run
-MAX_HISTOGRAM_BINS = 60
-MAX_SNAPSHOT_VALUES = 2_000_000  # records x parameters kept as weight snapshots
-JSON_SNAPSHOT_VALUES = 100_000  # of which to_dict() sends at most this many
-MAX_TRAIN_WORK = 6e9  # multiply-adds of one training run (about a second)
-MAX_LANDSCAPE_RESOLUTION = 121
-MAX_LANDSCAPE_RUNS = 6
-MAX_LANDSCAPE_WORK = 4e9  # multiply-adds of one slice's grid
-MAX_GRADCHECK_PARAMS = 400  # parameters checked by finite differences
-MAX_NOISE_DRAWS = 2_000
-MAX_NOISE_SIZES = 24
-MAX_STUDY_SIZES = 24
-MAX_STUDY_LRS = 12
-MAX_STUDY_WORK = 2e10
-MAX_BOUNDARY_RESOLUTION = 200
-MAX_CURVE_POINTS = 1_001
-MAX_SEED = 2**31 - 1
-MAX_INIT_SCALE = 100.0
-MAX_RELU_RANGE = 1e3
 MIN_NETWORK_LR = 1e-10
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -332,6 +332,7 @@ def batch_size_study(
     normalize: bool = True,
     seed: int = 0,
     progress: Progress | None = None,
+    cancel: Callable[[], None] | None = None,
     **hyperparams: object,
 ) -> BatchSizeStudy:
     """Steps to reach ``target_loss`` for each batch size S (Shallue et al. 2018's plot).
@@ -342,7 +343,8 @@ def batch_size_study(
     per batch size). The training loss is checked at every step up to 20,
     then at steps about 5% apart. ``target_loss`` defaults to 1.1 x the loss
     full-batch training reaches in ``max_steps`` with the first lr.
-    ``progress(done, total, None)`` after each batch size.
+    ``progress(done, total, None)`` after each batch size; ``cancel()`` within
+    each run's chunks (either may raise ``Cancelled``).
     """
     problem = prepare(dataset, model, normalize=normalize, validation=0.0)
     n = problem.X.shape[0]
@@ -375,7 +377,7 @@ def batch_size_study(
     if target_loss is None:
         ref = _run(problem, settings[0], theta0, steps=n_steps, batch_size=n, seed=s,
                    record_at=np.zeros(0, dtype=np.int64), stats=False, snapshots=False,
-                   progress=_tick(progress, 0, sz.shape[0]))  # fmt: skip
+                   progress=_tick(cancel))  # fmt: skip
         if ref.status == "diverged":
             raise ValueError("full-batch training diverged; give a smaller lr or a target_loss")
         target = 1.1 * float(ref.train_loss[-1])
@@ -386,7 +388,7 @@ def batch_size_study(
         for j, st in enumerate(settings):
             out = _run(problem, st, theta0, steps=n_steps, batch_size=int(size), seed=s,
                        record_at=checks, target=target, stats=False, snapshots=False,
-                       progress=_tick(progress, i, sz.shape[0]))  # fmt: skip
+                       progress=_tick(cancel))  # fmt: skip
             if out.status == "reached":
                 tried[i, j] = out.stopped_at
         if progress is not None:

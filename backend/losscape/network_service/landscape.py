@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -169,6 +169,7 @@ def landscape(
     view: Sequence[float] | None = None,
     records: int = 200,
     progress: Progress | None = None,
+    cancel: Callable[[], None] | None = None,
 ) -> Landscape:
     """Loss over a 2-D slice with every optimizer's trajectory projected onto it.
 
@@ -182,7 +183,8 @@ def landscape(
     the trajectories (and for "random" at least [-span, span]^2, span
     default 1), or is given as (a_min, a_max, b_min, b_max).
     ``progress(done, total, None)`` after each run and each tenth of the
-    grid; it may raise ``Cancelled``.
+    grid; it may raise ``Cancelled``. ``cancel()`` is called within each run's
+    chunks too (it may raise ``Cancelled``).
     """
     problem = prepare(dataset, model, normalize=normalize, validation=0.0)
     arch = problem.model.arch
@@ -227,7 +229,7 @@ def landscape(
         st = _settings(o.get("optimizer"), o.get("lr"), hyper, schedule, schedule_params)
         out = _run(
             problem, st, theta0, steps=n_steps, batch_size=batch, seed=s, record_at=record_at,
-            stats=False, snapshots=True, progress=_tick(progress, len(outs), len(specs) + 10),
+            stats=False, snapshots=True, progress=_tick(cancel),
         )  # fmt: skip
         outs.append((st, out))
         if progress is not None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,11 +60,11 @@ def _run(
     )  # fmt: skip
 
 
-def _tick(progress: Progress | None, done: int, total: int) -> Any:
-    """A run's chunk callback that reports ``done`` of ``total`` (and so may cancel it)."""
-    if progress is None:
+def _tick(cancel: Callable[[], None] | None) -> Any:
+    """A run's chunk callback that only calls ``cancel`` (which may raise Cancelled)."""
+    if cancel is None:
         return None
-    return lambda _d, _t, _out: progress(done, total, None)
+    return lambda _d, _t, _out: cancel()
 
 
 def _record_at(steps: int, every: int) -> np.ndarray:

@@ -67,7 +67,7 @@ class TrajectoriesRequest(Strict):
         int | None,
         Field(
             ge=2,
-            le=limits.MAX_POINTS,
+            le=limits.MAX_PATH_POINTS,
             description="keep at most this many evenly spread points of each path (first and "
             "last included; an `index` array gives each point's step); default: every step",
         ),

@@ -62,13 +62,14 @@ class RunOut(Out):
     optimizer: str
     lr: float
     hyperparams: dict[str, float]
-    x: list[Num]
-    y: list[Num]
-    loss: list[Num]
-    lrs: list[Num]
-    avg_x: list[Num]
-    avg_y: list[Num]
-    avg_loss: list[Num]
+    # Each array is there unless the request's ``fields`` leaves it out.
+    x: list[Num] | None = None
+    y: list[Num] | None = None
+    loss: list[Num] | None = None
+    lrs: list[Num] | None = None
+    avg_x: list[Num] | None = None
+    avg_y: list[Num] | None = None
+    avg_loss: list[Num] | None = None
     status: Literal["done", "converged", "stuck", "diverged", "escaped"]
     stopped_at: int | None
     steps_taken: int
