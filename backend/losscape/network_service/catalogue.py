@@ -12,6 +12,29 @@ import numpy as np
 # --------------------------------------------------------------------------- limits
 # Every MAX_* is in the one table of limits (losscape.limits); imported here so that
 # limits() below, and callers of network_service.MAX_*, see them as before.
+from ..limits import (  # noqa: F401  (limits() below reads them from globals())
+    JSON_SNAPSHOT_VALUES,
+    MAX_BOUNDARY_RESOLUTION,
+    MAX_CURVE_POINTS,
+    MAX_EPOCHS,
+    MAX_GRADCHECK_PARAMS,
+    MAX_HISTOGRAM_BINS,
+    MAX_INIT_SCALE,
+    MAX_LANDSCAPE_RESOLUTION,
+    MAX_LANDSCAPE_RUNS,
+    MAX_LANDSCAPE_WORK,
+    MAX_NOISE_DRAWS,
+    MAX_NOISE_SIZES,
+    MAX_RECORDS,
+    MAX_RELU_RANGE,
+    MAX_SEED,
+    MAX_SNAPSHOT_VALUES,
+    MAX_STUDY_LRS,
+    MAX_STUDY_SIZES,
+    MAX_STUDY_WORK,
+    MAX_TRAIN_STEPS,
+    MAX_TRAIN_WORK,
+)
 from ..networks import datasets as ds
 from ..networks import mlp
 from ..numerics.registry import check_number, param_vector
