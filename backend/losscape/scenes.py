@@ -349,6 +349,7 @@ def _build() -> list[dict[str, Any]]:
                         _run("gd", 2.0, (-1.2, 0.0), BLUE),
                         _run("gd", 2.0, (1.3, 0.0), VERMILLION),
                     ],
+                    steps=8,
                     logy=True,
                 ),
             ],
