@@ -1376,6 +1376,42 @@ _NETWORK_SCENES = [
         ],
     ),
     _net(
+        "permutation",
+        "Permutation symmetry: a non-convex loss",
+        "Swap two hidden units (their incoming and outgoing weights): the same function, the "
+        "same loss. Halfway along the straight line between the two solutions the loss rises.",
+        {
+            "dataset": "xor",
+            "hidden": "4",
+            "optimizer": "gd",
+            "lr": 0.5,
+            "steps": 1000,
+            "init": "small_random",
+            "panels": "data,training,weights",
+        },
+        [
+            _step(
+                "The trained net and its twin with units 1 and 2 swapped: equal loss; the line "
+                "between them climbs, so the loss cannot be convex.",
+                _claim(
+                    "same-loss",
+                    "swapping units 1 and 2 changes the loss by under 10⁻¹²",
+                    Q("swap_loss_change"),
+                    "<",
+                    1e-12,
+                ),
+                _claim(
+                    "ridge",
+                    "the loss along the line between them peaks over 2× the ends",
+                    Q("line_max_loss"),
+                    ">",
+                    Q("net_final_loss"),
+                    times=2.0,
+                ),
+            ),
+        ],
+    ),
+    _net(
         "plateau",
         "Plateaus: saturated and dead units",
         "Two layers of logistic units sit on a plateau at E = ln 2: φ' ≤ 1/4 and "
