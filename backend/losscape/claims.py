@@ -257,6 +257,18 @@ class NetworkResults:
         return float(w[-1] / w[0])
 
 
+def _permutation_line(r: NetworkResults) -> tuple[float, np.ndarray]:
+    """(|E(swapped) - E(theta)|, losses along the line theta -> swapped) for units 0 and 1."""
+    from .networks.permutation import line_losses, swap_units
+
+    h = r.history
+    p = h.problem
+    arch = p.model.arch
+    swapped = swap_units(arch, h.theta, 0, 0, 1)
+    _, line = line_losses(p.layout, p.loss_id, arch, p.X, p.T, h.theta, swapped)
+    return abs(float(line[-1] - line[0])), line
+
+
 def _accuracy_at(r: NetworkResults, step: int) -> float:
     h = r.history
     return float(
@@ -287,6 +299,10 @@ NETWORK_QUANTITIES: dict[str, Callable[..., Any]] = {
         np.trace(r.metrics.confusion) / max(1, np.sum(r.metrics.confusion))
     ),
     "accuracy_change": lambda r, a, b: abs(_accuracy_at(r, b) - _accuracy_at(r, a)),
+    # swap hidden units 0 and 1: the loss is unchanged ...
+    "swap_loss_change": lambda r: _permutation_line(r)[0],
+    # ... and the straight line between the two solutions rises above both ends
+    "line_max_loss": lambda r: float(np.max(_permutation_line(r)[1])),
     "gradient_check_passed": lambda r: bool(r.gradient_check.passed),
     "study_steps": lambda r, index: float(r.study.steps[index]),
     # steps saved going from batch size index a to index b

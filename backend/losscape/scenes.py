@@ -349,6 +349,7 @@ def _build() -> list[dict[str, Any]]:
                         _run("gd", 2.0, (-1.2, 0.0), BLUE),
                         _run("gd", 2.0, (1.3, 0.0), VERMILLION),
                     ],
+                    steps=8,
                     logy=True,
                 ),
             ],
@@ -1375,6 +1376,42 @@ _NETWORK_SCENES = [
         ],
     ),
     _net(
+        "permutation",
+        "Permutation symmetry: a non-convex loss",
+        "Swap two hidden units (their incoming and outgoing weights): the same function, the "
+        "same loss. Halfway along the straight line between the two solutions the loss rises.",
+        {
+            "dataset": "xor",
+            "hidden": "4",
+            "optimizer": "gd",
+            "lr": 0.5,
+            "steps": 1000,
+            "init": "small_random",
+            "panels": "data,training,weights",
+        },
+        [
+            _step(
+                "The trained net and its twin with units 1 and 2 swapped: equal loss; the line "
+                "between them climbs, so the loss cannot be convex.",
+                _claim(
+                    "same-loss",
+                    "swapping units 1 and 2 changes the loss by under 10⁻¹²",
+                    Q("swap_loss_change"),
+                    "<",
+                    1e-12,
+                ),
+                _claim(
+                    "ridge",
+                    "the loss along the line between them peaks over 2× the ends",
+                    Q("line_max_loss"),
+                    ">",
+                    Q("net_final_loss"),
+                    times=2.0,
+                ),
+            ),
+        ],
+    ),
+    _net(
         "plateau",
         "Plateaus: saturated and dead units",
         "Two layers of logistic units sit on a plateau at E = ln 2: φ' ≤ 1/4 and "
@@ -1571,7 +1608,7 @@ _NETWORK_SCENES = [
     _net(
         "confusion-k",
         "K × K confusion matrix",
-        "Four classes: entry (i, j) counts class-i points predicted as j. The diagonal holds "
+        "K classes: entry (i, j) counts class-i points predicted as j. The diagonal holds "
         "the correct ones; off-diagonal cells show which classes get confused.",
         {
             "dataset": "blobs",
@@ -1583,13 +1620,13 @@ _NETWORK_SCENES = [
         },
         [
             _step(
-                "Softmax regression on three blobs: most counts sit on the diagonal.",
+                "Softmax regression on three well-separated blobs: every count on the diagonal.",
                 _claim(
                     "diagonal",
-                    "over 90% of the counts lie on the diagonal",
+                    "over 99% of the validation counts lie on the diagonal",
                     Q("confusion_diagonal_share"),
                     ">",
-                    0.9,
+                    0.99,
                 ),
             ),
         ],

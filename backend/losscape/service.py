@@ -357,7 +357,8 @@ class LRSweep:
     ``lrs`` (N,), ``final_loss`` / ``best_loss`` (N,) with NaN for diverged runs,
     ``status`` (N,) names, ``stopped_at`` (N,) (-1 where the run used its budget),
     ``curves`` (N, steps + 1) when asked for; ``edge_lr`` = 2 / lambda_max on a
-    quadratic surface (above it GD diverges), else None.
+    quadratic surface (above it GD diverges), else None; ``optimal_lr`` =
+    2 / (lambda_min + lambda_max), GD's fastest rate on a convex quadratic, else None.
     """
 
     surface: str
@@ -369,6 +370,7 @@ class LRSweep:
     stopped_at: np.ndarray
     curves: np.ndarray | None
     edge_lr: float | None
+    optimal_lr: float | None = None
 
 
 def _stopped_array(result: BatchResult) -> np.ndarray:
@@ -414,10 +416,11 @@ def lr_sweep(
         noise_std=_noise_std(noise, batch_size), seed=_seed(seed), tol=_tol(tol),
         curves=curves, parallel=parallel, on_chunk=progress,
     )  # fmt: skip
-    edge = None
+    edge = optimal = None
     if surf.quadratic:
         lam = np.linalg.eigvalsh(hessian(surf, (x0, y0)).matrix)
         edge = float(2.0 / lam[-1]) if lam[-1] > 0 else None
+        optimal = float(2.0 / (lam[0] + lam[-1])) if lam[0] > 0 else None
     return LRSweep(
         surface=surf.name,
         optimizer=spec.name,
@@ -428,6 +431,7 @@ def lr_sweep(
         stopped_at=_stopped_array(res),
         curves=res.curves,
         edge_lr=edge,
+        optimal_lr=optimal,
     )
 
 

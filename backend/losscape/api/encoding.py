@@ -195,6 +195,7 @@ def lr_sweep(result: service.LRSweep, precision: str) -> dict[str, Any]:
         "status": result.status,
         "stopped_at": _stopped(result.stopped_at),
         "edge_lr": None if result.edge_lr is None else finite_or_none(result.edge_lr),
+        "optimal_lr": None if result.optimal_lr is None else finite_or_none(result.optimal_lr),
     }
     if result.curves is not None:
         out["curves"] = compact(result.curves, precision)

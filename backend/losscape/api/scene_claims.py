@@ -7,10 +7,18 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from .. import claims
 from .schemas import Out, Strict, bounded_int
+
+_VERDICT = {
+    "id": "stuck",
+    "text": "blue is stuck at the saddle (not converged to a minimum)",
+    "passed": True,
+    "value": None,
+    "detail": "stuck == stuck",
+}
 
 
 class SceneClaimsRequest(Strict):
@@ -20,6 +28,10 @@ class SceneClaimsRequest(Strict):
     step: bounded_int(0, 99, "the presenter step, from 0")  # type: ignore[valid-type]
     page: Literal["surfaces", "networks"] = "surfaces"
 
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"scene": "saddle", "step": 0, "page": "surfaces"}]}
+    )
+
 
 class ClaimVerdict(Out):
     id: str
@@ -28,12 +40,20 @@ class ClaimVerdict(Out):
     value: float | None = Field(description="the claim's left-hand side, when a finite number")
     detail: str = Field(description="the comparison as evaluated, e.g. '1.2e-05 < 0.01'")
 
+    model_config = ConfigDict(json_schema_extra={"examples": [_VERDICT]})
+
 
 class SceneClaimsResponse(Out):
     scene: str
     step: int
     page: Literal["surfaces", "networks"]
     claims: list[ClaimVerdict]
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"scene": "saddle", "step": 0, "page": "surfaces", "claims": [_VERDICT]}]
+        }
+    )
 
 
 def run_scene_claims(body: SceneClaimsRequest, progress: Any) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 // as it trains) and refreshes the boundary, the metrics and the landscape.
 
 import { createApi } from "../api.js";
+import { createClaimsView } from "../claims.js"; // scenes hook (issue 9)
 import { h, setChildren } from "../dom.js";
 import { exportPng } from "../export.js";
 import { createNetCurvesView } from "../views/netcurves.js";
@@ -70,7 +71,33 @@ async function boot() {
   const controlsEl = h("aside", { class: "controls", id: "controls", "aria-label": "Controls" });
   const status = h("div", { class: "badges", id: "badges", "aria-live": "polite" });
   const panelsEl = h("div", { class: "panels", id: "panels" });
-  setChildren(root, [header, caption, h("div", { class: "layout" }, [controlsEl,
+  // ---- scenes hook (issue 9): the step's claims under the caption, verdicts from the server
+  const claimsEl = h("div", { class: "claims-host", id: "claims" });
+  const claimsUi = { key: "", verdicts: null, hidden: false, stale: null };
+  const claimsView = createClaimsView(claimsEl, { onToggle: (hidden) => { claimsUi.hidden = hidden; } });
+  function claimsHook() {
+    const sc = scenes.find((s) => s.id === state.scene);
+    const st = sc?.steps?.[state.step];
+    const claims = st?.claims || [];
+    const key = `${state.scene}/${state.step}`;
+    const stale = claims.length > 0 && encodeNetHash(state) !== encodeNetHash(netSceneState(sc, state.step));
+    if (key !== claimsUi.key) {
+      claimsUi.key = key;
+      claimsUi.verdicts = null;
+      if (claims.length) {
+        api.request("scene_claims", { scene: state.scene, step: state.step, page: "networks" }, { lane: "scene_claims" })
+          .then((res) => {
+            if (res.status !== "result" || claimsUi.key !== key) return;
+            claimsUi.verdicts = res.body.claims;
+            claimsView.update(claimsUi.verdicts, { claims, stale: claimsUi.stale, hidden: claimsUi.hidden });
+          });
+      }
+    } else if (stale === claimsUi.stale) return;
+    claimsUi.stale = stale;
+    claimsView.update(claimsUi.verdicts, { claims, pending: !claimsUi.verdicts, stale, hidden: claimsUi.hidden });
+  }
+  // ---- end scenes hook
+  setChildren(root, [header, caption, claimsEl, h("div", { class: "layout" }, [controlsEl,
     h("main", { class: "main" }, [status, panelsEl])])]);
 
   // The user's CSV: in memory for this page only (it does not fit in a link).
@@ -128,6 +155,7 @@ async function boot() {
     if (broken) broken.checked = state.broken;
     normBtn.setAttribute("aria-pressed", String(state.normalize));
     normBtn.textContent = state.normalize ? "normalised x ✓" : "raw x (click to normalise)";
+    claimsHook(); // scenes hook (issue 9)
     const sc = scenes.find((s) => s.id === state.scene);
     const stepText = sc?.steps?.[state.step]?.caption;
     caption.textContent = sc ? `${sc.title}: ${stepText || sc.caption || ""}` : "Train a small network on real points.";

@@ -41,8 +41,9 @@ export function createCurvesView(el) {
       if (!res) return;
       const y = res.loss.map(val);
       const bad = res.status === "diverged" || res.status === "escaped";
-      // A diverging run's last values explode: keep them out of the axis range.
-      const keep = bad ? Math.max(1, Math.ceil(y.length * 0.5)) : y.length;
+      // A diverging run's last values explode: keep them out of a linear axis's range (a log
+      // axis shows the blow-up whole: the loss it really reached).
+      const keep = bad && !state.logy ? Math.max(1, Math.ceil(y.length * 0.5)) : y.length;
       y.slice(0, keep).forEach(grow);
       traces.push({
         type: "scatter", mode: "lines", x: y.map((_, k) => k), y, name: `run ${i + 1}: ${run.optimizer}`,

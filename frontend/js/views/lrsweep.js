@@ -1,4 +1,5 @@
-// Learning-rate sweep: final loss vs log lr for run 1's optimizer; the 2/lambda_max edge marked.
+// Learning-rate sweep: final loss vs log lr for run 1's optimizer; the 2/lambda_max edge and
+// GD's fastest rate 2/(lambda_min + lambda_max) marked.
 
 import { h } from "../dom.js";
 import { fmt } from "../format.js";
@@ -27,7 +28,10 @@ export function createLrSweepView(el) {
     const offset = logOffset(pseudo, criticalPoints(data, spec));
     const val = (v) => (v === null ? null : Math.max(v - offset, TINY));
     const ys = sw.final_loss.map(val);
-    const fin = ys.filter((v) => v !== null);
+    // the runs' own markers count too: a run at the best lr may end below every swept value
+    const marks = state.runs.map((run, i) => runs[i] && run.optimizer === state.runs[0].optimizer
+      && runs[i].status !== "diverged" ? val(runs[i].loss[runs[i].loss.length - 1]) : null);
+    const fin = [...ys, ...marks].filter((v) => v !== null);
     const lo = fin.length ? Math.min(...fin) : 1e-3;
     const hi = fin.length ? Math.max(...fin) : 1;
     const a = Math.log10(lo);
@@ -63,9 +67,18 @@ export function createLrSweepView(el) {
     if (sw.edge_lr) {
       shapes.push({ type: "line", x0: sw.edge_lr, x1: sw.edge_lr, yref: "paper", y0: 0, y1: 1,
         line: { color: "#D55E00", width: 2, dash: "dash" } });
-      annotations.push({ x: Math.log10(sw.edge_lr), y: 0.02, xref: "x", yref: "paper", xanchor: "right",
-        yanchor: "bottom", showarrow: false, text: `2/λ_max = ${fmt(sw.edge_lr)}`,
+      // right of the edge only diverged runs lie (their crosses sit at the top): room for the label
+      annotations.push({ x: Math.log10(sw.edge_lr), y: 0.6, xref: "x", yref: "paper", xanchor: "left",
+        yanchor: "middle", showarrow: false, text: `2/λ_max = ${fmt(sw.edge_lr)}`,
         font: { color: "#D55E00", size: font }, bgcolor: "rgba(255,255,255,0.85)" });
+    }
+    if (sw.optimal_lr) {
+      shapes.push({ type: "line", x0: sw.optimal_lr, x1: sw.optimal_lr, yref: "paper", y0: 0, y1: 1,
+        line: { color: "#009E73", width: 2, dash: "dot" } });
+      // bottom left of the optimum: the sweep's curve lies higher there
+      annotations.push({ x: Math.log10(sw.optimal_lr), y: 0.02, xref: "x", yref: "paper", xanchor: "right",
+        yanchor: "bottom", showarrow: false, text: `2/(λ_min+λ_max) = ${fmt(sw.optimal_lr)}`,
+        font: { color: "#00734f", size: font }, bgcolor: "rgba(255,255,255,0.85)" });
     }
     const base = baseLayout(state);
     const layout = {

@@ -33,8 +33,10 @@ export function createNetLandscapeView(el) {
     notice.show(data.landscapeError || (!L ? "the (w1, w2) landscape is for the 2-parameter linear regression" : ""));
     const names = L?.axis_names || ["w1", "w2"];
     drawLatest(gd, traces, baseLayout(state, {
-      xaxis: { title: { text: `${names[0]}${L && L.normalize ? " (normalised x)" : " (raw x)"}` } },
-      yaxis: { autorange: true, title: { text: names[1] } },
+      xaxis: { title: { text: `${names[0]}${L && L.normalize ? " (normalised x)" : " (raw x)"}` },
+        ...(L?.normalize ? { constrain: "domain" } : {}) },
+      // normalised inputs: equal axis scales, so round contours look round (issue 9)
+      yaxis: { autorange: true, title: { text: names[1] }, ...(L?.normalize ? { scaleanchor: "x", scaleratio: 1, constrain: "domain" } : {}) },
     })).then(() => emitDrawn(el, "landscape", { traces: traces.length }));
   }
   return { update, figure: gd };

@@ -184,6 +184,9 @@ class LRSweepResponse(Out):
         default=None, description="only when the request asked for curves"
     )
     edge_lr: Num
+    optimal_lr: Num = Field(
+        default=None, description="2 / (lambda_min + lambda_max) on a convex quadratic, else null"
+    )
 
     model_config = ConfigDict(
         json_schema_extra={
