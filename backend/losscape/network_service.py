@@ -55,6 +55,7 @@ __all__ = [
 MAX_TRAIN_STEPS = 20_000
 MAX_EPOCHS = 2_000
 MAX_RECORDS = 1_000  # recorded evaluations per run
+DEFAULT_RECORDS = 100  # records by default: each costs a pass over every point
 MAX_HISTOGRAM_BINS = 60
 MAX_SNAPSHOT_VALUES = 2_000_000  # records x parameters kept as weight snapshots
 JSON_SNAPSHOT_VALUES = 100_000  # of which to_dict() sends at most this many
@@ -757,8 +758,8 @@ def train(
         normalize: feed (x - mu) / sigma (training-set statistics) instead of raw x.
         seed: seeds the initialisation and the batch order.
         validation: share of points held out (stratified by class).
-        record_every: steps between recorded evaluations (default: at most
-            ``MAX_RECORDS`` records).
+        record_every: steps between recorded evaluations (default: about
+            ``DEFAULT_RECORDS`` records; down to 1 while there are at most ``MAX_RECORDS``).
         histogram_bins, relu_range: hidden-activation histograms (ReLU
             values over [0, relu_range], larger ones in the last bin).
         snapshots: keep theta at every record (when records x parameters <=
@@ -777,7 +778,7 @@ def train(
     n_steps = _steps_arg(steps, epochs, batch, n)
     s = _int(seed, "seed", 0, MAX_SEED)
     every = (
-        max(1, -(-n_steps // MAX_RECORDS))
+        max(1, -(-n_steps // DEFAULT_RECORDS))
         if record_every is None
         else _int(record_every, "record_every", max(1, -(-n_steps // MAX_RECORDS)), MAX_TRAIN_STEPS)
     )
