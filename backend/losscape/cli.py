@@ -107,6 +107,9 @@ def _parser() -> argparse.ArgumentParser:
     sweep.add_argument("--curves", action="store_true", help="keep every loss curve (lr sweep)")
     sweep.add_argument("--serial", action="store_true", help="one thread (default: all cores)")
     sweep.add_argument("-o", "--output", required=True, help="file.json or file.npz")
+
+    warm = sub.add_parser("warm", help="compile the kernels into numba's cache (the scenes')")
+    warm.add_argument("--all", action="store_true", help="every surface x optimizer pair too")
     return parser
 
 
@@ -127,20 +130,23 @@ def _jsonable(value: Any) -> Any:
 def _cmd_run(args: argparse.Namespace) -> int:
     import losscape
 
-    run = losscape.trajectory(
-        _surface_arg(args),
-        args.optimizer,
-        start=args.start,
-        steps=args.steps,
-        lr=args.lr,
-        schedule=args.schedule,
-        schedule_params=_kv(args.schedule_param, "--schedule-param"),
-        noise=args.noise,
-        batch_size=args.batch_size,
-        seed=args.seed,
-        surface_params=_kv(args.param, "--param"),
-        **_kv(args.hp, "--hp"),
-    )
+    from .warmup import compile_notice
+
+    with compile_notice():
+        run = losscape.trajectory(
+            _surface_arg(args),
+            args.optimizer,
+            start=args.start,
+            steps=args.steps,
+            lr=args.lr,
+            schedule=args.schedule,
+            schedule_params=_kv(args.schedule_param, "--schedule-param"),
+            noise=args.noise,
+            batch_size=args.batch_size,
+            seed=args.seed,
+            surface_params=_kv(args.param, "--param"),
+            **_kv(args.hp, "--hp"),
+        )
     if args.json:
         print(json.dumps(_jsonable(run)))
         return 0
@@ -262,10 +268,19 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     )
 
 
+def _cmd_warm(args: argparse.Namespace) -> int:
+    from . import warmup
+
+    seconds = warmup.warm(warmup.all_groups(every_pair=args.all), out=sys.stdout)
+    print(f"losscape: kernels ready in {seconds:.1f} s")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``losscape`` command."""
     args = _parser().parse_args(argv)
     handlers = {"run": _cmd_run, "list": _cmd_list, "sweep": _cmd_sweep, "serve": _cmd_serve}
+    handlers["warm"] = _cmd_warm
     try:
         return handlers[args.command](args)
     except ValueError as exc:

@@ -213,3 +213,69 @@ def test_start_outside_the_domain_gives_an_all_nan_curve_not_garbage():
         )  # fmt: skip
         assert status[0] == kernels.STATUS_DIVERGED and taken[0] == 0
         assert np.all(np.isnan(curves[0])) and np.all(np.isfinite(curves[1]))
+
+
+def test_specialised_dispatch_covers_every_catalogue_surface():
+    from losscape.numerics.surfaces import SURFACE_FUNCTIONS
+
+    assert sorted(SURFACE_FUNCTIONS) == sorted(s.id for s in SURFACES)
+    for s in SURFACES:
+        assert SURFACE_FUNCTIONS[s.id].__name__ == s.name
+
+
+@pytest.mark.parametrize("tol", [1e-10, 1e-8, 1e-6, 0.3, 1.0, 7.25, 5e-324, 0.0])
+def test_sqrt_threshold_is_exactly_the_sqrt_comparison(tol):
+    t = kernels.sqrt_threshold(tol)
+    rng = np.random.default_rng(0)
+    base = max(tol * tol, 1e-300)
+    near = base * (1.0 + rng.uniform(-1e-9, 1e-9, 2000))
+    ulps = np.array([np.nextafter(t, 0.0), t, np.nextafter(t, 1.0)])
+    for a in np.concatenate([near, ulps, rng.uniform(0, 4 * base, 2000), [0.0, np.inf, np.nan]]):
+        assert (a < t) == (np.sqrt(a) < tol)
+
+
+@pytest.mark.parametrize(
+    ("optimizer", "hp_name", "values"),
+    [("momentum", "momentum", (0.0, 0.5, 0.9, 0.99)), ("adam", "beta1", (0.0, 0.5, 0.9, 0.99))],
+)
+def test_lanes_with_their_own_hyperparameters_equal_single_runs(optimizer, hp_name, values):
+    """Per-lane lr and hyperparameters (the lr x momentum map): each lane is its single run."""
+    surf = resolve_surface("rosenbrock")
+    spec = next(o for o in OPTIMIZERS if o.name == optimizer)
+    k = [p.name for p in spec.hyperparams].index(hp_name)
+    hp = param_vector(spec.hyperparams, None, spec.name)
+    lrs = np.geomspace(1e-4, 3e-2, 5)
+    hps = np.tile(hp, (len(values) * len(lrs), 1))
+    hps[:, k] = np.repeat(values, len(lrs))
+    lane_lrs = np.tile(lrs, len(values))
+    r, steps = lane_lrs.shape[0], 300
+    starts = np.tile([-1.5, 2.0], (r, 1))
+    curves, finals, best = np.empty((r, steps + 1)), np.empty((r, 3)), np.empty(r)
+    status, taken = np.empty(r, dtype=np.int64), np.empty(r, dtype=np.int64)
+    box, box_status = surf.stop_box()
+    kernels.batch(
+        *surf.kernel_args(), spec.id, hps, 0, np.zeros(1), lane_lrs, starts, steps, 0.0, 0,
+        1e-10, box, box_status, curves, finals, best, status, taken,
+    )  # fmt: skip
+    assert np.unique(finals[:, 0]).size > r // 2  # the lanes used their own settings
+    for i in range(r):
+        path, lr_used = np.empty((steps + 1, 3)), np.empty(steps)
+        n, st = kernels.trajectory(
+            *surf.kernel_args(), spec.id, hps[i], 0, np.zeros(1), lane_lrs[i], -1.5, 2.0, steps,
+            0.0, 0, 1e-10, box, box_status, path, lr_used,
+        )  # fmt: skip
+        assert (n, st) == (taken[i], status[i])
+        assert np.array_equal(curves[i, : n + 1], path[: n + 1, 2])
+        assert np.array_equal(finals[i], path[n])
+
+
+def test_polyak_average_is_the_running_mean_of_the_iterates():
+    run = losscape.trajectory("rosenbrock", "adam", start=(-1.5, 2.0), steps=400, lr=0.02)
+    ref = np.cumsum(run.path, axis=0) / np.arange(1, run.path.shape[0] + 1)[:, None]
+    assert np.array_equal(run.averaged_path, ref)
+    assert np.array_equal(run.averaged_loss, losscape.evaluate("rosenbrock", ref)[:, 0])
+
+
+def test_undefined_start_is_a_clear_error():
+    with pytest.raises(ValueError, match="undefined at the start"):
+        losscape.trajectory({"expression": "log(x)"}, "gd", start=(-1.0, 0.0))
