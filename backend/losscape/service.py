@@ -28,6 +28,7 @@ from .numerics.registry import surface_spec as _surface_spec
 from .numerics.schedules import SCHEDULES
 from .numerics.specs import CriticalPoint, OptimizerSpec, ParamSpec, SurfaceSpec
 from .numerics.surfaces import SURFACES
+from .plot import BasinMapViews, LRMomentumViews, LRSweepViews, TrajectoryViews
 
 _EMPTY_CODE = np.zeros(1, dtype=np.int64)
 _EMPTY_CONSTS = np.zeros(1, dtype=np.float64)
@@ -203,7 +204,7 @@ def _log_range(
 
 
 @dataclass(frozen=True)
-class Trajectory:
+class Trajectory(TrajectoryViews):
     """One optimizer run on one surface.
 
     ``path`` (n + 1, 2) and ``loss`` (n + 1,) hold the n steps actually taken;
@@ -407,7 +408,7 @@ def _nan_where_diverged(values: np.ndarray, status: np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class LRSweep:
+class LRSweep(LRSweepViews):
     """Final and best loss of one optimizer over log-spaced learning rates.
 
     ``lrs`` (N,), ``final_loss`` / ``best_loss`` (N,) with NaN for diverged runs,
@@ -493,7 +494,7 @@ LABEL_ESCAPED = -3
 
 
 @dataclass(frozen=True)
-class BasinMap:
+class BasinMap(BasinMapViews):
     """Which known minimum each start of a G x G grid ends in.
 
     ``xs`` (G,), ``ys`` (G,); ``label`` (G, G) rows over y: an index into
@@ -619,7 +620,7 @@ _MOMENTUM_NAMES = ("momentum", "beta1")
 
 
 @dataclass(frozen=True)
-class LRMomentumMap:
+class LRMomentumMap(LRMomentumViews):
     """Final loss over a grid of learning rates x momentum values.
 
     ``lrs`` (A,), ``momenta`` (B,); ``final_loss`` (B, A) rows over momentum,
