@@ -92,7 +92,7 @@ def test_lr_sweep_marks_the_stability_edge_and_diverged_rates():
     edge = fig.layout.shapes[0]
     assert edge.x0 == pytest.approx(0.1) and edge.line.dash == "dash"
     assert fig.layout.annotations[0].text == "2/λ_max = 0.1"
-    div = [t for t in fig.data if t.name == "diverged"][0]
+    div = next(t for t in fig.data if t.name == "diverged")
     assert np.all(np.asarray(div.x) > 0.1)
     rows = sw.to_rows()
     assert len(rows) == 30 and rows[-1]["status"] == "diverged" and rows[-1]["final_loss"] is None
