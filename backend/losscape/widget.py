@@ -44,7 +44,12 @@ def _catalog() -> dict[str, Any]:
             {"name": s["name"], "title": s["title"]} for s in service.surfaces() if s["dims"] == 2
         ],
         "optimizers": [
-            {"name": o["name"], "title": o["title"], "lr_min": o["lr"]["min"], "lr_max": o["lr"]["max"]}
+            {
+                "name": o["name"],
+                "title": o["title"],
+                "lr_min": o["lr"]["min"],
+                "lr_max": o["lr"]["max"],
+            }
             for o in service.optimizers()
         ],
     }
@@ -120,7 +125,9 @@ class LosscapeWidget(anywidget.AnyWidget):
                 )
             )
         figs = {
-            "contour": _fig_json(plot.contour(surface, runs, surface_params=params, resolution=120)),
+            "contour": _fig_json(
+                plot.contour(surface, runs, surface_params=params, resolution=120)
+            ),
             "curves": _fig_json(plot.curves(runs, log=bool(state.get("logy", True)))),
         }
         for f in figs.values():  # the cell sizes the plots

@@ -35,7 +35,8 @@ def test_svg_and_png_carry_title_and_legend(page, ui):
         """async () => {
           const m = await import('/js/export.js');
           const gd = document.querySelector('#view-curves .js-plotly-plot');
-          return m.figureImage(gd, {format: 'png', title: 'GD against momentum', width: 800, height: 500});
+          const opts = {format: 'png', title: 'GD against momentum', width: 800, height: 500};
+          return m.figureImage(gd, opts);
         }"""
     )
     raw = base64.b64decode(png.split(",", 1)[1])
