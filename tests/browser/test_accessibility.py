@@ -64,3 +64,37 @@ def test_network_page_has_no_axe_violation(page, ui, present):
     found = violations(page.page)
     assert not found, "\n".join(found)
     page.assert_clean()
+
+
+TAG_CONTROLS = """() => {
+  const sel = 'a[href], button, input, select, textarea, summary, [tabindex]';
+  const all = [...document.querySelectorAll(sel)].filter((e) =>
+    !e.disabled && e.tabIndex >= 0 && e.checkVisibility() && e.getClientRects().length > 0);
+  all.forEach((e, i) => { e.dataset.kbd = String(i); });
+  return all.map((e) => `${e.tagName.toLowerCase()}#${e.id}.${e.className} "${
+    (e.getAttribute('aria-label') || e.textContent || '').trim().slice(0, 30)}"`);
+}"""
+
+
+def _unreached(pg) -> list[str]:
+    names = pg.evaluate(TAG_CONTROLS)
+    assert len(names) >= 5
+    reached = set()
+    for _ in range(len(names) + 10):
+        pg.keyboard.press("Tab")
+        k = pg.evaluate("() => document.activeElement && document.activeElement.dataset.kbd")
+        if k is not None:
+            reached.add(int(k))
+    return [n for i, n in enumerate(names) if i not in reached]
+
+
+def test_every_visible_control_of_the_classroom_is_reachable_by_tab(page, ui):
+    ui.open_page(page, "scene=momentum")
+    ui.wait_ready(page, "contour", 2)
+    assert _unreached(page.page) == []
+
+
+def test_every_visible_control_of_the_network_page_is_reachable_by_tab(page, ui):
+    page.page.goto(page.base + "network.html")
+    page.page.wait_for_function("() => document.body.dataset.ready === '1'", timeout=60_000)
+    assert _unreached(page.page) == []
