@@ -73,11 +73,28 @@ export async function figureImage(src, { format = "png", title = "", width = 960
     Plotly.toImage(div, { format, width, height, scale: format === "png" ? scale : 1 }));
 }
 
+/**
+ * A data: URL as a Blob, decoded here: fetch() of a data URL is a connection, which the
+ * page's CSP (connect-src 'self') refuses.
+ */
+export function dataUrlToBlob(url) {
+  const comma = url.indexOf(",");
+  const head = url.slice(5, comma);
+  const body = url.slice(comma + 1);
+  const type = head.split(";")[0] || "application/octet-stream";
+  if (head.endsWith(";base64")) {
+    const bin = atob(body);
+    const bytes = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    return new Blob([bytes], { type });
+  }
+  return new Blob([decodeURIComponent(body)], { type });
+}
+
 /** Download a view as PNG or SVG with its title and legend. */
 export async function exportImage(src, { format = "png", title = "", filename = "losscape", width, height } = {}) {
   const url = await figureImage(src, { format, title, width, height });
-  const blob = await (await fetch(url)).blob();
-  save(blob, `${filename}.${format}`);
+  save(dataUrlToBlob(url), `${filename}.${format}`);
 }
 
 /** Old entry point: a PNG of a view named `name` (title = the name). */

@@ -64,3 +64,13 @@ test("slides get a title, white paper and a legend of the named traces only", ()
   const t = legendTraces([{ name: "run 1: gd" }, { type: "contour" }, { name: "x", showlegend: false }]);
   assert.deepEqual(t.map((x) => x.showlegend), [true, false, false]);
 });
+
+test("data URLs decode without fetch (the page's CSP forbids fetching them)", async () => {
+  const { dataUrlToBlob } = await import("../../frontend/js/export.js");
+  const png = dataUrlToBlob("data:image/png;base64,iVBORw0KGgo=");
+  assert.equal(png.type, "image/png");
+  assert.deepEqual([...new Uint8Array(await png.arrayBuffer())], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  const svg = dataUrlToBlob("data:image/svg+xml,%3Csvg%3Ea%2Cb%3C%2Fsvg%3E");
+  assert.equal(svg.type, "image/svg+xml");
+  assert.equal(await svg.text(), "<svg>a,b</svg>");
+});
