@@ -5,6 +5,12 @@ The Python API::
     import losscape
     run = losscape.trajectory("rosenbrock", "adam", start=(-1.5, 2), steps=1000, lr=0.02)
     run.path, run.loss, run.status
+    run.figure()        # the page's contour with the path (a plotly Figure)
+    run.to_pandas()     # long format: run, optimizer, step, x, y, loss, lr
+
+In Jupyter a result draws itself; ``losscape.plot`` builds every view of the page,
+``losscape.widget()`` is the classroom in a cell. ``surface`` may also be a Python
+function f(x, y) (see ``losscape.callables``).
 """
 
 from __future__ import annotations
@@ -13,7 +19,26 @@ from ._numba_cache import configure_numba_cache
 
 configure_numba_cache()
 
-from .network_service import TrainingHistory, datasets, models, train  # noqa: E402
+from . import callables as _callables  # noqa: E402
+from . import plot  # noqa: E402
+from . import service as _service  # noqa: E402
+from .network_service import (  # noqa: E402
+    BatchSizeStudy,
+    GradientCheck,
+    GradientNoise,
+    Landscape,
+    MetricsReport,
+    TrainingHistory,
+    batch_size_study,
+    datasets,
+    decision_boundary,
+    gradient_check,
+    gradient_noise,
+    landscape,
+    metrics_at,
+    models,
+    train,
+)
 from .networks import metrics  # noqa: E402
 from .service import (  # noqa: E402
     BasinMap,
@@ -22,39 +47,66 @@ from .service import (  # noqa: E402
     LRMomentumMap,
     LRSweep,
     Trajectory,
-    basins,
     evaluate,
     grid,
     hessian,
     lr_momentum_map,
-    lr_sweep,
     optimizers,
     schedules,
     surfaces,
-    trajectory,
 )
+
+trajectory = _callables.accepting_callables(_service.trajectory, _callables.trajectory)
+lr_sweep = _callables.accepting_callables(_service.lr_sweep, _callables.lr_sweep)
+basins = _callables.accepting_callables(_service.basins, _callables.basins)
+
+# The network results get the same notebook views as the surface results (figure(),
+# to_pandas(), Jupyter rendering). Attached here rather than as a base class while
+# network_service.py is being split into a package.
+plot.attach_views(TrainingHistory, plot.TrainingHistoryViews)
+
+
+def widget(scene: str | None = "momentum", **kwargs: object) -> object:
+    """The classroom views as a live notebook widget (needs ``losscape[notebook]``)."""
+    from .widget import LosscapeWidget
+
+    return LosscapeWidget(scene=scene, **kwargs)
+
 
 __version__ = "0.1.0"
 __all__ = [
     "BasinMap",
+    "BatchSizeStudy",
+    "GradientCheck",
+    "GradientNoise",
     "Grid",
     "HessianInfo",
     "LRMomentumMap",
     "LRSweep",
+    "Landscape",
+    "MetricsReport",
     "TrainingHistory",
     "Trajectory",
     "basins",
+    "batch_size_study",
     "datasets",
+    "decision_boundary",
     "evaluate",
+    "gradient_check",
+    "gradient_noise",
     "grid",
     "hessian",
+    "landscape",
     "lr_momentum_map",
     "lr_sweep",
     "metrics",
+    "metrics_at",
     "models",
     "optimizers",
+    "plot",
     "schedules",
     "surfaces",
     "train",
     "trajectory",
+    "widget",
 ]

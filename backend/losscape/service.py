@@ -30,6 +30,7 @@ from .numerics.schedules import SCHEDULES
 from .numerics.specialise import optimizer_tag, surface_tag
 from .numerics.specs import CriticalPoint, OptimizerSpec, ParamSpec, SurfaceSpec
 from .numerics.surfaces import SURFACES
+from .plot import BasinMapViews, LRMomentumViews, LRSweepViews, TrajectoryViews
 from .resolved import ResolvedSurface, classify
 from .saddles import STUCK_CANDIDATES, run_status
 from .validation import check_point as _point
@@ -147,7 +148,7 @@ def _log_range(
 
 
 @dataclass(frozen=True)
-class Trajectory:
+class Trajectory(TrajectoryViews):
     """One optimizer run on one surface.
 
     ``path`` (n + 1, 2) and ``loss`` (n + 1,) hold the n steps actually taken;
@@ -363,7 +364,7 @@ def _nan_where_diverged(values: np.ndarray, status: np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class LRSweep:
+class LRSweep(LRSweepViews):
     """Final and best loss of one optimizer over log-spaced learning rates.
 
     ``lrs`` (N,), ``final_loss`` / ``best_loss`` (N,) with NaN for diverged runs,
@@ -453,7 +454,7 @@ LABEL_ESCAPED = -3
 
 
 @dataclass(frozen=True)
-class BasinMap:
+class BasinMap(BasinMapViews):
     """Which known minimum each start of a G x G grid ends in.
 
     ``xs`` (G,), ``ys`` (G,); ``label`` (G, G) rows over y: an index into
@@ -579,7 +580,7 @@ _MOMENTUM_NAMES = ("momentum", "beta1")
 
 
 @dataclass(frozen=True)
-class LRMomentumMap:
+class LRMomentumMap(LRMomentumViews):
     """Final loss over a grid of learning rates x momentum values.
 
     ``lrs`` (A,), ``momenta`` (B,); ``final_loss`` (B, A) rows over momentum,

@@ -128,3 +128,42 @@ def test_csv_limits_and_task_checks():
         ds.parse_csv("1,2,0", task="ranking")
     d = ds.from_csv("x,y,c\n" + "\n".join(f"{i},{-i},{i % 2}" for i in range(40)))
     assert d.name == "csv" and d.feature_names == ("x", "y") and len(d.validation) == 8
+
+
+def test_csv_from_spreadsheets_and_pandas():
+    """Files as other tools write them: a UTF-8 BOM, every field quoted, pandas' index column."""
+    import csv
+    import io
+
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(3)
+    X = np.round(rng.normal(size=(12, 2)), 6)
+    t = np.arange(12) % 2
+    # Excel's "CSV UTF-8": a byte-order mark before the header.
+    text = "\ufeffheight,weight,label\n" + "".join(
+        f"{a},{b},{c}\n" for (a, b), c in zip(X, t, strict=True)
+    )
+    Xp, tp, task, _, names = ds.parse_csv(text)
+    assert names == ("height", "weight") and task == "binary"
+    np.testing.assert_array_equal(Xp, X)
+    # Every field quoted (csv.QUOTE_ALL), including a name with the separator in it.
+    buf = io.StringIO()
+    w = csv.writer(buf, quoting=csv.QUOTE_ALL)
+    w.writerow(["height, cm", "weight", "label"])
+    w.writerows([[a, b, c] for (a, b), c in zip(X, t, strict=True)])
+    Xp, tp, _, _, names = ds.parse_csv(buf.getvalue())
+    assert names == ("height, cm", "weight")
+    np.testing.assert_array_equal(Xp, X)
+    np.testing.assert_array_equal(tp, t)
+    # pandas' to_csv() with its index: ",x1,x2,label" then "0,...", "1,...".
+    df = pd.DataFrame({"x1": X[:, 0], "x2": X[:, 1], "label": t})
+    Xp, tp, _, _, names = ds.parse_csv(df.to_csv())
+    assert names == ("x1", "x2")
+    np.testing.assert_array_equal(Xp, X)
+    np.testing.assert_array_equal(tp, t)
+    # ... and without a header (header=False): the 0..N-1 first column is the index.
+    Xp, tp, _, _, _ = ds.parse_csv(df.to_csv(header=False))
+    np.testing.assert_array_equal(Xp, X)
+    # A first column that is not 0..N-1 is data: four columns are still an error.
+    with pytest.raises(ValueError, match="expected 3 columns"):
+        ds.parse_csv("5,1,2,0\n6,2,3,1\n7,3,4,0\n8,4,5,1")

@@ -8,6 +8,7 @@ t (N,)); the same parameters and seed always give the same points.
 
 from __future__ import annotations
 
+import csv
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -326,6 +327,8 @@ def parse_csv(
         raise ValueError(f"unknown task {task!r}; valid tasks: auto, {', '.join(TASKS)}")
     if len(text) > MAX_CSV_CHARS:
         raise ValueError(f"csv too long: more than {MAX_CSV_CHARS:,} characters")
+    # A UTF-8 byte-order mark (Excel's "CSV UTF-8") is not part of the first name.
+    text = text.removeprefix("\ufeff")
     lines = [(k + 1, line.strip()) for k, line in enumerate(text.splitlines())]
     lines = [(k, s) for k, s in lines if s and not s.startswith("#")]
     if not lines:
@@ -333,26 +336,36 @@ def parse_csv(
     first = lines[0][1]
     sep = next((c for c in (",", ";", "\t") if c in first), ",")
     names = ("x1", "x2")
+    # Rows through the csv module: quoted fields ("1.5", "a, b") and doubled quotes.
+    rows = [(k, [p.strip() for p in next(csv.reader([s], delimiter=sep))]) for k, s in lines]
+    head = rows[0][1]
+    has_header = not all(_is_number(p) for p in head)
+    # pandas' to_csv writes its index first: a header ",x1,x2,label" (or "Unnamed: 0",
+    # "index") and rows "0,...", "1,...". Drop that column.
+    counted = all(len(r) == 4 and r[0] == str(i) for i, (_, r) in enumerate(rows))
+    named = head[0].lower() in ("", "unnamed: 0", "index")
+    if len(head) == 4 and ((has_header and named) or (not has_header and counted)):
+        rows = [(k, r[1:]) for k, r in rows]
 
-    def fields(lineno: int, s: str) -> list[str]:
-        parts = [p.strip() for p in s.split(sep)]
+    def fields(lineno: int, parts: list[str]) -> list[str]:
         if len(parts) != 3:
             raise ValueError(
                 f"line {lineno}: expected 3 columns (x1, x2, label), found {len(parts)}"
             )
         return parts
 
-    head = fields(*lines[0])
-    if not all(_is_number(p) for p in head):
+    head = fields(*rows[0])
+    if has_header:
         names = (head[0] or "x1", head[1] or "x2")
-        lines = lines[1:]
+        rows = rows[1:]
+    lines = rows
     if len(lines) > max_rows:
         raise ValueError(f"csv has {len(lines)} rows; at most {max_rows:,} are allowed")
     if len(lines) < 4:
         raise ValueError(f"csv has {len(lines)} data rows; at least 4 are needed")
     values = np.empty((len(lines), 3))
-    for r, (lineno, s) in enumerate(lines):
-        for c, p in enumerate(fields(lineno, s)):
+    for r, (lineno, parts) in enumerate(lines):
+        for c, p in enumerate(fields(lineno, parts)):
             try:
                 v = float(p)
             except ValueError:
