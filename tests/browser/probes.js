@@ -126,6 +126,20 @@
     return { outside, scrollW: document.documentElement.scrollWidth, W };
   },
 
+  /** Every plot has been laid out at its panel's current size (Plotly's responsive resize). */
+  plotsFit() {
+    return [...document.querySelectorAll("#panels .js-plotly-plot")].every((gd) => {
+      const fl = gd._fullLayout;
+      return fl && Math.abs(fl.width - gd.clientWidth) <= 2 && Math.abs(fl.height - gd.clientHeight) <= 2;
+    });
+  },
+
+  /** Panel ids in the page's own registry order (frontend/js/panels.js). */
+  async registry(page) {
+    const m = await import("/js/panels.js");
+    return (page === "network" ? m.NETWORK_PANELS : m.SURFACE_PANELS).map((p) => p.id);
+  },
+
   /** Count the views' draws (and the basin map's partial ones) from now on. */
   countDraws() {
     window.__draws = { all: 0, partialBasins: 0 };

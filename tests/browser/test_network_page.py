@@ -27,9 +27,20 @@ TRACES = """(name) => {
 }"""
 
 
+TRAINED = """() =>
+  /done|converged|diverged|stuck|⚠/.test(document.getElementById('badges').textContent)
+  && [...document.querySelectorAll('#panels .panel-body')]
+    .every((b) => Number(b.dataset.rendered) > 0)"""
+
+
 def open_network(g, fragment: str) -> None:
     g.page.goto(g.base + "network.html#" + fragment)
     g.page.wait_for_function("() => document.body.dataset.ready === '1'", timeout=30_000)
+
+
+def wait_trained(g, timeout: float = 120_000) -> None:
+    """Training has finished (the badge names its final status) and every panel has drawn it."""
+    g.page.wait_for_function(TRAINED, timeout=timeout)
 
 
 def wait_traces(g, panel: str, timeout: float = 60_000) -> None:
@@ -41,14 +52,15 @@ def test_network_scene_draws_every_panel(page, ui, scene):
     state = scenes.network_step_state(scene["id"], 0)
     panels = state["panels"].split(",")
     open_network(page, f"net&scene={scene['id']}")
+    order = ui.js(page, "registry", "network")
     for panel in panels:
         wait_traces(page, panel)
     pg = page.page
     shown = pg.eval_on_selector_all(".panel", "els => els.map((e) => e.dataset.panel)")
-    assert sorted(shown) == sorted(panels)
-    assert pg.locator("#net-scene").input_value() == scene["id"]
+    assert shown == [p for p in order if p in panels]
+    assert pg.locator("#scene-select").input_value() == scene["id"]
     assert scene["title"] in pg.locator("#caption").inner_text()
-    pg.wait_for_timeout(1500)  # let the last frames of training land
+    wait_trained(page)
     path = ui.screenshot(pg, f"network-{scene['id']}")
     if REFRESH_DOCS and scene["id"] in FOR_DOCS:
         DOCS.mkdir(parents=True, exist_ok=True)

@@ -9,7 +9,7 @@ export function createNetCurvesView(el) {
   el.append(gd);
 
   function update(state, data) {
-    const hist = data.history;
+    let hist = data.history;
     const traces = [];
     // explicit ranges: autorange after a stream of frames can keep the empty plot's axes
     let lo = Infinity;
@@ -23,7 +23,12 @@ export function createNetCurvesView(el) {
         }
       }
       xmax = Math.max(1, state.steps, hist.record_steps.at(-1) ?? 1);
-      const x = hist.record_steps;
+      // the timeline (state.t) cuts every curve at that training step
+      const n = state.t === null ? hist.record_steps.length : hist.record_steps.filter((v) => v <= state.t).length;
+      const x = hist.record_steps.slice(0, n);
+      const cut = (a) => (a ? a.slice(0, n) : a);
+      hist = { ...hist, train_loss: cut(hist.train_loss), validation_loss: cut(hist.validation_loss),
+        train_accuracy: cut(hist.train_accuracy), validation_accuracy: cut(hist.validation_accuracy) };
       traces.push({ type: "scatter", mode: "lines", x, y: hist.train_loss, name: "train loss",
         line: { color: "#1f77b4", width: 2.4 } });
       traces.push({ type: "scatter", mode: "lines", x, y: hist.validation_loss, name: "validation loss",

@@ -15,14 +15,17 @@ export function createNetDataView(el) {
     const b = data.boundary;
     if (b) {
       traces.push({
-        type: "contour", x: b.x, y: b.y, z: b.values, colorscale: "RdBu", reversescale: true, name: "model output",
-        opacity: 0.55, showscale: false, hoverinfo: "skip",
+        // shaded from class 0's colour (output 0) to class 1's (output 1), as the dots
+        type: "contour", x: b.x, y: b.y, z: b.values, name: "model output",
+        colorscale: [[0, RUN_COLORS[0].hex], [0.5, "#ffffff"], [1, RUN_COLORS[1].hex]], zmin: 0, zmax: 1,
+        opacity: 0.45, showscale: false, hoverinfo: "skip",
         contours: { coloring: "fill", start: 0, end: 1, size: 0.1 },
       });
       if (data.task === "binary") {
         traces.push({ type: "contour", x: b.x, y: b.y, z: b.values, showscale: false, hoverinfo: "skip",
-          contours: { coloring: "none", start: 0.5, end: 0.5, size: 1 }, line: { color: "#111", width: 2.5 },
-          name: "boundary (p = 0.5)" });
+          // the boundary at the page's threshold: a drag moves it without a request
+          contours: { coloring: "none", start: state.threshold, end: state.threshold, size: 1 },
+          line: { color: "#111", width: 2.5 }, name: `boundary (p = ${state.threshold})` });
       }
     }
     if (pts) {
@@ -40,7 +43,7 @@ export function createNetDataView(el) {
           type: "scatter", mode: "markers", x: g.x, y: g.y, name: pts.task === "regression" ? "points" : `class ${c}`,
           marker: pts.task === "regression"
             ? { size: 6, color: g.t, colorscale: "Viridis", line: { width: 0.5, color: "#fff" } }
-            : { size: 6, color: RUN_COLORS[c % RUN_COLORS.length], line: { width: 0.5, color: "#fff" } },
+            : { size: 6, color: RUN_COLORS[c % RUN_COLORS.length].hex, line: { width: 0.5, color: "#fff" } },
           hovertemplate: `(%{x:.4g}, %{y:.4g})<extra>${pts.task === "regression" ? "" : `class ${c}`}</extra>`,
         });
       }

@@ -1,0 +1,53 @@
+// Binary-classifier metrics at any threshold, computed in the page from the ROC curve the
+// server already sent: a threshold drag redraws in one frame with no request.
+//
+// The server's ROC has one point per distinct score (thresholds descending, the first +inf,
+// sent as null), so the counts at any threshold t are exact: predicted positive means
+// score >= t, which is the ROC point of the smallest distinct score >= t.
+
+/** Index of the ROC point whose threshold is the smallest one >= t (0: nothing predicted positive). */
+export function rocIndex(thresholds, t) {
+  let lo = 0; // thresholds[0] is +inf (null): always >= t
+  let hi = thresholds.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    const v = thresholds[mid];
+    if (v === null || v >= t) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+const ratio = (a, b) => (b > 0 ? a / b : null);
+
+/**
+ * metricsAt({roc: {fpr, tpr, thresholds}, positives, negatives}, t) ->
+ * {tp, fp, tn, fn, accuracy, errorRate, sensitivity, specificity, precision, fpr, tpr, confusion}
+ * with confusion = [[TN, FP], [FN, TP]] (rows true 0/1, columns predicted), as the server's.
+ */
+export function metricsAt({ roc, positives, negatives }, t) {
+  const i = rocIndex(roc.thresholds, t);
+  const tp = Math.round((roc.tpr[i] ?? 0) * positives);
+  const fp = Math.round((roc.fpr[i] ?? 0) * negatives);
+  const fn = positives - tp;
+  const tn = negatives - fp;
+  const n = positives + negatives;
+  return {
+    tp, fp, tn, fn,
+    accuracy: ratio(tp + tn, n),
+    errorRate: ratio(fp + fn, n),
+    sensitivity: ratio(tp, positives),
+    specificity: ratio(tn, negatives),
+    precision: ratio(tp, tp + fp),
+    fpr: ratio(fp, negatives),
+    tpr: ratio(tp, positives),
+    confusion: [[tn, fp], [fn, tp]],
+  };
+}
+
+/** The threshold-free part of a server metrics answer, or null (multiclass, regression, error). */
+export function rocSource(report) {
+  if (!report || !report.roc || !report.counts) return null;
+  const c = report.counts;
+  return { roc: report.roc, positives: c.tp + c.fn, negatives: c.fp + c.tn, auc: report.auc };
+}
