@@ -51,3 +51,38 @@ export function rocSource(report) {
   const c = report.counts;
   return { roc: report.roc, positives: c.tp + c.fn, negatives: c.fp + c.tn, auc: report.auc };
 }
+
+/**
+ * The level set z = level of a grid z[j][i] over (x[i], y[j]) as line segments
+ * [[x0, y0, x1, y1], ...] (marching squares, linear along each cell edge). Cells touching a
+ * null are skipped. Drawn as one SVG path, a boundary moves without Plotly recomputing a trace.
+ */
+export function isoSegments(x, y, z, level) {
+  const segs = [];
+  const cross = (xa, ya, va, xb, yb, vb) => {
+    const f = (level - va) / (vb - va);
+    return [xa + f * (xb - xa), ya + f * (yb - ya)];
+  };
+  for (let j = 0; j + 1 < y.length; j++) {
+    for (let i = 0; i + 1 < x.length; i++) {
+      const v = [z[j][i], z[j][i + 1], z[j + 1][i + 1], z[j + 1][i]];
+      if (v.some((c) => c === null || c === undefined)) continue;
+      const corners = [[x[i], y[j]], [x[i + 1], y[j]], [x[i + 1], y[j + 1]], [x[i], y[j + 1]]];
+      const pts = [];
+      for (let e = 0; e < 4; e++) {
+        const a = e;
+        const b = (e + 1) % 4;
+        if ((v[a] >= level) !== (v[b] >= level)) pts.push(cross(...corners[a], v[a], ...corners[b], v[b]));
+      }
+      // two crossings: one segment; four (a saddle cell): pair them in edge order
+      for (let k = 0; k + 1 < pts.length; k += 2) segs.push([...pts[k], ...pts[k + 1]]);
+    }
+  }
+  return segs;
+}
+
+/** An SVG path ("M x y L x y ...") of segments, for a Plotly layout shape in data coordinates. */
+export function segmentsPath(segs) {
+  const n = (v) => Number(v.toPrecision(6));
+  return segs.map(([a, b, c, d]) => `M${n(a)},${n(b)}L${n(c)},${n(d)}`).join("");
+}

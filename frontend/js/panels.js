@@ -24,6 +24,7 @@ import { createCurvesView } from "./views/curves.js";
 import { createHessianView } from "./views/hessian.js";
 import { createLrMomentumView } from "./views/lrmomentum.js";
 import { createLrSweepView } from "./views/lrsweep.js";
+import { createSpeedView } from "./views/speed.js";
 import { createSurface3dView } from "./views/surface3d.js";
 import { createTableView } from "./views/table.js";
 import { createNetCurvesView } from "./views/netcurves.js";
@@ -66,6 +67,8 @@ export const SURFACE_PANELS = [
   { id: "curves", title: "Training curves", heavy: true, factory: createCurvesView,
     deps: (s, d) => [d.runs, s.t, s.logy, s.present, s.averaging, colors(s), s.steps],
     tools: (ctx) => toggleTool("curves-log", " log", "logy", ctx) },
+  { id: "speed", title: "Step length", factory: createSpeedView,
+    deps: (s, d) => [d.runs, s.t, s.present, colors(s)] },
   { id: "lr_sweep", title: "Learning-rate sweep", heavy: true, factory: createLrSweepView,
     deps: (s, d) => [d.lrSweep, d.runs, s.present, colors(s), d.pending?.sweep_lr],
     requests: (c, s) => [lrSweepRequest(c, s)] },

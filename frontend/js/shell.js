@@ -176,6 +176,8 @@ export function createShell(root, api, catalog, page, transport) {
       heavyDrawn ||= Boolean(row.heavy);
     }
     if (heavyDrawn) ui.heavyAt = now;
+    // Every planned answer is in and drawn: tests and the room check wait for this, not a sleep.
+    document.body.toggleAttribute("data-settled", !deferred && !Object.keys(data.pending || {}).length);
     if (deferred && !ui.heavyTimer) {
       ui.heavyTimer = setTimeout(() => {
         ui.heavyTimer = 0;
@@ -239,6 +241,7 @@ export function createShell(root, api, catalog, page, transport) {
 
   store.subscribe((s, info) => {
     if (info.what === "state") {
+      document.body.removeAttribute("data-settled");
       const immediate = info.source === "pointer" || info.source === "scene" || info.source === "boot";
       if (info.source !== "timeline") sync.schedule({ immediate });
       if (info.phase === "up") sync.setDragging(false);

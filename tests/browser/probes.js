@@ -134,6 +134,43 @@
     });
   },
 
+  /**
+   * What a room sees: axis titles outside their plot, the run legend, sideways scrolling,
+   * whether the panels stack, and the caption's height.
+   */
+  room() {
+    const clipped = [];
+    for (const gd of document.querySelectorAll("#panels .js-plotly-plot")) {
+      const box = gd.getBoundingClientRect();
+      if (!box.width || !box.height) continue;
+      for (const t of gd.querySelectorAll(".g-xtitle text, .g-ytitle text, .g-y2title text")) {
+        if (!t.textContent.trim()) continue;
+        const r = t.getBoundingClientRect();
+        if (r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1) {
+          clipped.push(`${gd.closest(".panel")?.dataset.panel}: ${t.textContent}`);
+        }
+      }
+    }
+    const legend = [...document.querySelectorAll("#run-legend .legend-item")]
+      .filter((e) => e.getBoundingClientRect().width > 0).map((e) => e.dataset.color);
+    const lefts = [...document.querySelectorAll("#panels .panel")].map((e) => Math.round(e.getBoundingClientRect().left));
+    const caption = document.getElementById("caption").getBoundingClientRect();
+    return { clipped, legend, stacked: new Set(lefts).size <= 1, W: innerWidth, H: innerHeight,
+      scrollW: document.documentElement.scrollWidth, captionH: caption.height };
+  },
+
+  /** The colours of the runs drawn on the classroom page's paths (contour, curves, 1-D curve). */
+  runColors() {
+    const colors = new Set();
+    for (const gd of document.querySelectorAll("#panels .js-plotly-plot")) {
+      for (const t of gd.data || []) {
+        const c = String(t.line?.color || t.marker?.color || "").toUpperCase();
+        if (/^run \d/.test(t.name || "") && /^#[0-9A-F]{6}$/.test(c)) colors.add(c);
+      }
+    }
+    return [...colors];
+  },
+
   /** Panel ids in the page's own registry order (frontend/js/panels.js). */
   async registry(page) {
     const m = await import("/js/panels.js");

@@ -71,3 +71,21 @@ test("rocIndex: above every score nothing is positive, at the lowest everything 
   assert.equal(rocIndex(thr, 0.1), 3);
   assert.equal(rocIndex(thr, -3), 3);
 });
+
+test("isoSegments: every endpoint lies on the level set of a linear field", async () => {
+  const { isoSegments, segmentsPath } = await import("../../frontend/js/metrics.js");
+  const x = Array.from({ length: 21 }, (_, i) => -1 + i / 10);
+  const y = Array.from({ length: 11 }, (_, j) => -0.5 + j / 10);
+  const z = y.map((yj) => x.map((xi) => 0.3 * xi - 0.7 * yj + 0.5));
+  const segs = isoSegments(x, y, z, 0.6);
+  assert.ok(segs.length >= 10);
+  for (const [a, b, c, d] of segs) {
+    assert.ok(Math.abs(0.3 * a - 0.7 * b + 0.5 - 0.6) < 1e-12);
+    assert.ok(Math.abs(0.3 * c - 0.7 * d + 0.5 - 0.6) < 1e-12);
+  }
+  // a level outside the values draws nothing; a null cell is skipped
+  assert.deepEqual(isoSegments(x, y, z, 5), []);
+  z[5][14] = null; // (0.4, 0): its four cells hold the line
+  assert.ok(isoSegments(x, y, z, 0.6).length < segs.length);
+  assert.match(segmentsPath(segs.slice(0, 1)), /^M-?[\d.]+,-?[\d.]+L-?[\d.]+,-?[\d.]+$/);
+});

@@ -45,9 +45,10 @@ export function createNetCurvesView(el) {
       xaxis: { title: { text: "step" }, range: [0, xmax] },
       yaxis: { title: { text: "loss" }, type: "log",
         ...(hi > 0 ? { range: [Math.log10(lo) - 0.05, Math.log10(hi) + 0.05] } : { autorange: true }) },
-      yaxis2: { title: { text: "accuracy" }, overlaying: "y", side: "right", range: [0, 1.02] },
+      // own ticks: an overlaying axis syncs to the log loss axis by default (unreadable fractions)
+      yaxis2: { title: { text: "accuracy" }, overlaying: "y", side: "right", range: [0, 1.02], tickmode: "auto", showgrid: false },
       showlegend: true, legend: { orientation: "h", y: 1.02, x: 0 },
     })).then(() => emitDrawn(el, "training", { traces: traces.length }));
   }
-  return { update, figure: gd };
+  return { update, figure: () => ({ data: gd.data, layout: gd.layout }) };
 }

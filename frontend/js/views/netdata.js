@@ -1,7 +1,9 @@
-// Data points over the model's output (decision boundary at 0.5 for a binary task).
+// Data points over the model's output, and a binary task's decision boundary at the threshold.
 
 import { h } from "../dom.js";
+import { isoSegments, segmentsPath } from "../metrics.js";
 import { drawLatest } from "./netdraw.js";
+import { createOverlay } from "./overlay.js";
 import { baseLayout, emitDrawn } from "../plot.js";
 import { RUN_COLORS } from "../palette.js";
 
@@ -9,7 +11,14 @@ export function createNetDataView(el) {
   const gd = h("div", { class: "plot" });
   el.append(gd);
 
-  function update(state, data) {
+  // The traces depend on the answers only, so they are built once per answer; a threshold drag
+  // changes nothing but the boundary, drawn as a layout shape (no trace recomputed).
+  let memo = { key: null, traces: [] };
+  const overlay = createOverlay(gd);
+  let drawnKey = null;
+  let boundary = [];
+
+  function tracesFor(data) {
     const pts = data.dataset;
     const traces = [];
     const b = data.boundary;
@@ -22,10 +31,9 @@ export function createNetDataView(el) {
         contours: { coloring: "fill", start: 0, end: 1, size: 0.1 },
       });
       if (data.task === "binary") {
-        traces.push({ type: "contour", x: b.x, y: b.y, z: b.values, showscale: false, hoverinfo: "skip",
-          // the boundary at the page's threshold: a drag moves it without a request
-          contours: { coloring: "none", start: state.threshold, end: state.threshold, size: 1 },
-          line: { color: "#111", width: 2.5 }, name: `boundary (p = ${state.threshold})` });
+        // legend entry only: the line itself is the layout shape below
+        traces.push({ type: "scatter", mode: "lines", x: [null], y: [null], name: "boundary at the threshold",
+          line: { color: "#111", width: 2.5 }, hoverinfo: "skip" });
       }
     }
     if (pts) {
@@ -48,12 +56,37 @@ export function createNetDataView(el) {
         });
       }
     }
+    return traces;
+  }
+
+  function update(state, data) {
+    const key = [data.dataset, data.boundary, data.task];
+    if (!memo.key || key.some((v, k) => v !== memo.key[k])) memo = { key, traces: tracesFor(data) };
+    const { traces } = memo;
+    const pts = data.dataset;
+    const b = data.boundary;
+    const segs = b && data.task === "binary" ? isoSegments(b.x, b.y, b.values, state.threshold) : [];
+    boundary = segs;
     const names = pts?.feature_names || ["x1", "x2"];
-    drawLatest(gd, traces, baseLayout(state, {
+    const layout = baseLayout(state, {
       xaxis: { autorange: true, title: { text: names[0] }, zeroline: false },
       yaxis: { autorange: true, title: { text: names[1] }, zeroline: false },
       showlegend: true, legend: { orientation: "h", y: 1.02, x: 0 },
-    })).then(() => emitDrawn(el, "data", { traces: traces.length }));
+    });
+    const marks = segs.length ? [{ segments: segs, stroke: "#111", width: 2.5 }] : [];
+    // A threshold drag changes only the boundary: no Plotly call, the overlay moves it.
+    const drawKey = [traces, state.present, layout.xaxis.title.text, layout.yaxis.title.text];
+    if (drawnKey && drawKey.every((v, k) => v === drawnKey[k])) {
+      overlay.draw(marks);
+      emitDrawn(el, "data", { traces: traces.length, threshold: state.threshold });
+      return;
+    }
+    drawnKey = drawKey;
+    drawLatest(gd, traces, layout).then(() => {
+      overlay.draw(marks);
+      emitDrawn(el, "data", { traces: traces.length, threshold: state.threshold });
+    });
   }
-  return { update, figure: gd };
+  return { update, figure: () => ({ data: gd.data, layout: { ...gd.layout, shapes: boundary.length
+    ? [{ type: "path", xref: "x", yref: "y", path: segmentsPath(boundary), line: { color: "#111", width: 2.5 } }] : [] } }) };
 }

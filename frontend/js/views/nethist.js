@@ -38,7 +38,7 @@ export function createNetHistView(el) {
       yaxis2: { title: { text: "fraction" }, overlaying: "y", side: "right", range: [0, 1] },
     })).then(() => emitDrawn(el, "activations", { traces: traces.length }));
   }
-  return { update, figure: gd };
+  return { update, figure: () => ({ data: gd.data, layout: gd.layout }) };
 }
 
 function fmt(v) {

@@ -37,5 +37,5 @@ export function createNetLandscapeView(el) {
       yaxis: { autorange: true, title: { text: names[1] } },
     })).then(() => emitDrawn(el, "landscape", { traces: traces.length }));
   }
-  return { update, figure: gd };
+  return { update, figure: () => ({ data: gd.data, layout: gd.layout }) };
 }

@@ -6,30 +6,37 @@
 import { h, setChildren } from "../dom.js";
 import { metricsAt, rocSource } from "../metrics.js";
 import { drawLatest } from "./netdraw.js";
+import { createOverlay } from "./overlay.js";
 import { baseLayout, createNotice, emitDrawn } from "../plot.js";
 
 export function createNetMetricsView(el) {
   // ROC on the left, the rates and the confusion matrix beside it (CSSOM styles: CSP-safe)
-  const gd = h("div", { class: "plot net-roc", style: { right: "38%" } });
+  const gd = h("div", { class: "plot net-roc" });
   const table = h("div", { class: "net-confusion", "aria-live": "polite" });
   el.append(gd, table);
   const notice = createNotice(el);
+  let memo = { m: undefined, traces: [] };
+  const overlay = createOverlay(gd);
+  let drawnKey = null;
+  let point = null;
 
   function update(state, data) {
     const m = data.metrics;
     const src = rocSource(m);
     const at = src ? metricsAt(src, state.threshold) : null;
-    const traces = [];
-    const rows = [];
-    if (src) {
-      traces.push({ type: "scatter", mode: "lines", x: [0, 1], y: [0, 1], hoverinfo: "skip",
-        line: { color: "#bbb", dash: "dot", width: 1 } });
-      traces.push({ type: "scatter", mode: "lines", x: src.roc.fpr, y: src.roc.tpr, name: "ROC",
-        line: { color: "#1f77b4", width: 2.4 }, hovertemplate: "FPR %{x:.3f}, TPR %{y:.3f}<extra></extra>" });
-      traces.push({ type: "scatter", mode: "markers", x: [at.fpr ?? 0], y: [at.tpr ?? 0],
-        name: "threshold", marker: { size: 14, color: "#d62728", line: { color: "#fff", width: 2 } },
-        hovertemplate: `threshold ${state.threshold}<br>FPR %{x:.3f}, TPR %{y:.3f}<extra></extra>` });
+    // The ROC traces change with the answer only; the threshold's point is a layout shape, so a
+    // drag redraws no trace.
+    if (memo.m !== m) {
+      memo = { m, traces: src ? [
+        { type: "scatter", mode: "lines", x: [0, 1], y: [0, 1], hoverinfo: "skip", line: { color: "#bbb", dash: "dot", width: 1 } },
+        { type: "scatter", mode: "lines", x: src.roc.fpr, y: src.roc.tpr, name: "ROC",
+          line: { color: "#1f77b4", width: 2.4 }, hovertemplate: "FPR %{x:.3f}, TPR %{y:.3f}<extra></extra>" },
+      ] : [] };
     }
+    const traces = memo.traces;
+    point = at ? [at.fpr ?? 0, at.tpr ?? 0] : null;
+    const marks = point ? [{ circle: [...point, state.present ? 10 : 7], fill: "#d62728", stroke: "#fff", width: 2 }] : [];
+    const rows = [];
     const pct = (v) => (v === null || v === undefined ? "–" : `${(100 * v).toFixed(1)}%`);
     const line = (text) => h("div", { class: "net-rate" }, text);
     const confusion = at ? at.confusion : m?.confusion;
@@ -51,10 +58,22 @@ export function createNetMetricsView(el) {
     setChildren(table, rows);
     notice.show(data.metricsError || (data.task === "regression" ? "metrics need a classification data set" : ""));
     el.dataset.roc = at ? `${at.fpr ?? 0},${at.tpr ?? 0}` : "";
+    const done = () => {
+      overlay.draw(marks);
+      emitDrawn(el, "metrics", { traces: traces.length, threshold: state.threshold });
+    };
+    // A threshold drag changes only the point and the numbers: no Plotly call.
+    if (drawnKey && drawnKey[0] === traces && drawnKey[1] === state.present) {
+      done();
+      return;
+    }
+    drawnKey = [traces, state.present];
     drawLatest(gd, traces, baseLayout(state, {
       xaxis: { title: { text: "false-positive rate" }, range: [-0.02, 1.02] },
       yaxis: { title: { text: "true-positive rate" }, range: [-0.02, 1.02], scaleanchor: "x" },
-    })).then(() => emitDrawn(el, "metrics", { traces: traces.length, threshold: state.threshold }));
+    })).then(done);
   }
-  return { update, figure: gd };
+  const pointShape = () => (point ? [{ type: "circle", xref: "x", yref: "y", xsizemode: "pixel", ysizemode: "pixel",
+    xanchor: point[0], yanchor: point[1], x0: -7, x1: 7, y0: -7, y1: 7, fillcolor: "#d62728", line: { color: "#fff", width: 2 } }] : []);
+  return { update, figure: () => ({ data: gd.data, layout: { ...gd.layout, shapes: pointShape() } }) };
 }

@@ -23,5 +23,5 @@ export function createNetNoiseView(el) {
       showlegend: true, legend: { orientation: "h", y: 1.02, x: 0 },
     })).then(() => emitDrawn(el, "noise", { traces: traces.length }));
   }
-  return { update, figure: gd };
+  return { update, figure: () => ({ data: gd.data, layout: gd.layout }) };
 }

@@ -27,5 +27,5 @@ export function createNetStudyView(el) {
       showlegend: true, legend: { orientation: "h", y: 1.02, x: 0 },
     })).then(() => emitDrawn(el, "study", { traces: traces.length }));
   }
-  return { update, figure: gd };
+  return { update, figure: () => ({ data: gd.data, layout: gd.layout }) };
 }

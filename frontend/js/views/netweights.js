@@ -32,8 +32,8 @@ export function createNetWeightsView(el) {
     }
     notice.show(hist && !traces.length ? "no weight snapshots for this run" : "");
     drawLatest(gd, traces, baseLayout(state, {
-      xaxis: { autorange: true, title: { text: "step" } }, yaxis: { autorange: true, title: { text: "first-layer weight" } },
+      xaxis: { autorange: true, title: { text: "step" } }, yaxis: { autorange: true, title: { text: "weight" } },
     })).then(() => emitDrawn(el, "weights", { traces: traces.length }));
   }
-  return { update, figure: gd };
+  return { update, figure: () => ({ data: gd.data, layout: gd.layout }) };
 }
