@@ -270,9 +270,11 @@ export function createShell(root, api, catalog, page, transport) {
   }
 
   // A link to another scene (or set-up) replaces the whole state.
-  window.addEventListener("hashchange", () => {
-    const next = page.decode(location.hash);
+  window.addEventListener("hashchange", (ev) => {
+    // the event's own URL: a debounced hash write may have replaced location.hash meanwhile
+    const next = page.decode(new URL(ev.newURL).hash);
     if (page.encode(next) !== page.encode(store.state)) store.setState(next, { source: "scene" });
+    else scheduleRender(); // the same set-up: say so again (data-settled)
   });
 
   function openScene(id, k, push = false) {

@@ -39,7 +39,10 @@ def _steps(items):
 
 def _visit(g, ui, fragment: str, expect_runs: int | None, name: str) -> None:
     pg = g.page
-    pg.evaluate(f"() => {{ location.hash = {fragment!r}; }}")
+    # the mark is cleared first: the page sets it again once this hash's set-up is drawn
+    pg.evaluate(
+        f"() => {{ document.body.removeAttribute('data-settled'); location.hash = {fragment!r}; }}"
+    )
     pg.wait_for_function(SETTLED, timeout=STEP_TIMEOUT_MS)
     for room, size, present in ROOMS:
         pg.set_viewport_size(size)

@@ -34,8 +34,8 @@ export function createNetHistView(el) {
     drawLatest(gd, traces, baseLayout(state, {
       margin: { l: 60, r: 60, t: 28, b: 44, autoexpand: false },
       title: { text: title, font: { size: 13 }, y: 0.98 },
-      xaxis: { autorange: true, title: { text: "step" } }, yaxis: { autorange: true, title: { text: "activation (layer 1)" } },
-      yaxis2: { title: { text: "fraction" }, overlaying: "y", side: "right", range: [0, 1] },
+      xaxis: { autorange: true, title: { text: "step" } }, yaxis: { autorange: true, title: { text: "activation" } },
+      yaxis2: { title: { text: "fraction" }, overlaying: "y", side: "right", range: [0, 1], tickmode: "auto", showgrid: false },
     })).then(() => emitDrawn(el, "activations", { traces: traces.length }));
   }
   return { update, figure: () => ({ data: gd.data, layout: gd.layout }) };

@@ -63,14 +63,16 @@ export function createNetMetricsView(el) {
       emitDrawn(el, "metrics", { traces: traces.length, threshold: state.threshold });
     };
     // A threshold drag changes only the point and the numbers: no Plotly call.
-    if (drawnKey && drawnKey[0] === traces && drawnKey[1] === state.present) {
+    // short axis titles where a long one would not fit (a projector, a phone)
+    const short = state.present || gd.clientHeight < 260;
+    if (drawnKey && drawnKey[0] === traces && drawnKey[1] === state.present && drawnKey[2] === short) {
       done();
       return;
     }
-    drawnKey = [traces, state.present];
+    drawnKey = [traces, state.present, short];
     drawLatest(gd, traces, baseLayout(state, {
-      xaxis: { title: { text: "false-positive rate" }, range: [-0.02, 1.02] },
-      yaxis: { title: { text: "true-positive rate" }, range: [-0.02, 1.02], scaleanchor: "x" },
+      xaxis: { title: { text: short ? "FPR" : "false-positive rate" }, range: [-0.02, 1.02] },
+      yaxis: { title: { text: short ? "TPR" : "true-positive rate" }, range: [-0.02, 1.02], scaleanchor: "x" },
     })).then(done);
   }
   const pointShape = () => (point ? [{ type: "circle", xref: "x", yref: "y", xsizemode: "pixel", ysizemode: "pixel",
