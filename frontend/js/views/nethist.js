@@ -11,14 +11,21 @@ export function createNetHistView(el) {
   const notice = createNotice(el);
 
   function update(state, data) {
-    const hist = data.history;
+    let hist = data.history;
+    if (hist && state.t !== null && hist.record_steps) {
+      // the timeline (state.t) shows the records up to that training step
+      const n = Math.max(1, hist.record_steps.filter((v) => v <= state.t).length);
+      const cut = (a) => (Array.isArray(a) ? a.slice(0, n) : a);
+      hist = { ...hist, record_steps: cut(hist.record_steps), histograms: cut(hist.histograms),
+        dead_fraction: cut(hist.dead_fraction), saturated_fraction: cut(hist.saturated_fraction) };
+    }
     const traces = [];
     let title = "";
     if (hist && hist.histograms && hist.histograms.length && hist.histograms[0].length) {
       const edges = Array.isArray(hist.histogram_edges[0]) ? hist.histogram_edges[0] : hist.histogram_edges;
       const centers = edges.slice(0, -1).map((e, i) => (e + edges[i + 1]) / 2);
       const z = centers.map((_, b) => hist.histograms.map((r) => r[0][b]));
-      traces.push({ type: "heatmap", x: hist.record_steps, y: centers, z, colorscale: "Greys", reversescale: false,
+      traces.push({ type: "heatmap", x: hist.record_steps, y: centers, z, colorscale: "Greys", reversescale: true, // empty bins white, crowded ones dark
         showscale: false, hovertemplate: "step %{x}<br>activation %{y:.3g}: %{z:.3g}<extra></extra>" });
       const last = hist.dead_fraction.length - 1;
       const dead = hist.dead_fraction[last]?.[0];
