@@ -171,6 +171,13 @@
     return [...colors];
   },
 
+  /** The panels the page's own planner shows for a scene's first step (no Python copy of the rule). */
+  async shownFor(scene) {
+    const [st, reg, planner] = await Promise.all([import("/js/state.js"), import("/js/panels.js"), import("/js/planner.js")]);
+    const catalog = await (await fetch("/api/catalog")).json();
+    return planner.shownRows(reg.SURFACE_PANELS, catalog, st.sceneState(catalog, scene, 0)).map((r) => r.id);
+  },
+
   /** Panel ids in the page's own registry order (frontend/js/panels.js). */
   async registry(page) {
     const m = await import("/js/panels.js");

@@ -7,27 +7,21 @@ import re
 
 import pytest
 
-from losscape import scenes, service
+from losscape import scenes
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
 SCENES = scenes.scenes()
 
 
-def applicable(panel: str, dims: int) -> bool:
-    """Panels a surface of `dims` dimensions shows (frontend/js/main.js `applicable`)."""
-    if dims == 1:
-        return panel not in ("contour", "surface3d", "hessian")
-    return panel != "curve1d"
-
-
 @pytest.mark.parametrize("scene", SCENES, ids=lambda s: s["id"])
 def test_scene_draws_every_panel(page, ui, scene):
     state = scenes.step_state(scene["id"], 0)
     runs = len(state["runs"])
-    dims = service.resolve_surface(state["surface"]).dims
-    panels = [p for p in scene["panels"] if applicable(p, dims)]
     ui.open_page(page, f"scene={scene['id']}")
+    # which panels a surface shows is the page's rule (panels.js `applicable`), asked of the page
+    panels = ui.js(page, "shownFor", scene["id"])
+    assert panels and set(panels) <= set(scene["panels"])
     for panel in panels:
         ui.wait_ready(page, panel, runs)
     pg = page.page
