@@ -31,23 +31,25 @@ export function createNetCurvesView(el) {
         train_accuracy: cut(hist.train_accuracy), validation_accuracy: cut(hist.validation_accuracy) };
       traces.push({ type: "scatter", mode: "lines", x, y: hist.train_loss, name: "train loss",
         line: { color: "#1f77b4", width: 2.4 } });
-      traces.push({ type: "scatter", mode: "lines", x, y: hist.validation_loss, name: "validation loss",
+      traces.push({ type: "scatter", mode: "lines", x, y: hist.validation_loss, name: "val. loss",
         line: { color: "#ff7f0e", width: 2.4, dash: "dash" } });
       if (hist.train_accuracy && hist.train_accuracy.some((v) => v !== null)) {
-        traces.push({ type: "scatter", mode: "lines", x, y: hist.train_accuracy, name: "train accuracy",
+        traces.push({ type: "scatter", mode: "lines", x, y: hist.train_accuracy, name: "train acc.",
           yaxis: "y2", line: { color: "#2ca02c", width: 1.8 } });
-        traces.push({ type: "scatter", mode: "lines", x, y: hist.validation_accuracy, name: "validation accuracy",
+        traces.push({ type: "scatter", mode: "lines", x, y: hist.validation_accuracy, name: "val. acc.",
           yaxis: "y2", line: { color: "#d62728", width: 1.8, dash: "dot" } });
       }
     }
     drawLatest(gd, traces, baseLayout(state, {
-      margin: { l: 60, r: 60, t: 10, b: 44, autoexpand: false },
+      // the legend sits above the axes (short names: one row), never over the curves
+      margin: { l: state.present ? 76 : 60, r: state.present ? 76 : 60, t: state.present ? 34 : 28, b: state.present ? 60 : 44, autoexpand: false },
       xaxis: { title: { text: "step" }, range: [0, xmax] },
       yaxis: { title: { text: "loss" }, type: "log",
         ...(hi > 0 ? { range: [Math.log10(lo) - 0.05, Math.log10(hi) + 0.05] } : { autorange: true }) },
       // own ticks: an overlaying axis syncs to the log loss axis by default (unreadable fractions)
       yaxis2: { title: { text: "accuracy" }, overlaying: "y", side: "right", range: [0, 1.02], tickmode: "auto", showgrid: false },
-      showlegend: true, legend: { orientation: "h", y: 1.02, x: 0 },
+      showlegend: true, legend: { orientation: "h", y: 1, yanchor: "bottom", x: 0, entrywidth: 0.25, entrywidthmode: "fraction",
+        font: { size: state.present ? 13 : 11 } },
     })).then(() => emitDrawn(el, "training", { traces: traces.length }));
   }
   return { update, figure: () => ({ data: gd.data, layout: gd.layout }) };

@@ -32,7 +32,7 @@ export function createNetDataView(el) {
       });
       if (data.task === "binary") {
         // legend entry only: the line itself is the layout shape below
-        traces.push({ type: "scatter", mode: "lines", x: [null], y: [null], name: "boundary at the threshold",
+        traces.push({ type: "scatter", mode: "lines", x: [null], y: [null], name: "boundary",
           line: { color: "#111", width: 2.5 }, hoverinfo: "skip" });
       }
     }
@@ -71,8 +71,10 @@ export function createNetDataView(el) {
     const layout = baseLayout(state, {
       xaxis: { autorange: true, title: { text: names[0] }, zeroline: false },
       yaxis: { autorange: true, title: { text: names[1] }, zeroline: false },
-      showlegend: true, legend: { orientation: "h", y: 1.02, x: 0 },
+      showlegend: true, legend: { orientation: "h", y: 1, yanchor: "bottom", x: 0, font: { size: state.present ? 13 : 11 } },
     });
+    // room above the axes for the legend, so it never covers the points
+    layout.margin = { ...layout.margin, t: state.present ? 34 : 28 };
     const marks = segs.length ? [{ segments: segs, stroke: "#111", width: 2.5 }] : [];
     // A threshold drag changes only the boundary: no Plotly call, the overlay moves it.
     const drawKey = [traces, state.present, layout.xaxis.title.text, layout.yaxis.title.text];
