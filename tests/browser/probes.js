@@ -130,7 +130,8 @@
   plotsFit() {
     return [...document.querySelectorAll("#panels .js-plotly-plot")].every((gd) => {
       const fl = gd._fullLayout;
-      return fl && Math.abs(fl.width - gd.clientWidth) <= 2 && Math.abs(fl.height - gd.clientHeight) <= 2;
+      if (!gd.clientWidth || !gd.clientHeight) return true; // not laid out: nothing to wait for
+      return fl && Math.abs(fl.width - gd.clientWidth) <= 3 && Math.abs(fl.height - gd.clientHeight) <= 3;
     });
   },
 

@@ -40,7 +40,7 @@ def test_scene_draws_every_panel(page, ui, scene):
     assert not pg.locator(".toast").is_visible()
     for size in (ui.LAPTOP, ui.PROJECTOR):
         pg.set_viewport_size(size)
-        ui.wait(page, "plotsFit")  # Plotly's responsive resize
+        ui.wait(page, "plotsFit", timeout=90_000)  # Plotly's responsive resize (slow when loaded)
         fits = ui.js(page, "fits")
         assert fits["outside"] == [] and fits["scrollW"] <= fits["W"], fits
         ui.screenshot(pg, f"{scene['id']}-{size['width']}x{size['height']}")
