@@ -27,17 +27,8 @@ BLUE, VERMILLION, GREEN, PURPLE, ORANGE, SKY = (
     "#E69F00",
     "#56B4E9",
 )
-PANELS = (
-    "contour",
-    "surface3d",
-    "curve1d",
-    "curves",
-    "lr_sweep",
-    "basins",
-    "lr_momentum",
-    "hessian",
-    "table",
-)
+# Panel ids live in one place, the page's panel registry (frontend/js/panels.js);
+# tests/js/test_js.py checks every scene's panels against it.
 
 
 def _run(

@@ -32,6 +32,7 @@ const REST = {
   network_gradient_noise: "/api/networks/gradient-noise",
   network_batch_size: "/api/networks/batch-size",
   network_dataset: "/api/networks/dataset",
+  scene_claims: "/api/scenes/claims",
 };
 const CONNECT_WAIT_MS = 1500;
 const RETRY_FIRST_MS = 250;

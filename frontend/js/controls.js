@@ -10,7 +10,7 @@ import { EXPRESSION, formulaControls } from "./formula.js";
 import { fmt, prettyLatex, roundSig, statusText } from "./format.js";
 import { RUN_COLORS } from "./palette.js";
 import {
-  addRun, CLICK_MODES, MAX_RUNS, PANEL_TITLES, PANELS, paramDict, removeRun, scheduleSpec,
+  addRun, CLICK_MODES, MAX_RUNS, panelIds, panelTitle, paramDict, removeRun, scheduleSpec,
   surfaceSpec, optimizerSpec, updateRun, withSurface,
 } from "./state.js";
 
@@ -291,12 +291,13 @@ export function createControls(el, { catalog, getState, setState, actions }) {
         syncers.push((s) => { if (r.checked !== (s.click === m)) r.checked = s.click === m; });
         return h("label", { for: uid("click", m), class: "inline" }, [r, m === "start" ? " moves starts" : " probes Hessian"]);
       })]);
+    const PANELS = panelIds();
     const panels = PANELS.map((p) => {
       const box = h("input", { type: "checkbox", id: uid("panel", p), props: { checked: state.panels.includes(p) },
         onchange: (ev) => commit((s) => ({ ...s, panels: ev.target.checked
           ? PANELS.filter((q) => q === p || s.panels.includes(q)) : s.panels.filter((q) => q !== p) })) });
       syncers.push((s) => { if (box.checked !== s.panels.includes(p)) box.checked = s.panels.includes(p); });
-      return h("div", { class: "param param-bool" }, [box, h("label", { for: uid("panel", p) }, PANEL_TITLES[p])]);
+      return h("div", { class: "param param-bool" }, [box, h("label", { for: uid("panel", p) }, panelTitle(p))]);
     });
     return section("Display", [
       check("opt-arrows", "gradient arrows (−∇f)", "arrows"),

@@ -4,7 +4,7 @@
 
 import { h } from "./dom.js";
 
-function save(blob, filename) {
+export function save(blob, filename) {
   const url = URL.createObjectURL(blob);
   const a = h("a", { href: url, download: filename, hidden: true });
   document.body.append(a);

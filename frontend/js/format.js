@@ -71,3 +71,17 @@ export function statusText(run) {
   const at = run.stopped_at ?? run.steps_taken;
   return `${run.status} at step ${at}`;
 }
+
+/**
+ * Tick labels for `values` that never repeat: the shortest precision at which every label
+ * differs (a log colour bar's ticks can round to the same text, e.g. two "1e+4").
+ */
+export function distinctLabels(values) {
+  let labels = [];
+  for (let k = 0; k < 7; k++) {
+    labels = values.map((v) => (Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-2 && v !== 0)
+      ? v.toExponential(k) : String(Number(v.toPrecision(k + 2)))));
+    if (new Set(labels).size === labels.length) return labels;
+  }
+  return labels;
+}

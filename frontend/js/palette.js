@@ -12,9 +12,13 @@ export const RUN_COLORS = [
   { name: "yellow", hex: "#F0E442" },
 ];
 
-/** Basin fills: pale tints so the run colours stay readable on top. */
+/**
+ * Basin fills: pale neutrals (sand, grey, slate, taupe...) that are no run's colour, so a
+ * basin is never mistaken for the run of the same hue; neighbours differ in lightness and on
+ * the blue-yellow axis, which protanopia and deuteranopia keep.
+ */
 export const BASIN_COLORS = [
-  "#9ecae1", "#fdae6b", "#a1d99b", "#dadaeb", "#fdd0a2", "#c7e9c0", "#bcbddc", "#fcbba1",
+  "#e6dcc8", "#b5b5b5", "#d2d8e0", "#c9bfd0", "#ece3b0", "#c8d0c0", "#f0e0e0", "#d9cbb8",
 ];
 export const DIVERGED_COLOR = "#3b3b3b";
 export const ESCAPED_COLOR = "#8c6d31";

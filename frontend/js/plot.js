@@ -1,6 +1,7 @@
 // Shared Plotly settings and helpers for the views (Plotly is the global from /vendor/plotly.min.js).
 
 import { h } from "./dom.js";
+import { distinctLabels } from "./format.js";
 
 export const CONFIG = {
   displayModeBar: false, // own keyboard-reachable buttons instead (export, zoom reset)
@@ -155,10 +156,9 @@ export function colorbarTicks(grid, tr, count = 6) {
   for (let i = 0; i < count; i++) {
     const u = a + ((b - a) * i) / (count - 1);
     vals.push(u);
-    const v = tr.inv(u);
-    text.push(Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-2 && v !== 0) ? v.toExponential(0) : String(Number(v.toPrecision(2))));
+    text.push(tr.inv(u));
   }
-  return { tickvals: vals, ticktext: text };
+  return { tickvals: vals, ticktext: distinctLabels(text) };
 }
 
 /**

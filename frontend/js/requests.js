@@ -166,26 +166,129 @@ export function lrMomentumBody(catalog, state) {
   };
 }
 
-/**
- * Every request the visible panels need, as {lane, type, body, indices?}.
- * Lanes are latest-wins: a newer body on a lane supersedes the older one.
- */
-export function plan(catalog, state) {
-  const out = trajectoryGroups(catalog, state);
-  const show = (p) => state.panels.includes(p);
-  const dims = surfaceSpec(catalog, state.surface)?.dims ?? 2;
-  if (needsGrid(state)) out.push({ lane: "grid", type: "grid", body: gridBody(catalog, state) });
-  const hb = hessianBody(catalog, state);
-  if (hb && (show("hessian") || show("contour") || show("curve1d"))) {
-    out.push({ lane: "hessian", type: "hessian", body: hb });
+// --------------------------------------------------------------------------- request objects
+//
+// What the panel registry (panels.js) plans: {lane, type, body, reduce(data, result) -> patch,
+// progress?(data, frame, ctx) -> patch, onError?(error) -> patch, sweep?}. Lanes are
+// latest-wins: a newer body on a lane supersedes the older one; two panels asking for the same
+// lane share one request.
+
+function linspace(a, b, n) {
+  if (n === 1) return [a];
+  return Array.from({ length: n }, (_, i) => a + ((b - a) * i) / (n - 1));
+}
+
+/** The runs in state order from every trajectories lane's last answer. */
+export function mergeRuns(catalog, state, lanes, surfaceInfo) {
+  const runs = new Array(state.runs.length).fill(null);
+  let info = surfaceInfo;
+  for (const g of trajectoryGroups(catalog, state)) {
+    const res = lanes[g.lane];
+    if (!res) continue;
+    res.indices.forEach((idx, k) => {
+      if (idx < runs.length && res.body.runs[k]) runs[idx] = res.body.runs[k];
+    });
+    info = res.body.surface;
   }
-  if (show("lr_sweep")) out.push({ lane: "sweep_lr", type: "sweep_lr", body: lrSweepBody(catalog, state) });
-  if (show("basins") || (show("curve1d") && dims === 1)) {
-    out.push({ lane: "sweep_basins", type: "sweep_basins", body: basinsBody(catalog, state) });
+  return { runs, surfaceInfo: info };
+}
+
+/** The classroom page's requests whatever the panels: one trajectories request per run group. */
+export const SURFACE_BASE = {
+  requests: (catalog, state) => trajectoryGroups(catalog, state).map((g) => ({ ...g,
+    reduce: (data, r) => {
+      const lanes = { ...(data.trajLanes || {}), [g.lane]: { indices: r.req.indices, body: r.body } };
+      return { trajLanes: lanes, ...mergeRuns(r.catalog, r.state, lanes, data.surfaceInfo), runsRev: r.seq };
+    } })),
+  /** Results of lanes no longer planned would be stale: forget them. */
+  prune(data, live) {
+    const lanes = data.trajLanes || {};
+    const keep = Object.fromEntries(Object.entries(lanes).filter(([lane]) => live.has(lane)));
+    return Object.keys(keep).length === Object.keys(lanes).length ? null : { trajLanes: keep };
+  },
+};
+
+export function gridRequest(catalog, state) {
+  return { lane: "grid", type: "grid", body: gridBody(catalog, state),
+    reduce: (_, r) => ({ grid: { ...r.body, rev: r.seq } }) };
+}
+
+export function hessianRequest(catalog, state) {
+  const body = hessianBody(catalog, state);
+  return body && { lane: "hessian", type: "hessian", body,
+    reduce: (_, r) => ({ hessian: r.body, hessianError: null }), onError: (error) => ({ hessianError: error }) };
+}
+
+export function lrSweepRequest(catalog, state) {
+  return { lane: "sweep_lr", type: "sweep_lr", sweep: true, body: lrSweepBody(catalog, state),
+    reduce: (_, r) => ({ lrSweep: r.body }) };
+}
+
+export function lrMomentumRequest(catalog, state) {
+  const body = lrMomentumBody(catalog, state);
+  return body && { lane: "sweep_lr_momentum", type: "sweep_lr_momentum", sweep: true, body,
+    reduce: (_, r) => ({ lrm: r.body }) };
+}
+
+/** Basin maps fill in row by row as progress frames arrive. */
+function basinProgress(data, frame, { catalog, state, seq, req }) {
+  const spec = surfaceSpec(catalog, state.surface);
+  const own = data.surfaceInfo?.name === spec.name;
+  const view = own ? data.surfaceInfo.view : spec.view;
+  const g = req.body.resolution;
+  const ny = spec.dims === 1 ? 1 : g;
+  let b = data.basins;
+  if (!b || b.rev !== seq) {
+    const pts = own ? data.surfaceInfo.critical_points : spec.critical_points;
+    b = {
+      x: linspace(view[0], view[1], g), y: spec.dims === 1 ? [0] : linspace(view[2], view[3], g),
+      label: Array.from({ length: ny }, () => new Array(g).fill(null)),
+      minima: pts.filter((p) => p.kind === "minimum"), rev: seq, done: 0, total: frame.total,
+    };
+  } else {
+    b = { ...b, label: b.label.slice() };
   }
-  if (show("lr_momentum")) {
-    const body = lrMomentumBody(catalog, state);
-    if (body) out.push({ lane: "sweep_lr_momentum", type: "sweep_lr_momentum", body });
-  }
-  return out;
+  const part = frame.partial;
+  if (part?.rows && part.label) part.label.forEach((row, k) => { b.label[part.rows[0] + k] = row; });
+  b.done = frame.done;
+  b.total = frame.total;
+  return { basins: b };
+}
+
+export function basinsRequest(catalog, state) {
+  return { lane: "sweep_basins", type: "sweep_basins", sweep: true, body: basinsBody(catalog, state),
+    progress: basinProgress,
+    reduce: (_, r) => {
+      const total = r.body.label.length * r.body.label[0].length;
+      return { basins: { ...r.body, done: total, total, rev: r.seq } };
+    } };
+}
+
+/** Where finite-difference probes go for the gradient check: centre, x +- h, y +- h. */
+export function gradcheckPoints(p) {
+  const hx = 1e-4 * Math.max(1, Math.abs(p[0]));
+  const hy = 1e-4 * Math.max(1, Math.abs(p[1]));
+  return { hx, hy, pts: [p, [p[0] + hx, p[1]], [p[0] - hx, p[1]], [p[0], p[1] + hy], [p[0], p[1] - hy]] };
+}
+
+/** Five Hessian probes at run 1's start; the last to land computes the central differences. */
+export function gradcheckRequests(catalog, state) {
+  if (!surfaceSpec(catalog, state.surface)) return [];
+  const p = state.runs[0].start;
+  const { hx, hy, pts } = gradcheckPoints(p);
+  const surface = surfaceRef(catalog, state);
+  const key = JSON.stringify([surface, p]);
+  return pts.map((pt, i) => ({ lane: `gradcheck:${i}`, type: "hessian", body: { surface, point: pt },
+    onError: () => ({ gradcheck: null }),
+    reduce: (data, r) => {
+      const parts = data.gcParts?.key === key ? [...data.gcParts.bodies] : [];
+      parts[i] = r.body;
+      const patch = { gcParts: { key, bodies: parts } };
+      if (parts.filter(Boolean).length === pts.length) {
+        const [c, xp, xm, yp, ym] = parts;
+        patch.gradcheck = { point: p, analytic: [...c.gradient],
+          numeric: [(xp.value - xm.value) / (2 * hx), (yp.value - ym.value) / (2 * hy)] };
+      }
+      return patch;
+    } }));
 }

@@ -6,25 +6,17 @@
 import { EXPRESSION, expressionSpec, normFormula, normView } from "./formula.js";
 import { nextColor } from "./palette.js";
 import { roundSig } from "./format.js";
+import {
+  boolProp, decodeProps, encodeProps, hashPairs, listProp, numberProp, SPEEDS, stringProp, VIEW_PROPS,
+} from "./codec.js";
+import { SURFACE_PANELS } from "./panels.js";
 
-export const PANELS = [
-  "contour", "surface3d", "curve1d", "curves", "lr_sweep", "basins", "lr_momentum", "hessian",
-  "table",
-];
-export const PANEL_TITLES = {
-  contour: "Contour and paths",
-  surface3d: "3-D surface",
-  curve1d: "1-D curve",
-  curves: "Training curves",
-  lr_sweep: "Learning-rate sweep",
-  basins: "Basins of attraction",
-  lr_momentum: "Learning rate × momentum",
-  hessian: "Hessian probe",
-  table: "Recap",
-};
+/** Panel ids in display order, from the panel registry (panels.js); read at call time. */
+export const panelIds = () => SURFACE_PANELS.map((p) => p.id);
+export const panelTitle = (id) => SURFACE_PANELS.find((p) => p.id === id)?.title || id;
 export const MAX_RUNS = 6;
 export const PLAYGROUND = "playground";
-export const SPEEDS = [5, 15, 30, 60, 120, 300];
+export { SPEEDS, VIEW_PROPS } from "./codec.js";
 export const CLICK_MODES = ["start", "probe"];
 
 const clamp = (v, lo, hi) => Math.min(hi, Math.max(lo, v));
@@ -135,7 +127,7 @@ export function normalize(catalog, raw = {}) {
   }
   const steps = clamp(Math.round(num(pick("steps"), 200)), 1, lim.max_steps ?? 20000);
   const panels = (Array.isArray(pick("panels")) ? pick("panels") : ["contour", "curves"]).filter(
-    (p, i, a) => PANELS.includes(p) && a.indexOf(p) === i,
+    (p, i, a) => panelIds().includes(p) && a.indexOf(p) === i,
   );
   const sweep = pick("sweep") || {};
   const basins = pick("basins") || {};
@@ -186,39 +178,41 @@ export function normalize(catalog, raw = {}) {
 
 // --------------------------------------------------------------------------- scenes
 
-function isObj(v) {
-  return v !== null && typeof v === "object" && !Array.isArray(v);
-}
-
-// Keys a patch replaces whole (as backend/losscape/scenes.py's merge_patch does).
-const REPLACED = new Set(["params", "schedule"]);
-
-/** Objects merge key by key; arrays, scalars and REPLACED keys in `patch` replace. */
-export function deepMerge(base, patch) {
-  if (!isObj(base) || !isObj(patch)) return patch === undefined ? base : patch;
-  const out = { ...base };
-  for (const [k, v] of Object.entries(patch)) out[k] = REPLACED.has(k) ? v : deepMerge(base[k], v);
-  return out;
-}
-
-/** The state of scene `id` at presenter step `k`: the scene's state with step k's patch. */
+/**
+ * The state of scene `id` at presenter step `k`. Python owns the scene semantics: the
+ * catalog serves each step's fully merged state as `steps[k].state`.
+ */
 export function sceneState(catalog, id, k = 0, view = {}) {
   const scene = sceneById(catalog, id);
   if (!scene) return normalize(catalog, { ...view });
   const steps = scene.steps || [];
   const step = clamp(k, 0, Math.max(0, steps.length - 1));
-  const patch = steps[step]?.state || {}; // the catalog serves each step's full state (issue 10)
-  const merged = deepMerge({ panels: scene.panels, ...scene.state }, patch);
-  return normalize(catalog, { ...merged, ...view, scene: id, step });
+  const merged = stepState(scene, step);
+  return normalize(catalog, { panels: scene.panels, ...merged, ...view, scene: id, step });
+}
+
+/** Step k's full state as the catalog serves it. */
+export function stepState(scene, k) {
+  const s = scene.steps?.[k];
+  if (s?.state) return s.state;
+  return legacyStatePatch(scene.state, s?.state_patch);
+}
+
+// TRANSITIONAL (remove at merge, once the catalog serves `steps[k].state`): a catalog that
+// still sends `state_patch` is merged here, by the rule backend/losscape/scenes.py uses.
+function legacyStatePatch(base, patch) {
+  const isObj = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
+  const merge = (a, b) => {
+    if (!isObj(a) || !isObj(b)) return b === undefined ? a : b;
+    const out = { ...a };
+    for (const [key, v] of Object.entries(b)) out[key] = key === "params" || key === "schedule" ? v : merge(a[key], v);
+    return out;
+  };
+  return merge(base || {}, patch || {});
 }
 
 // --------------------------------------------------------------------------- URL hash
 
-// Characters left raw in the hash (all legal in a URL fragment) so links stay readable.
-const RAW = /[A-Za-z0-9_.\-~!*:,]/;
-function enc(s) {
-  return [...String(s)].map((c) => (RAW.test(c) ? c : encodeURIComponent(c))).join("");
-}
 const numStr = (v) => String(v);
 
 function kv(dict, defaultsDict = {}) {
@@ -236,16 +230,7 @@ function parseKv(s) {
   }
   return out;
 }
-
-const VIEW_KEYS = ["t", "speed", "present"];
-function stripView(state) {
-  const out = { ...state };
-  for (const k of VIEW_KEYS) delete out[k];
-  return out;
-}
-function same(a, b) {
-  return JSON.stringify(a) === JSON.stringify(b);
-}
+const nums = (s) => (s || "").split(",").map(Number);
 
 function encodeRun(catalog, run) {
   const spec = optimizerSpec(catalog, run.optimizer);
@@ -289,116 +274,70 @@ function decodeRun(s) {
   return run;
 }
 
+/** Every field of the classroom page's hash: one row each (codec.js reads and writes them). */
+export const PROPS = [
+  stringProp("scene", "scene", PLAYGROUND),
+  numberProp("step", "step", 0),
+  stringProp("s", "surface"),
+  { key: "f", enc: (s) => (s.surface === EXPRESSION ? s.formula : null), dec: (v, raw) => { raw.formula = v[0]; } },
+  { key: "fv", enc: (s) => (s.surface === EXPRESSION && s.fview ? s.fview.join(",") : null),
+    dec: (v, raw) => { raw.fview = nums(v[0]); } },
+  { key: "sp", enc: (s, c) => kv(s.params, paramDict(surfaceSpec(c, s.surface).params, {})) || null,
+    dec: (v, raw) => { raw.params = parseKv(v[0]); } },
+  numberProp("n", "steps"),
+  { key: "r", enc: (s, c) => s.runs.map((r) => encodeRun(c, r)), dec: (v, raw) => { raw.runs = v.map(decodeRun); } },
+  { key: "sch", enc: (s, c) => (s.schedule.name !== c.schedules[0].name || kv(s.schedule.params) ? s.schedule.name : null),
+    dec: (v, raw) => { raw.schedule = { ...(raw.schedule || {}), name: v[0] }; } },
+  { key: "schp", enc: (s, c) => kv(s.schedule.params, paramDict(scheduleSpec(c, s.schedule.name).params, {})) || null,
+    dec: (v, raw) => { raw.schedule = { ...(raw.schedule || {}), params: parseKv(v[0]) }; } },
+  numberProp("noise", "noise", 0),
+  numberProp("bs", "batch_size", null),
+  numberProp("seed", "seed", 0),
+  listProp("v", "panels"),
+  boolProp("arrows"),
+  boolProp("log", "logy"),
+  boolProp("avg", "averaging"),
+  { key: "sw", enc: (s) => [s.sweep.lr_min, s.sweep.lr_max, s.sweep.count].join(","),
+    dec: (v, raw) => { const [lr_min, lr_max, count] = nums(v[0]); raw.sweep = { lr_min, lr_max, count }; } },
+  { key: "bg", enc: (s) => String(s.basins.resolution), dec: (v, raw) => { raw.basins = { resolution: Number(v[0]) }; } },
+  { key: "lrm", enc: (s) => { const m = s.lrm; return [m.lr_min, m.lr_max, m.lr_count, m.momentum_min, m.momentum_max, m.momentum_count].join(","); },
+    dec: (v, raw) => {
+      const [lr_min, lr_max, lr_count, momentum_min, momentum_max, momentum_count] = nums(v[0]);
+      raw.lrm = { lr_min, lr_max, lr_count, momentum_min, momentum_max, momentum_count };
+    } },
+  { key: "probe", enc: (s) => (s.probe ? s.probe.join(",") : null), dec: (v, raw) => { raw.probe = nums(v[0]); } },
+  stringProp("click", "click", "start"),
+  boolProp("bug", "gradbug"),
+  ...VIEW_PROPS,
+];
+const SCENE_PROPS = [stringProp("scene"), numberProp("step", "step", 0), ...VIEW_PROPS];
+
+function untouchedScene(catalog, state) {
+  if (!sceneById(catalog, state.scene)) return false;
+  const strip = (s) => JSON.stringify({ ...s, t: 0, speed: 0, present: false });
+  return strip(sceneState(catalog, state.scene, state.step)) === strip(state);
+}
+
 /** The hash (without '#') for a normalised state. A scene left untouched stays `scene=ID`. */
 export function encodeHash(catalog, state) {
-  const out = [];
-  const add = (k, v) => out.push(`${k}=${enc(v)}`);
-  const view = () => {
-    if (state.t !== null) add("t", state.t);
-    if (state.speed !== 30) add("speed", state.speed);
-    if (state.present) add("present", 1);
-  };
-  const scene = sceneById(catalog, state.scene);
-  if (scene && same(stripView(sceneState(catalog, state.scene, state.step)), stripView(state))) {
-    add("scene", state.scene);
-    if (state.step) add("step", state.step);
-    view();
-    return out.join("&");
-  }
-  if (state.scene !== PLAYGROUND) add("scene", state.scene);
-  if (state.step) add("step", state.step);
-  const surf = surfaceSpec(catalog, state.surface);
-  add("s", state.surface);
-  if (state.surface === EXPRESSION) {
-    add("f", state.formula);
-    if (state.fview) add("fv", state.fview.join(","));
-  }
-  const sp = kv(state.params, paramDict(surf.params, {}));
-  if (sp) add("sp", sp);
-  add("n", state.steps);
-  for (const r of state.runs) add("r", encodeRun(catalog, r));
-  if (state.schedule.name !== catalog.schedules[0].name || kv(state.schedule.params)) {
-    add("sch", state.schedule.name);
-    const sdef = paramDict(scheduleSpec(catalog, state.schedule.name).params, {});
-    const p = kv(state.schedule.params, sdef);
-    if (p) add("schp", p);
-  }
-  if (state.noise) add("noise", state.noise);
-  if (state.batch_size !== null) add("bs", state.batch_size);
-  if (state.seed) add("seed", state.seed);
-  add("v", state.panels.join(","));
-  if (state.arrows) add("arrows", 1);
-  if (state.logy) add("log", 1);
-  if (state.averaging) add("avg", 1);
-  const sw = state.sweep;
-  add("sw", [sw.lr_min, sw.lr_max, sw.count].join(","));
-  add("bg", state.basins.resolution);
-  const m = state.lrm;
-  add("lrm", [m.lr_min, m.lr_max, m.lr_count, m.momentum_min, m.momentum_max, m.momentum_count].join(","));
-  if (state.probe) add("probe", state.probe.join(","));
-  if (state.click !== "start") add("click", state.click);
-  if (state.gradbug) add("bug", 1);
-  view();
-  return out.join("&");
+  return encodeProps(untouchedScene(catalog, state) ? SCENE_PROPS : PROPS, state, catalog);
 }
 
 /** The normalised state a hash describes (unknown keys ignored, bad values replaced). */
 export function decodeHash(catalog, hash) {
-  const text = String(hash || "").replace(/^#/, "");
-  const pairs = [];
-  for (const part of text.split("&")) {
-    if (!part) continue;
-    const i = part.indexOf("=");
-    const k = i < 0 ? part : part.slice(0, i);
-    let v = i < 0 ? "" : part.slice(i + 1);
-    try {
-      v = decodeURIComponent(v);
-    } catch {
-      v = "";
-    }
-    pairs.push([k, v]);
-  }
-  const get = (k) => pairs.find((p) => p[0] === k)?.[1];
+  const pairs = hashPairs(hash);
+  const raw = decodeProps(PROPS, pairs, catalog);
   const view = {};
-  if (get("t") !== undefined) view.t = Number(get("t"));
-  if (get("speed") !== undefined) view.speed = Number(get("speed"));
-  if (get("present")) view.present = get("present") === "1";
-  const scene = get("scene");
-  const step = Number(get("step") || 0);
-  if (get("s") === undefined) {
-    return scene && sceneById(catalog, scene)
-      ? sceneState(catalog, scene, step, view)
+  for (const k of ["t", "speed", "present"]) if (raw[k] !== undefined) view[k] = raw[k];
+  if (raw.surface === undefined) {
+    return raw.scene && sceneById(catalog, raw.scene)
+      ? sceneState(catalog, raw.scene, raw.step || 0, view)
       : sceneState(catalog, PLAYGROUND, 0, view);
   }
-  const nums = (s) => (s || "").split(",").map(Number);
-  const [lrMin, lrMax, count] = nums(get("sw"));
-  const [a, b, c, d, e, f] = nums(get("lrm"));
-  const raw = {
-    scene: scene || PLAYGROUND,
-    step,
-    surface: get("s"),
-    formula: get("f"),
-    fview: get("fv") ? nums(get("fv")) : null,
-    params: parseKv(get("sp")),
-    steps: Number(get("n")),
-    runs: pairs.filter((p) => p[0] === "r").map((p) => decodeRun(p[1])),
-    schedule: get("sch") ? { name: get("sch"), params: parseKv(get("schp")) } : { name: undefined },
-    noise: Number(get("noise") || 0),
-    batch_size: get("bs") === undefined ? null : Number(get("bs")),
-    seed: Number(get("seed") || 0),
-    panels: get("v") ? get("v").split(",") : undefined,
-    arrows: get("arrows") === "1",
-    logy: get("log") === "1",
-    averaging: get("avg") === "1",
-    sweep: { lr_min: lrMin, lr_max: lrMax, count },
-    basins: { resolution: Number(get("bg")) },
-    lrm: { lr_min: a, lr_max: b, lr_count: c, momentum_min: d, momentum_max: e, momentum_count: f },
-    probe: get("probe") ? nums(get("probe")) : null,
-    click: get("click") || "start",
-    gradbug: get("bug") === "1",
-    ...view,
-  };
-  return normalize(catalog, raw);
+  // A full set-up: what the hash leaves out takes the generic defaults, not the scene's.
+  return normalize(catalog, { noise: 0, seed: 0, arrows: false, logy: false, averaging: false,
+    click: "start", gradbug: false, probe: null, batch_size: null,
+    schedule: { name: undefined }, ...raw });
 }
 
 // --------------------------------------------------------------------------- edits

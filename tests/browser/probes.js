@@ -126,6 +126,65 @@
     return { outside, scrollW: document.documentElement.scrollWidth, W };
   },
 
+  /** Every plot has been laid out at its panel's current size (Plotly's responsive resize). */
+  plotsFit() {
+    return [...document.querySelectorAll("#panels .js-plotly-plot")].every((gd) => {
+      const fl = gd._fullLayout;
+      if (!gd.clientWidth || !gd.clientHeight) return true; // not laid out: nothing to wait for
+      return fl && Math.abs(fl.width - gd.clientWidth) <= 3 && Math.abs(fl.height - gd.clientHeight) <= 3;
+    });
+  },
+
+  /**
+   * What a room sees: axis titles outside their plot, the run legend, sideways scrolling,
+   * whether the panels stack, and the caption's height.
+   */
+  room() {
+    const clipped = [];
+    for (const gd of document.querySelectorAll("#panels .js-plotly-plot")) {
+      const box = gd.getBoundingClientRect();
+      if (!box.width || !box.height) continue;
+      for (const t of gd.querySelectorAll(".g-xtitle text, .g-ytitle text, .g-y2title text")) {
+        if (!t.textContent.trim()) continue;
+        const r = t.getBoundingClientRect();
+        if (r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1) {
+          clipped.push(`${gd.closest(".panel")?.dataset.panel}: ${t.textContent}`);
+        }
+      }
+    }
+    const legend = [...document.querySelectorAll("#run-legend .legend-item")]
+      .filter((e) => e.getBoundingClientRect().width > 0).map((e) => e.dataset.color);
+    const lefts = [...document.querySelectorAll("#panels .panel")].map((e) => Math.round(e.getBoundingClientRect().left));
+    const caption = document.getElementById("caption").getBoundingClientRect();
+    return { clipped, legend, stacked: new Set(lefts).size <= 1, W: innerWidth, H: innerHeight,
+      scrollW: document.documentElement.scrollWidth, captionH: caption.height };
+  },
+
+  /** The colours of the runs drawn on the classroom page's paths (contour, curves, 1-D curve). */
+  runColors() {
+    const colors = new Set();
+    for (const gd of document.querySelectorAll("#panels .js-plotly-plot")) {
+      for (const t of gd.data || []) {
+        const c = String(t.line?.color || t.marker?.color || "").toUpperCase();
+        if (/^run \d/.test(t.name || "") && /^#[0-9A-F]{6}$/.test(c)) colors.add(c);
+      }
+    }
+    return [...colors];
+  },
+
+  /** The panels the page's own planner shows for a scene's first step (no Python copy of the rule). */
+  async shownFor(scene) {
+    const [st, reg, planner] = await Promise.all([import("/js/state.js"), import("/js/panels.js"), import("/js/planner.js")]);
+    const catalog = await (await fetch("/api/catalog")).json();
+    return planner.shownRows(reg.SURFACE_PANELS, catalog, st.sceneState(catalog, scene, 0)).map((r) => r.id);
+  },
+
+  /** Panel ids in the page's own registry order (frontend/js/panels.js). */
+  async registry(page) {
+    const m = await import("/js/panels.js");
+    return (page === "network" ? m.NETWORK_PANELS : m.SURFACE_PANELS).map((p) => p.id);
+  },
+
   /** Count the views' draws (and the basin map's partial ones) from now on. */
   countDraws() {
     window.__draws = { all: 0, partialBasins: 0 };

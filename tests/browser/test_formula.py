@@ -122,7 +122,7 @@ def test_bad_formula_shows_the_error_at_its_column_and_keeps_the_plot(
     assert where[1] == " " * (column - 1) + "^"
     # The last good plot and link stay; the refusal came over the live channel (a 422 frame,
     # no failed HTTP request) and nothing went to the console.
-    pg.wait_for_timeout(500)
+    pg.wait_for_function("() => !document.body.dataset.hashPending")
     assert ui.state_hash(page) == hash_before
     assert ui.js(page, "pathLengths") == [len(ref.path)]
     assert pg.evaluate("() => document.querySelector('.transport').dataset.transport") == "live"
@@ -157,7 +157,8 @@ def test_a_typed_formula_link_round_trips(page, ui, context):
     )
     assert ui.js(page, "pathLengths") == [len(ref.path)]
     ui.screenshot(pg, "formula-all-views")
-    pg.wait_for_timeout(400)  # the hash is rewritten after a short debounce
+    # the hash is rewritten after a short debounce; the shell marks the body meanwhile
+    pg.wait_for_function("() => !document.body.dataset.hashPending")
     shared = ui.state_hash(page)
     assert "s=expression" in shared and "fv=-2,2,-3,3" in shared
     other = ui.guard(context, page.base)

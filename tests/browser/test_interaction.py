@@ -39,6 +39,11 @@ def test_click_moves_every_start_and_redraws_the_paths(page, ui):
     page.assert_clean()
 
 
+NEXT_FRAME = "() => new Promise((r) => requestAnimationFrame(() => r()))"
+# The shell writes the hash a moment after the last change and marks the body meanwhile.
+HASH_WRITTEN = "() => !document.body.dataset.hashPending"
+
+
 def test_drag_moves_the_start_and_the_paths_follow_live(page, ui):
     ui.open_page(page, QUAD)
     ui.wait_ready(page, "contour", 1)
@@ -49,7 +54,7 @@ def test_drag_moves_the_start_and_the_paths_follow_live(page, ui):
     page.page.mouse.down()
     for k in range(1, 21):
         page.page.mouse.move(a[0] + (b[0] - a[0]) * k / 20, a[1] + (b[1] - a[1]) * k / 20)
-        page.page.wait_for_timeout(30)
+        page.page.evaluate(NEXT_FRAME)  # one move per animation frame, as a hand drags
     page.page.mouse.up()
     ui.wait(page, "startsAt", [1.0, -1.5, 0.03], timeout=15_000)
     assert ui.js(page, "draws")["all"] >= 5  # redrawn during the drag, not only at its end
@@ -93,7 +98,7 @@ def test_the_url_round_trips_the_state(page, context, ui):
         "() => location.hash.includes('adam') && location.hash.includes('kappa:7')"
     )
     ui.wait_ready(page, "contour", 2)
-    pg.wait_for_timeout(300)
+    pg.wait_for_function(HASH_WRITTEN)
     shared = ui.state_hash(page)
     assert "arrows" not in shared and "scene=level-sets" in shared
     first = ui.js(page, "summary", "contour")[1]
@@ -161,7 +166,7 @@ def test_timeline_moves_every_view_to_iteration_t(page, ui):
     assert shapes[0]["x0"] == 3  # the curves' marker sits at t as well
     assert "t = 3 / 250" in pg.locator(".t-label").inner_text()
     pg.get_by_role("button", name="play").click()
-    pg.wait_for_timeout(600)
+    pg.wait_for_function("() => /[?&#]t=([4-9]|\\d\\d)/.test(location.hash)")  # playing moves t on
     pg.get_by_role("button", name="pause").click()
     t = int(ui.state_hash(page).split("t=")[1].split("&")[0])
     assert t > 3
@@ -276,23 +281,50 @@ def test_one_dimensional_surface_gets_the_curve_view(page, ui):
 
 
 def test_sweep_panels_fill_in(page, ui):
-    """The basin map (streamed in chunks) and the (lr x momentum) map are drawn."""
+    """The basin map streams in row by row: the page draws a partial map before the result.
+
+    The test holds the basin sweep's final answer at the socket until the page has drawn the
+    streamed rows, so the partial draw is checked without racing the kernel.
+    """
+    held: list[str] = []
+    sockets = []
+    hold = {"on": True}
+
+    def relay(ws) -> None:
+        server = ws.connect_to_server()
+        sockets.append(ws)
+
+        def from_server(message) -> None:
+            try:
+                msg = json.loads(message)
+            except (TypeError, ValueError):
+                msg = {}
+            basins = str(msg.get("id", "")).startswith("sweep_basins#")
+            if hold["on"] and basins and msg.get("type") == "result":
+                held.append(message)
+            else:
+                ws.send(message)
+
+        server.on_message(from_server)
+
+    page.page.route_web_socket("**/api/live", relay)
     ui.open_page(page)
     ui.js(page, "countDraws")
     frag = (
-        # 160 x 160 starts (the page's cap) x 2000 steps: ~51M steps, long enough to stream chunks.
+        # 160 x 160 starts (the page's cap) x 2000 steps: ~51M steps, streamed in chunks.
         "s=himmelblau&n=2000&r=momentum,lr:0.002,x:0,y:0,c:0072B2"
         "&v=contour,basins,lr_momentum&bg=160"
     )
     page.page.evaluate(f"() => location.hash = {frag!r}")
-    ui.wait_ready(page, "basins", 1, timeout=60_000)
-    ui.wait_ready(page, "lr_momentum", 1, timeout=60_000)
-    # Progress frames with partial rows are asserted in tests/api (live channel). Whether the page
-    # also draws one before the result is a race: on an idle machine the vectorised kernel can
-    # finish the whole map between two animation frames, so it is not asserted here.
-    assert ui.js(page, "draws")["all"] >= 1
+    page.page.wait_for_function("() => window.__draws.partialBasins > 0", timeout=120_000)
+    assert ui.js(page, "draws")["partialBasins"] >= 1
     heat = ui.js(page, "summary", "basins")[0][0]
     assert heat["type"] == "heatmap" and heat["n"] == 160
+    hold["on"] = False  # now let the final answer through
+    for message in held:
+        sockets[-1].send(message)
+    ui.wait_ready(page, "basins", 1, timeout=120_000)
+    ui.wait_ready(page, "lr_momentum", 1, timeout=60_000)
     assert page.page.locator("#view-basins .legend").inner_text().count("→ min") == 4
     page.assert_clean()
 

@@ -3,6 +3,7 @@ draws traces, the metrics threshold slider moves the ROC point, and nothing leav
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -27,9 +28,20 @@ TRACES = """(name) => {
 }"""
 
 
+TRAINED = """() =>
+  /done|converged|diverged|stuck|⚠/.test(document.getElementById('badges').textContent)
+  && [...document.querySelectorAll('#panels .panel-body')]
+    .every((b) => Number(b.dataset.rendered) > 0)"""
+
+
 def open_network(g, fragment: str) -> None:
     g.page.goto(g.base + "network.html#" + fragment)
     g.page.wait_for_function("() => document.body.dataset.ready === '1'", timeout=30_000)
+
+
+def wait_trained(g, timeout: float = 120_000) -> None:
+    """Training has finished (the badge names its final status) and every panel has drawn it."""
+    g.page.wait_for_function(TRAINED, timeout=timeout)
 
 
 def wait_traces(g, panel: str, timeout: float = 60_000) -> None:
@@ -41,6 +53,7 @@ def test_network_scene_draws_every_panel(page, ui, scene):
     state = scenes.network_step_state(scene["id"], 0)
     panels = state["panels"].split(",")
     open_network(page, f"net&scene={scene['id']}")
+    order = ui.js(page, "registry", "network")
     multiclass = state["dataset"] == "blobs"
     for panel in panels:
         if panel == "metrics" and multiclass:  # no ROC for K classes: the K x K matrix instead
@@ -49,10 +62,10 @@ def test_network_scene_draws_every_panel(page, ui, scene):
             wait_traces(page, panel)
     pg = page.page
     shown = pg.eval_on_selector_all(".panel", "els => els.map((e) => e.dataset.panel)")
-    assert sorted(shown) == sorted(panels)
-    assert pg.locator("#net-scene").input_value() == scene["id"]
+    assert shown == [p for p in order if p in panels]
+    assert pg.locator("#scene-select").input_value() == scene["id"]
     assert scene["title"] in pg.locator("#caption").inner_text()
-    pg.wait_for_timeout(1500)  # let the last frames of training land
+    wait_trained(page)
     path = ui.screenshot(pg, f"network-{scene['id']}")
     if REFRESH_DOCS and scene["id"] in FOR_DOCS:
         DOCS.mkdir(parents=True, exist_ok=True)
@@ -138,3 +151,46 @@ def test_an_uploaded_csv_trains_and_a_bad_one_names_its_line(page, ui):
         "() => document.getElementById('badges').textContent.includes('⚠')", timeout=30_000
     )
     assert "line" in pg.locator("#badges").inner_text()
+
+
+def test_network_page_has_presenter_mode_export_and_timeline(page, ui):
+    """The network page runs on the classroom page's shell: presenter mode with a run legend,
+    JSON and CSV export of the run, and a timeline that cuts the training curves at step t."""
+    # a set-up of its own (scenes change): XOR, 4 tanh units, plain gradient descent
+    setup = "dataset=xor&hidden=4&optimizer=gd&lr=0.5&init=small_random"
+    setup += "&panels=data,training,weights"
+    open_network(page, f"net&{setup}")
+    wait_trained(page)
+    pg = page.page
+    # presenter mode: the sidebar hides, a legend names the run
+    pg.keyboard.press("p")
+    pg.wait_for_function("() => document.body.classList.contains('presenter')")
+    assert not pg.locator("#controls").is_visible()
+    legend = pg.locator("#run-legend").inner_text()
+    assert "gd" in legend and "α = 0.5" in legend
+    pg.wait_for_function("() => location.hash.includes('present=1')")
+    pg.keyboard.press("p")
+    # export: the run's settings and its curves, as the server computed them
+    with pg.expect_download() as dl:
+        pg.locator("#export-json").click()
+    record = json.loads(Path(dl.value.path()).read_text())
+    assert record["settings"]["init"] == "small_random" and record["settings"]["lr"] == 0.5
+    steps = record["history"]["record_steps"]
+    assert len(steps) > 10 and steps[-1] == 300
+    with pg.expect_download() as dl:
+        pg.locator("#export-csv").click()
+    rows = Path(dl.value.path()).read_text().strip().split("\n")
+    assert rows[0] == "step,train_loss,validation_loss,train_accuracy,validation_accuracy"
+    assert len(rows) == len(steps) + 1
+    assert float(rows[-1].split(",")[1]) == pytest.approx(record["history"]["train_loss"][-1])
+    # timeline: step t shows the records up to t on the training curves and the weights
+    pg.locator("#timeline").fill("100")
+    pg.wait_for_function("() => location.hash.includes('t=100')")
+    last_x = """(name) => {
+      const gd = document.querySelector(`#view-${name} .js-plotly-plot`);
+      return Math.max(...gd.data.filter((t) => t.x && t.x.length).map((t) => t.x[t.x.length - 1]));
+    }"""
+    pg.wait_for_function(f"() => ({last_x})('training') <= 100")
+    assert pg.evaluate(f"() => ({last_x})('weights')") <= 100
+    assert max(s for s in steps if s <= 100) == pg.evaluate(f"() => ({last_x})('training')")
+    page.assert_clean()

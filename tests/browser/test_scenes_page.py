@@ -7,32 +7,26 @@ import re
 
 import pytest
 
-from losscape import scenes, service
+from losscape import scenes
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
 SCENES = scenes.scenes()
 
 
-def applicable(panel: str, dims: int) -> bool:
-    """Panels a surface of `dims` dimensions shows (frontend/js/main.js `applicable`)."""
-    if dims == 1:
-        return panel not in ("contour", "surface3d", "hessian")
-    return panel != "curve1d"
-
-
 @pytest.mark.parametrize("scene", SCENES, ids=lambda s: s["id"])
 def test_scene_draws_every_panel(page, ui, scene):
     state = scenes.step_state(scene["id"], 0)
     runs = len(state["runs"])
-    dims = service.resolve_surface(state["surface"]).dims
-    panels = [p for p in scene["panels"] if applicable(p, dims)]
     ui.open_page(page, f"scene={scene['id']}")
+    # which panels a surface shows is the page's rule (panels.js `applicable`), asked of the page
+    panels = ui.js(page, "shownFor", scene["id"])
+    assert panels and set(panels) <= set(scene["panels"])
     for panel in panels:
         ui.wait_ready(page, panel, runs)
     pg = page.page
     shown = pg.eval_on_selector_all(".panel", "els => els.map((e) => e.dataset.panel)")
-    assert shown == [p for p in scenes.PANELS if p in panels]
+    assert shown == [p for p in ui.js(page, "registry", "surface") if p in panels]
     # The caption ties the scene to the lecture; the scene picker names it.
     assert pg.locator("#caption .caption-title").inner_text() == scene["title"]
     assert pg.locator("#scene-select").input_value() == scene["id"]
@@ -46,7 +40,9 @@ def test_scene_draws_every_panel(page, ui, scene):
     assert not pg.locator(".toast").is_visible()
     for size in (ui.LAPTOP, ui.PROJECTOR):
         pg.set_viewport_size(size)
-        pg.wait_for_timeout(400)  # Plotly's responsive resize
+        # Plotly's responsive resize. TODO: wait on plotsFit as test_rooms does; one plot of the
+        # learning-rate scene never reports its new size after 1366 -> 1920 (cause not found yet).
+        pg.wait_for_timeout(400)
         fits = ui.js(page, "fits")
         assert fits["outside"] == [] and fits["scrollW"] <= fits["W"], fits
         ui.screenshot(pg, f"{scene['id']}-{size['width']}x{size['height']}")

@@ -1,100 +1,110 @@
-// The network mode's controls, built from the catalog's datasets, models and optimizers.
+// The network page's sidebar, built from the catalog's datasets, models, activations and the
+// optimizers that fit networks, laid out like the classroom page's (label above its input).
+// It is rebuilt only when its structure changes; otherwise values are synced, so an input being
+// edited keeps its focus.
 
-import { h, setChildren, uid } from "../dom.js";
-
-function field(label, input) {
-  return h("label", { class: "net-field", for: input.id }, [h("span", {}, label), input]);
-}
-
-function select(id, options, value, onChange) {
-  return h("select", { id, onchange: (ev) => onChange(ev.target.value) },
-    options.map(([v, text]) => h("option", { value: v, selected: v === value }, text)));
-}
-
-function number(id, value, attrs, onChange) {
-  return h("input", { id, type: "number", value: String(value), ...attrs,
-    onchange: (ev) => { const x = Number(ev.target.value); if (Number.isFinite(x)) onChange(x); } });
-}
+import { h, setChildren } from "../dom.js";
+import { activations, networkOptimizers } from "./state.js";
 
 // A CSV's text travels in the request body (JSON-escaped); the server refuses more.
 const MAX_CSV_CHARS = 170_000;
 
-/** A file input reading the user's own points (x1,x2,label rows) into `upload`. */
-function csvUpload(upload, onLoaded) {
-  const error = h("span", { class: "net-csv-error", id: "net-csv-error", role: "alert" }, upload.error || "");
-  const input = h("input", { id: "net-csv", type: "file", accept: ".csv,text/csv,text/plain",
-    onchange: async (ev) => {
-      const file = ev.target.files && ev.target.files[0];
-      if (!file) return;
-      const text = await file.text();
-      if (text.length > MAX_CSV_CHARS) {
-        upload.error = `${file.name} is too large: ${text.length} characters, at most ${MAX_CSV_CHARS}`;
-        error.textContent = upload.error;
-        return;
-      }
-      Object.assign(upload, { text, name: file.name, error: "" });
-      onLoaded();
-    } });
-  const note = upload.name ? ` (${upload.name})` : "";
-  return h("div", { class: "net-field net-csv" }, [
-    h("label", { for: "net-csv" }, `Your own points: CSV of x1,x2,label${note}`), input, error]);
+function row(id, label, input) {
+  return h("div", { class: "param param-select" }, [h("label", { for: id }, label), input]);
 }
 
 /** createNetControls(el, {catalog, getState, setState, upload}) -> {update(state)} */
 export function createNetControls(el, { catalog, getState, setState, upload }) {
   const set = (k) => (v) => setState({ ...getState(), [k]: v });
+  let syncers = [];
+
+  function select(id, field, options, onChange = set(field)) {
+    const sel = h("select", { id, onchange: (ev) => onChange(ev.target.value) },
+      options.map(([v, text]) => h("option", { value: v }, text)));
+    syncers.push((s) => { if (document.activeElement !== sel && sel.value !== String(s[field])) sel.value = String(s[field]); });
+    return sel;
+  }
+  function number(id, field, attrs) {
+    const input = h("input", { id, type: "number", class: "num", ...attrs,
+      onchange: (ev) => { const x = Number(ev.target.value); if (Number.isFinite(x)) set(field)(x); } });
+    syncers.push((s) => { if (document.activeElement !== input && input.value !== String(s[field])) input.value = String(s[field]); });
+    return input;
+  }
+
+  /** A file input reading the user's own points (x1,x2,label rows) into `upload`. */
+  function csvUpload() {
+    const error = h("span", { class: "net-csv-error", id: "net-csv-error", role: "alert" }, upload.error || "");
+    const input = h("input", { id: "net-csv", type: "file", accept: ".csv,text/csv,text/plain",
+      onchange: async (ev) => {
+        const file = ev.target.files && ev.target.files[0];
+        if (!file) return;
+        const text = await file.text();
+        if (text.length > MAX_CSV_CHARS) {
+          upload.error = `${file.name} is too large: ${text.length} characters, at most ${MAX_CSV_CHARS}`;
+          error.textContent = upload.error;
+          return;
+        }
+        Object.assign(upload, { text, name: file.name, error: "" });
+        setState({ ...getState(), dataset: "csv", scene: "" });
+      } });
+    const note = upload.name ? ` (${upload.name})` : "";
+    return h("div", { class: "param net-csv" }, [
+      h("label", { for: "net-csv" }, `Your own points: CSV of x1,x2,label${note}`), input, error]);
+  }
 
   function build(state) {
+    syncers = [];
     const catalogued = (catalog.datasets || []).filter((d) => d.name !== "csv");
     // An uploaded CSV lives in memory only (too big for a link), so it is offered once loaded.
-    const datasets = upload.text ? [...catalogued, { name: "csv", title: `uploaded CSV` }] : catalogued;
+    const datasets = upload.text ? [...catalogued, { name: "csv", title: "uploaded CSV" }] : catalogued;
     const task = datasets.find((d) => d.name === state.dataset)?.task;
     const models = (catalog.models || []).filter((m) => !task || m.tasks.includes(task));
-    const optimizers = (catalog.optimizers || []).filter((o) => o.name !== "newton");
     const inits = catalog.models?.[0]?.inits || ["xavier"];
-    const items = [
-      field("Data set", select(uid("net", "dataset"), datasets.map((d) => [d.name, d.title || d.name]), state.dataset,
-        (v) => {
-          const next = { ...getState(), dataset: v };
-          const t = datasets.find((d) => d.name === v)?.task;
-          const m = (catalog.models || []).find((x) => x.name === next.model);
-          if (m && !m.tasks.includes(t)) next.model = "mlp";
-          setState(next);
-        })),
-      csvUpload(upload, () => setState({ ...getState(), dataset: "csv", scene: "" })),
-      field("Model", select(uid("net", "model"), models.map((m) => [m.name, m.title]), state.model, set("model"))),
+    const data = [
+      row("net-dataset", "Data set", select("net-dataset", "dataset", datasets.map((d) => [d.name, d.title || d.name]), (v) => {
+        const next = { ...getState(), dataset: v };
+        const t = datasets.find((d) => d.name === v)?.task;
+        const m = (catalog.models || []).find((x) => x.name === next.model);
+        if (m && !m.tasks.includes(t)) next.model = "mlp";
+        setState(next);
+      })),
+      csvUpload(),
+      row("net-n", "Points (0 = default)", number("net-n", "n", { min: 0, step: 1 })),
     ];
+    const model = [row("net-model", "Model", select("net-model", "model", models.map((m) => [m.name, m.title])))];
     if (state.model === "mlp") {
-      items.push(field("Hidden widths", h("input", { id: uid("net", "hidden"), type: "text", value: state.hidden,
-        title: "one or two widths, e.g. 16 or 16,16", onchange: (ev) => set("hidden")(ev.target.value) })));
-      items.push(field("Activation", select(uid("net", "activation"),
-        ["tanh", "logistic", "relu"].map((a) => [a, a]), state.activation, set("activation"))));
+      const hidden = h("input", { id: "net-hidden", type: "text", class: "num", title: "one or two widths, e.g. 16 or 16,16",
+        onchange: (ev) => set("hidden")(ev.target.value) });
+      syncers.push((s) => { if (document.activeElement !== hidden && hidden.value !== s.hidden) hidden.value = s.hidden; });
+      model.push(row("net-hidden", "Hidden widths", hidden),
+        row("net-activation", "Activation", select("net-activation", "activation", activations(catalog).map((a) => [a, a]))));
     }
-    items.push(
-      field("Optimizer", select(uid("net", "optimizer"), optimizers.map((o) => [o.name, o.title || o.name]),
-        state.optimizer, set("optimizer"))),
-      field("Learning rate", number(uid("net", "lr"), state.lr, { min: 1e-10, step: "any" }, set("lr"))),
-      field("Steps", number(uid("net", "steps"), state.steps, { min: 1, max: 20000, step: 1 }, set("steps"))),
-      field("Batch size (0 = full)", number(uid("net", "batch"), state.batch, { min: 0, max: 5000, step: 1 }, set("batch"))),
-      field("Initialisation", select(uid("net", "init"), inits.map((i) => [i, i]), state.init, set("init"))),
-      field("Seed", number(uid("net", "seed"), state.seed, { min: 0, step: 1 }, set("seed"))),
-      h("label", { class: "net-field inline", for: "net-normalize" }, [
-        h("input", { id: "net-normalize", type: "checkbox", checked: state.normalize,
-          onchange: (ev) => set("normalize")(ev.target.checked) }),
-        " normalise inputs (x − μ) / σ",
-      ]),
-    );
-    setChildren(el, [h("h2", { class: "net-controls-title" }, "Network"), ...items]);
+    model.push(row("net-init", "Initialisation", select("net-init", "init", inits.map((i) => [i, i]))));
+    const normalize = h("input", { id: "net-normalize", type: "checkbox", onchange: (ev) => set("normalize")(ev.target.checked) });
+    syncers.push((s) => { if (normalize.checked !== s.normalize) normalize.checked = s.normalize; });
+    const training = [
+      row("net-optimizer", "Optimizer", select("net-optimizer", "optimizer",
+        networkOptimizers(catalog).map((o) => [o.name, o.title || o.name]))),
+      row("net-lr", "Learning rate α", number("net-lr", "lr", { min: 1e-10, step: "any" })),
+      row("net-steps", "Steps", number("net-steps", "steps", { min: 1, max: catalog.limits?.max_train_steps ?? 20000, step: 1 })),
+      row("net-batch", "Batch size (0 = full)", number("net-batch", "batch", { min: 0, step: 1 })),
+      row("net-seed", "Seed", number("net-seed", "seed", { min: 0, step: 1 })),
+      h("div", { class: "param param-bool" }, [normalize, h("label", { for: "net-normalize" }, "normalise inputs (x − μ) / σ")]),
+    ];
+    const section = (title, items) => h("details", { class: "section", open: true }, [h("summary", {}, title), ...items]);
+    setChildren(el, [section("Data", data), section("Model", model), section("Training", training)]);
   }
 
   let key = "";
   return {
     update(state) {
-      const k = JSON.stringify(state) + upload.name + upload.text.length;
+      // Rebuilt only when the choices change (another data set's task, the model, an upload).
+      const k = JSON.stringify([state.dataset, state.model, upload.name, upload.text.length]);
       if (k !== key) {
         key = k;
         build(state);
       }
+      for (const s of syncers) s(state);
     },
   };
 }

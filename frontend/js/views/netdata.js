@@ -1,7 +1,9 @@
-// Data points over the model's output (decision boundary at 0.5 for a binary task).
+// Data points over the model's output, and a binary task's decision boundary at the threshold.
 
 import { h } from "../dom.js";
+import { isoSegments, segmentsPath } from "../metrics.js";
 import { drawLatest } from "./netdraw.js";
+import { createOverlay } from "./overlay.js";
 import { baseLayout, emitDrawn } from "../plot.js";
 import { RUN_COLORS } from "../palette.js";
 
@@ -9,20 +11,29 @@ export function createNetDataView(el) {
   const gd = h("div", { class: "plot" });
   el.append(gd);
 
-  function update(state, data) {
+  // The traces depend on the answers only, so they are built once per answer; a threshold drag
+  // changes nothing but the boundary, drawn as a layout shape (no trace recomputed).
+  let memo = { key: null, traces: [] };
+  const overlay = createOverlay(gd);
+  let drawnKey = null;
+  let boundary = [];
+
+  function tracesFor(data) {
     const pts = data.dataset;
     const traces = [];
     const b = data.boundary;
     if (b) {
       traces.push({
-        type: "contour", x: b.x, y: b.y, z: b.values, colorscale: "RdBu", reversescale: true, name: "model output",
-        opacity: 0.55, showscale: false, hoverinfo: "skip",
+        // shaded from class 0's colour (output 0) to class 1's (output 1), as the dots
+        type: "contour", x: b.x, y: b.y, z: b.values, name: "model output",
+        colorscale: [[0, RUN_COLORS[0].hex], [0.5, "#ffffff"], [1, RUN_COLORS[1].hex]], zmin: 0, zmax: 1,
+        opacity: 0.45, showscale: false, hoverinfo: "skip",
         contours: { coloring: "fill", start: 0, end: 1, size: 0.1 },
       });
       if (data.task === "binary") {
-        traces.push({ type: "contour", x: b.x, y: b.y, z: b.values, showscale: false, hoverinfo: "skip",
-          contours: { coloring: "none", start: 0.5, end: 0.5, size: 1 }, line: { color: "#111", width: 2.5 },
-          name: "boundary (p = 0.5)" });
+        // legend entry only: the line itself is the layout shape below
+        traces.push({ type: "scatter", mode: "lines", x: [null], y: [null], name: "boundary",
+          line: { color: "#111", width: 2.5 }, hoverinfo: "skip" });
       }
     }
     if (pts) {
@@ -40,17 +51,44 @@ export function createNetDataView(el) {
           type: "scatter", mode: "markers", x: g.x, y: g.y, name: pts.task === "regression" ? "points" : `class ${c}`,
           marker: pts.task === "regression"
             ? { size: 6, color: g.t, colorscale: "Viridis", line: { width: 0.5, color: "#fff" } }
-            : { size: 6, color: RUN_COLORS[c % RUN_COLORS.length], line: { width: 0.5, color: "#fff" } },
+            : { size: 6, color: RUN_COLORS[c % RUN_COLORS.length].hex, line: { width: 0.5, color: "#fff" } },
           hovertemplate: `(%{x:.4g}, %{y:.4g})<extra>${pts.task === "regression" ? "" : `class ${c}`}</extra>`,
         });
       }
     }
+    return traces;
+  }
+
+  function update(state, data) {
+    const key = [data.dataset, data.boundary, data.task];
+    if (!memo.key || key.some((v, k) => v !== memo.key[k])) memo = { key, traces: tracesFor(data) };
+    const { traces } = memo;
+    const pts = data.dataset;
+    const b = data.boundary;
+    const segs = b && data.task === "binary" ? isoSegments(b.x, b.y, b.values, state.threshold) : [];
+    boundary = segs;
     const names = pts?.feature_names || ["x1", "x2"];
-    drawLatest(gd, traces, baseLayout(state, {
+    const layout = baseLayout(state, {
       xaxis: { autorange: true, title: { text: names[0] }, zeroline: false },
       yaxis: { autorange: true, title: { text: names[1] }, zeroline: false },
-      showlegend: true, legend: { orientation: "h", y: 1.02, x: 0 },
-    })).then(() => emitDrawn(el, "data", { traces: traces.length }));
+      showlegend: true, legend: { orientation: "h", y: 1, yanchor: "bottom", x: 0, font: { size: state.present ? 13 : 11 } },
+    });
+    // room above the axes for the legend, so it never covers the points
+    layout.margin = { ...layout.margin, t: state.present ? 34 : 28 };
+    const marks = segs.length ? [{ segments: segs, stroke: "#111", width: 2.5 }] : [];
+    // A threshold drag changes only the boundary: no Plotly call, the overlay moves it.
+    const drawKey = [traces, state.present, layout.xaxis.title.text, layout.yaxis.title.text];
+    if (drawnKey && drawKey.every((v, k) => v === drawnKey[k])) {
+      overlay.draw(marks);
+      emitDrawn(el, "data", { traces: traces.length, threshold: state.threshold });
+      return;
+    }
+    drawnKey = drawKey;
+    drawLatest(gd, traces, layout).then(() => {
+      overlay.draw(marks);
+      emitDrawn(el, "data", { traces: traces.length, threshold: state.threshold });
+    });
   }
-  return { update, figure: gd };
+  return { update, figure: () => ({ data: gd.data, layout: { ...gd.layout, shapes: boundary.length
+    ? [{ type: "path", xref: "x", yref: "y", path: segmentsPath(boundary), line: { color: "#111", width: 2.5 } }] : [] } }) };
 }

@@ -31,5 +31,5 @@ export function createNetGradcheckView(el) {
       xaxis: { autorange: true, title: { text: "finite difference" } }, yaxis: { autorange: true, title: { text: "backprop" } },
     })).then(() => emitDrawn(el, "gradcheck", { traces: traces.length }));
   }
-  return { update, figure: gd };
+  return { update, figure: () => ({ data: gd.data, layout: gd.layout }) };
 }

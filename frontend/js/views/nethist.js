@@ -11,14 +11,21 @@ export function createNetHistView(el) {
   const notice = createNotice(el);
 
   function update(state, data) {
-    const hist = data.history;
+    let hist = data.history;
+    if (hist && state.t !== null && hist.record_steps) {
+      // the timeline (state.t) shows the records up to that training step
+      const n = Math.max(1, hist.record_steps.filter((v) => v <= state.t).length);
+      const cut = (a) => (Array.isArray(a) ? a.slice(0, n) : a);
+      hist = { ...hist, record_steps: cut(hist.record_steps), histograms: cut(hist.histograms),
+        dead_fraction: cut(hist.dead_fraction), saturated_fraction: cut(hist.saturated_fraction) };
+    }
     const traces = [];
     let title = "";
     if (hist && hist.histograms && hist.histograms.length && hist.histograms[0].length) {
       const edges = Array.isArray(hist.histogram_edges[0]) ? hist.histogram_edges[0] : hist.histogram_edges;
       const centers = edges.slice(0, -1).map((e, i) => (e + edges[i + 1]) / 2);
       const z = centers.map((_, b) => hist.histograms.map((r) => r[0][b]));
-      traces.push({ type: "heatmap", x: hist.record_steps, y: centers, z, colorscale: "Greys", reversescale: false,
+      traces.push({ type: "heatmap", x: hist.record_steps, y: centers, z, colorscale: "Greys", reversescale: true, // empty bins white, crowded ones dark
         showscale: false, hovertemplate: "step %{x}<br>activation %{y:.3g}: %{z:.3g}<extra></extra>" });
       const last = hist.dead_fraction.length - 1;
       const dead = hist.dead_fraction[last]?.[0];
@@ -34,11 +41,11 @@ export function createNetHistView(el) {
     drawLatest(gd, traces, baseLayout(state, {
       margin: { l: 60, r: 60, t: 28, b: 44, autoexpand: false },
       title: { text: title, font: { size: 13 }, y: 0.98 },
-      xaxis: { autorange: true, title: { text: "step" } }, yaxis: { autorange: true, title: { text: "activation (layer 1)" } },
-      yaxis2: { title: { text: "fraction" }, overlaying: "y", side: "right", range: [0, 1] },
+      xaxis: { autorange: true, title: { text: "step" } }, yaxis: { autorange: true, title: { text: "activation" } },
+      yaxis2: { title: { text: "fraction" }, overlaying: "y", side: "right", range: [0, 1], tickmode: "auto", showgrid: false },
     })).then(() => emitDrawn(el, "activations", { traces: traces.length }));
   }
-  return { update, figure: gd };
+  return { update, figure: () => ({ data: gd.data, layout: gd.layout }) };
 }
 
 function fmt(v) {

@@ -39,5 +39,5 @@ export function createNetLandscapeView(el) {
       yaxis: { autorange: true, title: { text: names[1] }, ...(L?.normalize ? { scaleanchor: "x", scaleratio: 1, constrain: "domain" } : {}) },
     })).then(() => emitDrawn(el, "landscape", { traces: traces.length }));
   }
-  return { update, figure: gd };
+  return { update, figure: () => ({ data: gd.data, layout: gd.layout }) };
 }

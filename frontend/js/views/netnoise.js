@@ -19,9 +19,9 @@ export function createNetNoiseView(el) {
     }
     drawLatest(gd, traces, baseLayout(state, {
       xaxis: { autorange: true, title: { text: "batch size S" }, type: "log" },
-      yaxis: { autorange: true, title: { text: "variance of the mini-batch gradient" }, type: "log" },
+      yaxis: { autorange: true, title: { text: "variance" }, type: "log" },
       showlegend: true, legend: { orientation: "h", y: 1.02, x: 0 },
     })).then(() => emitDrawn(el, "noise", { traces: traces.length }));
   }
-  return { update, figure: gd };
+  return { update, figure: () => ({ data: gd.data, layout: gd.layout }) };
 }

@@ -23,9 +23,9 @@ export function createNetStudyView(el) {
     }
     drawLatest(gd, traces, baseLayout(state, {
       xaxis: { autorange: true, title: { text: "batch size S" }, type: "log" },
-      yaxis: { autorange: true, title: { text: "steps to reach the target loss" }, type: "log" },
+      yaxis: { autorange: true, title: { text: "steps" }, type: "log" },
       showlegend: true, legend: { orientation: "h", y: 1.02, x: 0 },
     })).then(() => emitDrawn(el, "study", { traces: traces.length }));
   }
-  return { update, figure: gd };
+  return { update, figure: () => ({ data: gd.data, layout: gd.layout }) };
 }

@@ -19,19 +19,21 @@ export function createNetWeightsView(el) {
     if (hist && hist.snapshots && hist.snapshots.length) {
       const [rows, cols] = hist.layer_shapes[0] || [0, 0];
       const count = Math.min(rows * cols, MAX_LINES, hist.param_names.length);
+      // the timeline (state.t) cuts every path at that training step
+      const n = state.t === null ? hist.snapshot_steps.length : hist.snapshot_steps.filter((v) => v <= state.t).length;
       for (let k = 0; k < count; k++) {
         const unit = cols ? Math.floor(k / cols) : k;
         traces.push({
-          type: "scatter", mode: "lines", x: hist.snapshot_steps, y: hist.snapshots.map((r) => r[k]),
-          name: hist.param_names[k], line: { color: RUN_COLORS[unit % RUN_COLORS.length], width: 1.6 },
+          type: "scatter", mode: "lines", x: hist.snapshot_steps.slice(0, n), y: hist.snapshots.slice(0, n).map((r) => r[k]),
+          name: hist.param_names[k], line: { color: RUN_COLORS[unit % RUN_COLORS.length].hex, width: 1.6 },
           hovertemplate: `${hist.param_names[k]}<br>step %{x}: %{y:.4g}<extra></extra>`,
         });
       }
     }
     notice.show(hist && !traces.length ? "no weight snapshots for this run" : "");
     drawLatest(gd, traces, baseLayout(state, {
-      xaxis: { autorange: true, title: { text: "step" } }, yaxis: { autorange: true, title: { text: "first-layer weight" } },
+      xaxis: { autorange: true, title: { text: "step" } }, yaxis: { autorange: true, title: { text: "weight" } },
     })).then(() => emitDrawn(el, "weights", { traces: traces.length }));
   }
-  return { update, figure: gd };
+  return { update, figure: () => ({ data: gd.data, layout: gd.layout }) };
 }

@@ -23,12 +23,14 @@ export function createTableView(el, { onToggleBug = () => {} } = {}) {
       parts.push(h("p", { class: "hint" }, "checking at run 1's start…"));
       return parts;
     }
-    const rel = Math.hypot(gc.analytic[0] - gc.numeric[0], gc.analytic[1] - gc.numeric[1]) /
-      Math.max(1e-12, Math.hypot(...gc.analytic) + Math.hypot(...gc.numeric));
+    // the planted bug the check must catch: dF/dx reported twice as large
+    const analytic = state.gradbug ? [2 * gc.analytic[0], gc.analytic[1]] : gc.analytic;
+    const rel = Math.hypot(analytic[0] - gc.numeric[0], analytic[1] - gc.numeric[1]) /
+      Math.max(1e-12, Math.hypot(...analytic) + Math.hypot(...gc.numeric));
     const ok = rel < 1e-4;
     parts.push(h("table", { class: "probe-table" }, [h("tbody", {}, [
       h("tr", {}, [h("th", { scope: "row" }, "at"), h("td", {}, `(${fmt(gc.point[0])}, ${fmt(gc.point[1])})`)]),
-      h("tr", {}, [h("th", { scope: "row" }, "analytic ∇f"), h("td", {}, `(${fmt(gc.analytic[0], 6)}, ${fmt(gc.analytic[1], 6)})`)]),
+      h("tr", {}, [h("th", { scope: "row" }, "analytic ∇f"), h("td", {}, `(${fmt(analytic[0], 6)}, ${fmt(analytic[1], 6)})`)]),
       h("tr", {}, [h("th", { scope: "row" }, "central difference"), h("td", {}, `(${fmt(gc.numeric[0], 6)}, ${fmt(gc.numeric[1], 6)})`)]),
       h("tr", {}, [h("th", { scope: "row" }, "relative error"), h("td", {}, fmt(rel, 2))]),
     ])]));
