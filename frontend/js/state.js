@@ -191,24 +191,9 @@ export function sceneState(catalog, id, k = 0, view = {}) {
   return normalize(catalog, { panels: scene.panels, ...merged, ...view, scene: id, step });
 }
 
-/** Step k's full state as the catalog serves it. */
+/** Step k's full state as the catalog serves it (Python owns the merge). */
 export function stepState(scene, k) {
-  const s = scene.steps?.[k];
-  if (s?.state) return s.state;
-  return legacyStatePatch(scene.state, s?.state_patch);
-}
-
-// TRANSITIONAL (remove at merge, once the catalog serves `steps[k].state`): a catalog that
-// still sends `state_patch` is merged here, by the rule backend/losscape/scenes.py uses.
-function legacyStatePatch(base, patch) {
-  const isObj = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
-  const merge = (a, b) => {
-    if (!isObj(a) || !isObj(b)) return b === undefined ? a : b;
-    const out = { ...a };
-    for (const [key, v] of Object.entries(b)) out[key] = key === "params" || key === "schedule" ? v : merge(a[key], v);
-    return out;
-  };
-  return merge(base || {}, patch || {});
+  return scene.steps?.[k]?.state || scene.state || {};
 }
 
 // --------------------------------------------------------------------------- URL hash

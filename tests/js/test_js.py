@@ -74,10 +74,10 @@ def test_every_scene_shows_registered_panels():
         assert panels, scene["id"]
         assert set(panels) <= set(ids["surface"]), (scene["id"], panels)
         for step in scene["steps"]:
-            step_panels = (step.get("state") or step.get("state_patch") or {}).get("panels", panels)
+            step_panels = step["state"].get("panels", panels)
             assert set(step_panels) <= set(ids["surface"]), (scene["id"], step_panels)
     for scene in catalog["network_scenes"]:
         for step in [{"state": scene["state"]}, *scene["steps"]]:
-            panels = (step.get("state") or step.get("state_patch") or {}).get("panels")
+            panels = step["state"].get("panels")
             if panels is not None:
                 assert set(panels.split(",")) <= set(ids["network"]), (scene["id"], panels)

@@ -106,8 +106,7 @@ export function netSceneState(catalog, id, k = 0, view = {}) {
   if (!scene) return normalizeNet(catalog, { ...view });
   const steps = scene.steps || [];
   const i = clamp(k, 0, Math.max(steps.length - 1, 0));
-  // TRANSITIONAL (remove at merge): a catalog without steps[k].state sends a flat state_patch.
-  const merged = steps[i]?.state || { ...scene.state, ...(steps[i]?.state_patch || {}) };
+  const merged = steps[i]?.state || scene.state || {};
   return normalizeNet(catalog, { ...merged, ...view, scene: id, step: i });
 }
 
