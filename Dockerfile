@@ -28,9 +28,9 @@ RUN pip install --no-cache-dir . \
 USER 10001:10001
 WORKDIR /home/losscape
 
-# Compile the scenes' kernels into the cache now (others compile on first use); numba keys the cache on the CPU, so a
+# Compile every kernel into the cache now; numba keys the cache on the CPU, so a
 # host with another CPU recompiles once at start (the lifespan warm-up does it).
-RUN losscape warm
+RUN python -c "from losscape.api.app import warm_up; warm_up()"
 
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=120s --retries=3 \

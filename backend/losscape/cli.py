@@ -338,9 +338,7 @@ def _parser() -> argparse.ArgumentParser:
     anim.add_argument("--size", type=int, nargs=2, default=(640, 560), metavar=("W", "H"))
     anim.add_argument("--title", default=None)
     anim.add_argument("-o", "--output", required=True, help="file.gif")
-
-    warm = sub.add_parser("warm", help="compile the kernels into numba's cache (the scenes')")
-    warm.add_argument("--all", action="store_true", help="every surface x optimizer pair too")
+    # `warm` (compile and cache the kernels) is added by _add_warm when present.
     return parser
 
 
@@ -355,23 +353,20 @@ def _cmd_run(args: argparse.Namespace) -> int:
         raise UsageError("--json prints the run; with -o, write file.json instead")
     surface = _surface_arg(args)
     surface_params = _kv(args.param, "--param")
-    from .warmup import compile_notice
-
-    with compile_notice():
-        run = losscape.trajectory(
-            surface,
-            args.optimizer,
-            start=args.start,
-            steps=args.steps,
-            lr=args.lr,
-            schedule=args.schedule,
-            schedule_params=_kv(args.schedule_param, "--schedule-param"),
-            noise=args.noise,
-            batch_size=args.batch_size,
-            seed=args.seed,
-            surface_params=surface_params,
-            **_kv(args.hp, "--hp"),
-        )
+    run = losscape.trajectory(
+        surface,
+        args.optimizer,
+        start=args.start,
+        steps=args.steps,
+        lr=args.lr,
+        schedule=args.schedule,
+        schedule_params=_kv(args.schedule_param, "--schedule-param"),
+        noise=args.noise,
+        batch_size=args.batch_size,
+        seed=args.seed,
+        surface_params=surface_params,
+        **_kv(args.hp, "--hp"),
+    )
     if args.json:
         print(json.dumps(_jsonable(run)))
         return 0
@@ -575,14 +570,6 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     )
 
 
-def _cmd_warm(args: argparse.Namespace) -> int:
-    from . import warmup
-
-    seconds = warmup.warm(warmup.all_groups(every_pair=args.all), out=sys.stdout)
-    print(f"losscape: kernels ready in {seconds:.1f} s")
-    return 0
-
-
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "run": _cmd_run,
     "list": _cmd_list,
@@ -590,7 +577,6 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "train": _cmd_train,
     "animate": _cmd_animate,
     "serve": _cmd_serve,
-    "warm": _cmd_warm,
 }
 
 

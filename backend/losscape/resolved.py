@@ -6,7 +6,6 @@ neither imports the other: the stop box factors and ``classify`` live here.
 
 from __future__ import annotations
 
-import functools
 import math
 from dataclasses import dataclass, field
 
@@ -46,10 +45,6 @@ class ResolvedSurface:
 
     def stop_box(self) -> tuple[np.ndarray, int]:
         """The box beyond which a run stops, and the status it stops with."""
-        return self._stop_box
-
-    @functools.cached_property
-    def _stop_box(self) -> tuple[np.ndarray, int]:
         factor = ESCAPE_BOX_FACTOR if self.unbounded_below else DIVERGE_BOX_FACTOR
         x0, x1, y0, y1 = self.view
         cx, cy = 0.5 * (x0 + x1), 0.5 * (y0 + y1)

@@ -16,8 +16,6 @@ from .numerics import kernels
 
 # A gradient this small relative to the curvature counts as vanished (service.classify's rule).
 _RELATIVE_TOL = 1e-6
-# The kernel statuses that may hide a saddle (the only ones the check runs for).
-STUCK_CANDIDATES = frozenset({"converged", "done"})
 
 
 def is_stuck(
@@ -49,6 +47,6 @@ def run_status(
     point: tuple[float, float],
 ) -> str:
     """The kernel's status, with "converged" / "done" at a saddle turned into "stuck"."""
-    if status in STUCK_CANDIDATES and is_stuck(kernel_args, gradient, point):
+    if status in ("converged", "done") and is_stuck(kernel_args, gradient, point):
         return "stuck"
     return status

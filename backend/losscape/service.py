@@ -7,7 +7,6 @@ raise ``ValueError`` naming the valid choices or bounds.
 
 from __future__ import annotations
 
-import functools
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -27,12 +26,11 @@ from .numerics.registry import (
 )
 from .numerics.registry import surface_spec as _surface_spec
 from .numerics.schedules import SCHEDULES
-from .numerics.specialise import optimizer_tag, surface_tag
 from .numerics.specs import CriticalPoint, OptimizerSpec, ParamSpec, SurfaceSpec
 from .numerics.surfaces import SURFACES
 from .plot import BasinMapViews, LRMomentumViews, LRSweepViews, TrajectoryViews
 from .resolved import ResolvedSurface, classify
-from .saddles import STUCK_CANDIDATES, run_status
+from .saddles import run_status
 from .validation import check_point as _point
 from .validation import check_view as _check_view
 from .validation import hyperparams as _hyperparams
@@ -66,18 +64,6 @@ def resolve_surface(
         if surface_params is None:
             surface_params = surface.get("params")
         surface = surface.get("name")  # type: ignore[assignment]
-    if not surface_params and isinstance(surface, str):
-        return _default_surface(surface)
-    return _resolve_catalogue(surface, surface_params)
-
-
-@functools.lru_cache(maxsize=64)
-def _default_surface(name: str) -> ResolvedSurface:
-    """A catalogue surface at its default parameters (its critical points computed once)."""
-    return _resolve_catalogue(name, None)
-
-
-def _resolve_catalogue(surface: object, surface_params: Mapping[str, object] | None):
     spec = _surface_spec(surface)
     params = param_vector(spec.params, surface_params, spec.name)
     values = {p.name: float(params[i]) for i, p in enumerate(spec.params)}
@@ -229,38 +215,40 @@ def trajectory(
     x0, y0 = _point(start if start is not None else surf.default_start, "start")
     kid, schp = _schedule(schedule, schedule_params)
     noise_std = _noise_std(noise, batch_size)
+    _check_start(surf, x0, y0)
     box, box_status = surf.stop_box()
     path = np.empty((n_steps + 1, 3))
-    avg = np.empty((n_steps + 1, 3))
     lrs = np.empty(n_steps)
-    n, status = kernels.trajectory_k(
-        surface_tag(surf.sid), optimizer_tag(spec.id), surf.params, surf.code, surf.consts, hp,
-        kid, schp, lr0, x0, y0, n_steps, noise_std, _seed(seed), _tol(tol), box, box_status,
-        path, lrs, avg,
+    n, status = kernels.trajectory(
+        *surf.kernel_args(), spec.id, hp, kid, schp, lr0, x0, y0, n_steps, noise_std,
+        _seed(seed), _tol(tol), box, box_status, path, lrs,
     )  # fmt: skip
-    if n == kernels.START_UNDEFINED:
-        raise ValueError(f"the surface or its gradient is undefined at the start ({x0:g}, {y0:g})")
-    xy = path[: n + 1, :2]
-    loss = path[: n + 1, 2]
-    averaged = avg[: n + 1, :2]
-    averaged_loss = avg[: n + 1, 2]
-    status_name = STATUS_NAMES[status]
-    if status_name in STUCK_CANDIDATES:  # a vanished gradient may sit on a saddle
-        end = evaluate(surf, xy[-1:])[0]
-        status_name = run_status(status_name, surf.kernel_args(), end[1:], xy[-1])
+    xy = path[: n + 1, :2].copy()
+    loss = path[: n + 1, 2].copy()
+    averaged = np.cumsum(xy, axis=0) / np.arange(1, n + 2)[:, None]
+    averaged_loss = evaluate(surf, averaged)[:, 0]
+    end = evaluate(surf, xy[-1:])[0]
+    status_name = run_status(STATUS_NAMES[status], surf.kernel_args(), end[1:], xy[-1])
     return Trajectory(
         surface=surf.name,
         optimizer=spec.name,
         lr=lr0,
-        hyperparams=dict(zip([p.name for p in spec.hyperparams], hp.tolist(), strict=False)),
+        hyperparams={p.name: float(hp[i]) for i, p in enumerate(spec.hyperparams)},
         path=xy,
         loss=loss,
-        lrs=lrs[:n],
+        lrs=lrs[:n].copy(),
         averaged_path=averaged,
         averaged_loss=averaged_loss,
         status=status_name,
         stopped_at=_stopped_at(n, status),
     )
+
+
+def _check_start(surf: ResolvedSurface, x0: float, y0: float) -> None:
+    """ValueError when the surface or its gradient is undefined at the start."""
+    f, gx, gy = evaluate(surf, np.array([[x0, y0]]))[0]
+    if not (abs(f) <= kernels.LOSS_BOUND and math.isfinite(gx) and math.isfinite(gy)):
+        raise ValueError(f"the surface or its gradient is undefined at the start ({x0:g}, {y0:g})")
 
 
 def evaluate(surface: SurfaceArg | ResolvedSurface, points: np.ndarray) -> np.ndarray:
@@ -713,7 +701,8 @@ def grid(
     xs = np.linspace(x0, x1, n)
     ys = np.linspace(y0, y1, n)
     values = np.empty((n, n))
-    kernels.grid_values(*surf.kernel_args(), xs, ys, values)  # NaN where undefined
+    kernels.grid_values(*surf.kernel_args(), xs, ys, values)
+    values[~np.isfinite(values)] = np.nan
     if k >= 2:
         # Arrows sit at cell centres so none lands on the view's edge.
         ax = x0 + (np.arange(k) + 0.5) * (x1 - x0) / k

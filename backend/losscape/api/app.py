@@ -43,7 +43,7 @@ from starlette.routing import Match, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .. import __version__, limits
+from .. import __version__, limits, service
 from . import cors, docs, errors, schemas
 from .encoding import ORJSONResponse
 from .runtime import runtime
@@ -330,13 +330,40 @@ async def vendor_plotly(request: Request) -> Response:
 
 
 def warm_up() -> dict[str, Any]:
-    """Load (or compile) the kernels the first page needs: see ``losscape.warmup``."""
-    t0 = time.perf_counter()
-    from .. import warmup  # the first scene, its sweeps, the networks; the rest on first use
+    """Run every kernel once on tiny inputs (numba loads or compiles them now, not later).
 
-    groups = warmup.server_groups()
-    warmup.warm(groups, out=None)
-    runs = len(groups)
+    Each optimizer runs on each catalogue surface (and on a typed-in formula when the
+    expressions module is there); then a grid, a Hessian and the three sweeps.
+    """
+    t0 = time.perf_counter()
+    surfaces = [{"name": s["name"]} for s in service.surfaces()]
+    from .operations import EXPRESSIONS_AVAILABLE
+
+    if EXPRESSIONS_AVAILABLE:
+        surfaces.append({"expression": "x**2 + 3*y**2"})
+    optimizers = [o["name"] for o in service.optimizers()]
+    runs = 0
+    for surface in surfaces:
+        for name in optimizers:
+            try:
+                service.trajectory(surface, name, steps=3)
+                runs += 1
+            except ValueError as exc:  # e.g. an optimizer a surface does not support
+                log.debug("warm-up skipped %s on %s: %s", name, surface, exc)
+        service.grid(surface, resolution=3, arrows=2)
+    first = surfaces[0]
+    start = service.resolve_surface(first).default_start
+    service.hessian(first, start)
+    for schedule in service.schedules():
+        service.trajectory(first, optimizers[0], steps=3, schedule=schedule["name"])
+    service.lr_sweep(first, optimizers[0], steps=3, count=2, curves=True, progress=_ignore)
+    service.basins(first, optimizers[0], steps=3, resolution=2, progress=_ignore)
+    momentum = schemas.MOMENTUM_OPTIMIZERS
+    if momentum:
+        service.lr_momentum_map(
+            first, momentum[0].name, steps=3, lr_count=2, momentum_count=2, progress=_ignore
+        )
+    _warm_networks()
     plotly_bundle()
     seconds = time.perf_counter() - t0
     # uvicorn.error is the logger uvicorn prints at INFO; ours would be silent by default
@@ -369,9 +396,6 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     runtime(app)
     if os.environ.get("LOSSCAPE_WARMUP", "1") != "0":
         app.state.warm_up = await anyio.to_thread.run_sync(warm_up)
-    from ..warmup import announce_ready
-
-    announce_ready()
     yield
 
 

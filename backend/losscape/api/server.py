@@ -191,11 +191,7 @@ def serve(
     _numba_cache.configure_numba_cache()  # workers inherit NUMBA_CACHE_DIR
     os.environ["LOSSCAPE_HOST"] = host  # the Host allow-list takes --host (workers inherit it)
     url = page_url(host, port)
-    from .. import warmup
-
-    if os.environ.get("LOSSCAPE_WARMUP", "1") != "0":  # once, before workers start
-        warmup.warm(warmup.server_groups())
-    os.environ[warmup.URL_ENV] = url  # the app prints it when it can answer
+    print(f"losscape: serving the classroom page at {url} (API docs at {url}docs)", flush=True)
     if open_browser:
         threading.Thread(target=_open_when_ready, args=(url,), daemon=True).start()
     options = uvicorn_options(log_level)

@@ -55,11 +55,6 @@ def schedule_spec(name: object) -> ScheduleSpec:
 
 def check_number(value: object, name: str, lo: float, hi: float, *, kind: str = "float") -> float:
     """``value`` as a float after checking type, finiteness and lo <= value <= hi."""
-    # Fast path for the common, valid case (x - x == 0 rules out inf and NaN).
-    t = type(value)
-    fast = (t is float and kind == "float") or (t is int and kind != "bool")
-    if fast and value - value == 0 and lo <= value <= hi:
-        return float(value)
     if kind == "bool":
         if isinstance(value, bool) or value in (0, 1):
             return float(value)
@@ -84,9 +79,7 @@ def param_vector(
     Unknown names, wrong types, non-finite or out-of-bound values raise
     ValueError naming the valid names or the bounds.
     """
-    if not given:  # the common case: every default, validated once per spec table
-        return _defaults(specs).copy()
-    given = dict(given)
+    given = dict(given or {})
     names = [p.name for p in specs]
     unknown = sorted(set(given) - set(names))
     if unknown:
@@ -97,20 +90,4 @@ def param_vector(
     for i, p in enumerate(specs):
         v = given.get(p.name, p.default)
         out[i] = check_number(v, f"{owner}.{p.name}", p.min, p.max, kind=p.kind)
-    return out
-
-
-_DEFAULTS: dict[int, tuple[tuple[ParamSpec, ...], np.ndarray]] = {}
-
-
-def _defaults(specs: tuple[ParamSpec, ...]) -> np.ndarray:
-    """The defaults of a spec table, keyed by identity (hashing the specs costs more)."""
-    hit = _DEFAULTS.get(id(specs))
-    if hit is not None and hit[0] is specs:
-        return hit[1]
-    out = np.zeros(max(len(specs), 1), dtype=np.float64)
-    for i, p in enumerate(specs):
-        out[i] = check_number(p.default, p.name, p.min, p.max, kind=p.kind)
-    if len(_DEFAULTS) < 1024:
-        _DEFAULTS[id(specs)] = (specs, out)
     return out

@@ -211,29 +211,6 @@ def double_well(x: float, y: float, p: np.ndarray) -> tuple[float, float, float]
 
 # ---------------------------------------------------------------- dispatch
 
-# id -> value-and-gradient function: the specialised kernels (``specialise``)
-# pick one at compile time; ``surface_eval`` below is the run-time twin.
-SURFACE_FUNCTIONS = {
-    0: quadratic,
-    1: ravine,
-    2: rotated_ravine,
-    3: rosenbrock,
-    4: beale,
-    5: himmelblau,
-    6: six_hump_camel,
-    7: rastrigin,
-    8: ackley,
-    9: saddle,
-    10: bounded_saddle,
-    11: monkey_saddle,
-    12: plateau,
-    13: two_gaussians,
-    14: tilted_plane,
-    15: double_well,
-    16: booth,
-    17: matyas,
-}
-
 
 # _nrt=False: this dispatcher never allocates, and without reference counting
 # the calls that pass arrays on skip atomic incref/decref pairs (measured: 24 ns
