@@ -393,19 +393,38 @@ def check(
 
 
 def evaluate_state(
-    claims: list[Mapping[str, Any]], state: Mapping[str, Any], *, page: str = "surfaces"
+    claims: list[Mapping[str, Any]],
+    state: Mapping[str, Any],
+    *,
+    page: str = "surfaces",
+    cancel: Callable[[], None] | None = None,
 ) -> list[Verdict]:
-    """Check ``claims`` against the results of ``state`` on ``page`` ("surfaces" or "networks")."""
+    """Check ``claims`` against the results of ``state`` on ``page`` ("surfaces" or "networks").
+
+    Results are computed lazily, by the first claim that needs them; ``cancel()`` (which may
+    raise ``service.Cancelled``) runs before each claim, so a cancel stops between them.
+    """
     if page == "networks":
         results: Any = NetworkResults(state)
         table = NETWORK_QUANTITIES
     else:
         results = SurfaceResults(state)
         table = SURFACE_QUANTITIES
-    return [check(c, results, table) for c in claims]
+    verdicts = []
+    for c in claims:
+        if cancel is not None:
+            cancel()
+        verdicts.append(check(c, results, table))
+    return verdicts
 
 
-def evaluate(scene_id: str, step: int, *, page: str | None = None) -> list[Verdict]:
+def evaluate(
+    scene_id: str,
+    step: int,
+    *,
+    page: str | None = None,
+    cancel: Callable[[], None] | None = None,
+) -> list[Verdict]:
     """The verdicts of step ``step`` of scene ``scene_id``.
 
     ``page`` picks the scene list ("surfaces" or "networks"); None looks in the classroom
@@ -418,4 +437,4 @@ def evaluate(scene_id: str, step: int, *, page: str | None = None) -> list[Verdi
             f"scene {scene_id!r} has steps 0 to {len(steps) - 1}; step {step} does not exist"
         )
     s = steps[step]
-    return evaluate_state(s["claims"], s["state"], page=found.page)
+    return evaluate_state(s["claims"], s["state"], page=found.page, cancel=cancel)

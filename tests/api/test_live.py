@@ -343,6 +343,7 @@ HEAVY_BODIES = {
         "steps": 200,
     },
     "network_gradient_check": {"dataset": {"name": "moons"}},
+    "scene_claims": {"scene": "momentum", "step": 0},
     "network_gradient_noise": {"dataset": {"name": "moons"}, "draws": 100},
     "network_batch_size": {
         "dataset": {"name": "moons"},

@@ -57,7 +57,8 @@ class SceneClaimsResponse(Out):
 
 
 def run_scene_claims(body: SceneClaimsRequest, progress: Any) -> dict[str, Any]:
-    verdicts = claims.evaluate(body.scene, body.step, page=body.page)
+    cancel = progress.check if progress is not None else None
+    verdicts = claims.evaluate(body.scene, body.step, page=body.page, cancel=cancel)
     return {
         "scene": body.scene,
         "step": body.step,
