@@ -89,13 +89,14 @@ export function createShell(root, api, catalog, page, transport) {
   ]);
   const caption = h("div", { class: "caption", id: "caption", "aria-live": "polite" });
   // The scene step's claims (claims.js), checked by the server on the step's own results.
-  const claims = h("div", { class: "claims-host", id: "claims" });
+  const claims = h("section", { class: "claims-host", id: "claims", "aria-label": "Claims of this step" });
   const claimsUi = { key: "", verdicts: null, hidden: false, stale: null };
   const claimsView = createClaimsView(claims, { onToggle: (hidden) => { claimsUi.hidden = hidden; } });
   const legend = h("div", { class: "run-legend", id: "run-legend", "aria-label": "runs" });
   const controlsEl = h("aside", { class: "controls", id: "controls", "aria-label": "Controls" });
   const badges = h("div", { class: "badges", id: "badges", "aria-live": "polite" });
-  const panelsEl = h("div", { class: "panels", id: "panels" });
+  // focusable: in presenter mode the panels scroll, and a keyboard must reach them
+  const panelsEl = h("div", { class: "panels", id: "panels", role: "region", "aria-label": "Panels", tabindex: "0" });
   const timelineEl = h("div", { class: "timeline", role: "group", "aria-label": "Timeline" });
   const toast = h("div", { class: "toast", role: "alert", hidden: true });
   setChildren(root, [header, caption, claims, h("div", { class: "layout" }, [controlsEl,

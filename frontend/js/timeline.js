@@ -66,9 +66,9 @@ export function createTimeline(el, { getState, setState }) {
 
   el.append(
     h("button", { type: "button", "aria-label": "go to the first iteration", onclick: () => { stop(); setT(() => 0); } }, "|◀"),
-    h("button", { type: "button", "aria-label": "step back", onclick: () => { stop(); setT((t) => t - 1); } }, "−1"),
+    h("button", { type: "button", "aria-label": "−1: step back", onclick: () => { stop(); setT((t) => t - 1); } }, "−1"),
     play,
-    h("button", { type: "button", "aria-label": "step forward", onclick: () => { stop(); setT((t) => t + 1); } }, "+1"),
+    h("button", { type: "button", "aria-label": "+1: step forward", onclick: () => { stop(); setT((t) => t + 1); } }, "+1"),
     h("button", { type: "button", "aria-label": "show the whole run", onclick: () => { stop(); setT((_, s) => s.steps); } }, "▶|"),
     scrub, label, speed,
   );

@@ -11,14 +11,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.server]
 
 AXE = (Path(__file__).with_name("vendor") / "axe.min.js").read_text(encoding="utf-8")
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
-# Known, owned elsewhere: the timeline's -1/+1 buttons are built by main.js with aria-labels
-# "step back" / "step forward" that miss their visible text (WCAG 2.5.3). The fix is in
-# main.js (e.g. aria-label "−1: step back"); only these two nodes are excused, the rule
-# still runs on every other element. Remove this entry once main.js names them.
-KNOWN = {
-    ("label-content-name-mismatch", 'button[aria-label="step back"]'),
-    ("label-content-name-mismatch", 'button[aria-label="step forward"]'),
-}
+# No exceptions: every rule runs on every element.
+KNOWN: set[tuple[str, str]] = set()
 
 
 def violations(page) -> list[str]:
