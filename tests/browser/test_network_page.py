@@ -89,6 +89,8 @@ def test_threshold_slider_moves_the_roc_point(page, ui):
         float(v) for v in pg.eval_on_selector("#view-metrics", "el => el.dataset.roc").split(",")
     )
     assert tpr1 > tpr0 and fpr1 >= fpr0
+    # the hash is written after a short debounce; the page marks it pending until then
+    pg.wait_for_function("() => !document.body.dataset.hashPending")
     assert "threshold=0.05" in pg.evaluate("() => location.hash")
     page.assert_clean()
 

@@ -76,13 +76,18 @@ def test_widget_draws_and_a_slider_round_trips_through_python(browser, ui):
         page.goto(ORIGIN)
         page.wait_for_function("() => document.querySelector('#root').dataset.revision === '1'")
         names = _names(page, "contour")
-        assert "run 1: gd, lr 0.019" in names and "run 2: heavy_ball, lr 0.01" in names
+        # The scene's own runs, named as the widget names them (lr to 4 significant digits).
+        scene = w.state
+        runs = scene["runs"]
+        for i, r in enumerate(runs[:2]):
+            assert f"run {i + 1}: {r['optimizer']}, lr {r['lr']:.4g}" in names, names
+        params = {k: float(v) for k, v in (scene.get("params") or {}).items()}
         # The contour drawn is the Python figure: same z as losscape.plot builds.
         z00 = page.evaluate(
             "() => document.querySelector('[data-view=contour]')._fullData[0].z[0][0]"
         )
         ref_fig = losscape.plot.contour(
-            "ravine", w.results, surface_params={"kappa": 100.0}, resolution=120
+            scene["surface"], w.results, surface_params=params, resolution=120
         )
         assert z00 == pytest.approx(float(ref_fig.data[0].z[0][0]))
         assert page.locator("[data-view=curves] .main-svg").count() >= 1
@@ -94,11 +99,13 @@ def test_widget_draws_and_a_slider_round_trips_through_python(browser, ui):
             page.keyboard.press("ArrowRight")
         page.wait_for_function("() => document.querySelector('#root').dataset.revision === '2'")
         lr = w.state["runs"][1]["lr"]
-        assert lr == pytest.approx(0.01 * 10**0.1, rel=2e-3)
+        assert lr == pytest.approx(runs[1]["lr"] * 10**0.1, rel=2e-3)
         assert w.results[1].lr == lr and w.revision == 2
-        assert f"run 2: heavy_ball, lr {lr:.4g}" in _names(page, "contour")
-        ref = losscape.trajectory("ravine", "heavy_ball", lr=lr, start=(-2.5, 1.0), steps=150,
-                                  momentum=0.8, surface_params={"kappa": 100.0})  # fmt: skip
+        assert f"run 2: {runs[1]['optimizer']}, lr {lr:.4g}" in _names(page, "contour")
+        ref = losscape.trajectory(
+            scene["surface"], runs[1]["optimizer"], lr=lr, start=tuple(runs[1]["start"]),
+            steps=scene["steps"], surface_params=params, **runs[1].get("hyperparams", {}),
+        )  # fmt: skip
         drawn = page.evaluate(
             "() => document.querySelector('[data-view=curves]')._fullData[1].y.at(-1)"
         )
