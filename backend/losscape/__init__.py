@@ -60,10 +60,16 @@ trajectory = _callables.accepting_callables(_service.trajectory, _callables.traj
 lr_sweep = _callables.accepting_callables(_service.lr_sweep, _callables.lr_sweep)
 basins = _callables.accepting_callables(_service.basins, _callables.basins)
 
-# The network results get the same notebook views as the surface results (figure(),
-# to_pandas(), Jupyter rendering). Attached here rather than as a base class while
-# network_service.py is being split into a package.
-plot.attach_views(TrainingHistory, plot.TrainingHistoryViews)
+# Results draw themselves (figure(), to_pandas(), Jupyter); attached here so the service
+# modules never import the plotting layer (no import circle).
+for _cls, _views in (
+    (_service.Trajectory, plot.TrajectoryViews),
+    (_service.LRSweep, plot.LRSweepViews),
+    (_service.BasinMap, plot.BasinMapViews),
+    (_service.LRMomentumMap, plot.LRMomentumViews),
+    (TrainingHistory, plot.TrainingHistoryViews),
+):
+    plot.attach_views(_cls, _views)
 
 
 def widget(scene: str | None = "momentum", **kwargs: object) -> object:

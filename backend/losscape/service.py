@@ -28,7 +28,6 @@ from .numerics.registry import surface_spec as _surface_spec
 from .numerics.schedules import SCHEDULES
 from .numerics.specs import CriticalPoint, OptimizerSpec, ParamSpec, SurfaceSpec
 from .numerics.surfaces import SURFACES
-from .plot import BasinMapViews, LRMomentumViews, LRSweepViews, TrajectoryViews
 from .resolved import ResolvedSurface, classify
 from .saddles import run_status
 from .validation import check_point as _point
@@ -134,7 +133,7 @@ def _log_range(
 
 
 @dataclass(frozen=True)
-class Trajectory(TrajectoryViews):
+class Trajectory:
     """One optimizer run on one surface.
 
     ``path`` (n + 1, 2) and ``loss`` (n + 1,) hold the n steps actually taken;
@@ -352,7 +351,7 @@ def _nan_where_diverged(values: np.ndarray, status: np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class LRSweep(LRSweepViews):
+class LRSweep:
     """Final and best loss of one optimizer over log-spaced learning rates.
 
     ``lrs`` (N,), ``final_loss`` / ``best_loss`` (N,) with NaN for diverged runs,
@@ -442,7 +441,7 @@ LABEL_ESCAPED = -3
 
 
 @dataclass(frozen=True)
-class BasinMap(BasinMapViews):
+class BasinMap:
     """Which known minimum each start of a G x G grid ends in.
 
     ``xs`` (G,), ``ys`` (G,); ``label`` (G, G) rows over y: an index into
@@ -568,7 +567,7 @@ _MOMENTUM_NAMES = ("momentum", "beta1")
 
 
 @dataclass(frozen=True)
-class LRMomentumMap(LRMomentumViews):
+class LRMomentumMap:
     """Final loss over a grid of learning rates x momentum values.
 
     ``lrs`` (A,), ``momenta`` (B,); ``final_loss`` (B, A) rows over momentum,
