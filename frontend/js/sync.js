@@ -70,6 +70,12 @@ export function createSync(store, api, { catalog, rows, base, ctx = {} }) {
       send(req);
     }
     const live = new Set(reqs.map((r) => r.lane));
+    // A lane this state no longer plans is not waited for: "settled" means every answer the
+    // current view needs is in (an old sweep may still be queued behind the heavy pool).
+    const pending = store.data.pending || {};
+    if (Object.keys(pending).some((lane) => !live.has(lane))) {
+      store.data.pending = Object.fromEntries(Object.entries(pending).filter(([lane]) => live.has(lane)));
+    }
     const patch = base?.prune?.(store.data, live, store.state);
     if (patch) store.setData(patch);
   }
