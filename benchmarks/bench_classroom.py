@@ -107,6 +107,12 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a process has used so far (/proc/PID/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _socket_inodes(port: int) -> set[str]:
     """Inodes of ESTABLISHED server-side sockets on ``port`` (IPv4 loopback)."""
     inodes = set()
@@ -258,10 +264,13 @@ def main() -> int:
             asyncio.run(classroom(ws_url, 4 * args.workers, 3.0, 0.2, not args.json))
         print(
             f"{'students':>8} {'answers/s':>9} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} "
-            f"{'errors':>6} {'kB/answer':>9}  connections per worker, RSS MB per worker"
+            f"{'errors':>6} {'kB/answer':>9} {'CPU ms/answer':>13}  connections per worker, "
+            "RSS MB per worker"
         )
         for n in args.students:
             box: dict[str, Any] = {}
+            workers = (_children(server_pid) or [server_pid]) if server_pid is not None else []
+            cpu0 = sum(cpu_seconds(p) for p in workers)
 
             async def run_and_sample(n: int = n, box: dict[str, Any] = box) -> None:
                 task = asyncio.create_task(
@@ -277,13 +286,18 @@ def main() -> int:
 
             asyncio.run(run_and_sample())
             stats, elapsed = box["result"]
+            # Server CPU per answer: the serving cost, much less sensitive than latency to
+            # other load on the machine.
+            cpu = sum(cpu_seconds(p) for p in workers) - cpu0
+            cpu_ms = cpu / max(stats.answers, 1) * 1e3 if workers else float("nan")
             lat = [v * 1e3 for v in stats.latencies]
             kb = stats.bytes / max(stats.answers, 1) / 1024
             split = "/".join(str(c) for c in box.get("split", []))
             rss = "/".join(f"{r:.0f}" for r in box.get("rss", []))
             print(
                 f"{n:>8} {stats.answers / elapsed:>9.0f} {pct(lat, 50):>7.1f} {pct(lat, 95):>7.1f} "
-                f"{pct(lat, 99):>7.1f} {stats.errors:>6} {kb:>9.1f}  {split or '-'}, {rss or '-'}"
+                f"{pct(lat, 99):>7.1f} {stats.errors:>6} {kb:>9.1f} {cpu_ms:>13.2f}  "
+                f"{split or '-'}, {rss or '-'}"
                 + (f"  errors: {stats.error_kinds}" if stats.errors else ""),
                 flush=True,
             )

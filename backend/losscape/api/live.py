@@ -20,7 +20,10 @@ and the socket stays open.
 
 Heavy requests (sweeps, networks) of one connection run one at a time in the
 runtime's heavy pool, after admission to the class-wide queue; the others run
-in the interactive pool, so a slider never waits behind a sweep.
+in the interactive pool, so a slider never waits behind a sweep. A request
+small enough (``Operation.inline``, bounded by ``limits.INLINE_*`` to about a
+millisecond) runs on the event loop itself: a thread hop costs more CPU than
+a page's drag request.
 
 Frames go out through a bounded outbox (``MAX_SEND_FRAMES``): when a reader
 falls behind, a queued progress frame gives way first, then the oldest queued
@@ -337,7 +340,10 @@ class LiveSession:
 
     async def execute(self, job: Job) -> None:
         if not job.op.heavy:
-            await self._execute(job, self.runtime.interactive)
+            if job.op.inline is not None and job.op.inline(job.body):
+                await self._execute_inline(job)
+            else:
+                await self._execute(job, self.runtime.interactive)
             return
         try:
             async with self.runtime.heavy_slot(None), self.heavy_lock:
@@ -367,6 +373,20 @@ class LiveSession:
         finally:
             queue.put_nowait(None)
             await pump
+        await self._reply(job, result, detail)
+
+    async def _execute_inline(self, job: Job) -> None:
+        """A small request (``Operation.inline``) computed right here on the event loop."""
+        result: Any = None
+        detail: list[dict[str, Any]] | None = None
+        try:
+            result = job.op.encode(job.body, None, self.binary)
+        except ValueError as exc:
+            detail = errors.value_error_detail(exc)
+        await self._reply(job, result, detail)
+
+    async def _reply(self, job: Job, result: Any, detail: list[dict[str, Any]] | None) -> None:
+        """The job's one answer: its stop reason, an error, or the result frame."""
         head = {"id": job.tag, "type": "result"}
         if job.stop is not None:
             await self.send(encoding.dumps({"id": job.tag, "type": job.stop}))

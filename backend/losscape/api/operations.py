@@ -28,7 +28,7 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, TypeAdapter
 
-from .. import service
+from .. import limits, service
 from . import encoding, schemas
 from . import network_operations as nop
 from .scene_claims import SceneClaimsRequest, run_scene_claims
@@ -58,6 +58,9 @@ class Operation:
     run: Callable[[Any, Progress | None], Any]
     streams: bool = False  # long job: progress frames, cancellable at each chunk
     heavy: bool = False  # runs in the heavy pool, admitted against the class-wide queue
+    # A request for which this says True is small enough to run on the live channel's event
+    # loop (limits.INLINE_*): no thread hop, no cancellation point needed.
+    inline: Callable[[Any], bool] | None = None
 
     @property
     def adapter(self) -> TypeAdapter:
@@ -126,6 +129,21 @@ def run_trajectories(body: schemas.TrajectoriesRequest, progress: Progress | Non
         "runs": runs,
         "elapsed_ms": (time.perf_counter() - t0) * 1e3,
     }
+
+
+def _typed(body: BaseModel) -> bool:
+    return isinstance(body.surface, schemas.ExpressionSurface)  # type: ignore[attr-defined]
+
+
+def small_trajectories(body: schemas.TrajectoriesRequest) -> bool:
+    """Few enough runs x steps to answer on the event loop."""
+    limit = limits.INLINE_MAX_STEPS_EXPRESSION if _typed(body) else limits.INLINE_MAX_STEPS
+    return len(body.runs) * body.steps <= limit
+
+
+def small_grid(body: schemas.GridRequest) -> bool:
+    """A contour of a catalogue surface at a modest resolution."""
+    return not _typed(body) and body.resolution**2 <= limits.INLINE_MAX_GRID_VALUES
 
 
 def run_grid(body: schemas.GridRequest, progress: Progress | None) -> Any:
@@ -254,9 +272,14 @@ def run_lr_momentum(body: Any, progress: Progress | None) -> Any:
 OPERATIONS: dict[str, Operation] = {
     op.name: op
     for op in (
-        Operation("trajectories", schemas.TrajectoriesRequest, run_trajectories),
-        Operation("grid", schemas.GridRequest, run_grid),
-        Operation("hessian", schemas.HessianRequest, run_hessian),
+        Operation(
+            "trajectories",
+            schemas.TrajectoriesRequest,
+            run_trajectories,
+            inline=small_trajectories,
+        ),
+        Operation("grid", schemas.GridRequest, run_grid, inline=small_grid),
+        Operation("hessian", schemas.HessianRequest, run_hessian, inline=lambda body: True),
         Operation("sweep_lr", schemas.LRSweepRequest, run_lr_sweep, True, True),
         Operation("sweep_basins", schemas.BasinsRequest, run_basins, True, True),
         Operation("sweep_lr_momentum", schemas.LRMomentumRequest, run_lr_momentum, True, True),
