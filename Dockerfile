@@ -29,8 +29,8 @@ USER 10001:10001
 WORKDIR /home/losscape
 
 # Compile every kernel into the cache now; numba keys the cache on the CPU, so a
-# host with another CPU recompiles once at start (the lifespan warm-up does it).
-RUN python -c "from losscape.api.app import warm_up; warm_up()"
+# host with another CPU recompiles once at start (serve's warm-up does it).
+RUN losscape warm
 
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=120s --retries=3 \

@@ -15,11 +15,109 @@ import tempfile
 import time
 
 import numpy as np
+from numba import njit
 
 import losscape
 from _timing import median_time, print_table
+from losscape.numerics import kernels
 from losscape.numerics.registry import optimizer_spec, param_vector
 from losscape.service import resolve_surface
+
+# --------------------------------------------------------------------------- floors
+# Minimal hand-written numba loops doing the same work with nothing else: no
+# validation, no stop rules, no recording. What losscape could at best reach.
+
+
+@njit(cache=False, nogil=True, error_model="numpy")
+def floor_adam_trajectory(steps: int, lr: float) -> tuple[float, float]:
+    x, y = -1.5, 2.0
+    mx = my = vx = vy = 0.0
+    b1, b2, eps = 0.9, 0.999, 1e-8
+    for t in range(1, steps + 1):
+        r = y - x * x
+        gx = -2.0 * (1.0 - x) - 400.0 * x * r
+        gy = 200.0 * r
+        mx = b1 * mx + (1.0 - b1) * gx
+        my = b1 * my + (1.0 - b1) * gy
+        vx = b2 * vx + (1.0 - b2) * gx * gx
+        vy = b2 * vy + (1.0 - b2) * gy * gy
+        c1 = 1.0 - b1 ** float(t)
+        c2 = math.sqrt(1.0 - b2 ** float(t))
+        x -= lr / c1 * mx / (math.sqrt(vx) / c2 + eps)
+        y -= lr / c1 * my / (math.sqrt(vy) / c2 + eps)
+    return x, y
+
+
+@njit(cache=False, nogil=True, error_model="numpy")
+def floor_adam_lanes(lrs: np.ndarray, steps: int, out: np.ndarray) -> None:
+    """Adam on Rosenbrock, one lane per lr, blocks of 256 lanes in lockstep."""
+    n_all = lrs.shape[0]
+    b1, b2, eps = 0.9, 0.999, 1e-8
+    for lo in range(0, n_all, 256):
+        n = min(256, n_all - lo)
+        x = np.full(n, -1.5)
+        y = np.full(n, 2.0)
+        m = np.zeros((2, n))
+        v = np.zeros((2, n))
+        for t in range(1, steps + 1):
+            c1 = 1.0 - b1 ** float(t)
+            c2 = math.sqrt(1.0 - b2 ** float(t))
+            for i in range(n):
+                r = y[i] - x[i] * x[i]
+                gx = -2.0 * (1.0 - x[i]) - 400.0 * x[i] * r
+                gy = 200.0 * r
+                m[0, i] = b1 * m[0, i] + (1.0 - b1) * gx
+                m[1, i] = b1 * m[1, i] + (1.0 - b1) * gy
+                v[0, i] = b2 * v[0, i] + (1.0 - b2) * gx * gx
+                v[1, i] = b2 * v[1, i] + (1.0 - b2) * gy * gy
+                s = lrs[lo + i] / c1
+                x[i] -= s * m[0, i] / (math.sqrt(v[0, i]) / c2 + eps)
+                y[i] -= s * m[1, i] / (math.sqrt(v[1, i]) / c2 + eps)
+        for i in range(n):
+            out[lo + i, 0] = x[i]
+            out[lo + i, 1] = y[i]
+
+
+@njit(cache=False, nogil=True, error_model="numpy")
+def floor_momentum_lanes(
+    starts: np.ndarray, lrs: np.ndarray, mus: np.ndarray, steps: int, himmelblau: bool,
+    out: np.ndarray,
+) -> None:  # fmt: skip
+    """SGD momentum (torch form), per-lane start, lr and mu, blocks of 256 lanes in lockstep."""
+    n_all = lrs.shape[0]
+    for lo in range(0, n_all, 256):
+        n = min(256, n_all - lo)
+        x = starts[lo : lo + n, 0].copy()
+        y = starts[lo : lo + n, 1].copy()
+        bx = np.zeros(n)
+        by = np.zeros(n)
+        for t in range(steps):
+            for i in range(n):
+                if himmelblau:
+                    a = x[i] * x[i] + y[i] - 11.0
+                    b = x[i] + y[i] * y[i] - 7.0
+                    gx = 4.0 * x[i] * a + 2.0 * b
+                    gy = 2.0 * a + 4.0 * y[i] * b
+                else:
+                    r = y[i] - x[i] * x[i]
+                    gx = -2.0 * (1.0 - x[i]) - 400.0 * x[i] * r
+                    gy = 200.0 * r
+                bx[i] = gx if t == 0 else mus[lo + i] * bx[i] + gx
+                by[i] = gy if t == 0 else mus[lo + i] * by[i] + gy
+                x[i] -= lrs[lo + i] * bx[i]
+                y[i] -= lrs[lo + i] * by[i]
+        for i in range(n):
+            out[lo + i, 0] = x[i]
+            out[lo + i, 1] = y[i]
+
+
+@njit(cache=False, nogil=True, error_model="numpy")
+def floor_grid(xs: np.ndarray, ys: np.ndarray, out: np.ndarray) -> None:
+    for j in range(ys.shape[0]):
+        y = ys[j]
+        for i in range(xs.shape[0]):
+            x = xs[i]
+            out[j, i] = (1.0 - x) ** 2 + 100.0 * (y - x * x) ** 2
 
 
 # --------------------------------------------------------------------------- peers
@@ -96,9 +194,11 @@ def rosenbrock_grid_numpy(n: int) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- cases
+FLOOR = "floor: hand-written numba"
+
+
 def bench_trajectory(repeats: int) -> list:
     steps, lr = 1000, 0.02
-    rows = []
     t_ls = median_time(
         lambda: losscape.trajectory("rosenbrock", "adam", start=(-1.5, 2.0), steps=steps, lr=lr),
         repeats=repeats,
@@ -108,7 +208,6 @@ def bench_trajectory(repeats: int) -> list:
     hp = param_vector(spec.hyperparams, None, "adam")
     box, box_status = surf.stop_box()
     path, lrs = np.empty((steps + 1, 3)), np.empty(steps)
-    from losscape.numerics import kernels
 
     def raw() -> None:
         kernels.trajectory(
@@ -116,26 +215,16 @@ def bench_trajectory(repeats: int) -> list:
             1e-10, box, box_status, path, lrs,
         )  # fmt: skip
 
-    t_raw = median_time(raw, repeats=repeats)
     case = "Adam trajectory, 1000 steps"
-    rows.append((case, "losscape.trajectory", t_ls, t_ls))
-    rows.append((case, "losscape kernel alone", t_raw, t_ls))
-    rows.append(
-        (
-            case,
-            "pure Python loop",
-            median_time(lambda: adam_pure_python(steps, lr), repeats=3),
-            t_ls,
-        )
-    )
-    rows.append(
-        (
-            case,
-            "numpy per step",
-            median_time(lambda: adam_numpy(steps, lr, np.array([-1.5, 2.0])), repeats=3),
-            t_ls,
-        )
-    )
+    rows = [
+        (case, "losscape.trajectory", t_ls, t_ls),
+        (case, "losscape kernel alone", median_time(raw, repeats=repeats), t_ls),
+        (case, FLOOR, median_time(lambda: floor_adam_trajectory(steps, lr), repeats=repeats), t_ls),
+        (case, "pure Python loop", median_time(lambda: adam_pure_python(steps, lr), repeats=3),
+         t_ls),
+        (case, "numpy per step",
+         median_time(lambda: adam_numpy(steps, lr, np.array([-1.5, 2.0])), repeats=3), t_ls),
+    ]  # fmt: skip
     try:
         import torch
 
@@ -146,7 +235,7 @@ def bench_trajectory(repeats: int) -> list:
         rows.append(
             (case, "torch.optim.Adam", median_time(lambda: adam_torch(steps, lr), repeats=3), t_ls)
         )
-    except ImportError:
+    except (ImportError, RuntimeError):
         pass
     return rows
 
@@ -155,23 +244,30 @@ def bench_basins(repeats: int) -> list:
     g, steps, lr, mu = 256, 500, 0.002, 0.9
     case = "basin map 256x256 x 500, momentum"
     args = dict(lr=lr, steps=steps, resolution=g, momentum=mu, tol=0.0)
+    t_ser = median_time(
+        lambda: losscape.basins("himmelblau", "momentum", **args), repeats=repeats, min_time=0
+    )
     t_par = median_time(
         lambda: losscape.basins("himmelblau", "momentum", parallel=True, **args),
         repeats=repeats,
         min_time=0,
     )
-    t_ser = median_time(
-        lambda: losscape.basins("himmelblau", "momentum", **args), repeats=repeats, min_time=0
-    )
     xs = np.linspace(-5, 5, g)
     mx, my = np.meshgrid(xs, xs)
     starts = np.column_stack([mx.ravel(), my.ravel()])
+    out = np.empty_like(starts)
+    lrs, mus = np.full(g * g, lr), np.full(g * g, mu)
+    t_floor = median_time(
+        lambda: floor_momentum_lanes(starts, lrs, mus, steps, True, out), repeats=repeats,
+        min_time=0,
+    )  # fmt: skip
     t_np = median_time(
         lambda: himmelblau_momentum_numpy(starts, steps, lr, mu), repeats=3, min_time=0
     )
     return [
         (case, "losscape, serial (web)", t_ser, t_ser),
         (case, "losscape, parallel (CLI)", t_par, t_ser),
+        (case, FLOOR, t_floor, t_ser),
         (case, "numpy, vectorised over starts", t_np, t_ser),
     ]
 
@@ -180,55 +276,123 @@ def bench_lr_sweep(repeats: int) -> list:
     n, steps = 1000, 1000
     case = "lr sweep 1000 lrs x 1000, Adam"
     args = dict(start=(-1.5, 2.0), steps=steps, lr_min=1e-4, lr_max=1.0, count=n, tol=0.0)
+    t_ser = median_time(
+        lambda: losscape.lr_sweep("rosenbrock", "adam", **args), repeats=repeats, min_time=0
+    )
     t_par = median_time(
         lambda: losscape.lr_sweep("rosenbrock", "adam", parallel=True, **args),
         repeats=repeats,
         min_time=0,
     )
-    t_ser = median_time(
-        lambda: losscape.lr_sweep("rosenbrock", "adam", **args), repeats=repeats, min_time=0
-    )
     lrs = np.geomspace(1e-4, 1.0, n)
+    out = np.empty((n, 2))
+    t_floor = median_time(lambda: floor_adam_lanes(lrs, steps, out), repeats=repeats, min_time=0)
     starts = np.tile([-1.5, 2.0], (n, 1))
     with np.errstate(all="ignore"):
         t_np = median_time(lambda: adam_numpy(steps, lrs, starts), repeats=3, min_time=0)
     return [
         (case, "losscape, serial (web)", t_ser, t_ser),
         (case, "losscape, parallel (CLI)", t_par, t_ser),
+        (case, FLOOR, t_floor, t_ser),
         (case, "numpy, vectorised over lrs", t_np, t_ser),
+    ]
+
+
+def bench_lr_momentum(repeats: int) -> list:
+    side, steps = 100, 1000
+    case = "lr x momentum map 100x100 x 1000"
+    args = dict(
+        start=(-1.5, 2.0), steps=steps, lr_min=1e-5, lr_max=1e-3, lr_count=side,
+        momentum_min=0.0, momentum_max=0.99, momentum_count=side, tol=0.0,
+    )  # fmt: skip
+    t_ser = median_time(
+        lambda: losscape.lr_momentum_map("rosenbrock", "momentum", **args),
+        repeats=repeats,
+        min_time=0,
+    )
+    mm, ll = np.meshgrid(
+        np.linspace(0.0, 0.99, side), np.geomspace(1e-5, 1e-3, side), indexing="ij"
+    )
+    mus, lrs = mm.ravel().copy(), ll.ravel().copy()
+    starts = np.tile([-1.5, 2.0], (side * side, 1))
+    out = np.empty_like(starts)
+    t_floor = median_time(
+        lambda: floor_momentum_lanes(starts, lrs, mus, steps, False, out), repeats=repeats,
+        min_time=0,
+    )  # fmt: skip
+
+    def numpy_map() -> np.ndarray:
+        theta = starts.copy()
+        buf = np.zeros_like(theta)
+        for t in range(steps):
+            x, y = theta[:, 0], theta[:, 1]
+            r = y - x * x
+            g = np.stack([-2 * (1 - x) - 400 * x * r, 200 * r], axis=1)
+            buf = g if t == 0 else mus[:, None] * buf + g
+            theta -= lrs[:, None] * buf
+        return theta
+
+    with np.errstate(all="ignore"):
+        t_np = median_time(numpy_map, repeats=3, min_time=0)
+    return [
+        (case, "losscape, serial (web)", t_ser, t_ser),
+        (case, FLOOR, t_floor, t_ser),
+        (case, "numpy, vectorised over pairs", t_np, t_ser),
     ]
 
 
 def bench_grid(repeats: int) -> list:
     case = "contour grid 400x400, Rosenbrock"
     t_ls = median_time(lambda: losscape.grid("rosenbrock", resolution=400), repeats=repeats)
+    xs, ys = np.linspace(-2, 2, 400), np.linspace(-1, 3, 400)
+    out = np.empty((400, 400))
+    t_floor = median_time(lambda: floor_grid(xs, ys, out), repeats=repeats)
     t_np = median_time(lambda: rosenbrock_grid_numpy(400), repeats=repeats)
-    return [(case, "losscape.grid", t_ls, t_ls), (case, "numpy meshgrid", t_np, t_ls)]
+    return [
+        (case, "losscape.grid", t_ls, t_ls),
+        (case, FLOOR, t_floor, t_ls),
+        (case, "numpy meshgrid", t_np, t_ls),
+    ]
 
 
 def bench_cold_start() -> list:
-    code = (
-        "import time; t0 = time.perf_counter(); import losscape; "
-        "losscape.trajectory('rosenbrock', 'adam', steps=1000, lr=0.02); "
-        "print(time.perf_counter() - t0)"
-    )
+    """First ``losscape run`` and first ``losscape serve`` (to its ready line) on an empty cache."""
     env = {
         k: v for k, v in os.environ.items() if k not in ("LOSSCAPE_NUMBA_BASE", "NUMBA_CACHE_DIR")
     }
+    run_cmd = [sys.executable, "-m", "losscape", "run", "rosenbrock", "adam", "--steps", "1000"]
     rows = []
     with tempfile.TemporaryDirectory() as cache:
-        env["NUMBA_CACHE_DIR"] = cache  # an empty base: the first run compiles everything it needs
+        env["LOSSCAPE_NUMBA_BASE"] = cache  # empty: the first run compiles what it needs
 
         def run() -> float:
             t0 = time.perf_counter()
-            subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True)
+            subprocess.run(run_cmd, env=env, check=True, capture_output=True)
             return time.perf_counter() - t0
 
         cold = run()  # empty cache: compiles and writes the cache
         warm = sorted(run() for _ in range(3))[1]
-    case = "process start to first trajectory"
+    case = "first `losscape run` (process)"
     rows.append((case, "numba cache warm", warm, warm))
     rows.append((case, "numba cache empty", cold, warm))
+    with tempfile.TemporaryDirectory() as cache:
+        env["LOSSCAPE_NUMBA_BASE"] = cache
+        port = 8600 + os.getpid() % 300
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "losscape", "serve", "--port", str(port)],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )  # fmt: skip
+        ready = math.nan
+        try:
+            for line in proc.stdout:  # type: ignore[union-attr]
+                if "ready" in line:
+                    ready = time.perf_counter() - t0
+                    break
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+    rows.append(("first `losscape serve`, to ready", "numba cache empty", ready, warm))
     return rows
 
 
@@ -236,7 +400,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer repeats")
     parser.add_argument(
-        "--only", choices=["trajectory", "basins", "lr", "grid", "cold"], default=None
+        "--only", choices=["trajectory", "basins", "lr", "lrm", "grid", "cold"], default=None
     )
     args = parser.parse_args()
     repeats = 3 if args.quick else 7
@@ -244,6 +408,7 @@ def main() -> None:
         "trajectory": lambda: bench_trajectory(repeats),
         "basins": lambda: bench_basins(repeats),
         "lr": lambda: bench_lr_sweep(repeats),
+        "lrm": lambda: bench_lr_momentum(repeats),
         "grid": lambda: bench_grid(repeats),
         "cold": bench_cold_start,
     }

@@ -141,6 +141,25 @@ def run_torch(steps: int, opt: str, threads: int) -> Callable[[], float] | None:
     return go
 
 
+def bench_default_train(repeats: int) -> list:
+    """``losscape.train("moons", mlp [16], "adam", steps=500, batch_size=32)``, default records."""
+    import losscape
+
+    model = {"name": "mlp", "params": {"hidden": [16]}}
+    case = "moons, mlp [16], 500 Adam steps, S=32"
+    t_default = median_time(
+        lambda: losscape.train("moons", model, "adam", steps=500, batch_size=32), repeats=repeats
+    )
+    t_every = median_time(
+        lambda: losscape.train("moons", model, "adam", steps=500, batch_size=32, record_every=1),
+        repeats=repeats,
+    )
+    return [
+        (case, "losscape.train (~100 records)", t_default, t_default),
+        (case, "record every step (old default)", t_every, t_default),
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
@@ -163,6 +182,7 @@ def main() -> None:
         rows.append((case, name, t, base))
         losses.append(f"{name}: {fn():.10f}")
     print_table("Training a small MLP on 1,000 points, full batch, float64", rows)
+    print_table("losscape.train with its default history", bench_default_train(args.repeats))
     print("final loss, the same model and data everywhere: " + "; ".join(losses))
     if len(runs) < 4:
         print("(torch not installed: skipped)")

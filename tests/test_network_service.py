@@ -353,14 +353,14 @@ def test_landscape_reports_progress():
 
 def test_json_snapshots_are_thinned_evenly():
     big = {"name": "mlp", "params": {"hidden": [32, 32]}}  # 1,185 parameters
-    h = ns.train("moons", big, "gd", steps=400)
+    h = ns.train("moons", big, "gd", steps=400, record_every=1)
     assert h.snapshots.shape == (401, 1185)
     d = h.to_dict()
     kept = np.array(d["snapshots"])
     assert kept.size <= ns.JSON_SNAPSHOT_VALUES
     assert d["snapshot_steps"][0] == 0 and d["snapshot_steps"][-1] == 400
     np.testing.assert_array_equal(kept[-1], h.theta)
-    small = ns.train("moons", NET, "gd", steps=40).to_dict()
+    small = ns.train("moons", NET, "gd", steps=40, record_every=1).to_dict()
     assert small["snapshot_steps"] == list(range(41))
 
 

@@ -1,4 +1,4 @@
-"""Command line: ``losscape serve | list | run | sweep | train | animate``.
+"""Command line: ``losscape serve | list | run | sweep | train | animate | warm``.
 
 Every flag is honoured or refused with a message (never silently ignored); the
 output format follows the extension of ``-o``: .json .csv .npz (data), .html
@@ -21,6 +21,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
+
+from . import warmup
 
 DATA_FORMATS = (".json", ".csv", ".npz")
 FIGURE_FORMATS = (".html", ".png", ".svg")
@@ -338,7 +340,7 @@ def _parser() -> argparse.ArgumentParser:
     anim.add_argument("--size", type=int, nargs=2, default=(640, 560), metavar=("W", "H"))
     anim.add_argument("--title", default=None)
     anim.add_argument("-o", "--output", required=True, help="file.gif")
-    # `warm` (compile and cache the kernels) is added by _add_warm when present.
+    warmup.add_parser(sub)  # `losscape warm`: compile and cache the kernels
     return parser
 
 
@@ -571,12 +573,13 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
-    "run": _cmd_run,
+    "run": warmup.with_compile_notice(_cmd_run),
     "list": _cmd_list,
     "sweep": _cmd_sweep,
     "train": _cmd_train,
     "animate": _cmd_animate,
     "serve": _cmd_serve,
+    "warm": warmup.command,
 }
 
 

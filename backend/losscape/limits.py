@@ -27,6 +27,7 @@ INLINE_MAX_GRID_VALUES = 250 * 250  # contour values on a catalogue surface
 MAX_TRAIN_STEPS = 20_000
 MAX_EPOCHS = 2_000
 MAX_RECORDS = 1_000  # recorded evaluations per run
+DEFAULT_RECORDS = 100  # records by default: each costs a pass over every point
 MAX_HISTOGRAM_BINS = 60
 MAX_SNAPSHOT_VALUES = 2_000_000  # records x parameters kept as weight snapshots
 JSON_SNAPSHOT_VALUES = 100_000  # of which to_dict() sends at most this many

@@ -112,7 +112,7 @@ def test_random_init_separates_hidden_units():
 def test_divergence_stops_with_finite_records():
     h = ns.train(
         "ravine", {"name": "linear_regression", "params": {"bias": False}}, "gd", lr=0.01,
-        steps=500, normalize=False,
+        steps=500, normalize=False, record_every=1,
     )  # fmt: skip
     assert h.status == "diverged"
     k = h.stopped_at
@@ -244,3 +244,18 @@ def test_uniforms_are_uniform_and_seeds_independent():
     # (seed, k) and (seed + 1, k - 1) must not coincide.
     v = np.array([tr.uniform(4, 0, k - 1) for k in range(1, 20000)])
     assert abs(np.corrcoef(u[1:], v)[0, 1]) < 0.05
+
+
+def test_default_records_are_about_a_hundred_at_their_own_steps():
+    """By default ~100 evaluations, each labelled with its step: the page's x axis reads them."""
+    model = {"name": "mlp", "params": {"hidden": [4]}}
+    h = ns.train("moons", model, "adam", lr=0.01, steps=500, batch_size=32, seed=1)
+    steps = h.record_steps
+    assert 100 <= steps.shape[0] <= 102
+    assert steps[0] == 0 and steps[-1] == 500 and np.all(np.diff(steps) > 0)
+    assert h.train_loss.shape == steps.shape
+    # More on request: every step; the default's records are the same losses at the same steps.
+    every = ns.train("moons", model, "adam", lr=0.01, steps=500, batch_size=32, seed=1,
+                     record_every=1)  # fmt: skip
+    assert every.record_steps.tolist() == list(range(501))
+    assert np.array_equal(every.train_loss[steps], h.train_loss)

@@ -213,3 +213,48 @@ def test_start_outside_the_domain_gives_an_all_nan_curve_not_garbage():
         )  # fmt: skip
         assert status[0] == kernels.STATUS_DIVERGED and taken[0] == 0
         assert np.all(np.isnan(curves[0])) and np.all(np.isfinite(curves[1]))
+
+
+def _lane_hps(spec, r: int, rng: np.random.Generator) -> np.ndarray:
+    """r hyperparameter rows drawn inside each parameter's bounds (bools 0 / 1, and the
+    upper half of each range for decay rates so runs stay well-behaved)."""
+    rows = np.empty((r, len(spec.hyperparams)))
+    for k, p in enumerate(spec.hyperparams):
+        if p.kind == "bool":
+            rows[:, k] = rng.integers(0, 2, r)
+        elif p.log:
+            rows[:, k] = np.exp(rng.uniform(np.log(p.min), np.log(min(p.max, 1e-2)), r))
+        else:
+            lo = p.min + 0.5 * (p.max - p.min) if p.max <= 1.0 and p.default > 0.5 else p.min
+            rows[:, k] = rng.uniform(lo, min(p.max, max(p.default, lo) + 0.1), r)
+    return rows
+
+
+@pytest.mark.parametrize("spec", [o for o in OPTIMIZERS if o.id != NEWTON_ID], ids=lambda s: s.name)
+@pytest.mark.parametrize("kid", [0, 4], ids=["constant", "cosine"])
+def test_lanes_with_their_own_lr_and_hyperparameters_equal_single_runs_bit_for_bit(spec, kid):
+    """An lr sweep / lr x momentum map block: every run has its own lr and hyperparameter row."""
+    surf = resolve_surface("rosenbrock")
+    rng = np.random.default_rng(spec.id + 10 * kid)
+    r, steps = 40, 200
+    hps = _lane_hps(spec, r, rng)
+    lrs = np.geomspace(1e-5, 2e-2, r)
+    starts = rng.uniform(-1.5, 1.5, size=(r, 2))
+    schp = np.array([0.0, 1e-5])  # cosine over the run's length down to 1e-5
+    curves = np.empty((r, steps + 1))
+    finals, best = np.empty((r, 3)), np.empty(r)
+    status, taken = np.empty(r, dtype=np.int64), np.empty(r, dtype=np.int64)
+    box, box_status = surf.stop_box()
+    kernels.batch(
+        *surf.kernel_args(), spec.id, hps, kid, schp, lrs, starts, steps, 0.0, 0, 1e-8, box,
+        box_status, curves, finals, best, status, taken,
+    )  # fmt: skip
+    for i in range(r):
+        path, lane_lrs = np.empty((steps + 1, 3)), np.empty(steps)
+        n, st = kernels.trajectory(
+            *surf.kernel_args(), spec.id, hps[i], kid, schp, lrs[i], starts[i, 0], starts[i, 1],
+            steps, 0.0, 0, 1e-8, box, box_status, path, lane_lrs,
+        )  # fmt: skip
+        assert (n, st) == (taken[i], status[i])
+        assert np.array_equal(curves[i, : n + 1], path[: n + 1, 2])
+        assert np.array_equal(finals[i], path[n])

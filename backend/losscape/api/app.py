@@ -1,11 +1,12 @@
 """The FastAPI application: REST API, live channel, classroom page and Plotly.js.
 
 ``create_app()`` is the factory uvicorn runs (``losscape serve``). Its lifespan
-warms every numba kernel (a tiny run of each optimizer on each surface, a grid,
-a Hessian, each sweep) so no request pays compile time, and prepares the
-gzipped Plotly bundle. Kernels run in worker threads of the runtime's two pools
-(``runtime.py``: interactive and heavy): they release the GIL, so a big sweep
-never stalls the event loop or the other clients.
+warms every numba kernel group (``losscape.warmup``: the first scene's first,
+then the sweeps, every catalogue pair, the networks) so no request pays compile
+time, prepares the gzipped Plotly bundle, and then prints the page's URL.
+Kernels run in worker threads of the runtime's two pools (``runtime.py``:
+interactive and heavy): they release the GIL, so a big sweep never stalls the
+event loop or the other clients.
 
 Every request's ``Host`` must be one of this machine's names (see
 ``allowed_host``; anything else is a 400, which stops DNS rebinding), and its
@@ -27,7 +28,6 @@ import ipaddress
 import logging
 import os
 import socket
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -43,7 +43,7 @@ from starlette.routing import Match, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .. import __version__, limits, service
+from .. import __version__, limits, warmup
 from . import cors, docs, errors, schemas
 from .encoding import ORJSONResponse
 from .runtime import runtime
@@ -330,65 +330,18 @@ async def vendor_plotly(request: Request) -> Response:
 
 
 def warm_up() -> dict[str, Any]:
-    """Run every kernel once on tiny inputs (numba loads or compiles them now, not later).
+    """Load (or compile) every kernel group (see ``losscape.warmup``) and the Plotly bundle.
 
-    Each optimizer runs on each catalogue surface (and on a typed-in formula when the
-    expressions module is there); then a grid, a Hessian and the three sweeps.
+    ``losscape serve`` has already warmed them in its own process before any
+    worker started, so here numba loads them from its disk cache.
     """
-    t0 = time.perf_counter()
-    surfaces = [{"name": s["name"]} for s in service.surfaces()]
-    from .operations import EXPRESSIONS_AVAILABLE
-
-    if EXPRESSIONS_AVAILABLE:
-        surfaces.append({"expression": "x**2 + 3*y**2"})
-    optimizers = [o["name"] for o in service.optimizers()]
-    runs = 0
-    for surface in surfaces:
-        for name in optimizers:
-            try:
-                service.trajectory(surface, name, steps=3)
-                runs += 1
-            except ValueError as exc:  # e.g. an optimizer a surface does not support
-                log.debug("warm-up skipped %s on %s: %s", name, surface, exc)
-        service.grid(surface, resolution=3, arrows=2)
-    first = surfaces[0]
-    start = service.resolve_surface(first).default_start
-    service.hessian(first, start)
-    for schedule in service.schedules():
-        service.trajectory(first, optimizers[0], steps=3, schedule=schedule["name"])
-    service.lr_sweep(first, optimizers[0], steps=3, count=2, curves=True, progress=_ignore)
-    service.basins(first, optimizers[0], steps=3, resolution=2, progress=_ignore)
-    momentum = schemas.MOMENTUM_OPTIMIZERS
-    if momentum:
-        service.lr_momentum_map(
-            first, momentum[0].name, steps=3, lr_count=2, momentum_count=2, progress=_ignore
-        )
-    _warm_networks()
+    done = warmup.warm(warmup.groups(), out=None)
     plotly_bundle()
-    seconds = time.perf_counter() - t0
     # uvicorn.error is the logger uvicorn prints at INFO; ours would be silent by default
     logging.getLogger("uvicorn.error").info(
-        "losscape: kernels warmed in %.2f s (%d runs)", seconds, runs
+        "losscape: kernels warmed in %.2f s (%d runs)", done["seconds"], done["runs"]
     )
-    return {"seconds": seconds, "runs": runs}
-
-
-def _warm_networks() -> None:
-    """The networks' kernels too, where this build has them (their own warm_up)."""
-    import importlib.util
-
-    if importlib.util.find_spec("losscape.network_service") is None:
-        return
-    from .. import network_service
-
-    try:
-        network_service.warm_up()
-    except Exception:  # a networks bug must not keep the surfaces page from starting
-        log.exception("losscape: warming the networks' kernels failed")
-
-
-def _ignore(done: int, total: int, partial: object) -> None:
-    return None
+    return done
 
 
 @asynccontextmanager
@@ -396,6 +349,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     runtime(app)
     if os.environ.get("LOSSCAPE_WARMUP", "1") != "0":
         app.state.warm_up = await anyio.to_thread.run_sync(warm_up)
+    warmup.announce_ready()  # the URL, now that the app can answer
     yield
 
 

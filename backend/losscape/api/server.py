@@ -33,6 +33,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
 from .. import _numba_cache, limits
+from ..warmup import URL_ENV
 from .schemas import MAX_BODY_BYTES
 
 APP = "losscape.api.app:create_app"
@@ -191,7 +192,11 @@ def serve(
     _numba_cache.configure_numba_cache()  # workers inherit NUMBA_CACHE_DIR
     os.environ["LOSSCAPE_HOST"] = host  # the Host allow-list takes --host (workers inherit it)
     url = page_url(host, port)
-    print(f"losscape: serving the classroom page at {url} (API docs at {url}docs)", flush=True)
+    if os.environ.get("LOSSCAPE_WARMUP", "1") != "0":
+        from .. import warmup  # once, here, before any worker: they then load numba's cache
+
+        warmup.warm(warmup.groups())
+    os.environ[URL_ENV] = url  # the app prints it when it can answer (workers inherit it)
     if open_browser:
         threading.Thread(target=_open_when_ready, args=(url,), daemon=True).start()
     options = uvicorn_options(log_level)

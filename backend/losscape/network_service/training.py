@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from ..limits import DEFAULT_RECORDS
 from ..networks import mlp
 from ..networks import train as tr
 from ..numerics.registry import check_number
@@ -313,8 +314,8 @@ def train(
         normalize: feed (x - mu) / sigma (training-set statistics) instead of raw x.
         seed: seeds the initialisation and the batch order.
         validation: share of points held out (stratified by class).
-        record_every: steps between recorded evaluations (default: at most
-            ``MAX_RECORDS`` records).
+        record_every: steps between recorded evaluations (default: about
+            ``DEFAULT_RECORDS`` records; down to 1 while there are at most ``MAX_RECORDS``).
         histogram_bins, relu_range: hidden-activation histograms (ReLU
             values over [0, relu_range], larger ones in the last bin).
         snapshots: keep theta at every record (when records x parameters <=
@@ -333,7 +334,7 @@ def train(
     n_steps = _steps_arg(steps, epochs, batch, n)
     s = _int(seed, "seed", 0, MAX_SEED)
     every = (
-        max(1, -(-n_steps // MAX_RECORDS))
+        max(1, -(-n_steps // DEFAULT_RECORDS))
         if record_every is None
         else _int(record_every, "record_every", max(1, -(-n_steps // MAX_RECORDS)), MAX_TRAIN_STEPS)
     )

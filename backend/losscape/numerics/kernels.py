@@ -22,6 +22,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
+from .lanes import lanes_init, lanes_step, shared_betas
 from .noise import gaussian
 from .optimizers import MAX_STATE_SLOTS, NEWTON_ID, newton_step, optimizer_init, optimizer_step
 from .program import PROGRAM_STACK
@@ -205,18 +206,6 @@ def trajectory(
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _uniform(lo: int, hi: int, lrs: np.ndarray, hps: np.ndarray) -> bool:
-    """True when runs lo..hi-1 share one learning rate and one hyperparameter row."""
-    for r in range(lo + 1, hi):
-        if lrs[r] != lrs[lo]:
-            return False
-        for k in range(hps.shape[1]):
-            if hps[r, k] != hps[lo, k]:
-                return False
-    return True
-
-
-@njit(cache=True, nogil=True, error_model="numpy")
 def _run_block_lockstep(
     lo: int,
     hi: int,
@@ -225,10 +214,10 @@ def _run_block_lockstep(
     code: np.ndarray,
     consts: np.ndarray,
     oid: int,
-    hp: np.ndarray,
+    hps: np.ndarray,
     kid: int,
     schp: np.ndarray,
-    lr0: float,
+    lrs: np.ndarray,
     starts: np.ndarray,
     steps: int,
     noise_std: float,
@@ -242,11 +231,12 @@ def _run_block_lockstep(
     status: np.ndarray,
     taken: np.ndarray,
 ) -> None:
-    """Runs lo..hi-1 sharing (lr, hp), stepped together: steps outer, runs inner.
+    """Runs lo..hi-1 stepped together: steps outer, runs inner.
 
     The block's coordinates form one vector theta = (x_0..x_{n-1}, y_0..y_{n-1})
-    so one ``optimizer_step`` (coordinate-wise for every optimizer but Newton)
-    and one ``surface_eval_block`` advance every run, in loops LLVM vectorises.
+    so one ``lanes_step`` (each run with its own lr ``lrs[r]`` and hyperparameters
+    ``hps[r]``; every optimizer but Newton) and one ``surface_eval_block`` advance
+    every run, in loops LLVM vectorises.
     The per-run stop checks are branch-free flag loops over few arrays (so they
     vectorise too); the rare runs that stop are handled after them. Per run
     the operations are exactly ``_run``'s, so results agree bit for bit. A run
@@ -265,7 +255,11 @@ def _run_block_lockstep(
     state = np.zeros((MAX_STATE_SLOTS, 2 * n))
     record = curves.shape[0] > 0
     x_lo, x_hi, y_lo, y_hi = box[0], box[1], box[2], box[3]
-    optimizer_init(oid, state, hp)
+    lanes_init(oid, state, hps, lo, n)
+    betas = shared_betas(hps, lo, hi)
+    lane_lr = np.empty(n)  # each run's rate at this step
+    for r in range(n):
+        lane_lr[r] = lrs[lo + r]
     for r in range(n):
         theta[r] = starts[lo + r, 0]
         theta[n + r] = starts[lo + r, 1]
@@ -303,7 +297,9 @@ def _run_block_lockstep(
                                record)  # fmt: skip
         if live == 0:
             return
-        lr = schedule_lr(kid, t, lr0, schp, steps)
+        if kid != 0:  # a constant schedule's rate is lrs[r] itself
+            for r in range(n):
+                lane_lr[r] = schedule_lr(kid, t, lrs[lo + r], schp, steps)
         if noise_std > 0.0:
             nx = noise_std * gaussian(seed, t, 0)
             ny = noise_std * gaussian(seed, t, 1)
@@ -312,7 +308,7 @@ def _run_block_lockstep(
                 grad[n + r] += ny
         prev_theta[:] = theta
         prev_values[:] = values
-        optimizer_step(oid, theta, grad, state, t + 1, lr, hp)
+        lanes_step(oid, theta, grad, state, t + 1, lane_lr, hps, lo, n, betas)
         surface_eval_block(sid, theta, n, sp, code, consts, stack, values, grad)
         events = 0
         for r in range(n):
@@ -460,11 +456,12 @@ def _run_block(
 ) -> None:
     """Runs lo..hi-1 of a batch (see ``batch``).
 
-    In lockstep when they share (lr, hp) (basin maps), else one by one (lr sweeps).
+    In lockstep, each with its own lr and hyperparameters; Newton (a Hessian per
+    run) one by one.
     """
-    if oid != NEWTON_ID and _uniform(lo, hi, lrs, hps):
+    if oid != NEWTON_ID:
         _run_block_lockstep(
-            lo, hi, sid, sp, code, consts, oid, hps[lo], kid, schp, lrs[lo], starts, steps,
+            lo, hi, sid, sp, code, consts, oid, hps, kid, schp, lrs, starts, steps,
             noise_std, seed, tol, box, box_status, curves, finals, best, status, taken,
         )  # fmt: skip
         return

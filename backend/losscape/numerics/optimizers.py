@@ -60,6 +60,33 @@ def _lerp(start: float, end: float, weight: float) -> float:
     return _fma(weight - 1.0, end - start, end)
 
 
+# One scalar update per optimizer, per coordinate: the array steps below, the
+# specialised 2-D trajectory loop and the per-lane sweep steps (``specialise``)
+# all call these, so every path rounds exactly alike. Branches on per-lane
+# settings are written as selects so a loop over lanes vectorises.
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def sgd_coord(
+    th: float,
+    g: float,
+    b: float,
+    t: int,
+    lr: float,
+    momentum: float,
+    dampening: float,
+    weight_decay: float,
+    nesterov: bool,
+) -> tuple[float, float]:
+    """One coordinate of torch.optim.SGD: returns (theta, buffer); see ``sgd_step``."""
+    g = _fma(weight_decay, th, g) if weight_decay != 0.0 else g
+    bn = g if t == 1 else _fma(1.0 - dampening, g, b * momentum)
+    d = _fma(momentum, bn, g) if nesterov else bn
+    use = momentum != 0.0
+    g = d if use else g
+    return _fma(-lr, g, th), (bn if use else b)
+
+
 @njit(cache=True, nogil=True, error_model="numpy")
 def sgd_step(
     theta: np.ndarray,
@@ -78,14 +105,16 @@ def sgd_step(
     d = g + mu b (nesterov) or b; theta <- theta - lr d. With momentum 0 there is no buffer.
     """
     for i in range(theta.shape[0]):
-        g = grad[i]
-        if weight_decay != 0.0:
-            g = _fma(weight_decay, theta[i], g)
-        if momentum != 0.0:
-            b = g if t == 1 else _fma(1.0 - dampening, g, state[0, i] * momentum)
-            state[0, i] = b
-            g = _fma(momentum, b, g) if nesterov else b
-        theta[i] = _fma(-lr, g, theta[i])
+        theta[i], state[0, i] = sgd_coord(
+            theta[i], grad[i], state[0, i], t, lr, momentum, dampening, weight_decay, nesterov
+        )
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def heavy_ball_coord(th: float, g: float, p: float, lr: float, mu: float) -> tuple[float, float]:
+    """One coordinate of the lecture's momentum: returns (theta, velocity)."""
+    p = mu * p - lr * g
+    return th + p, p
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -100,9 +129,23 @@ def heavy_ball_step(
     """
     mu = hp[0]
     for i in range(theta.shape[0]):
-        p = mu * state[0, i] - lr * grad[i]
-        state[0, i] = p
-        theta[i] = theta[i] + p
+        theta[i], state[0, i] = heavy_ball_coord(theta[i], grad[i], state[0, i], lr, mu)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def adagrad_coord(
+    th: float, g: float, s: float, clr: float, wd: float, eps: float
+) -> tuple[float, float]:
+    """One coordinate of torch.optim.Adagrad at clr = lr / (1 + (t - 1) lr_decay): (theta, sum)."""
+    g = _fma(wd, th, g) if wd != 0.0 else g
+    s = _fma(g, g, s)
+    return th + (-clr) * g / (math.sqrt(s) + eps), s
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def adagrad_lr(lr: float, t: int, lr_decay: float) -> float:
+    """Adagrad's decayed rate lr / (1 + (t - 1) lr_decay)."""
+    return lr / (1.0 + (t - 1) * lr_decay)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -115,17 +158,35 @@ def adagrad_step(
     clr = lr / (1 + (t - 1) lr_decay); g <- g + wd theta; s <- s + g^2;
     theta <- theta - clr g / (sqrt(s) + eps).
     """
-    lr_decay = hp[0]
-    wd = hp[1]
-    eps = hp[3]
-    clr = lr / (1.0 + (t - 1) * lr_decay)
+    clr = adagrad_lr(lr, t, hp[0])
     for i in range(theta.shape[0]):
-        g = grad[i]
-        if wd != 0.0:
-            g = _fma(wd, theta[i], g)
-        s = _fma(g, g, state[0, i])
-        state[0, i] = s
-        theta[i] = theta[i] + (-clr) * g / (math.sqrt(s) + eps)
+        theta[i], state[0, i] = adagrad_coord(theta[i], grad[i], state[0, i], clr, hp[1], hp[3])
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def rmsprop_coord(
+    th: float,
+    g: float,
+    s: float,
+    b: float,
+    m: float,
+    lr: float,
+    alpha: float,
+    eps: float,
+    wd: float,
+    mu: float,
+    centered: bool,
+) -> tuple[float, float, float, float]:
+    """One coordinate of torch.optim.RMSprop: returns (theta, s, b, m); see ``rmsprop_step``."""
+    g = _fma(wd, th, g) if wd != 0.0 else g
+    s = _fma((1.0 - alpha) * g, g, s * alpha)
+    mc = _lerp(m, g, 1.0 - alpha)
+    m = mc if centered else m
+    r = (math.sqrt(_fma(-mc, mc, s)) if centered else math.sqrt(s)) + eps
+    bn = b * mu + g / r
+    use = mu > 0.0
+    th = _fma(-lr, bn, th) if use else th + (-lr) * g / r
+    return th, s, (bn if use else b), m
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -139,29 +200,21 @@ def rmsprop_step(
     r = sqrt(s - m^2) + eps, else r = sqrt(s) + eps; momentum > 0: b <- mu b + g / r,
     theta <- theta - lr b; else theta <- theta - lr g / r.
     """
-    alpha = hp[0]
-    eps = hp[1]
-    wd = hp[2]
-    mu = hp[3]
     centered = hp[4] != 0.0
     for i in range(theta.shape[0]):
-        g = grad[i]
-        if wd != 0.0:
-            g = _fma(wd, theta[i], g)
-        s = _fma((1.0 - alpha) * g, g, state[0, i] * alpha)
-        state[0, i] = s
-        if centered:
-            m = _lerp(state[2, i], g, 1.0 - alpha)
-            state[2, i] = m
-            r = math.sqrt(_fma(-m, m, s)) + eps
-        else:
-            r = math.sqrt(s) + eps
-        if mu > 0.0:
-            b = state[1, i] * mu + g / r
-            state[1, i] = b
-            theta[i] = _fma(-lr, b, theta[i])
-        else:
-            theta[i] = theta[i] + (-lr) * g / r
+        theta[i], state[0, i], state[1, i], state[2, i] = rmsprop_coord(
+            theta[i], grad[i], state[0, i], state[1, i], state[2, i], lr, hp[0], hp[1], hp[2],
+            hp[3], centered,
+        )  # fmt: skip
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def rmsprop_lecture_coord(
+    th: float, g: float, s: float, lr: float, gamma: float, eps: float
+) -> tuple[float, float]:
+    """One coordinate of the lecture's RMSprop: returns (theta, s)."""
+    s = (1.0 - gamma) * s + gamma * g * g
+    return th - lr * g / math.sqrt(s + eps), s
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -173,17 +226,14 @@ def rmsprop_lecture_step(
     s <- (1 - gamma) s + gamma g^2; theta <- theta - alpha g / sqrt(s + eps).
     torch's RMSprop is this with alpha_torch = 1 - gamma and eps moved outside the root.
     """
-    gamma = hp[0]
-    eps = hp[1]
     for i in range(theta.shape[0]):
-        g = grad[i]
-        s = (1.0 - gamma) * state[0, i] + gamma * g * g
-        state[0, i] = s
-        theta[i] = theta[i] - lr * g / math.sqrt(s + eps)
+        theta[i], state[0, i] = rmsprop_lecture_coord(
+            theta[i], grad[i], state[0, i], lr, hp[0], hp[1]
+        )
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _bias_correction(beta: float, t: int) -> float:
+def bias_correction(beta: float, t: int) -> float:
     """1 - beta^t, rounded exactly as torch's Python ``1 - beta ** step``.
 
     A float exponent calls libm's pow, as Python does (an int exponent would
@@ -194,6 +244,44 @@ def _bias_correction(beta: float, t: int) -> float:
     if t * (1.0 - beta) > 38.0:
         return 1.0
     return 1.0 - beta ** float(t)
+
+
+_bias_correction = bias_correction
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def adam_coord(
+    th: float,
+    g: float,
+    m: float,
+    v: float,
+    vmax: float,
+    lr: float,
+    step_size: float,
+    bc2_sqrt: float,
+    b1: float,
+    b2: float,
+    eps: float,
+    wd: float,
+    amsgrad: bool,
+    decoupled: bool,
+) -> tuple[float, float, float, float]:
+    """One coordinate of Adam / AdamW: returns (theta, m, v, vmax); see ``adam_step``.
+
+    ``step_size`` = lr / (1 - b1^t) and ``bc2_sqrt`` = sqrt(1 - b2^t) come from the caller,
+    once per step for all coordinates.
+    """
+    if decoupled:
+        th = th * (1.0 - lr * wd) if wd != 0.0 else th
+    else:
+        g = _fma(wd, th, g) if wd != 0.0 else g
+    m = _lerp(m, g, 1.0 - b1)
+    v = _fma((1.0 - b2) * g, g, v * b2)
+    w = max(vmax, v)
+    vmax = w if amsgrad else vmax
+    v_used = w if amsgrad else v
+    denom = math.sqrt(v_used) / bc2_sqrt + eps
+    return th + (-step_size) * m / denom, m, v, vmax
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -216,28 +304,14 @@ def adam_step(
     """
     b1 = hp[0]
     b2 = hp[1]
-    eps = hp[2]
-    wd = hp[3]
     amsgrad = hp[4] != 0.0
-    step_size = lr / _bias_correction(b1, t)
-    bc2_sqrt = math.sqrt(_bias_correction(b2, t))
+    step_size = lr / bias_correction(b1, t)
+    bc2_sqrt = math.sqrt(bias_correction(b2, t))
     for i in range(theta.shape[0]):
-        g = grad[i]
-        th = theta[i]
-        if wd != 0.0:
-            if decoupled:
-                th = th * (1.0 - lr * wd)
-            else:
-                g = _fma(wd, th, g)
-        m = _lerp(state[0, i], g, 1.0 - b1)
-        state[0, i] = m
-        v = _fma((1.0 - b2) * g, g, state[1, i] * b2)
-        state[1, i] = v
-        if amsgrad:
-            v = max(state[2, i], v)
-            state[2, i] = v
-        denom = math.sqrt(v) / bc2_sqrt + eps
-        theta[i] = th + (-step_size) * m / denom
+        theta[i], state[0, i], state[1, i], state[2, i] = adam_coord(
+            theta[i], grad[i], state[0, i], state[1, i], state[2, i], lr, step_size, bc2_sqrt,
+            b1, b2, hp[2], hp[3], amsgrad, decoupled,
+        )  # fmt: skip
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -248,23 +322,22 @@ def gradient_step(theta: np.ndarray, grad: np.ndarray, lr: float) -> None:
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def newton_step(
-    theta: np.ndarray, grad: np.ndarray, hess: np.ndarray, lr: float, hp: np.ndarray
-) -> None:
-    """Damped Newton on 2 parameters: theta <- theta - lr (H + damping I)^-1 g; hp = (damping,).
-
-    ``theta``, ``grad`` (2,), ``hess`` (2, 2). A 1-D surface (y ignored: its
-    Hessian row and gradient for y are zero) takes the 1-D Newton step in x
-    and leaves y alone. When H + damping I is singular, or the step is not
-    finite (overflow, a NaN Hessian), the step falls back to plain gradient
-    descent, theta <- theta - lr g, so Newton never manufactures a NaN itself.
-    """
-    lam = hp[0]
-    a = hess[0, 0] + lam
-    b = 0.5 * (hess[0, 1] + hess[1, 0])
-    d = hess[1, 1] + lam
-    g0 = grad[0]
-    g1 = grad[1]
+def newton_move(
+    x: float,
+    y: float,
+    g0: float,
+    g1: float,
+    h00: float,
+    h01: float,
+    h10: float,
+    h11: float,
+    lr: float,
+    lam: float,
+) -> tuple[float, float]:
+    """Damped Newton from (x, y) on scalars: returns the new (x, y); see ``newton_step``."""
+    a = h00 + lam
+    b = 0.5 * (h01 + h10)
+    d = h11 + lam
     ok = False
     dx = 0.0
     dy = 0.0
@@ -284,10 +357,26 @@ def newton_step(
             dy = (a * g1 - b * g0) / det
             ok = True
     if not (ok and math.isfinite(dx) and math.isfinite(dy)):
-        gradient_step(theta, grad, lr)
-        return
-    theta[0] = theta[0] - lr * dx
-    theta[1] = theta[1] - lr * dy
+        return x - lr * g0, y - lr * g1
+    return x - lr * dx, y - lr * dy
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def newton_step(
+    theta: np.ndarray, grad: np.ndarray, hess: np.ndarray, lr: float, hp: np.ndarray
+) -> None:
+    """Damped Newton on 2 parameters: theta <- theta - lr (H + damping I)^-1 g; hp = (damping,).
+
+    ``theta``, ``grad`` (2,), ``hess`` (2, 2). A 1-D surface (y ignored: its
+    Hessian row and gradient for y are zero) takes the 1-D Newton step in x
+    and leaves y alone. When H + damping I is singular, or the step is not
+    finite (overflow, a NaN Hessian), the step falls back to plain gradient
+    descent, theta <- theta - lr g, so Newton never manufactures a NaN itself.
+    """
+    theta[0], theta[1] = newton_move(
+        theta[0], theta[1], grad[0], grad[1], hess[0, 0], hess[0, 1], hess[1, 0], hess[1, 1],
+        lr, hp[0],
+    )  # fmt: skip
 
 
 @njit(cache=True, nogil=True, error_model="numpy")

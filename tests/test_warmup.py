@@ -1,0 +1,108 @@
+"""The warm-up: groups in order with a line each, failures reported, the URL once ready."""
+
+from __future__ import annotations
+
+import io
+import threading
+
+import pytest
+
+from losscape import cli, scenes, warmup
+
+
+def test_groups_start_with_the_first_scene_and_name_its_surface() -> None:
+    first = scenes.scenes()[0]
+    labels = [g.label for g in warmup.groups()]
+    assert labels[0].startswith(f"first scene ({first['id']}: {first['state']['surface']} x")
+    assert labels[-1] == "networks"
+    assert len(labels) == len(set(labels))
+
+
+def test_warm_prints_a_line_per_group_and_survives_a_failing_group() -> None:
+    ran: list[str] = []
+
+    def fails() -> int:
+        raise RuntimeError("boom")
+
+    todo = [
+        warmup.Group("one", lambda: ran.append("one") or 2),
+        warmup.Group("broken", fails),
+        warmup.Group("two", lambda: ran.append("two") or 3),
+    ]
+    out = io.StringIO()
+    done = warmup.warm(todo, out=out)
+    lines = out.getvalue().splitlines()
+    assert ran == ["one", "two"]
+    assert done["runs"] == 5 and done["failed"] == ["broken"]
+    assert [line.split(" ...")[0] for line in lines] == [
+        "losscape: compiling one",
+        "losscape: compiling broken",
+        "losscape: compiling two",
+    ]
+    assert "failed (RuntimeError: boom)" in lines[1]
+
+
+def test_first_group_warms_the_first_scene_kernels() -> None:
+    out = io.StringIO()
+    done = warmup.warm(warmup.groups()[:1], out=out)
+    assert done["failed"] == []
+    assert out.getvalue().count("\n") == 1
+
+
+def test_announce_ready_prints_the_url_only_when_serve_set_it(monkeypatch) -> None:
+    out = io.StringIO()
+    monkeypatch.delenv(warmup.URL_ENV, raising=False)
+    warmup.announce_ready(out=out)
+    assert out.getvalue() == ""
+    monkeypatch.setenv(warmup.URL_ENV, "http://127.0.0.1:8123/")
+    warmup.announce_ready(out=out)
+    assert "ready, serving the classroom page at http://127.0.0.1:8123/" in out.getvalue()
+
+
+class _Signalling(io.StringIO):
+    """A stream that sets an event on its first write."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.written = threading.Event()
+
+    def write(self, s: str) -> int:
+        n = super().write(s)
+        self.written.set()
+        return n
+
+
+def test_compile_notice_speaks_when_the_work_is_slow_and_not_after() -> None:
+    slow = _Signalling()
+    with warmup.compile_notice(0.0, out=slow):
+        assert slow.written.wait(30)  # the work "takes" until the notice has appeared
+    assert "compiling the kernels" in slow.getvalue()
+    quick = _Signalling()
+    with warmup.compile_notice(3600.0, out=quick):
+        pass
+    assert quick.getvalue() == ""
+
+
+def test_warm_command_runs_every_group(monkeypatch, capsys) -> None:
+    ran: list[str] = []
+    monkeypatch.setattr(
+        warmup, "groups", lambda: [warmup.Group("g1", lambda: ran.append("g1") or 0)]
+    )
+    assert cli.main(["warm"]) == 0
+    assert ran == ["g1"]
+    out = capsys.readouterr().out
+    assert "losscape: compiling g1 ..." in out and "kernels ready in" in out
+
+
+def test_warm_command_fails_when_a_group_fails(monkeypatch, capsys) -> None:
+    def fails() -> int:
+        raise ValueError("no")
+
+    monkeypatch.setattr(warmup, "groups", lambda: [warmup.Group("bad", fails)])
+    assert cli.main(["warm"]) == 1
+
+
+@pytest.mark.parametrize("argv", [["warm", "--all"]])
+def test_warm_takes_no_flags(argv: list[str]) -> None:
+    with pytest.raises(SystemExit):
+        cli.main(argv)
