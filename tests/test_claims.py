@@ -149,3 +149,60 @@ def test_a_caption_with_a_comparative_or_number_has_a_claim():
                     and "S = " not in step["caption"]
                 ):
                     assert step["claims"], f"{s['id']}: {step['caption']!r} has no claim"
+
+
+def test_cross_entropy_breaks_the_least_squares_plateau():
+    step = _step("networks", "loss-plateaux", 1)
+    step["state"]["loss"] = "binary_cross_entropy"
+    verdicts = {
+        v.id: v for v in claims.evaluate_state(step["claims"], step["state"], page="networks")
+    }
+    assert not verdicts["stuck"].passed and not verdicts["plateau"].passed
+    assert verdicts["ce-trains"].passed
+
+
+def test_tanh_units_break_the_logistic_step():
+    step = _step("networks", "tanh-vs-logistic", 0)
+    step["state"]["activation"] = "tanh"
+    verdicts = {
+        v.id: v for v in claims.evaluate_state(step["claims"], step["state"], page="networks")
+    }
+    assert not verdicts["slower"].passed and not verdicts["near-ln2"].passed
+
+
+def test_a_constant_lr_has_no_sudden_drop():
+    step = _step("surfaces", "sudden-drop", 0)
+    step["state"]["runs"][0]["schedule"] = {"name": "constant", "params": {}}
+    verdicts = {v.id: v for v in claims.evaluate_state(step["claims"], step["state"])}
+    assert not verdicts["drop"].passed
+
+
+def test_late_decay_everywhere_breaks_the_long_run_claim():
+    step = _step("surfaces", "sudden-drop", 1)
+    step["state"]["runs"][1]["schedule"] = step["state"]["runs"][0]["schedule"]
+    verdicts = {v.id: v for v in claims.evaluate_state(step["claims"], step["state"])}
+    assert not verdicts["long-run"].passed and not verdicts["early-drop"].passed
+
+
+def test_zero_one_slope_and_variants_against_direct_computation():
+    from losscape import network_service as ns
+    from losscape.networks.zero_one import error_rate
+
+    state = scenes.network_step_state("loss-plateaux", 0)
+    r = claims.NetworkResults(state)
+    h = ns.train(**claims.network_request(state))
+    p = h.problem
+    # the final weights misclassify a few points; the error rate there is 1 - accuracy
+    assert error_rate(p.model.arch, h.theta, p.X, p.T) == pytest.approx(1 - h.train_accuracy[-1])
+    assert claims.NETWORK_QUANTITIES["zero_one_slope"](r) == 0.0
+    assert claims.NETWORK_QUANTITIES["net_grad_norm_at"](r, step=-1) == h.grad_norm[-1]
+    # a variant is the same request with the changed field
+    tanh = ns.train(**claims.network_request({**state, "activation": "relu"}))
+    got = claims.NETWORK_QUANTITIES["variant_final_loss"](r, activation="relu")
+    assert got == tanh.train_loss[-1]
+    # the request carries the loss only when the state names one
+    assert claims.network_request(state)["model"]["params"]["loss"] == "binary_cross_entropy"
+    assert (
+        "loss"
+        not in claims.network_request(scenes.network_step_state("symmetry", 0))["model"]["params"]
+    )

@@ -187,6 +187,8 @@ def network_request(state: Mapping[str, Any]) -> dict[str, Any]:
     if state["model"] == "mlp":
         hidden = [int(w) for w in str(state["hidden"]).replace("x", ",").split(",") if w]
         model["params"] = {"hidden": hidden, "activation": state["activation"]}
+    if state.get("loss"):
+        model["params"]["loss"] = state["loss"]
     out = {
         "dataset": {"name": state["dataset"], "params": params},
         "model": model,
@@ -276,6 +278,20 @@ def _accuracy_at(r: NetworkResults, step: int) -> float:
     )
 
 
+def _zero_one_slope(r: NetworkResults) -> float:
+    """Largest |dE01/dtheta_k| (central differences) of the error rate at the final weights."""
+    from .networks.zero_one import error_rate_slope
+
+    h = r.history
+    p = h.problem
+    return float(np.max(np.abs(error_rate_slope(p.model.arch, h.theta, p.X, p.T))))
+
+
+def _variant(r: NetworkResults, changes: Mapping[str, Any]) -> NetworkResults:
+    """The results of the same state with ``changes`` (another activation, loss, ...)."""
+    return NetworkResults({**r.state, **changes})
+
+
 def _units_spread(r: NetworkResults, layer: int = 0) -> float:
     """Largest difference between two hidden units' weight rows (0: the units are identical)."""
     w = r.history.weights(layer)
@@ -308,6 +324,17 @@ NETWORK_QUANTITIES: dict[str, Callable[..., Any]] = {
     # steps saved going from batch size index a to index b
     "study_saving": lambda r, a, b: float(r.study.steps[a] - r.study.steps[b]),
     "landscape_kappa": lambda r: r.hessian_kappa(),
+    # the error rate's slope at the final weights: 0 on its plateaux
+    "zero_one_slope": _zero_one_slope,
+    # the norm of the mini-batch (here: full-batch) gradient at step ``step``
+    "net_grad_norm_at": lambda r, step: float(r.history.grad_norm[step]),
+    # the same state with some fields changed: one claim compares two settings
+    "variant_final_loss": lambda r, **changes: float(
+        _variant(r, changes).history.train_loss[-1]
+    ),
+    "variant_final_accuracy": lambda r, **changes: float(
+        _variant(r, changes).history.train_accuracy[-1]
+    ),
 }
 
 

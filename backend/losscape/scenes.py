@@ -1046,6 +1046,74 @@ def _build() -> list[dict[str, Any]]:
         )
     )
 
+    # The lecture's warning: a step decay makes the loss drop suddenly (the fluctuations
+    # shrink with alpha), which can look like progress and yet cost the long run.
+    late = _run(
+        "gd",
+        0.03,
+        (-2.5, 1.0),
+        BLUE,
+        schedule={"name": "step", "params": {"step_size": 200, "gamma": 0.1}},
+    )
+    early = _run(
+        "gd", 0.03, (-2.5, 1.0), VERMILLION,
+        schedule={"name": "step", "params": {"step_size": 40, "gamma": 0.1}},
+    )  # fmt: skip
+    add(
+        _scene(
+            "sudden-drop",
+            "The sudden drop of step decay",
+            "Cutting α cuts the fluctuations, so the loss drops suddenly at the decay step.\n"
+            "The lecture's warning: the drop looks like progress, but decaying early costs the "
+            "long run.",
+            "SGD learning rate",
+            ["contour", "curves"],
+            _state(
+                "ravine",
+                [late],
+                params={"kappa": 50.0},
+                steps=300,
+                noise=2.0,
+                seed=0,
+                logy=True,
+            ),
+            [
+                _step(
+                    "α drops 10× at step 200: the mean loss drops over 5× within 15 steps.",
+                    _claim(
+                        "drop",
+                        "mean loss over steps 205-214 under 1/5 of steps 190-199",
+                        Q("window_mean", run=0, a=205, b=215),
+                        "<",
+                        Q("window_mean", run=0, a=190, b=200),
+                        times=0.2,
+                    ),
+                ),
+                _step(
+                    "Decaying every 40 steps (orange) drops suddenly too, but then crawls along "
+                    "the ravine: after 300 steps its loss is over 5× the late decay's.",
+                    _claim(
+                        "early-drop",
+                        "orange drops too: steps 45-54 under 1/2 of steps 30-39",
+                        Q("window_mean", run=1, a=45, b=55),
+                        "<",
+                        Q("window_mean", run=1, a=30, b=40),
+                        times=0.5,
+                    ),
+                    _claim(
+                        "long-run",
+                        "mean loss of the last 20 steps: orange over 5× blue",
+                        Q("tail_mean", run=1, n=20),
+                        ">",
+                        Q("tail_mean", run=0, n=20),
+                        times=5.0,
+                    ),
+                    runs=[late, early],
+                ),
+            ],
+        )
+    )
+
     adaptive = [
         _run("gd", 0.035, (-2.5, 1.5), BLUE),
         _run("rmsprop_lecture", 0.05, (-2.5, 1.5), VERMILLION),
@@ -1281,13 +1349,14 @@ def step_state(scene_id: str, k: int) -> dict[str, Any]:
 # The network page's scenes. A state holds the page's fields (network/state.js DEFAULTS):
 # dataset, n, rate (screening positive rate), model, hidden ("16" or "16,16"), activation,
 # optimizer, lr, steps, batch (0: full batch), init, normalize, seed, threshold, broken,
-# target (the batch-size study's target loss; 0: its default) and panels (comma-separated).
+# target (the batch-size study's target loss; 0: its default), loss (the model's loss; "":
+# the task's default) and panels (comma-separated).
 # Every step is served whole: defaults, the scene's state and the step's changes merged.
 
 NETWORK_DEFAULTS: dict[str, Any] = {
     "dataset": "moons", "n": 0, "rate": 0, "model": "mlp", "hidden": "16", "activation": "tanh",
     "optimizer": "adam", "lr": 0.01, "steps": 300, "batch": 0, "init": "xavier",
-    "normalize": True, "seed": 0, "threshold": 0.5, "broken": False, "target": 0,
+    "normalize": True, "seed": 0, "threshold": 0.5, "broken": False, "target": 0, "loss": "",
     "panels": "data,training,weights,activations,metrics",
 }  # fmt: skip
 
@@ -1462,6 +1531,128 @@ _NETWORK_SCENES = [
                 init="large_random",
                 hidden="16",
                 dataset="moons",
+            ),
+        ],
+    ),
+    _net(
+        "loss-plateaux",
+        "Plateaux from the loss: 0-1, least squares, cross-entropy",
+        "The error rate is flat almost everywhere (a hard threshold). Least squares on a "
+        "saturated logistic output plateaus too; cross-entropy keeps a gradient.",
+        {
+            "dataset": "moons",
+            "hidden": "16",
+            "optimizer": "gd",
+            "lr": 0.5,
+            "steps": 300,
+            "loss": "binary_cross_entropy",
+            "panels": "training,data",
+        },
+        [
+            _step(
+                "The 0-1 loss counts points on the wrong side of a hard threshold: nudging a "
+                "weight flips no point, so its gradient is 0. We train on cross-entropy.",
+                _claim(
+                    "flat",
+                    "the error rate's slope at the final weights is 0 in every weight",
+                    Q("zero_one_slope"),
+                    "==",
+                    0.0,
+                ),
+                _claim(
+                    "slope",
+                    "the cross-entropy's gradient there is not: norm over 10⁻³",
+                    Q("net_grad_norm_at", step=-1),
+                    ">",
+                    1e-3,
+                ),
+            ),
+            _step(
+                "Large initial weights saturate the logistic output, wrong on most points: "
+                "least squares on σ(z) barely moves (σ' ≈ 0), a plateau.",
+                _claim(
+                    "stuck",
+                    "after 300 steps training accuracy is under 50%",
+                    Q("net_final_accuracy"),
+                    "<",
+                    0.5,
+                ),
+                _claim(
+                    "plateau",
+                    "the loss fell by under 25% in 300 steps",
+                    Q("net_final_loss"),
+                    ">",
+                    Q("net_loss_at", step=0),
+                    times=0.75,
+                ),
+                _claim(
+                    "ce-trains",
+                    "cross-entropy from the same start reaches 95% accuracy",
+                    Q("variant_final_accuracy", loss="binary_cross_entropy"),
+                    ">=",
+                    0.95,
+                ),
+                init="large_random",
+                loss="logistic_squared_error",
+            ),
+            _step(
+                "Cross-entropy from the same start: its gradient σ(z) − t stays large where "
+                "the output is confidently wrong, and the net trains.",
+                _claim(
+                    "learned",
+                    "training accuracy at least 95%",
+                    Q("net_final_accuracy"),
+                    ">=",
+                    0.95,
+                ),
+                init="large_random",
+            ),
+        ],
+    ),
+    _net(
+        "tanh-vs-logistic",
+        "tanh vs logistic hidden units",
+        "Logistic units output values in (0, 1), never centred at 0, and φ'(0) = 1/4; tanh "
+        "units are centred with φ'(0) = 1. The lecture: tanh trains faster.",
+        {
+            "dataset": "circles",
+            "hidden": "16",
+            "activation": "logistic",
+            "optimizer": "gd",
+            "lr": 0.5,
+            "steps": 300,
+            "panels": "training,activations,data",
+        },
+        [
+            _step(
+                "Logistic hidden units: after 300 steps the loss has barely left ln 2.",
+                _claim(
+                    "near-ln2",
+                    "the loss after 300 steps is still above 0.6 (ln 2 ≈ 0.693)",
+                    Q("net_final_loss"),
+                    ">",
+                    0.6,
+                ),
+                _claim(
+                    "slower",
+                    "after 300 steps the loss is over 5× the same net's with tanh units",
+                    Q("net_final_loss"),
+                    ">",
+                    Q("variant_final_loss", activation="tanh"),
+                    times=5.0,
+                ),
+            ),
+            _step(
+                "tanh hidden units, everything else the same: the circles are learned.",
+                _claim("trains", "the loss falls below 0.1", Q("net_final_loss"), "<", 0.1),
+                _claim(
+                    "accurate",
+                    "training accuracy at least 99%",
+                    Q("net_final_accuracy"),
+                    ">=",
+                    0.99,
+                ),
+                activation="tanh",
             ),
         ],
     ),

@@ -4,7 +4,7 @@
 // edited keeps its focus.
 
 import { h, setChildren } from "../dom.js";
-import { activations, networkOptimizers } from "./state.js";
+import { activations, datasetTask, modelLosses, networkOptimizers } from "./state.js";
 
 // A CSV's text travels in the request body (JSON-escaped); the server refuses more.
 const MAX_CSV_CHARS = 170_000;
@@ -78,6 +78,12 @@ export function createNetControls(el, { catalog, getState, setState, upload }) {
       syncers.push((s) => { if (document.activeElement !== hidden && hidden.value !== s.hidden) hidden.value = s.hidden; });
       model.push(row("net-hidden", "Hidden widths", hidden),
         row("net-activation", "Activation", select("net-activation", "activation", activations(catalog).map((a) => [a, a]))));
+    }
+    // A loss choice only where the task has several (binary: cross-entropy or least squares).
+    const losses = modelLosses(catalog, state.model, datasetTask(catalog, state.dataset));
+    if (losses.length > 1) {
+      model.push(row("net-loss", "Loss", select("net-loss", "loss",
+        [["", `default (${losses[0].replaceAll("_", " ")})`], ...losses.map((l) => [l, l.replaceAll("_", " ")])])));
     }
     model.push(row("net-init", "Initialisation", select("net-init", "init", inits.map((i) => [i, i]))));
     const normalize = h("input", { id: "net-normalize", type: "checkbox", onchange: (ev) => set("normalize")(ev.target.checked) });

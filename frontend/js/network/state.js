@@ -29,13 +29,14 @@ export const DEFAULTS = {
   panels: ["data", "training", "weights", "activations", "metrics"],
   broken: false, // gradient check: break the backward pass on purpose
   target: 0, // batch-size study's target loss (0: its default)
+  loss: "", // the model's loss ("": the task's default, the catalog's first)
   t: null, // timeline: the training step shown (null: the end)
   speed: 30,
   present: false,
 };
 
 const NUMBERS = ["step", "lr", "steps", "batch", "seed", "threshold", "n", "rate", "target"];
-const STRINGS = ["dataset", "model", "hidden", "activation", "optimizer", "init"];
+const STRINGS = ["dataset", "model", "hidden", "activation", "optimizer", "init", "loss"];
 const BOOLS = ["normalize", "broken"];
 
 /** Every field of the network page's hash: one row each, left out when at its default. */
@@ -146,6 +147,9 @@ export function trainBody(state, catalog, upload = { text: "" }) {
   const modelParams = state.model === "mlp"
     ? { hidden: String(state.hidden).split(/[,x ]+/).filter(Boolean).map(Number), activation: state.activation }
     : {};
+  if (state.loss && modelLosses(catalog, state.model, datasetTask(catalog, state.dataset)).includes(state.loss)) {
+    modelParams.loss = state.loss;
+  }
   const body = {
     dataset: state.dataset === "csv" && upload.text
       ? { csv: upload.text, task: "auto" } : { name: state.dataset, params },
@@ -159,6 +163,11 @@ export function trainBody(state, catalog, upload = { text: "" }) {
   };
   if (state.batch > 0) body.batch_size = state.batch;
   return body;
+}
+
+/** The losses the catalog offers for `model` on a `task` (first: the default). */
+export function modelLosses(catalog, model, task) {
+  return (catalog.models || []).find((m) => m.name === model)?.losses?.[task] || [];
 }
 
 export function datasetTask(catalog, name) {
