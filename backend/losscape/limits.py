@@ -16,6 +16,10 @@ MAX_BATCH_SIZE = 1_000_000
 MAX_SEED = 2**31 - 1
 MAX_COORDINATE = 1e6  # starts, points and view boxes
 MAX_PATH_POINTS = 20_001  # points per drawn path (a request's ``points`` decimates to fewer)
+# Optimizer-state numbers in one trajectories response (runs x kept points x 2 axes x at most
+# 7 named quantities): 16 runs of 2,000 steps fit; longer runs send fewer ``points``.
+MAX_STATE_VALUES = 1_000_000
+STATE_QUANTITIES = 7  # the most named quantities one optimizer has (Adam with amsgrad)
 
 # The networks' limits (network_service and its schemas read them from here).
 MAX_TRAIN_STEPS = 20_000

@@ -147,6 +147,12 @@ def trajectory_run(
     }
     if keep is not None:
         out["index"] = keep
+    if run.state is not None:
+        # quantity -> (2, kept) rows [x values, y values], kept as the path's points.
+        out["state"] = {
+            name: compact((a if keep is None else a[keep]).T, precision)
+            for name, a in run.state.quantities.items()
+        }
     return out
 
 

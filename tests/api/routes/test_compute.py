@@ -281,7 +281,7 @@ def test_grid_of_a_formula_undefined_somewhere_has_nulls(client) -> None:
             {"stepz": 10},
             ["body", "stepz"],
             "unknown field 'stepz'; valid: surface, steps, schedule, noise, batch_size, seed, "
-            "tol, precision, runs, points, fields",
+            "tol, precision, runs, points, fields, record_state",
         ),
     ],
 )
@@ -291,3 +291,34 @@ def test_unknown_fields_are_422_naming_the_valid_ones(client, patch, loc, msg) -
     assert r.status_code == 422
     (err,) = r.json()["detail"]
     assert (err["loc"], err["msg"], err["type"]) == (loc, msg, "extra_forbidden")
+
+
+def test_record_state_returns_the_python_apis_state_at_the_kept_points(client) -> None:
+    body = {"surface": {"name": "rosenbrock"}, "steps": 400, "tol": 0, "points": 51,
+            "record_state": True, "precision": "float64",
+            "runs": [{"optimizer": "adam", "lr": 0.02, "start": [-1.5, 2]},
+                     {"optimizer": "heavy_ball", "lr": 1e-4, "start": [-1.5, 2]},
+                     {"optimizer": "gd", "lr": 1e-4, "start": [-1.5, 2]}]}  # fmt: skip
+    r = client.post("/api/trajectories", json=body)
+    assert r.status_code == 200, r.text
+    adam, heavy, gd = strict_json(r.text)["runs"]
+    ref = losscape.trajectory("rosenbrock", "adam", lr=0.02, start=(-1.5, 2), steps=400, tol=0,
+                              record_state=True)  # fmt: skip
+    idx = adam["index"]
+    assert len(idx) == 51 and idx[-1] == 400
+    assert set(adam["state"]) == {"m", "v", "m_hat", "v_hat", "step_scale", "velocity"}
+    for name, rows in adam["state"].items():
+        np.testing.assert_array_equal(np.array(rows), ref.state.quantities[name][idx].T)
+    assert set(heavy["state"]) == {"velocity"} and gd["state"] == {}
+    plain = client.post("/api/trajectories", json={**body, "record_state": False}).json()
+    assert "state" not in plain["runs"][0]
+
+
+def test_record_state_is_bounded_and_the_422_says_how_to_fit(client) -> None:
+    body = {"surface": {"name": "rosenbrock"}, "steps": 20_000, "record_state": True,
+            "runs": [{"optimizer": "adam"}] * 16}  # fmt: skip
+    r = client.post("/api/trajectories", json=body)
+    assert r.status_code == 422
+    msg = r.json()["detail"][0]["msg"]
+    assert "at most 1,000,000" in msg and "pass points <= 4464" in msg
+    assert client.post("/api/trajectories", json={**body, "points": 4464}).status_code == 200

@@ -76,6 +76,13 @@ class RunOut(Out):
     index: list[int] | None = Field(
         None, description="with `points`: the step of each kept point (absent otherwise)"
     )
+    state: dict[str, list[list[Num]]] | None = Field(
+        None,
+        description="with `record_state`: quantity name -> [x values, y values], one per kept "
+        "point, the state after that step (velocity, buffer, m, v, m_hat, v_hat, v_max, "
+        "square_avg, grad_avg, sum_sq, step_scale; which ones depends on the optimizer; "
+        "empty for gd and newton)",
+    )
 
     model_config = ConfigDict(json_schema_extra={"examples": [_RUN_EXAMPLE]})
 
