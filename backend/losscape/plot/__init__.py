@@ -15,6 +15,10 @@ Every view of the page has a builder here returning a ``plotly.graph_objects.Fig
     plot.lr_momentum(losscape.lr_momentum_map("rosenbrock", "momentum"))
     plot.hessian_probe("himmelblau", (0.0, 0.0))
 
+Optimizer internals: ``plot.contour(surface, runs, state_step=k)`` draws, for runs
+made with ``record_state=True``, the velocity arrows and per-axis step-scale crosses
+at step k (``plot.internals``).
+
 Network views: ``network_data`` (points + decision boundary), ``network_curves``,
 ``roc``, ``metric_curves``, ``confusion``.
 
@@ -25,6 +29,7 @@ contour's log transform, level spacing and critical-point markers follow
 frontend/js/plot.js.
 """
 
+from .internals import state_parts
 from .network_views import confusion, metric_curves, network_curves, network_data, roc
 from .notebook import (
     BasinMapViews,
@@ -96,5 +101,6 @@ __all__ = [
     "run_label",
     "runs_frame",
     "runs_rows",
+    "state_parts",
     "surface3d",
 ]

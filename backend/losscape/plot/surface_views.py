@@ -11,6 +11,7 @@ import numpy as np
 if TYPE_CHECKING:  # pragma: no cover
     import plotly.graph_objects as go
 
+from .internals import state_parts
 from .style import (
     INK,
     MARKERS,
@@ -199,12 +200,16 @@ def contour(
     levels: int = 26,
     probe: Sequence[float] | None = None,
     probe_lr: float | None = None,
+    state_step: int | None = None,
     title: str | None = None,
 ) -> go.Figure:
     """Contour of ``surface`` with every run's path, like the page's contour view.
 
     ``log`` None follows the page (log levels when the range is over 15x the
-    median height); ``probe`` = (x, y) adds the Hessian probe's arrows there.
+    median height); ``probe`` = (x, y) adds the Hessian probe's arrows there;
+    ``state_step`` = k draws the optimizer internals of runs made with
+    ``record_state=True`` at step k (velocity arrows, step-scale crosses; see
+    ``plot.internals``).
     """
     go = _go()
     rs = _runs(runs)
@@ -240,6 +245,10 @@ def contour(
     if probe is not None:
         data_p, ann = _probe_parts(surface, probe, rs, box, surface_params, lr=probe_lr)
         data += data_p
+        annotations += ann
+    if state_step is not None:
+        data_s, ann = state_parts(rs, state_step, box)
+        data += data_s
         annotations += ann
     layout = _layout(
         title or _surface_title(sd, rs, "Contour"),
