@@ -42,7 +42,7 @@ def _largest(arrays: list[np.ndarray], norm: bool) -> float:
 def state_parts(
     runs: list[Any], step: int, box: Sequence[float]
 ) -> tuple[list[Any], list[dict[str, Any]]]:
-    """Traces (step-scale crosses) and annotations (velocity arrows) at ``step``.
+    """Traces (step-scale crosses) and annotations (velocity arrows, a key) at ``step``.
 
     A run without recorded state, or with none of the two quantities, adds nothing;
     a run shorter than ``step`` is drawn at its last point (as the timeline does).
@@ -62,7 +62,7 @@ def state_parts(
         k = int(min(max(step, 0), run.path.shape[0] - 1))
         x, y = float(run.path[k, 0]), float(run.path[k, 1])
         vel, scale = run.state.velocity, run.state.step_scale
-        if vel is not None and gain > 0 and np.all(np.isfinite(vel[k])):
+        if vel is not None and gain > 0 and np.all(np.isfinite(vel[k])) and np.any(vel[k] != 0):
             arrows.append(
                 dict(
                     x=x + gain * float(vel[k, 0]),
@@ -83,7 +83,7 @@ def state_parts(
                     f"at step {k}, drawn x{gain:.3g}",
                 )
             )
-        if scale is not None and smax > 0 and np.all(np.isfinite(scale[k])):
+        if scale is not None and smax > 0 and np.all(np.isfinite(scale[k])) and np.any(scale[k]):
             hx = CROSS_SHARE * width * float(scale[k, 0]) / smax
             hy = CROSS_SHARE * width * float(scale[k, 1]) / smax
             traces.append(
@@ -99,4 +99,14 @@ def state_parts(
                     f"x {_fmt(scale[k, 0])}, y {_fmt(scale[k, 1])}<extra></extra>",
                 )
             )
+    # A key in the corner, so a pasted slide says what the marks are.
+    what = " · ".join(
+        w for w, drawn in ((f"arrows: velocity ×{gain:.3g}", arrows),
+                           ("crosses: step scale per axis", traces)) if drawn
+    )  # fmt: skip
+    if what:
+        arrows.append(
+            dict(xref="paper", yref="paper", x=0, y=1, xanchor="left", yanchor="top",
+                 showarrow=False, text=what, bgcolor="rgba(255,255,255,0.85)")
+        )  # fmt: skip
     return traces, arrows
