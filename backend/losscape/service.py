@@ -54,6 +54,8 @@ def resolve_surface(
         if "expression" in surface:
             from .expressions import resolve_expression
 
+            if surface_params:  # a formula's named parameters, as for catalogue surfaces
+                surface = {**surface, "params": {**surface.get("params", {}), **surface_params}}
             return resolve_expression(surface)
         allowed = {"name", "params"}
         extra = sorted(set(surface) - allowed)

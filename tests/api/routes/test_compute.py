@@ -322,3 +322,27 @@ def test_record_state_is_bounded_and_the_422_says_how_to_fit(client) -> None:
     msg = r.json()["detail"][0]["msg"]
     assert "at most 1,000,000" in msg and "pass points <= 4464" in msg
     assert client.post("/api/trajectories", json={**body, "points": 4464}).status_code == 200
+
+
+@pytest.mark.skipif(not EXPRESSIONS_AVAILABLE, reason="needs losscape.expressions")
+def test_formula_parameters_over_rest_equal_the_python_api(client) -> None:
+    from losscape.api.schemas.builders import MAX_FORMULA_PARAM_NAME, MAX_FORMULA_PARAMS
+    from losscape.expressions.lexer import MAX_PARAM_NAME, MAX_PARAMS
+
+    assert (MAX_FORMULA_PARAMS, MAX_FORMULA_PARAM_NAME) == (MAX_PARAMS, MAX_PARAM_NAME)
+    surface = {"expression": "a*x**2 + b*y**2", "params": {"a": 1, "b": 10}}
+    body = {"surface": surface, "steps": 30, "precision": "float64",
+            "runs": [{"optimizer": "gd", "lr": 0.05, "start": [1, 1]}]}  # fmt: skip
+    r = client.post("/api/trajectories", json=body)
+    assert r.status_code == 200, r.text
+    data = strict_json(r.text)
+    assert data["surface"]["params"] == {"a": 1.0, "b": 10.0}
+    ref = losscape.trajectory(surface, "gd", lr=0.05, steps=30, start=(1, 1))
+    assert_run_matches(data["runs"][0], ref, "float64")
+    bad = {**body, "surface": {**surface, "params": {"a": 1, "c": 2}}}
+    r = client.post("/api/trajectories", json=bad)
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["msg"] == "unknown parameter 'c'; the formula's parameters: a, b"
+    nan = '{"surface": {"expression": "a*x", "params": {"a": NaN}}, "runs": [{"optimizer": "gd"}]}'
+    r = client.post("/api/trajectories", content=nan, headers={"content-type": "application/json"})
+    assert r.status_code == 422

@@ -31,6 +31,9 @@ class SurfaceOut(Out):
     name: str
     view: list[float]
     critical_points: list[CriticalPointOut]
+    params: dict[str, float] | None = Field(
+        None, description="a typed-in formula's named parameters and the values used"
+    )
 
     model_config = ConfigDict(
         json_schema_extra={
