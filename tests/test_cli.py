@@ -6,6 +6,7 @@ import csv
 import json
 import os
 import re
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -199,13 +200,13 @@ def test_static_images_without_a_browser_are_refused_clearly(tmp_path, capsys, m
 
 
 def _browser_available():
-    from losscape.cli import _browser
+    from losscape.cli.output import find_browser
 
     try:
         import kaleido  # noqa: F401
     except ImportError:
         return False
-    return _browser() is not None
+    return find_browser() is not None
 
 
 @pytest.mark.skipif(not _browser_available(), reason="needs kaleido and Chrome/Chromium")
@@ -367,10 +368,52 @@ def test_animate_writes_a_gif_with_every_flag(tmp_path, capsys):
     assert np.any(np.all(last == blue, axis=-1))  # run 1 in the palette's blue
     assert main([*args[:4], "--lr", "1", "--lr", "2", "--lr", "3", "-o", str(out)]) == 2
     assert "one --lr for all runs or one per optimizer (2), got 3" in capsys.readouterr().err
-    assert main(["animate", "ravine", "gd", "-o", str(tmp_path / "a.mp4")]) == 2
-    assert "valid: .gif" in capsys.readouterr().err
+    assert main(["animate", "ravine", "gd", "-o", str(tmp_path / "a.avi")]) == 2
+    assert "valid: .gif, .webm, .mp4" in capsys.readouterr().err
     assert main(["animate", "ravine", "gd", "--frames", "1", "-o", str(out)]) == 2
     assert "frames must be between 2" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("ext", "codec"), [(".webm", "vp9"), (".mp4", "h264")])
+def test_animate_writes_a_video_read_back_frame_by_frame(tmp_path, capsys, ext, codec):
+    imageio_ffmpeg = pytest.importorskip("imageio_ffmpeg")
+    out = tmp_path / f"a{ext}"
+    # An odd width: yuv420p needs even sides, so the video drops one pixel column.
+    args = ["animate", "ravine", "gd", "momentum", "--steps", "40", "--frames", "6", "--fps",
+            "4", "--size", "321", "300", "-o", str(out)]  # fmt: skip
+    assert main(args) == 0
+    # 6 drawn frames, the last repeated to hold for a second at 4 fps: 6 + 3.
+    assert "(9 frames)" in capsys.readouterr().out
+    # Decoded by the same bundled ffmpeg binary, to raw RGB on stdout (its header on stderr).
+    exe = imageio_ffmpeg.get_ffmpeg_exe()
+    cmd = [exe, "-hide_banner", "-i", str(out), "-f", "rawvideo", "-pix_fmt", "rgb24", "-"]
+    done = subprocess.run(cmd, capture_output=True, check=True)
+    header = done.stderr.decode()
+    assert f"Video: {codec}" in header and "320x300" in header and "4 fps" in header
+    raw = np.frombuffer(done.stdout, np.uint8)
+    assert raw.size % (300 * 320 * 3) == 0
+    frames = list(raw.reshape(-1, 300, 320, 3))
+    assert len(frames) == 9
+
+    def change(a, b):
+        return float(np.abs(a.astype(int) - b.astype(int)).mean())
+
+    # The paths grew from frame 0 to 5; the held copies differ only by codec noise.
+    assert change(frames[0], frames[5]) > 5 * change(frames[5], frames[8])
+    # Run 1's blue survives the lossy codec: pixels near (0x00, 0x72, 0xB2).
+    blue = np.array([0x00, 0x72, 0xB2])
+    assert np.any(np.abs(frames[-1].astype(int) - blue).max(axis=-1) < 40)
+
+
+def test_video_output_without_imageio_ffmpeg_is_refused_before_computing(
+    tmp_path, capsys, monkeypatch
+):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "imageio_ffmpeg", None)  # import fails
+    monkeypatch.setattr(losscape, "trajectory", lambda *a, **k: pytest.fail("computed"))
+    assert main(["animate", "ravine", "gd", "-o", str(tmp_path / "a.webm")]) == 2
+    assert "pip install 'losscape[video]'" in capsys.readouterr().err
 
 
 def test_list_names_networks_too(capsys):
@@ -392,9 +435,9 @@ def test_serve_passes_its_flags(monkeypatch):
 
 
 def test_help_mentions_only_real_commands(capsys):
-    from losscape.cli import _parser
+    from losscape.cli.parser import build_parser
 
-    text = _parser().format_help()
+    text = build_parser().format_help()
     for sub in ("run", "sweep", "train", "animate"):
         with pytest.raises(SystemExit):
             main([sub, "--help"])
@@ -408,11 +451,11 @@ def test_every_flag_of_every_command_is_exercised_here():
     """A guard: each option string of the parser appears in this file's argv lists."""
     import argparse
 
-    from losscape.cli import _parser
+    from losscape.cli.parser import build_parser
 
     source = Path(__file__).read_text()
     missing = []
-    parser = _parser()
+    parser = build_parser()
     subs = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     for name, sub in subs.choices.items():
         for action in sub._actions:

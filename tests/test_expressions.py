@@ -118,10 +118,11 @@ def test_refused_with_column_token_and_message(text, column, token, words):
 
 def test_unknown_name_message_lists_the_allowed_names():
     with pytest.raises(ExpressionError) as err:
-        compile_expression("os")
+        compile_expression("_os")
     assert str(err.value) == (
-        "unknown name 'os' at column 1; allowed: x, y, pi, e, sin, cos, tan, exp, log, sqrt, "
-        "tanh, abs, sigmoid, softplus, relu, min, max"
+        "unknown name '_os' at column 1; allowed: x, y, pi, e, sin, cos, tan, exp, log, sqrt, "
+        "tanh, abs, sigmoid, softplus, relu, min, max, or a parameter name (a letter, then "
+        "letters, digits or _; at most 16)"
     )
 
 
@@ -548,7 +549,7 @@ def test_default_start_is_finite_and_away_from_the_minimum():
     ("surface", "message"),
     [
         ({"expression": "x", "name": "rosenbrock"}, "valid: expression, view, minima"),
-        ({"expression": "x", "params": {}}, "unknown field(s) params"),
+        ({"expression": "x", "param": {}}, "unknown field(s) param"),
         ({"expression": "x", "view": [1, 0, 0, 1]}, "xmin < xmax"),
         ({"expression": "x", "view": [0, 1]}, "view must be four numbers"),
         ({"expression": "x", "view": [0, math.nan, 0, 1]}, "view[1]"),
@@ -713,3 +714,83 @@ def test_fuzz_exact_gradients_agree_with_finite_differences(text, x, y):
     where = f"{text!r} at ({x!r}, {y!r}): value {f!r}, exact {(gx, gy)!r}, differences {fine!r}"
     assert gx == pytest.approx(fine[0], rel=1e-4, abs=1e-5), where
     assert gy == pytest.approx(fine[1], rel=1e-4, abs=1e-5), where
+
+
+# --------------------------------------------------------------------------- named parameters
+
+
+def test_named_parameters_take_their_values_without_recompiling():
+    p = compile_expression("a*x**2 + b*y**2 + c")
+    assert p.params == ("a", "b", "c") and p.quadratic  # parameters count as constants
+    bound = p.bind({"a": 2.0, "b": 10.0, "c": -1.5})
+    assert bound.code is p.code  # the same program, only its constants differ
+    x, y = 0.7, -0.3
+    f, gx, gy = bound.at(x, y)
+    assert f == pytest.approx(2 * x * x + 10 * y * y - 1.5)
+    assert (gx, gy) == pytest.approx((4 * x, 20 * y))
+    assert p.at(x, y)[0] == pytest.approx(x * x + y * y + 1)  # unbound: every parameter 1
+    assert compile_expression("a*x**2 + b*y**2 + c") is p  # cached per text
+
+
+def test_parameters_reach_every_entry_point_and_move_the_minimum():
+    s = {"expression": "(x - m)**2 + k*(y + m)**2", "params": {"m": 1.5, "k": 4}}
+    surf = resolve_surface(s)
+    assert surf.param_values == {"m": 1.5, "k": 4.0}
+    (cp,) = surf.critical_points
+    assert (cp.kind, cp.x, cp.y) == ("minimum", pytest.approx(1.5), pytest.approx(-1.5))
+    run = losscape.trajectory(s, "gd", lr=0.05, steps=400, start=(0, 0))
+    assert run.final[:2] == pytest.approx((1.5, -1.5), abs=1e-6)
+    # The service's surface_params mechanism works for formulas as for catalogue surfaces.
+    same = losscape.trajectory({"expression": s["expression"]}, "gd", lr=0.05, steps=400,
+                               start=(0, 0), surface_params=s["params"])  # fmt: skip
+    np.testing.assert_array_equal(same.path, run.path)
+    g = losscape.grid({"expression": "a*x", "params": {"a": -2}}, view=(0, 1, 0, 1), resolution=2)
+    np.testing.assert_array_equal(g.values, [[0, -2], [0, -2]])
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"c": 1}, "unknown parameter 'c'; the formula's parameters: a, b"),
+        ({"x": 1}, "parameter name 'x' is taken by a variable, constant or function"),
+        ({"sin": 1}, "parameter name 'sin' is taken"),
+        ({"lambda": 1}, "parameter name 'lambda' is a Python keyword"),
+        ({"2a": 1}, "parameter name '2a' is not allowed"),
+        ({"a": math.nan}, "parameter 'a' must be a finite number within +-1e+06, got nan"),
+        ({"a": math.inf}, "parameter 'a' must be a finite number"),
+        ({"a": 2e6}, "parameter 'a' must be a finite number within +-1e+06"),
+        ({"b": True}, "parameter 'b' must be a number, got True"),
+        ({"b": "3"}, "parameter 'b' must be a number, got '3'"),
+        ([1, 2], "params must be a mapping"),
+    ],
+)
+def test_bad_parameters_are_refused_naming_the_parameter(params, message):
+    with pytest.raises(ValueError, match="^" + message.replace("+", r"\+").replace("(", r"\(")):
+        resolve_surface({"expression": "a*x**2 + b*y**2", "params": params})
+
+
+def test_a_formula_without_parameters_says_so():
+    with pytest.raises(ValueError, match=r"the formula's parameters: none"):
+        resolve_surface({"expression": "x**2 + y**2", "params": {"a": 1}})
+
+
+@pytest.mark.parametrize(
+    ("text", "column", "token", "words"),
+    [
+        ("xy", 1, "xy", "(write x*y)"),
+        ("sinx + y", 1, "sinx", "(write sin(x))"),
+        ("2*ex", 3, "ex", "(write e*x)"),
+        ("x**a", 4, "a", "must be a constant number"),
+        ("a(x)", 1, "a", "unknown function 'a' at column 1; functions: sin, cos"),
+        ("a b", 3, "b", "missing operator between 'a' and 'b'"),
+        ("_a*x", 1, "_a", "unknown name '_a'"),
+        ("abcdefghijklmnopq*x", 1, "abcdefghijklmnopq", "unknown name"),  # 17 characters
+        ("p1+p2+p3+p4+p5+p6+p7+p8+p9*x", 25, "p9", "at most 8 in one formula"),
+        ("while*x", 1, "while", "unknown name 'while'"),
+    ],
+)
+def test_parameter_names_in_the_formula_are_checked(text, column, token, words):
+    with pytest.raises(ExpressionError) as err:
+        compile_expression(text)
+    assert (err.value.column, err.value.token) == (column, token)
+    assert words in str(err.value)

@@ -175,3 +175,30 @@ def test_network_functions_are_public():
                  "metrics_at", "batch_size_study", "train", "datasets", "models"):  # fmt: skip
         assert callable(getattr(losscape, name)), name
         assert name in losscape.__all__
+
+
+def test_contour_draws_optimizer_internals_at_the_scrubbed_step():
+    adam = losscape.trajectory("ravine", "adam", steps=120, lr=0.05, record_state=True)
+    ball = losscape.trajectory("ravine", "heavy_ball", steps=120, lr=0.01, record_state=True)
+    plain = losscape.trajectory("ravine", "momentum", steps=120, lr=0.01)  # no state asked
+    k = 12
+    fig = plot.contour("ravine", [adam, ball, plain], state_step=k)
+    arrows = [a for a in fig.layout.annotations if a.axref == "x"]
+    assert len(arrows) == 2  # adam and heavy_ball; the run without state draws nothing
+    for a, run in zip(arrows, (adam, ball), strict=True):
+        assert (a.ax, a.ay) == tuple(run.path[k])  # the tail sits on the run's point k
+        drawn = np.array([a.x - a.ax, a.y - a.ay])
+        v = run.state.velocity[k]
+        assert abs(drawn[0] * v[1] - drawn[1] * v[0]) < 1e-9 * np.hypot(*drawn) * np.hypot(*v)
+        assert drawn @ v > 0  # same direction, scaled
+    # One gain for every run: the drawn lengths keep the velocities' ratio.
+    lengths = [np.hypot(a.x - a.ax, a.y - a.ay) for a in arrows]
+    speeds = [np.hypot(*r.state.velocity[k]) for r in (adam, ball)]
+    assert lengths[0] / lengths[1] == pytest.approx(speeds[0] / speeds[1])
+    (cross,) = [t for t in fig.data if (t.name or "").endswith("step scale")]
+    xs, ys = cross.x, cross.y
+    half_x, half_y = (xs[1] - xs[0]) / 2, (ys[4] - ys[3]) / 2
+    sx, sy = adam.state.step_scale[k]
+    assert half_x / half_y == pytest.approx(sx / sy)  # arms in the ratio of the step scales
+    assert (xs[3], (ys[3] + ys[4]) / 2) == pytest.approx(tuple(adam.path[k]))
+    assert len(plot.contour("ravine", [plain], state_step=k).layout.annotations) == 0

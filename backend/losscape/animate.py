@@ -1,14 +1,18 @@
-"""An animated GIF of the timeline: the contour with every run's path growing step by step.
+"""An animation of the timeline: the contour with every run's path growing step by step.
 
 Drawn with Pillow (``pip install 'losscape[animate]'``), no browser: the page's grey
 contour fill (log levels when the range is wide, as on the page), its level lines,
 the known minima as stars, each run in its palette colour with a white start marker,
-a title line and a legend naming every run.
+a title line and a legend naming every run. Written as an animated GIF (Pillow) or
+as a WebM (VP9) / MP4 (H.264) video through the ffmpeg binary that the
+``imageio-ffmpeg`` wheel carries (``pip install 'losscape[video]'``): nothing is
+downloaded at run time and no system ffmpeg is needed.
 """
 
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -18,6 +22,10 @@ from .plot import RUN_COLORS, ZTransform, contour_levels, log_scale_suggested, r
 
 MAX_FRAMES = 600
 MAX_SIZE = 1600
+# Extension -> ffmpeg encoder. VP9 plays in every browser and in slide software that
+# embeds web video; H.264 is what PowerPoint and Keynote play natively.
+VIDEO_CODECS = {".webm": "libvpx-vp9", ".mp4": "libx264"}
+FORMATS = (".gif", *VIDEO_CODECS)
 
 
 def _pil() -> Any:
@@ -26,6 +34,16 @@ def _pil() -> Any:
     except ImportError:
         raise ImportError("animations need Pillow: pip install 'losscape[animate]'") from None
     return Image, ImageDraw, ImageFont
+
+
+def _ffmpeg() -> Any:
+    try:
+        import imageio_ffmpeg
+    except ImportError:
+        raise ImportError(
+            ".webm and .mp4 need imageio-ffmpeg: pip install 'losscape[video]'"
+        ) from None
+    return imageio_ffmpeg
 
 
 def _rgb(hex_color: str) -> tuple[int, int, int]:
@@ -73,10 +91,11 @@ def animate_runs(
     size: tuple[int, int] = (640, 560),
     title: str | None = None,
 ) -> int:
-    """Write an animated GIF of ``runs`` on ``surface`` to ``path``; returns the frame count.
+    """Write an animation of ``runs`` on ``surface`` to ``path``; returns the frame count.
 
+    The format follows the extension: .gif, .webm or .mp4 (see ``FORMATS``).
     Frame k shows every path up to step round(k * longest / (frames - 1)); the last
-    frame holds for a second.
+    frame holds for a second (a video repeats it, so its count is frames + ceil(fps) - 1).
     """
     from .plot import SurfaceData
 
@@ -90,6 +109,11 @@ def animate_runs(
         raise ValueError(f"size must be between 160 and {MAX_SIZE} pixels a side")
     if not runs:
         raise ValueError("nothing to animate: no runs")
+    ext = os.path.splitext(path)[1].lower()
+    if ext not in FORMATS:
+        raise ValueError(f"cannot tell the format of {path!r}; valid: {', '.join(FORMATS)}")
+    if ext in VIDEO_CODECS:
+        _ffmpeg()  # fail before drawing anything
     sd = SurfaceData(surface, surface_params=surface_params, view=view, resolution=24)
     x0, x1, y0, y1 = sd.view
     font = ImageFont.load_default(size=15)
@@ -152,8 +176,37 @@ def animate_runs(
         di.rectangle([ox, oy, ox + aw, oy + ah], outline=(120, 120, 120))
         di.text((w - 110, 8), f"step {t}", fill=(26,) * 3, font=font)
         images.append(img)
+    if ext in VIDEO_CODECS:
+        return _write_video(path, images, float(fps), VIDEO_CODECS[ext])
     duration = [int(1000 / float(fps))] * n_frames
     duration[-1] = max(duration[-1], 1000)
     images[0].save(path, save_all=True, append_images=images[1:], duration=duration, loop=0,
-                   optimize=False)  # fmt: skip
+                   optimize=False, format="GIF")  # fmt: skip
     return n_frames
+
+
+def _write_video(path: str, images: list[Any], fps: float, codec: str) -> int:
+    """Encode ``images`` (equal-sized RGB) with ffmpeg; returns the frames written.
+
+    The last frame is repeated so that it holds for about a second, as in the GIF
+    (a video cannot give one frame a longer duration). yuv420p, the pixel format
+    players expect, needs even sides: an odd width or height loses its last pixel
+    column or row rather than being rescaled.
+    """
+    ffmpeg = _ffmpeg()
+    w, h = images[0].size
+    w2, h2 = w - w % 2, h - h % 2
+    hold = max(0, math.ceil(fps) - 1)
+    frames = [*images, *[images[-1]] * hold]
+    writer = ffmpeg.write_frames(
+        path, (w2, h2), fps=fps, codec=codec, pix_fmt_out="yuv420p", macro_block_size=1,
+        quality=None, bitrate=None, output_params=["-crf", "32", "-b:v", "0"],
+        ffmpeg_log_level="error",
+    )  # fmt: skip
+    writer.send(None)  # start the ffmpeg process
+    try:
+        for im in frames:
+            writer.send(np.ascontiguousarray(np.asarray(im.convert("RGB"))[:h2, :w2]))
+    finally:
+        writer.close()
+    return len(frames)

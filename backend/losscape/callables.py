@@ -203,9 +203,14 @@ def trajectory(
     tol: float = 1e-10,
     view: Sequence[float] | None = None,
     surface_params: Mapping[str, object] | None = None,
+    record_state: bool = False,
     **hyperparams: object,
 ) -> CallableTrajectory:
     """``losscape.trajectory`` on a Python function (central differences; slower)."""
+    if record_state:
+        raise ValueError(
+            "record_state needs a catalogue surface or a typed-in formula, not a Python function"
+        )
     if surface_params:
         raise ValueError("a callable surface takes no surface_params: bind them in the function")
     if start is None:

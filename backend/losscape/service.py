@@ -28,6 +28,7 @@ from .numerics.registry import surface_spec as _surface_spec
 from .numerics.schedules import SCHEDULES
 from .numerics.specs import CriticalPoint, OptimizerSpec, ParamSpec, SurfaceSpec
 from .numerics.surfaces import SURFACES
+from .optimizer_state import OptimizerState, replay
 from .resolved import ResolvedSurface, classify
 from .saddles import run_status
 from .validation import check_point as _point
@@ -53,6 +54,8 @@ def resolve_surface(
         if "expression" in surface:
             from .expressions import resolve_expression
 
+            if surface_params:  # a formula's named parameters, as for catalogue surfaces
+                surface = {**surface, "params": {**surface.get("params", {}), **surface_params}}
             return resolve_expression(surface)
         allowed = {"name", "params"}
         extra = sorted(set(surface) - allowed)
@@ -155,6 +158,7 @@ class Trajectory:
     averaged_loss: np.ndarray
     status: str
     stopped_at: int | None
+    state: OptimizerState | None = None  # with record_state=True (see optimizer_state)
 
     @property
     def steps_taken(self) -> int:
@@ -185,6 +189,7 @@ def trajectory(
     seed: int = 0,
     tol: float = 1e-10,
     surface_params: Mapping[str, object] | None = None,
+    record_state: bool = False,
     **hyperparams: object,
 ) -> Trajectory:
     """Run ``optimizer`` on ``surface`` from ``start``.
@@ -201,6 +206,8 @@ def trajectory(
         seed: seeds the noise.
         tol: stop as converged when the gradient norm falls below it.
         surface_params: the surface's parameters (defaults otherwise).
+        record_state: also return the optimizer's state at every step (``.state``:
+            velocity, moments, per-axis step scales; see ``losscape.optimizer_state``).
         **hyperparams: the optimizer's hyperparameters, named as in torch.optim.
 
     Returns:
@@ -240,6 +247,7 @@ def trajectory(
         averaged_loss=averaged_loss,
         status=status_name,
         stopped_at=_stopped_at(n, status),
+        state=replay(surf, spec, hp, xy, lrs[:n], noise_std, _seed(seed)) if record_state else None,
     )
 
 

@@ -303,6 +303,7 @@ export function createControls(el, { catalog, getState, setState, actions }) {
       check("opt-arrows", "gradient arrows (−∇f)", "arrows"),
       check("opt-logy", "log loss axis", "logy"),
       check("opt-avg", "iterate averaging (dotted)", "averaging"),
+      check("opt-internals", "optimizer internals (velocity, step scales)", "internals"),
       clicks,
       h("fieldset", { class: "panels" }, [h("legend", {}, "panels"), ...panels]),
     ], { open: false });

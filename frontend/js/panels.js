@@ -55,7 +55,7 @@ export const SURFACE_PANELS = [
   { id: "contour", title: "Contour and paths", applicable: twoD,
     factory: (el, ctx) => createContourView(el, { onPointer: ctx.onPointer }),
     deps: (s, d) => [d.runs, d.grid, d.hessian, d.surfaceInfo, s.t, s.arrows, s.probe, s.present,
-      s.averaging, s.click, colors(s), s.surface, s.runs.length],
+      s.averaging, s.internals, s.click, colors(s), s.surface, s.runs.length],
     requests: (c, s) => [gridRequest(c, s), hessianRequest(c, s)] },
   { id: "surface3d", title: "3-D surface", applicable: twoD, afterDrag: true, factory: createSurface3dView,
     deps: (s, d) => [d.runs, d.grid, s.t, s.present, colors(s)],

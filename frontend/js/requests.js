@@ -66,6 +66,8 @@ export function trajectoryGroups(catalog, state) {
       batch_size: g.batchSize,
       seed: state.seed,
       runs: g.indices.map((i) => runBody(catalog, state.runs[i])),
+      // The optimizer's state along each run, only while the contour draws it.
+      ...(state.internals && state.panels.includes("contour") ? { record_state: true } : {}),
     },
   }));
 }

@@ -153,6 +153,7 @@ export function normalize(catalog, raw = {}) {
     arrows: Boolean(pick("arrows")),
     logy: Boolean(pick("logy")),
     averaging: Boolean(pick("averaging")),
+    internals: Boolean(pick("internals")),
     sweep: {
       lr_min: clamp(num(sweep.lr_min, 1e-4), 1e-8, 1e3),
       lr_max: clamp(num(sweep.lr_max, 1), 1e-8, 1e3),
@@ -282,6 +283,7 @@ export const PROPS = [
   boolProp("arrows"),
   boolProp("log", "logy"),
   boolProp("avg", "averaging"),
+  boolProp("int", "internals"),
   { key: "sw", enc: (s) => [s.sweep.lr_min, s.sweep.lr_max, s.sweep.count].join(","),
     dec: (v, raw) => { const [lr_min, lr_max, count] = nums(v[0]); raw.sweep = { lr_min, lr_max, count }; } },
   { key: "bg", enc: (s) => String(s.basins.resolution), dec: (v, raw) => { raw.basins = { resolution: Number(v[0]) }; } },
@@ -321,7 +323,7 @@ export function decodeHash(catalog, hash) {
   }
   // A full set-up: what the hash leaves out takes the generic defaults, not the scene's.
   return normalize(catalog, { noise: 0, seed: 0, arrows: false, logy: false, averaging: false,
-    click: "start", gradbug: false, probe: null, batch_size: null,
+    internals: false, click: "start", gradbug: false, probe: null, batch_size: null,
     schedule: { name: undefined }, ...raw });
 }
 

@@ -431,6 +431,7 @@ def decode_binary(data: bytes) -> dict:
     ("type_", "body"),
     [
         ("trajectories", {**TRAJ, "runs": [{"optimizer": "gd", "lr": 1e-3}] * 3}),
+        ("trajectories", {**TRAJ, "record_state": True, "runs": [{"optimizer": "adam"}]}),
         ("grid", {"surface": {"name": "quadratic"}, "resolution": 7, "arrows": 3}),
         ("sweep_basins", {**BIG_BASINS, "lr": 5e-3, "resolution": 9, "steps": 50}),  # nulls
     ],

@@ -86,7 +86,7 @@ def _ints(values: np.ndarray) -> np.ndarray:
 
 
 def surface_info(surface: service.ResolvedSurface) -> dict[str, Any]:
-    return {
+    out: dict[str, Any] = {
         "name": surface.name,
         "view": [float(v) for v in surface.view],
         "critical_points": [
@@ -94,6 +94,10 @@ def surface_info(surface: service.ResolvedSurface) -> dict[str, Any]:
             for c in surface.critical_points
         ],
     }
+    if surface.expression is not None:
+        # The formula's named parameters and the values used (the page makes sliders).
+        out["params"] = dict(surface.param_values)
+    return out
 
 
 _PATH_KEYS = ("x", "y", "loss", "avg_x", "avg_y", "avg_loss")
@@ -147,6 +151,12 @@ def trajectory_run(
     }
     if keep is not None:
         out["index"] = keep
+    if run.state is not None:
+        # quantity -> (2, kept) rows [x values, y values], kept as the path's points.
+        out["state"] = {
+            name: compact((a if keep is None else a[keep]).T, precision)
+            for name, a in run.state.quantities.items()
+        }
     return out
 
 

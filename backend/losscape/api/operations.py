@@ -106,11 +106,26 @@ def _noise_args(body: BaseModel) -> dict[str, Any]:
 # --------------------------------------------------------------------------- runners
 
 
+def _check_state_size(runs: int, steps: int, points: int | None) -> None:
+    """ValueError (a 422) when the requested optimizer states would exceed the bound."""
+    kept = steps + 1 if points is None else min(points, steps + 1)
+    values = runs * kept * 2 * limits.STATE_QUANTITIES
+    if values > limits.MAX_STATE_VALUES:
+        most = limits.MAX_STATE_VALUES // (runs * 2 * limits.STATE_QUANTITIES)
+        raise ValueError(
+            f"record_state for {runs} runs of {kept} points would send up to {values:,} numbers "
+            f"(at most {limits.MAX_STATE_VALUES:,}); pass points <= {most}, or fewer steps or runs"
+        )
+
+
 def run_trajectories(body: schemas.TrajectoriesRequest, progress: Progress | None) -> Any:
     t0 = time.perf_counter()
     surface = _surface(body)
     resolved = service.resolve_surface(surface)
     common = {"steps": body.steps, "tol": body.tol, **_noise_args(body)}
+    if body.record_state:
+        _check_state_size(len(body.runs), body.steps, body.points)
+        common["record_state"] = True
     runs = []
     for run in body.runs:
         if progress is not None:

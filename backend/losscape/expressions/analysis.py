@@ -49,11 +49,12 @@ from ..numerics.surfaces import EXPRESSION_ID
 from ..resolved import ESCAPE_BOX_FACTOR, ResolvedSurface, classify
 from ..validation import check_point, check_view
 from .emit import Program
+from .lexer import MAX_PARAM_VALUE, MAX_PARAMS, check_param_name
 from .parser import compile_expression
 
 DEFAULT_VIEW = (-3.0, 3.0, -3.0, 3.0)
 SEARCH_HALF_WIDTHS = (3.0, 10.0, 30.0, 100.0)
-VALID_KEYS = ("expression", "view", "minima")
+VALID_KEYS = ("expression", "view", "minima", "params")
 
 # --------------------------------------------------------------------------- numerical analysis
 
@@ -471,11 +472,49 @@ def _analyse(
     return _Analysis(view, crit, start, unbounded)
 
 
+def check_params(p: Program, params: object) -> dict[str, float]:
+    """The formula's parameter values: ``params`` checked, the rest at the default (1).
+
+    ValueError naming the bad parameter: a name the formula does not use (with the
+    ones it does), a badly formed name, or a value that is not a finite number
+    within +-MAX_PARAM_VALUE.
+    """
+    if params is None:
+        params = {}
+    if not isinstance(params, Mapping):
+        raise ValueError("params must be a mapping of parameter name -> number")
+    if len(params) > MAX_PARAMS:
+        raise ValueError(f"at most {MAX_PARAMS} parameters, got {len(params)}")
+    known = ", ".join(p.params) if p.params else "none (the formula has no parameters)"
+    values = {name: 1.0 for name in p.params}
+    for name, value in params.items():
+        check_param_name(name)
+        if name not in values:
+            raise ValueError(f"unknown parameter {name!r}; the formula's parameters: {known}")
+        if isinstance(value, bool) or not isinstance(value, int | float | np.number):
+            raise ValueError(f"parameter {name!r} must be a number, got {value!r}")
+        v = float(value)
+        if not (math.isfinite(v) and abs(v) <= MAX_PARAM_VALUE):
+            raise ValueError(
+                f"parameter {name!r} must be a finite number within +-{MAX_PARAM_VALUE:g}, "
+                f"got {value!r}"
+            )
+        values[name] = v
+    return values
+
+
+@functools.lru_cache(maxsize=256)
+def _bound(p: Program, values: tuple[tuple[str, float], ...]) -> Program:
+    """``p.bind`` cached, so the analysis cache (keyed by program) serves repeated values."""
+    return p.bind(dict(values))
+
+
 def resolve_expression(surface: Mapping[str, Any]) -> ResolvedSurface:
     """A typed-in formula as a ``resolved.ResolvedSurface`` (sid ``EXPRESSION_ID``).
 
-    ``surface`` holds "expression" (required), "view" ([xmin, xmax, ymin, ymax])
-    and "minima" ([[x, y], ...]), both optional: see the module docstring for
+    ``surface`` holds "expression" (required), "view" ([xmin, xmax, ymin, ymax]),
+    "minima" ([[x, y], ...]) and "params" (values of the formula's named
+    parameters, default 1), all optional: see the module docstring for
     what is computed when they are missing. Raises ``ExpressionError`` for a
     formula the grammar refuses and ``ValueError`` for other bad fields.
     """
@@ -487,7 +526,9 @@ def resolve_expression(surface: Mapping[str, Any]) -> ResolvedSurface:
         )
     if "expression" not in surface:
         raise ValueError("an expression surface needs the field 'expression'")
-    p = compile_expression(surface["expression"])
+    compiled = compile_expression(surface["expression"])
+    values = check_params(compiled, surface.get("params"))
+    p = _bound(compiled, tuple(values.items()))
     view_arg = surface.get("view")
     view = check_view(view_arg) if view_arg is not None else None
     minima_arg = surface.get("minima")
@@ -510,4 +551,5 @@ def resolve_expression(surface: Mapping[str, Any]) -> ResolvedSurface:
         dims=2 if p.uses_y else 1,
         default_start=a.default_start,
         expression=p.text,
+        param_values=values,
     )

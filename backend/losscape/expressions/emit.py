@@ -12,12 +12,14 @@ the numerical analysis per formula, view and minima (LRU, 256).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from ..numerics import program as prog
 from ..numerics.program import PROGRAM_STACK, program_eval
+from .lexer import DEFAULT_PARAM
 
 # --------------------------------------------------------------------------- IR -> program
 
@@ -36,6 +38,9 @@ _CONST_LEFT = {
 }
 
 
+PARAM_KEY = b"param:"  # index keys of parameter slots (a number's key is its 8 bytes)
+
+
 def _const_index(value: float, consts: list[float], index: dict[bytes, int]) -> int:
     key = np.float64(value).tobytes()  # keeps 0.0 and -0.0 apart
     if key not in index:
@@ -51,6 +56,13 @@ def _emit(ir: tuple, code: list[int], consts: list[float], index: dict[bytes, in
         code += [prog.OP_CONST, _const_index(ir[1], consts, index)]
     elif kind == "var":
         code.append(ir[1])
+    elif kind == "param":
+        # One constant slot per parameter name, set to its value by Program.bind.
+        key = PARAM_KEY + ir[1].encode()
+        if key not in index:
+            index[key] = len(consts)
+            consts.append(DEFAULT_PARAM)
+        code += [prog.OP_CONST, index[key]]
     elif kind == "un":
         _emit(ir[2], code, consts, index)
         code.append(ir[1])
@@ -92,7 +104,7 @@ def stack_depth(code: np.ndarray) -> int:
 def _degree(ir: tuple) -> float:
     """Polynomial degree of ``ir``; inf when it is not a polynomial."""
     kind = ir[0]
-    if kind == "num":
+    if kind in ("num", "param"):
         return 0.0
     if kind == "var":
         return 1.0
@@ -118,7 +130,9 @@ class Program:
     ``text`` is the normalised formula (``ast.unparse`` of the checked tree);
     ``code`` (L,) int64 and ``consts`` (K,) float64 feed ``program_eval``;
     ``depth`` is the stack depth it needs; ``uses_y`` is False for a 1-D
-    formula; ``quadratic`` means a polynomial of degree <= 2 (constant Hessian).
+    formula; ``quadratic`` means a polynomial of degree <= 2 in x and y
+    (constant Hessian; parameters count as constants); ``params`` names the
+    parameters whose values ``bind`` writes into ``consts[param_slots]``.
     Compared and hashed by identity: programs are cached, never mutated.
     """
 
@@ -128,6 +142,18 @@ class Program:
     depth: int
     uses_y: bool
     quadratic: bool
+    params: tuple[str, ...] = ()  # named parameters, in order of first use
+    param_slots: tuple[int, ...] = ()  # their indices into consts
+
+    def bind(self, values: Mapping[str, float]) -> Program:
+        """This program with ``values`` (name -> value) in its parameter slots, others at
+        the default: the code is shared, only the constants are copied (no recompiling)."""
+        if not self.params:
+            return self
+        consts = self.consts.copy()
+        for name, slot in zip(self.params, self.param_slots, strict=True):
+            consts[slot] = float(values.get(name, DEFAULT_PARAM))
+        return replace(self, consts=consts)
 
     def at(self, x: float, y: float) -> tuple[float, float, float]:
         """(f, df/dx, df/dy) at one point (a convenience for tests and callers)."""

@@ -15,6 +15,7 @@ The tree walk that follows is in ``parser``.
 
 from __future__ import annotations
 
+import keyword
 import math
 import re
 import unicodedata
@@ -27,6 +28,13 @@ MAX_NODES = 150
 MAX_DEPTH = 64
 MAX_PAREN_DEPTH = 24
 MAX_EXPONENT = 16.0
+# Named parameters (a*x**2 + b*y**2): any other name of this shape, at most MAX_PARAMS of
+# them in one formula; their values come with the surface ({"params": {"a": 1}}), default 1.
+MAX_PARAMS = 8
+MAX_PARAM_NAME = 16
+MAX_PARAM_VALUE = 1e6
+DEFAULT_PARAM = 1.0
+PARAM_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,15}\Z")
 
 VARIABLES = {"x": prog.OP_X, "y": prog.OP_Y}
 CONSTANTS = {"pi": math.pi, "e": math.e}
@@ -47,6 +55,7 @@ VARIADIC_FUNCTIONS = {"min": prog.OP_MIN, "max": prog.OP_MAX}
 FUNCTIONS = (*UNARY_FUNCTIONS, *VARIADIC_FUNCTIONS)
 ALLOWED_NAMES = (*VARIABLES, *CONSTANTS, *FUNCTIONS)
 _ALLOWED_TEXT = ", ".join(ALLOWED_NAMES)
+_PARAM_TEXT = f"or a parameter name (a letter, then letters, digits or _; at most {MAX_PARAM_NAME})"
 
 _NAME_HINTS = {
     "X": "write lowercase x",
@@ -100,9 +109,44 @@ class ExpressionError(ValueError):
 # --------------------------------------------------------------------------- lexical checks
 
 
+def _glued(word: str) -> list[str] | None:
+    """``word`` as two or more allowed names written together ("xy", "sinx"), or None.
+
+    Such a word is almost always a missing operator or parenthesis, so it is refused
+    with a hint instead of becoming a parameter.
+    """
+    best: list[list[str] | None] = [None] * (len(word) + 1)
+    best[0] = []
+    for i in range(1, len(word) + 1):
+        for name in ALLOWED_NAMES:
+            j = i - len(name)
+            if j >= 0 and best[j] is not None and word[j:i] == name:
+                best[i] = [*best[j], name]  # type: ignore[misc]
+                break
+    parts = best[len(word)]
+    return parts if parts is not None and len(parts) >= 2 else None
+
+
+def check_param_name(name: object) -> str:
+    """``name`` if it can name a parameter; else ValueError naming it and the rule."""
+    if not isinstance(name, str) or not PARAM_NAME.match(name):
+        raise ValueError(
+            f"parameter name {name!r} is not allowed; a parameter name is a letter, then "
+            f"letters, digits or _ (at most {MAX_PARAM_NAME} characters)"
+        )
+    if keyword.iskeyword(name):
+        raise ValueError(f"parameter name {name!r} is a Python keyword; choose another name")
+    if name in ALLOWED_NAMES:
+        raise ValueError(
+            f"parameter name {name!r} is taken by a variable, constant or function "
+            f"({_ALLOWED_TEXT})"
+        )
+    return name
+
+
 @dataclass(frozen=True)
 class _Token:
-    kind: str  # "num", "var", "const", "func", "op", "(", ")", ","
+    kind: str  # "num", "var", "const", "param", "func", "op", "(", ")", ","
     text: str
     column: int  # 1-based
 
@@ -137,6 +181,7 @@ def _lex(text: str) -> list[_Token]:
             "the formula is empty; type one in x and y, such as x**2 + 3*y**2", 1, ""
         )
     tokens: list[_Token] = []
+    params: dict[str, int] = {}  # name -> column of first use
     opened: list[int] = []
     pos = 0
     end = len(text.rstrip(" \t"))
@@ -166,13 +211,33 @@ def _lex(text: str) -> list[_Token]:
             elif word in FUNCTIONS:
                 kind = "func"
             else:
-                hint = _NAME_HINTS.get(word)
-                extra = f" ({hint})" if hint else ""
-                raise ExpressionError(
-                    f"unknown name {word!r} at column {col}{extra}; allowed: {_ALLOWED_TEXT}",
-                    col,
-                    word,
+                glued = _glued(word)
+                hint = _NAME_HINTS.get(word) or (
+                    f"write {glued[0]}({'*'.join(glued[1:])})" if glued and glued[0] in FUNCTIONS
+                    else f"write {'*'.join(glued)}" if glued else None
+                )  # fmt: skip
+                # Not a parameter: a name glued to a number before it (1j, 0x10) or to a
+                # '.' or quote after it (os.system, f'...'): Python syntax, not a formula.
+                glued_on = (m.start(kind) > 0 and text[m.start(kind) - 1].isdigit()) or (
+                    text[m.end() : m.end() + 1] in (".", "'", '"')
                 )
+                if hint or glued_on or not PARAM_NAME.match(word) or keyword.iskeyword(word):
+                    extra = f" ({hint})" if hint else ""
+                    raise ExpressionError(
+                        f"unknown name {word!r} at column {col}{extra}; allowed: "
+                        f"{_ALLOWED_TEXT}, {_PARAM_TEXT}",
+                        col,
+                        word,
+                    )
+                kind = "param"
+                params.setdefault(word, col)
+                if len(params) > MAX_PARAMS:
+                    raise ExpressionError(
+                        f"too many parameters: {word!r} at column {col} is the "
+                        f"{MAX_PARAMS + 1}th; at most {MAX_PARAMS} in one formula",
+                        col,
+                        word,
+                    )
         elif word in "(),":
             kind = word
         prev = tokens[-1] if tokens else None
@@ -182,12 +247,20 @@ def _lex(text: str) -> list[_Token]:
                 prev.column,
                 prev.text,
             )
+        if prev is not None and prev.kind == "param" and kind == "(":
+            # foo(y): most likely a function that does not exist, so point at its name.
+            raise ExpressionError(
+                f"unknown function {prev.text!r} at column {prev.column}; functions: "
+                f"{', '.join(FUNCTIONS)} (to multiply by a parameter write {prev.text}*(...))",
+                prev.column,
+                prev.text,
+            )
         if (
             prev is not None
-            and prev.kind in ("num", "var", "const", ")")
-            and kind in ("num", "var", "const", "func", "(")
+            and prev.kind in ("num", "var", "const", "param", ")")
+            and kind in ("num", "var", "const", "param", "func", "(")
         ):
-            if kind == "(" and prev.kind in ("var", "const"):
+            if kind == "(" and prev.kind in ("var", "const", "param"):
                 msg = f"{prev.text!r} is not a function; write {prev.text}*(...) to multiply"
             else:
                 msg = f"write {prev.text}*{word} to multiply"

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..numerics import program as prog
 from ..numerics.program import MAX_PROGRAM_DEPTH, PROGRAM_STACK, program_eval
-from .emit import Program, _degree, _emit, _uses, stack_depth
+from .emit import PARAM_KEY, Program, _degree, _emit, _uses, stack_depth
 from .lexer import (
     _ALLOWED_TEXT,
     CONSTANTS,
@@ -26,6 +26,7 @@ from .lexer import (
     MAX_EXPONENT,
     MAX_LENGTH,
     MAX_NODES,
+    PARAM_NAME,
     UNARY_FUNCTIONS,
     VARIABLES,
     VARIADIC_FUNCTIONS,
@@ -122,6 +123,10 @@ class _Walker:
                 return ("var", VARIABLES[node.id])
             if node.id in CONSTANTS:
                 return ("num", CONSTANTS[node.id])
+            if PARAM_NAME.match(node.id) and node.id not in FUNCTIONS:
+                # A named parameter (the lexer checked its name): never folded, its value
+                # is written into its constant slot when the formula is resolved.
+                return ("param", node.id)
             raise self.fail(
                 node, f"unknown name {node.id!r} at column {self.col(node)}; "
                 f"allowed: {_ALLOWED_TEXT}", node.id,
@@ -270,7 +275,9 @@ def _compile_cached(text: str) -> Program:
         raise ExpressionError("the formula is nested too deeply to read", 1, text[:1]) from None
     code_list: list[int] = []
     consts_list: list[float] = []
-    _emit(ir, code_list, consts_list, {})
+    index: dict[bytes, int] = {}
+    _emit(ir, code_list, consts_list, index)
+    slots = {k[len(PARAM_KEY) :].decode(): v for k, v in index.items() if k.startswith(PARAM_KEY)}
     code = np.array(code_list, dtype=np.int64)
     consts = np.array(consts_list or [0.0], dtype=np.float64)
     depth = stack_depth(code)
@@ -288,4 +295,6 @@ def _compile_cached(text: str) -> Program:
         depth=depth,
         uses_y=_uses(ir, prog.OP_Y),
         quadratic=_degree(ir) <= 2,
+        params=tuple(slots),
+        param_slots=tuple(slots.values()),
     )

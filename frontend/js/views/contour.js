@@ -1,6 +1,7 @@
 // Contour view: the surface's level sets with every run's path, start/end markers, known critical
 // points, an optional gradient field and the Hessian probe. Click or drag moves every start
-// (Shift-click, or the probe click mode, probes the Hessian instead). The contour sits on the
+// (Shift-click, or the probe click mode, probes the Hessian instead). With "internals" on, each
+// run's velocity arrow and step-scale cross at the scrubbed step (views/internals.js). The contour sits on the
 // background layer and the paths on the foreground (see layered.js).
 
 import { fmt, statusText } from "../format.js";
@@ -10,6 +11,7 @@ import {
   transformedZ, zTransform,
 } from "../plot.js";
 import { surfaceSpec } from "../state.js";
+import { internalsParts } from "./internals.js";
 import { createLayered, layeredLayout } from "./layered.js";
 
 export function viewBox(data, spec) {
@@ -299,8 +301,13 @@ export function createContourView(el, { onPointer = () => {} } = {}) {
         name: "probe", marker: { symbol: "circle-open-dot", size: 14 * size, color: "#000000",
           line: { width: 2 } }, hovertemplate: "probe (%{x:.4g}, %{y:.4g})<extra></extra>" });
     }
+    // Optimizer internals at the scrubbed step (runs asked with record_state).
+    const internals = state.internals ? internalsParts(state, runs, box, size) : null;
+    if (internals) traces.push(...internals.traces);
     const best = bestAnnotation(state, runs, font);
     layout.annotations = [
+      ...(internals ? internals.annotations : []),
+      ...(internals?.note ? [internals.note] : []),
       ...(best ? [best] : []),
       ...statusAnnotations(state, runs, box, font),
       ...probeAnnotations(state, data.hessian, box, font),

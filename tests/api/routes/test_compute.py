@@ -281,7 +281,7 @@ def test_grid_of_a_formula_undefined_somewhere_has_nulls(client) -> None:
             {"stepz": 10},
             ["body", "stepz"],
             "unknown field 'stepz'; valid: surface, steps, schedule, noise, batch_size, seed, "
-            "tol, precision, runs, points, fields",
+            "tol, precision, runs, points, fields, record_state",
         ),
     ],
 )
@@ -291,3 +291,58 @@ def test_unknown_fields_are_422_naming_the_valid_ones(client, patch, loc, msg) -
     assert r.status_code == 422
     (err,) = r.json()["detail"]
     assert (err["loc"], err["msg"], err["type"]) == (loc, msg, "extra_forbidden")
+
+
+def test_record_state_returns_the_python_apis_state_at_the_kept_points(client) -> None:
+    body = {"surface": {"name": "rosenbrock"}, "steps": 400, "tol": 0, "points": 51,
+            "record_state": True, "precision": "float64",
+            "runs": [{"optimizer": "adam", "lr": 0.02, "start": [-1.5, 2]},
+                     {"optimizer": "heavy_ball", "lr": 1e-4, "start": [-1.5, 2]},
+                     {"optimizer": "gd", "lr": 1e-4, "start": [-1.5, 2]}]}  # fmt: skip
+    r = client.post("/api/trajectories", json=body)
+    assert r.status_code == 200, r.text
+    adam, heavy, gd = strict_json(r.text)["runs"]
+    ref = losscape.trajectory("rosenbrock", "adam", lr=0.02, start=(-1.5, 2), steps=400, tol=0,
+                              record_state=True)  # fmt: skip
+    idx = adam["index"]
+    assert len(idx) == 51 and idx[-1] == 400
+    assert set(adam["state"]) == {"m", "v", "m_hat", "v_hat", "step_scale", "velocity"}
+    for name, rows in adam["state"].items():
+        np.testing.assert_array_equal(np.array(rows), ref.state.quantities[name][idx].T)
+    assert set(heavy["state"]) == {"velocity"} and gd["state"] == {}
+    plain = client.post("/api/trajectories", json={**body, "record_state": False}).json()
+    assert "state" not in plain["runs"][0]
+
+
+def test_record_state_is_bounded_and_the_422_says_how_to_fit(client) -> None:
+    body = {"surface": {"name": "rosenbrock"}, "steps": 20_000, "record_state": True,
+            "runs": [{"optimizer": "adam"}] * 16}  # fmt: skip
+    r = client.post("/api/trajectories", json=body)
+    assert r.status_code == 422
+    msg = r.json()["detail"][0]["msg"]
+    assert "at most 1,000,000" in msg and "pass points <= 4464" in msg
+    assert client.post("/api/trajectories", json={**body, "points": 4464}).status_code == 200
+
+
+@pytest.mark.skipif(not EXPRESSIONS_AVAILABLE, reason="needs losscape.expressions")
+def test_formula_parameters_over_rest_equal_the_python_api(client) -> None:
+    from losscape.api.schemas.builders import MAX_FORMULA_PARAM_NAME, MAX_FORMULA_PARAMS
+    from losscape.expressions.lexer import MAX_PARAM_NAME, MAX_PARAMS
+
+    assert (MAX_FORMULA_PARAMS, MAX_FORMULA_PARAM_NAME) == (MAX_PARAMS, MAX_PARAM_NAME)
+    surface = {"expression": "a*x**2 + b*y**2", "params": {"a": 1, "b": 10}}
+    body = {"surface": surface, "steps": 30, "precision": "float64",
+            "runs": [{"optimizer": "gd", "lr": 0.05, "start": [1, 1]}]}  # fmt: skip
+    r = client.post("/api/trajectories", json=body)
+    assert r.status_code == 200, r.text
+    data = strict_json(r.text)
+    assert data["surface"]["params"] == {"a": 1.0, "b": 10.0}
+    ref = losscape.trajectory(surface, "gd", lr=0.05, steps=30, start=(1, 1))
+    assert_run_matches(data["runs"][0], ref, "float64")
+    bad = {**body, "surface": {**surface, "params": {"a": 1, "c": 2}}}
+    r = client.post("/api/trajectories", json=bad)
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["msg"] == "unknown parameter 'c'; the formula's parameters: a, b"
+    nan = '{"surface": {"expression": "a*x", "params": {"a": NaN}}, "runs": [{"optimizer": "gd"}]}'
+    r = client.post("/api/trajectories", content=nan, headers={"content-type": "application/json"})
+    assert r.status_code == 422

@@ -41,6 +41,8 @@ from ...numerics.surfaces import SURFACES
 # already 65,536 runs, about a second of one core at a few hundred steps.
 WEB_MAX_BASIN_RESOLUTION = min(256, limits.MAX_BASIN_RESOLUTION)
 MAX_EXPRESSION_LENGTH = 200  # issue 6: typed-in formulas are at most 200 characters
+MAX_FORMULA_PARAMS = 8  # = expressions.lexer.MAX_PARAMS (a test checks they agree)
+MAX_FORMULA_PARAM_NAME = 16
 MAX_USER_MINIMA = 64  # service._minima_arg's bound
 MAX_BODY_BYTES = limits.MAX_BODY_BYTES  # request bodies and live-channel messages
 MOMENTUM_NAMES = ("momentum", "beta1")  # the hyperparameter an (lr x momentum) map sweeps
@@ -214,9 +216,26 @@ class ExpressionSurface(Strict):
     expression: Annotated[str, Field(min_length=1, max_length=MAX_EXPRESSION_LENGTH)]
     view: View | None = None
     minima: Annotated[list[Point], Field(max_length=MAX_USER_MINIMA)] | None = None
+    params: (
+        Annotated[
+            dict[Annotated[str, Field(max_length=MAX_FORMULA_PARAM_NAME)], float],
+            Field(
+                max_length=MAX_FORMULA_PARAMS,
+                description="values of the formula's named parameters (a name in the formula "
+                "that is not x, y, a constant or a function, such as a and b in a*x**2 + "
+                "b*y**2); each defaults to 1",
+            ),
+        ]
+        | None
+    ) = None
 
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"expression": "x**2 + 3*y**2"}]},
+        json_schema_extra={
+            "examples": [
+                {"expression": "x**2 + 3*y**2"},
+                {"expression": "a*x**2 + b*y**2", "params": {"a": 1, "b": 10}},
+            ]
+        },
     )
 
 

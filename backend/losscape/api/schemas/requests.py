@@ -76,6 +76,15 @@ class TrajectoriesRequest(Strict):
         list[Literal["x", "y", "loss", "avg_x", "avg_y", "avg_loss", "lrs"]] | None,
         Field(description="only these arrays of each run (default: all)", max_length=7),
     ] = None
+    record_state: Annotated[
+        bool,
+        Field(
+            description="also return each run's optimizer state at every kept point "
+            "(`state`: velocity, moments, per-axis step scales, named per optimizer); at most "
+            f"{limits.MAX_STATE_VALUES:,} numbers in all (runs x points x 2 x "
+            f"{limits.STATE_QUANTITIES})"
+        ),
+    ] = False
 
     model_config = ConfigDict(
         json_schema_extra={

@@ -31,6 +31,9 @@ class SurfaceOut(Out):
     name: str
     view: list[float]
     critical_points: list[CriticalPointOut]
+    params: dict[str, float] | None = Field(
+        None, description="a typed-in formula's named parameters and the values used"
+    )
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -75,6 +78,13 @@ class RunOut(Out):
     steps_taken: int
     index: list[int] | None = Field(
         None, description="with `points`: the step of each kept point (absent otherwise)"
+    )
+    state: dict[str, list[list[Num]]] | None = Field(
+        None,
+        description="with `record_state`: quantity name -> [x values, y values], one per kept "
+        "point, the state after that step (velocity, buffer, m, v, m_hat, v_hat, v_max, "
+        "square_avg, grad_avg, sum_sq, step_scale; which ones depends on the optimizer; "
+        "empty for gd and newton)",
     )
 
     model_config = ConfigDict(json_schema_extra={"examples": [_RUN_EXAMPLE]})
