@@ -8,7 +8,13 @@ Plotly redraw. Side by side, the same work done the plain way: one REST request 
 one Plotly plot holding both the contour and the paths (``Plotly.react`` redraws both).
 Target: median under 33 ms (30 frames per second).
 
-    python benchmarks/bench_browser.py [--drags 100] [--width 1366 --height 768]
+``--case threshold``: a threshold drag on the network page's metrics scene (the page's own
+drag of bench_browser_network.py: set the slider, wait for the metrics view's
+``losscape:drawn`` at that threshold), p50 / p95 of the time to the drawn view beside one
+empty animation frame, and the animation frames each redraw took (1: the same frame).
+
+    python benchmarks/bench_browser.py [--case drag|threshold|all] [--drags 100]
+                                       [--width 1366 --height 768]
 """
 
 from __future__ import annotations
@@ -229,8 +235,27 @@ def drag_rows(browser, base: str, size: dict, drags: int, server: str) -> list[t
     return rows
 
 
+def threshold_rows(browser, base: str, size: dict, drags: int) -> tuple[list[tuple], list[int]]:
+    """Threshold drag -> metrics view drawn, and the empty frame it is measured against."""
+    import bench_browser_network as net  # the same directory: the one copy of the page's drag
+
+    page = browser.new_page(viewport=size)
+    page.goto(base + net.SCENE)
+    page.wait_for_function("() => document.body.hasAttribute('data-settled')", timeout=300_000)
+    page.wait_for_function("() => document.getElementById('view-metrics').dataset.roc !== ''")
+    page.evaluate(net.DRAG_JS, [10])  # warm-up
+    out = page.evaluate(net.DRAG_JS, [drags])
+    page.close()
+    rows = [
+        ("threshold drag -> metrics drawn", "losscape, network page", *stats(out["drag"])),
+        ("  one empty animation frame", "requestAnimationFrame", *stats(out["floor"])),
+    ]
+    return rows, out["frames"]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--case", choices=("drag", "threshold", "all"), default="all")
     parser.add_argument("--drags", type=int, default=100)
     parser.add_argument("--width", type=int, default=1366)
     parser.add_argument("--height", type=int, default=768)
@@ -241,22 +266,38 @@ def main() -> int:
     rows = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        frames: list[int] = []
         for server, command in (("losscape serve", SERVE), ("no ws deflate", NO_DEFLATE)):
+            if args.case == "threshold" and command is not SERVE:
+                continue
             port = free_port()
             proc = start_server(port, command)
+            base = f"http://127.0.0.1:{port}/"
             try:
-                rows += drag_rows(browser, f"http://127.0.0.1:{port}/", size, args.drags, server)
+                if args.case in ("drag", "all"):
+                    rows += drag_rows(browser, base, size, args.drags, server)
+                if args.case in ("threshold", "all") and command is SERVE:
+                    more, frames = threshold_rows(browser, base, size, args.drags)
+                    rows += more
             finally:
                 proc.terminate()
                 proc.wait(timeout=15)
         browser.close()
     base_med = rows[0][2]
-    print(f"\nDrag latency, {len(RUNS)} runs x {STEPS} steps, {args.drags} drags, "
+    what = (
+        "threshold drags, network page"
+        if args.case == "threshold"
+        else f"Drag latency, {len(RUNS)} runs x {STEPS} steps"
+    )
+    print(f"\n{what}, {args.drags} drags, "
           f"headless Chromium {args.width}x{args.height} (target: median < 33 ms)")  # fmt: skip
     print(f"{'case':<36} {'implementation':<30} {'median':>9} {'p95':>9} {'vs first row':>13}")
     print("-" * 101)
     for case, impl, med, p95 in rows:
         print(f"{case:<36} {impl:<30} {med:7.1f}ms {p95:7.1f}ms {med / base_med:12.2f}x")
+    if frames:
+        p50, p95 = stats([float(f) for f in frames])
+        print(f"threshold drag: animation frames per redraw p50 {p50:g}, p95 {p95:g}")
     return 0
 
 

@@ -86,3 +86,32 @@ export function segmentsPath(segs) {
   const n = (v) => Number(v.toPrecision(6));
   return segs.map(([a, b, c, d]) => `M${n(a)},${n(b)}L${n(c)},${n(d)}`).join("");
 }
+
+/**
+ * rocOf(labels (N,) of 0/1, scores (N,)) -> {roc: {fpr, tpr, thresholds}, positives, negatives, auc}
+ * in the server's form (one point per distinct score, descending, +inf sent as null first), so
+ * metricsAt reads it as it reads the server's; auc by the trapezoid rule over the points.
+ */
+export function rocOf(labels, scores) {
+  const order = scores.map((_, i) => i).sort((a, b) => scores[b] - scores[a]);
+  const positives = labels.reduce((n, y) => n + (y ? 1 : 0), 0);
+  const negatives = labels.length - positives;
+  const thresholds = [null];
+  const tpr = [0];
+  const fpr = [0];
+  let tp = 0;
+  let fp = 0;
+  order.forEach((i, k) => {
+    if (labels[i]) tp += 1;
+    else fp += 1;
+    // one point per distinct score: emit after the last of a run of ties
+    if (k + 1 === order.length || scores[order[k + 1]] !== scores[i]) {
+      thresholds.push(scores[i]);
+      tpr.push(positives ? tp / positives : 0);
+      fpr.push(negatives ? fp / negatives : 0);
+    }
+  });
+  let auc = 0;
+  for (let k = 1; k < fpr.length; k++) auc += ((fpr[k] - fpr[k - 1]) * (tpr[k] + tpr[k - 1])) / 2;
+  return { roc: { fpr, tpr, thresholds }, positives, negatives, auc: positives && negatives ? auc : null };
+}

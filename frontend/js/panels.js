@@ -17,6 +17,7 @@ import {
 } from "./requests.js";
 import { surfaceSpec } from "./state.js";
 import { netRequests } from "./network/state.js";
+import { atStep, stepDeps } from "./network/steps.js";
 import { createBasinsView } from "./views/basins.js";
 import { createContourView } from "./views/contour.js";
 import { createCurve1dView } from "./views/curve1d.js";
@@ -93,14 +94,16 @@ export const SURFACE_PANELS = [
 const hist = (s, d) => [d.history, s.t, s.present];
 
 export const NETWORK_PANELS = [
-  { id: "data", title: "Data and decision boundary", factory: createNetDataView,
-    deps: (s, d) => [d.dataset, d.boundary, d.task, s.threshold, s.present],
+  // the boundary and the metrics follow the timeline: recomputed in the page from the run's
+  // weight snapshot at step t (network/steps.js)
+  { id: "data", title: "Data and decision boundary", factory: atStep(createNetDataView),
+    deps: (s, d) => [d.dataset, d.boundary, d.task, s.threshold, s.present, ...stepDeps(s, d)],
     requests: (c, s, ctx) => netRequests.boundary(c, s, ctx) },
   { id: "training", title: "Training curves", factory: createNetCurvesView, deps: (s, d) => [...hist(s, d), s.steps] },
   { id: "weights", title: "Hidden-unit weights over time", factory: createNetWeightsView, deps: hist },
   { id: "activations", title: "Hidden activations", factory: createNetHistView, deps: hist },
-  { id: "metrics", title: "Metrics at a threshold", factory: createNetMetricsView,
-    deps: (s, d) => [d.metrics, d.metricsError, d.task, s.threshold, s.present],
+  { id: "metrics", title: "Metrics at a threshold", factory: atStep(createNetMetricsView),
+    deps: (s, d) => [d.metrics, d.metricsError, d.task, s.threshold, s.present, ...stepDeps(s, d)],
     requests: (c, s, ctx) => netRequests.metrics(c, s, ctx),
     tools: ({ getState, setState }) => {
       const input = h("input", { id: "net-threshold", type: "range", min: "0", max: "1", step: "0.01",

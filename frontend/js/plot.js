@@ -16,6 +16,12 @@ export function fontSize(state) {
 }
 
 /** A layout with the house font, transparent paper and fixed margins. */
+/** The timeline's marker: a dotted vertical line at step t on a step axis (none at the end, t = null). */
+export function stepMarker(t) {
+  return t === null || t === undefined ? [] : [{ type: "line", xref: "x", yref: "paper", x0: t, x1: t, y0: 0, y1: 1,
+    line: { color: "#444", width: 1.5, dash: "dot" } }];
+}
+
 export function baseLayout(state, extra = {}) {
   const size = fontSize(state);
   return {

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import threading
 from typing import Any
 
 import numpy as np
 import pytest
 
+from losscape import service
 from losscape.api import live
 
 from .conftest import strict_json
@@ -148,17 +150,58 @@ def test_lanes_are_independent(client) -> None:
     assert sorted((f["id"], f["type"]) for f in frames) == [(1, "result"), (2, "result")]
 
 
-def test_a_running_short_request_still_delivers(client) -> None:
-    heavy = {**TRAJ, "steps": 20000, "runs": [{"optimizer": "gd", "lr": 1e-4}] * 16}
+def _gate_first_call(
+    monkeypatch, module: Any, name: str
+) -> tuple[threading.Event, threading.Event]:
+    """Make the first call of ``module.name`` wait: (started, go) events for the test to drive."""
+    started, go = threading.Event(), threading.Event()
+    original = getattr(module, name)
+    calls = {"n": 0}
+
+    def gated(*args: Any, **kwargs: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            started.set()
+            assert go.wait(timeout=60), "the test never released the gated call"
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, gated)
+    return started, go
+
+
+def test_a_running_short_request_still_delivers(client, monkeypatch) -> None:
+    """A newer request on the lane does not drop a short one already running: both answer."""
+    started, go = _gate_first_call(monkeypatch, service, "trajectory")
     with client.websocket_connect("/api/live") as ws:
-        send(ws, "t1", "trajectories", heavy)
-        send(ws, "t2", "trajectories", TRAJ)
+        send(ws, "t1", "trajectories", TRAJ)
+        assert started.wait(timeout=60)  # t1 is running (inside the service call)
+        send(ws, "t2", "trajectories", {**TRAJ, "steps": 10})
+        go.set()
         frames = until_final(ws, "t2")
         if "t1" not in {f["id"] for f in frames}:
             frames += until_final(ws, "t1")
-    # t1 either ran (its result is sent: it is short work) or was dropped before starting
-    assert of(frames, "t1") in (["result"], ["dropped"])
+    assert of(frames, "t1") == ["result"]
     assert of(frames, "t2") == ["result"]
+    final = {f["id"]: f["body"] for f in frames if f["type"] == "result"}
+    assert len(final["t1"]["runs"][0]["loss"]) == 51  # each answers its own request
+    assert len(final["t2"]["runs"][0]["loss"]) == 11
+
+
+def test_a_waiting_request_is_dropped_for_a_newer_one(client, monkeypatch) -> None:
+    """With t1 running, t2 waits; t3 replaces t2, which is dropped without running."""
+    started, go = _gate_first_call(monkeypatch, service, "trajectory")
+    with client.websocket_connect("/api/live") as ws:
+        send(ws, "t1", "trajectories", TRAJ)
+        assert started.wait(timeout=60)
+        send(ws, "t2", "trajectories", TRAJ)
+        send(ws, "t3", "trajectories", TRAJ)
+        frames = until_final(ws, "t2")
+        go.set()
+        frames += until_final(ws, "t3")
+        if of(frames, "t1") == []:
+            frames += until_final(ws, "t1")
+    assert of(frames, "t2") == ["dropped"]
+    assert of(frames, "t1") == ["result"] and of(frames, "t3") == ["result"]
 
 
 def test_cancel_a_running_sweep(client) -> None:
@@ -288,12 +331,31 @@ def test_lanes_per_connection_are_bounded(client) -> None:
     assert sum(f["type"] == "result" for f in frames) == live.MAX_LANES
 
 
-def test_disconnect_mid_sweep_leaves_the_app_healthy(client) -> None:
+def test_disconnect_mid_sweep_stops_the_sweep(client, monkeypatch) -> None:
+    """Closing the socket mid-sweep stops the sweep at its next chunk (it raises Cancelled
+    instead of finishing its 10,000 starts), and the app serves the next connection."""
+    outcome: list[str] = []
+    ended = threading.Event()
+    original = service.basins
+
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        try:
+            result = original(*args, **kwargs)
+        except service.Cancelled:
+            outcome.append("cancelled")
+            raise
+        else:
+            outcome.append("finished")
+            return result
+        finally:
+            ended.set()
+
+    monkeypatch.setattr(service, "basins", watched)
     with client.websocket_connect("/api/live") as ws:
         send(ws, "big", "sweep_basins", BIG_BASINS)
         assert recv(ws)["type"] == "progress"
-    # the socket closed mid-sweep: the sweep stops at its next chunk
-    assert client.get("/healthz").status_code == 200
+    assert ended.wait(timeout=120), "the sweep never ended after the socket closed"
+    assert outcome == ["cancelled"]
     with client.websocket_connect("/api/live") as ws:
         send(ws, "again", "hessian", QUICK)
         assert recv(ws)["type"] == "result"

@@ -378,7 +378,11 @@ def test_abandoned_rest_work_stops(server: Server) -> None:
             b"POST /api/sweeps/basins HTTP/1.1\r\nHost: 127.0.0.1\r\n"
             b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(payload) + payload
         )
-        time.sleep(0.3)
+        # hang up only once the sweep runs: then this client's second sweep is refused (429)
+        probe = {**BIG_BASINS, "resolution": 4, "steps": 10}
+        deadline = time.monotonic() + 120
+        while httpx.post(server.url + "/api/sweeps/basins", json=probe).status_code != 429:
+            assert time.monotonic() < deadline, server.output()[-2000:]
     deadline = time.monotonic() + 120
     while "stopped: its client left" not in server.output():
         assert time.monotonic() < deadline, server.output()[-2000:]

@@ -126,6 +126,17 @@
     return { outside, scrollW: document.documentElement.scrollWidth, W };
   },
 
+  /**
+   * Every plot has been laid out at its panel's current width (Plotly's responsive resize after
+   * a viewport change). Widths only: a short 3-D scene's height can stay a few pixels over its box.
+   */
+  plotWidthsFit() {
+    return [...document.querySelectorAll("#panels .js-plotly-plot")].every((gd) => {
+      const fl = gd._fullLayout;
+      return !gd.clientWidth || (fl && Math.abs(fl.width - gd.clientWidth) <= 3);
+    });
+  },
+
   /** Every plot has been laid out at its panel's current size (Plotly's responsive resize). */
   plotsFit() {
     return [...document.querySelectorAll("#panels .js-plotly-plot")].every((gd) => {

@@ -2,7 +2,7 @@
 
 import { h } from "../dom.js";
 import { drawLatest } from "./netdraw.js";
-import { baseLayout, emitDrawn } from "../plot.js";
+import { baseLayout, stepMarker, emitDrawn } from "../plot.js";
 
 export function createNetCurvesView(el) {
   const gd = h("div", { class: "plot" });
@@ -44,6 +44,7 @@ export function createNetCurvesView(el) {
       // the legend sits above the axes (short names: one row), never over the curves
       margin: { l: state.present ? 76 : 60, r: state.present ? 76 : 60, t: state.present ? 34 : 28, b: state.present ? 60 : 44, autoexpand: false },
       xaxis: { title: { text: "step" }, range: [0, xmax] },
+      shapes: stepMarker(state.t),
       yaxis: { title: { text: "loss" }, type: "log",
         ...(hi > 0 ? { range: [Math.log10(lo) - 0.05, Math.log10(hi) + 0.05] } : { autorange: true }) },
       // own ticks: an overlaying axis syncs to the log loss axis by default (unreadable fractions)

@@ -75,18 +75,19 @@ export function createNetDataView(el) {
     });
     // room above the axes for the legend, so it never covers the points
     layout.margin = { ...layout.margin, t: state.present ? 34 : 28 };
+    el.dataset.step = data.shownStep ?? "";
     const marks = segs.length ? [{ segments: segs, stroke: "#111", width: 2.5 }] : [];
     // A threshold drag changes only the boundary: no Plotly call, the overlay moves it.
     const drawKey = [traces, state.present, layout.xaxis.title.text, layout.yaxis.title.text];
     if (drawnKey && drawKey.every((v, k) => v === drawnKey[k])) {
       overlay.draw(marks);
-      emitDrawn(el, "data", { traces: traces.length, threshold: state.threshold });
+      emitDrawn(el, "data", { traces: traces.length, threshold: state.threshold, step: data.shownStep ?? null });
       return;
     }
     drawnKey = drawKey;
     drawLatest(gd, traces, layout).then(() => {
       overlay.draw(marks);
-      emitDrawn(el, "data", { traces: traces.length, threshold: state.threshold });
+      emitDrawn(el, "data", { traces: traces.length, threshold: state.threshold, step: data.shownStep ?? null });
     });
   }
   return { update, figure: () => ({ data: gd.data, layout: { ...gd.layout, shapes: boundary.length

@@ -3,7 +3,7 @@
 
 import { h } from "../dom.js";
 import { drawLatest } from "./netdraw.js";
-import { baseLayout, createNotice, emitDrawn } from "../plot.js";
+import { baseLayout, stepMarker, createNotice, emitDrawn } from "../plot.js";
 
 export function createNetHistView(el) {
   const gd = h("div", { class: "plot" });
@@ -41,7 +41,7 @@ export function createNetHistView(el) {
     drawLatest(gd, traces, baseLayout(state, {
       margin: { l: 60, r: 60, t: 28, b: 44, autoexpand: false },
       title: { text: title, font: { size: 13 }, y: 0.98 },
-      xaxis: { autorange: true, title: { text: "step" } }, yaxis: { autorange: true, title: { text: "activation" } },
+      xaxis: { range: [0, Math.max(1, state.steps)], title: { text: "step" } }, shapes: stepMarker(state.t), yaxis: { autorange: true, title: { text: "activation" } },
       yaxis2: { title: { text: "fraction" }, overlaying: "y", side: "right", range: [0, 1], tickmode: "auto", showgrid: false },
     })).then(() => emitDrawn(el, "activations", { traces: traces.length }));
   }

@@ -58,9 +58,12 @@ export function createNetMetricsView(el) {
     setChildren(table, rows);
     notice.show(data.metricsError || (data.task === "regression" ? "metrics need a classification data set" : ""));
     el.dataset.roc = at ? `${at.fpr ?? 0},${at.tpr ?? 0}` : "";
+    // what the page shows, for tests and scripts: the matrix and the snapshot step (timeline)
+    el.dataset.confusion = confusion ? JSON.stringify(confusion) : "";
+    el.dataset.step = data.shownStep ?? "";
     const done = () => {
       overlay.draw(marks);
-      emitDrawn(el, "metrics", { traces: traces.length, threshold: state.threshold });
+      emitDrawn(el, "metrics", { traces: traces.length, threshold: state.threshold, step: data.shownStep ?? null });
     };
     // A threshold drag changes only the point and the numbers: no Plotly call.
     // short axis titles where a long one would not fit (a projector, a phone)

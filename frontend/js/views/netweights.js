@@ -3,7 +3,7 @@
 
 import { h } from "../dom.js";
 import { drawLatest } from "./netdraw.js";
-import { baseLayout, createNotice, emitDrawn } from "../plot.js";
+import { baseLayout, stepMarker, createNotice, emitDrawn } from "../plot.js";
 import { RUN_COLORS } from "../palette.js";
 
 const MAX_LINES = 64;
@@ -32,7 +32,7 @@ export function createNetWeightsView(el) {
     }
     notice.show(hist && !traces.length ? "no weight snapshots for this run" : "");
     drawLatest(gd, traces, baseLayout(state, {
-      xaxis: { autorange: true, title: { text: "step" } }, yaxis: { autorange: true, title: { text: "weight" } },
+      xaxis: { range: [0, Math.max(1, state.steps)], title: { text: "step" } }, shapes: stepMarker(state.t), yaxis: { autorange: true, title: { text: "weight" } },
     })).then(() => emitDrawn(el, "weights", { traces: traces.length }));
   }
   return { update, figure: () => ({ data: gd.data, layout: gd.layout }) };

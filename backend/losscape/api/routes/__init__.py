@@ -1,13 +1,21 @@
-"""REST routes; each handler validates (pydantic) and hands the body to an operation."""
+"""REST routes; each handler validates (pydantic) and hands the body to an operation.
+
+The POST routes are rows of one table per router (``PostRoute``): path, operation,
+response model and the text of the docs. ``add_post_routes`` turns each row into a
+handler, so the surfaces' and the networks' routes share one way of being served.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
-from typing import Any
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Annotated, Any
 
 import anyio
-from fastapi import Request
+from fastapi import APIRouter, Body, Request
 from starlette.responses import Response
 
 from ... import service
@@ -107,3 +115,52 @@ async def run(request: Request, name: str, body: Any) -> Response:
     except ValueError as exc:
         raise ServiceError(exc) from exc
     return Response(data, media_type="application/json")
+
+
+@dataclass(frozen=True)
+class PostRoute:
+    """One ``POST`` route: ``path`` runs operation ``operation`` (its request model is the
+    operation's) and answers with ``response``; ``doc`` is the OpenAPI description,
+    ``success`` the 200 answer's and ``summary`` the title (default: from the path)."""
+
+    path: str
+    operation: str
+    response: Any
+    doc: str
+    success: str = "Success."
+    summary: str | None = None
+
+
+def add_post_routes(router: APIRouter, routes: Iterable[PostRoute]) -> None:
+    """Add a handler per row: validate the body as the operation's model, then ``run`` it."""
+    for row in routes:
+        name = row.operation
+
+        async def handler(body: Any, request: Request, _name: str = name) -> Response:
+            return await run(request, _name, body)
+
+        # FastAPI reads the body's type from the signature: the operation's request model.
+        model = OPERATIONS[name].model
+        handler.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+            [
+                inspect.Parameter(
+                    "body", inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                    annotation=Annotated[model, Body()],
+                ),
+                inspect.Parameter(
+                    "request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Request
+                ),
+            ]
+        )  # fmt: skip
+        handler.__name__ = handler.__qualname__ = name
+        router.add_api_route(
+            row.path,
+            handler,
+            methods=["POST"],
+            response_model=None,
+            responses=documented(row.response, row.success),
+            # a row without a summary is titled by its path: "/gradient-check" -> "Gradient Check"
+            summary=row.summary or row.path.strip("/").replace("-", " ").title(),
+            description=row.doc,
+            operation_id=name,
+        )
