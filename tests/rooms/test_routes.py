@@ -53,6 +53,7 @@ def test_students_follow_the_teachers_state_and_results(client, room) -> None:
         assert until(t, "hello")["role"] == "teacher"
         hello = until(s, "hello")
         assert hello["state"] == "" and hello["page"] == "surfaces"
+        assert hello["join_url"] == room["join_url"]  # the page's http link, not the socket's
         assert until(t, "counts") == {"type": "counts", "following": 1, "exploring": 0}
         t.send_json({"type": "state", "hash": "scene=momentum&step=1"})
         assert until(s, "state")["hash"] == "scene=momentum&step=1"

@@ -61,6 +61,8 @@ def _refused(exc: RoomError) -> HTTPException:
 
 def join_url(request: Request | WebSocket, page: str, code: str) -> str:
     base = str(request.base_url).rstrip("/")
+    if base.startswith("ws"):  # a socket's base is ws(s)://; the page is http(s)://
+        base = "http" + base[2:]
     return f"{base}{model.PAGE_PATHS[page]}#room={code}"
 
 
