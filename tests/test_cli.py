@@ -428,10 +428,10 @@ def test_serve_passes_its_flags(monkeypatch):
 
     monkeypatch.setattr(server, "serve", lambda **kw: seen.update(kw) or 0)
     argv = ["serve", "--host", "0.0.0.0", "--port", "9001", "--workers", "2", "--open",
-            "--log-level", "warning"]  # fmt: skip
+            "--log-level", "warning", "--redis", "redis://cache:6379/0"]  # fmt: skip
     assert main(argv) == 0
     assert seen == {"host": "0.0.0.0", "port": 9001, "workers": 2, "open_browser": True,
-                    "log_level": "warning"}  # fmt: skip
+                    "log_level": "warning", "redis_url": "redis://cache:6379/0"}  # fmt: skip
 
 
 def test_help_mentions_only_real_commands(capsys):

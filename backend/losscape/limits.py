@@ -72,3 +72,18 @@ MAX_CHUNK_S = 0.05  # a chunked job checks for cancellation at least this often
 def as_dict() -> dict[str, float | int]:
     """The limits as a JSON-ready dict for the catalog."""
     return {k.lower(): v for k, v in globals().items() if k.startswith("MAX_")}
+
+
+# Classroom rooms (losscape.rooms): every room message and stored value is bounded.
+MAX_ROOM_STATE_CHARS = 8_192  # a room's state: the page's URL hash
+MAX_ROOM_MESSAGE_BYTES = 16_384  # one message on a room socket (state, follow, explore)
+MAX_ROOM_IDLE_S = 4 * 3600  # a room with no teacher activity for this long expires
+MAX_ROOM_JOINS_PER_MINUTE = 30  # joins (socket or lookup) per client address per worker
+MAX_ROOM_CREATES_PER_MINUTE = 10  # rooms started per client address per worker
+MAX_ROOM_CONTROLS = 64  # control messages waiting for one room socket (it is closed past this)
+MAX_ROOM_LANES = 16  # result lanes a room keeps (latest frame of each)
+MAX_ROOM_FRAME_BYTES = 8 << 20  # one published result frame
+MAX_QUESTION_CHARS = 300
+MAX_CHOICES = 8
+MAX_CHOICE_CHARS = 80
+MAX_ROOM_VOTES = 5_000  # answers to one question

@@ -79,7 +79,22 @@ export function decodeBinary(buffer) {
   return walk(head);
 }
 
-function errorText(status, detail) {
+/**
+ * A short fingerprint of a request body (FNV-1a over its JSON): a teaching page puts it in
+ * each request's id, so a following page knows which of its own planned requests a
+ * fanned-out result answers (rooms: the server never re-plans requests).
+ */
+export function bodyKey(body) {
+  const text = JSON.stringify(body);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i += 1) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(36);
+}
+
+export function errorText(status, detail) {
   if (Array.isArray(detail)) return detail.map((d) => d.msg || JSON.stringify(d)).join("; ");
   if (typeof detail === "string") return detail;
   return `request failed (${status})`;
@@ -92,7 +107,7 @@ function errorText(status, detail) {
  * "superseded" (a newer request on the lane replaced it; ignore it). opts: {lane,
  * mode: "queue"|"replace", onProgress(frame)}.
  */
-export function createApi({ onTransport = () => {} } = {}) {
+export function createApi({ onTransport = () => {}, room = null } = {}) {
   let socket = null;
   let open = false;
   let closed = false;
@@ -111,7 +126,9 @@ export function createApi({ onTransport = () => {} } = {}) {
   function connect() {
     if (closed || typeof WebSocket === "undefined") return;
     const proto = location.protocol.replace("http", "ws"); // the page's scheme, secure or not
-    const ws = new WebSocket(`${proto}//${location.host}${LIVE_URL}?binary=1`);
+    // A teacher's page drives a room: its results are also fanned out to the students.
+    const drive = room ? `&room=${encodeURIComponent(room.code)}&token=${encodeURIComponent(room.token)}` : "";
+    const ws = new WebSocket(`${proto}//${location.host}${LIVE_URL}?binary=1${drive}`);
     ws.binaryType = "arraybuffer";
     socket = ws;
     ws.addEventListener("open", () => {
@@ -242,7 +259,8 @@ export function createApi({ onTransport = () => {} } = {}) {
     seq += 1;
     const mySeq = seq;
     const promise = new Promise((resolve) => {
-      const job = { id: `${laneName}#${mySeq}`, seq: mySeq, type, lane: laneName, body, onProgress, resolve };
+      const id = room ? `${laneName}#${mySeq}#${bodyKey(body)}` : `${laneName}#${mySeq}`;
+      const job = { id, seq: mySeq, type, lane: laneName, body, onProgress, resolve };
       const l = lane(laneName);
       if (mode === "queue" && l.inflight) {
         if (l.queued) l.queued.resolve({ status: "superseded", seq: l.queued.seq });

@@ -20,6 +20,7 @@ import { createClaimsView } from "./claims.js";
 import { exportPng } from "./export.js";
 import { h, setChildren } from "./dom.js";
 import { shownRows } from "./planner.js";
+import { createRoom } from "./room.js";
 import { createStore } from "./store.js";
 import { createSync } from "./sync.js";
 import { createTimeline } from "./timeline.js";
@@ -48,7 +49,10 @@ function same(a, b) {
 }
 
 /** createShell(root, api, catalog, page) -> {store, setState, getState, ui} (boots the page). */
-export function createShell(root, api, catalog, page, transport) {
+export function createShell(root, baseApi, catalog, page, transport) {
+  // Classroom rooms (room.js): a followed page's requests are answered by the teacher's results.
+  const room = createRoom(baseApi, page);
+  const api = room.api;
   const store = createStore(page.decode(location.hash));
   store.data = { catalog, runs: [], errors: {}, pending: {} };
   const ctx = page.ctx || {};
@@ -85,6 +89,7 @@ export function createShell(root, api, catalog, page, transport) {
       onclick: () => page.exports.csv(store.state, store.data) }, "CSV"),
     h("button", { type: "button", class: "chrome", title: "copy a link to exactly this view",
       onclick: (ev) => copyLink(ev.target) }, "Copy link"),
+    room.button,
     presentBtn,
   ]);
   const caption = h("div", { class: "caption", id: "caption", "aria-live": "polite" });
@@ -99,7 +104,7 @@ export function createShell(root, api, catalog, page, transport) {
   const panelsEl = h("div", { class: "panels", id: "panels", role: "region", "aria-label": "Panels", tabindex: "0" });
   const timelineEl = h("div", { class: "timeline", role: "group", "aria-label": "Timeline" });
   const toast = h("div", { class: "toast", role: "alert", hidden: true });
-  setChildren(root, [header, caption, claims, h("div", { class: "layout" }, [controlsEl,
+  setChildren(root, [header, room.bar, caption, claims, h("div", { class: "layout" }, [controlsEl,
     h("main", { class: "main" }, [legend, badges, panelsEl, timelineEl])]), toast]);
 
   const controls = page.controls(controlsEl, { getState, setState });
@@ -107,6 +112,7 @@ export function createShell(root, api, catalog, page, transport) {
 
   // ------------------------------------------------------------------ panels
   function onPointer({ x, y, phase, probe }) {
+    if (room.onPointer({ x, y, phase })) return; // a click answering the class question
     if (probe) {
       if (phase === "down" || phase === "key") setState({ ...store.state, probe: [x, y] }, { source: "pointer" });
       return;
@@ -284,6 +290,7 @@ export function createShell(root, api, catalog, page, transport) {
 
   // ------------------------------------------------------------------ hash, scenes, keys
   function writeHash(info) {
+    if (room.holdsHash()) return; // a student's address stays the join link
     const write = () => {
       ui.hashTimer = 0;
       delete document.body.dataset.hashPending;
@@ -364,6 +371,7 @@ export function createShell(root, api, catalog, page, transport) {
   window.addEventListener("resize", () => ui.deps.clear());
 
   store.setState(store.state, { source: "boot" });
+  room.attach({ store, sync, setState });
   document.body.dataset.ready = "1";
   return { store, setState, getState, ui, timeline };
 }

@@ -346,11 +346,16 @@ def warm_up() -> dict[str, Any]:
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    from ..rooms.hub import hub as rooms_hub
+
     runtime(app)
+    rooms = rooms_hub(app)  # before the first socket: a teacher's live channel publishes to it
+    await rooms.start()
     if os.environ.get("LOSSCAPE_WARMUP", "1") != "0":
         app.state.warm_up = await anyio.to_thread.run_sync(warm_up)
     warmup.announce_ready()  # the URL, now that the app can answer
     yield
+    await rooms.close()
 
 
 # --------------------------------------------------------------------------- the app
@@ -358,6 +363,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 def create_app() -> FastAPI:
     """The application (``uvicorn --factory losscape.api.app:create_app``)."""
+    from ..rooms import routes as rooms
     from .live import endpoint as live_endpoint
     from .routes import catalog, compute, networks, scenes, sweeps
 
@@ -384,6 +390,8 @@ def create_app() -> FastAPI:
     app.include_router(networks.router)
     app.include_router(scenes.router)
     app.add_api_websocket_route("/api/live", live_endpoint)
+    app.include_router(rooms.router)
+    app.add_api_websocket_route("/api/rooms/{code}/socket", rooms.socket)
     app.add_route("/vendor/plotly.min.js", vendor_plotly, methods=["GET", "HEAD"])
     folder = frontend_dir()
     app.add_route("/favicon.ico", _favicon(folder), methods=["GET", "HEAD"])

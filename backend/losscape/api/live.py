@@ -39,6 +39,7 @@ import contextlib
 import json
 import logging
 import os
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -71,6 +72,7 @@ class Job:
     op: Operation
     body: BaseModel
     stop: str | None = None
+    lane: str = ""
 
 
 @dataclass(eq=False)
@@ -146,6 +148,8 @@ class LiveSession:
         self.main: asyncio.Task | None = None
         self.binary = ws.query_params.get("binary") == "1"
         self.stall_s = float(os.environ.get("LOSSCAPE_SEND_STALL_S", limits.MAX_SEND_STALL_S))
+        # A teacher's page (?room=CODE&token=…): its results are also published to the room.
+        self.publish: Callable[[str, bytes, bool], Awaitable[None]] | None = None
 
     # ------------------------------------------------------------------ connection
 
@@ -154,6 +158,11 @@ class LiveSession:
             await self.ws.close(code=1008, reason="cross-origin live channel refused")
             return
         await self.ws.accept()
+        if "room" in self.ws.query_params:
+            refused = await self._join_room()
+            if refused:
+                await self.ws.close(code=4000 + refused[0], reason=refused[1][:120])
+                return
         self.main = asyncio.current_task()
         writer = asyncio.create_task(self._writer())
         try:
@@ -179,6 +188,18 @@ class LiveSession:
             self.ready.set()
             writer.cancel()
             await self.shutdown()
+
+    async def _join_room(self) -> tuple[int, str] | None:
+        """Drive the room named in the query (rooms.hub); (status, reason) if refused."""
+        rooms = getattr(self.ws.app.state, "rooms", None)
+        if rooms is None:
+            return 503, "rooms are not available on this server"
+        params = self.ws.query_params
+        try:
+            self.publish = await rooms.publisher(params.get("room", ""), params.get("token"))
+        except Exception as exc:  # rooms.hub.RoomError: 403 forged token, 404 unknown room
+            return getattr(exc, "status", 400), str(exc)
+        return None
 
     async def _writer(self) -> None:
         """Write the outbox in order; a write stalled for MAX_SEND_STALL_S closes the socket."""
@@ -289,7 +310,8 @@ class LiveSession:
                 d["loc"] = ["body", *d["loc"]]
             await self.send_error(tag, 422, detail)
             return
-        await self.submit(message.get("lane", kind), Job(tag, op, model))
+        lane = message.get("lane", kind)
+        await self.submit(lane, Job(tag, op, model, lane=lane))
 
     async def submit(self, name: str, job: Job) -> None:
         lane = self.lanes.get(name)
@@ -390,12 +412,23 @@ class LiveSession:
         head = {"id": job.tag, "type": "result"}
         if job.stop is not None:
             await self.send(encoding.dumps({"id": job.tag, "type": job.stop}))
-        elif detail is not None:
-            await self.send_error(job.tag, 422, detail)
+            return
+        if detail is not None:
+            data, binary = (
+                encoding.dumps({**head, "type": "error", "status": 422, "detail": detail}),
+                False,
+            )
+            await self.send(data)
         elif isinstance(result, encoding.BinaryBody):
-            await self.send(encoding.binary_frame(head, result), True, job.tag, "result")
+            data, binary = encoding.binary_frame(head, result), True
+            await self.send(data, True, job.tag, "result")
         elif result is not None:
-            await self.send(encoding.frame(head, result), False, job.tag, "result")
+            data, binary = encoding.frame(head, result), False
+            await self.send(data, False, job.tag, "result")
+        else:
+            return
+        if self.publish is not None:  # computed once for the teacher, fanned out to the room
+            await self.publish(job.lane, data, binary)
 
     async def _pump(self, job: Job, queue: asyncio.Queue[bytes | None]) -> None:
         while (data := await queue.get()) is not None:

@@ -60,6 +60,8 @@ class Runtime:
     rest_rate: float = limits.MAX_REST_RATE
     rest_burst: int = limits.MAX_REST_BURST
     heavy_waiting_max: int = limits.MAX_HEAVY_WAITING
+    redis_url: str | None = None  # rooms shared through Redis (``--redis``); None: in memory
+    workers: int = 1  # worker processes of this server (rooms need Redis past one)
     interactive: anyio.CapacityLimiter = field(init=False)
     heavy: anyio.CapacityLimiter = field(init=False)
     heavy_waiting: int = 0
@@ -75,7 +77,15 @@ class Runtime:
         threads = int(os.environ.get("LOSSCAPE_THREADS", DEFAULT_THREADS))
         rate = float(os.environ.get("LOSSCAPE_REST_RATE", limits.MAX_REST_RATE))
         burst = int(os.environ.get("LOSSCAPE_REST_BURST", limits.MAX_REST_BURST))
-        return cls(threads=threads, rest_rate=rate, rest_burst=burst)
+        redis_url = os.environ.get("LOSSCAPE_REDIS_URL") or None
+        workers = int(os.environ.get("LOSSCAPE_WORKERS", 1))
+        return cls(
+            threads=threads,
+            rest_rate=rate,
+            rest_burst=burst,
+            redis_url=redis_url,
+            workers=workers,
+        )
 
     # ------------------------------------------------------------------ REST rate
 

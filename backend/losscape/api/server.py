@@ -179,8 +179,13 @@ def serve(
     workers: int = 1,
     open_browser: bool = False,
     log_level: str = "info",
+    redis_url: str | None = None,
 ) -> int:
-    """Run the web app until interrupted; returns the process exit code."""
+    """Run the web app until interrupted; returns the process exit code.
+
+    ``redis_url`` (else ``$LOSSCAPE_REDIS_URL``) shares classroom rooms between the
+    workers and hosts using that Redis; the workers read it as the runtime's setting.
+    """
     import uvicorn
 
     if not 0 <= port <= 65535:
@@ -191,6 +196,17 @@ def serve(
         return 2
     _numba_cache.configure_numba_cache()  # workers inherit NUMBA_CACHE_DIR
     os.environ["LOSSCAPE_HOST"] = host  # the Host allow-list takes --host (workers inherit it)
+    if redis_url:
+        os.environ["LOSSCAPE_REDIS_URL"] = redis_url  # runtime.py reads it in every worker
+    os.environ["LOSSCAPE_WORKERS"] = str(workers)
+    if workers > 1 and not os.environ.get("LOSSCAPE_REDIS_URL"):
+        print(
+            f"losscape: warning: {workers} workers without Redis: classroom rooms are off "
+            "(each worker would hold its own rooms). Set --redis redis://HOST:6379/0 or "
+            "LOSSCAPE_REDIS_URL to share them, or run --workers 1.",
+            file=sys.stderr,
+            flush=True,
+        )
     url = page_url(host, port)
     if os.environ.get("LOSSCAPE_WARMUP", "1") != "0":
         from .. import warmup  # once, here, before any worker: they then load numba's cache

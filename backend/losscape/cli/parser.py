@@ -64,6 +64,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     serve.add_argument("--open", action="store_true", help="open the classroom page in a browser")
     serve.add_argument(
+        "--redis",
+        default=None,
+        metavar="URL",
+        help="share classroom rooms through Redis (redis://host:6379/0; default: "
+        "$LOSSCAPE_REDIS_URL, else in this process)",
+    )
+    serve.add_argument(
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
     )
 

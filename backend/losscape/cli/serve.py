@@ -14,4 +14,5 @@ def command(args: argparse.Namespace) -> int:
         workers=args.workers,
         open_browser=args.open,
         log_level=args.log_level,
+        redis_url=args.redis,
     )

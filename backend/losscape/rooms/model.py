@@ -1,0 +1,197 @@
+"""What a room is made of: join codes, teacher tokens, and the validated messages.
+
+Join code: ``CODE_LENGTH`` characters of ``CODE_ALPHABET`` (31 symbols without the
+look-alikes 0/O, 1/I/L), drawn with ``secrets``: 31**8 ~ 8.5e11 codes, 39.6 bits.
+With joins rate-limited to ``MAX_ROOM_JOINS_PER_MINUTE`` per client address,
+finding one of even a thousand open rooms by guessing takes centuries.
+
+Teacher token: 128 random bits (``secrets.token_urlsafe(16)``). The broker
+stores only its SHA-256; comparison is constant-time.
+
+A room's *state* is the teacher page's URL hash (``k=v&k=v``, the codec's own
+text): the server checks its size and alphabet, the pages decode and normalise
+it with the same property table as a link. Nothing else a client sends is
+trusted either: questions and votes are pydantic models with finite floats,
+bounded strings and no unknown fields.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from .. import limits
+
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 8
+CODE_BITS = CODE_LENGTH * 4.954  # log2(31) per character
+PAGES = ("surfaces", "networks")
+PAGE_PATHS = {"surfaces": "/", "networks": "/network.html"}
+
+_CODE_RE = re.compile(f"^[{CODE_ALPHABET}]{{{CODE_LENGTH}}}$")
+# One hash pair: a key, optionally "=value"; values use the codec's raw characters and %XX.
+_PAIR_RE = re.compile(r"^[A-Za-z0-9_\-]{1,32}(=([A-Za-z0-9_.\-~!*:,]|%[0-9A-Fa-f]{2})*)?$")
+_DEVICE_RE = re.compile(r"^[A-Za-z0-9_\-]{16,64}$")
+
+
+def new_code() -> str:
+    """A fresh join code (uniform over the alphabet)."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def new_token() -> str:
+    """A fresh teacher token: 128 random bits, URL-safe."""
+    return secrets.token_urlsafe(16)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
+
+
+def token_matches(token: str | None, stored_hash: str) -> bool:
+    """Whether ``token`` is the room's teacher token (constant-time)."""
+    if not token or len(token) > 128:
+        return False
+    return hmac.compare_digest(token_hash(token), stored_hash)
+
+
+def normal_code(code: str) -> str | None:
+    """The code as stored (upper case, no spaces or dashes), or None if it cannot be one."""
+    text = code.strip().upper().replace("-", "").replace(" ", "")
+    return text if _CODE_RE.match(text) else None
+
+
+def state_problem(text: Any) -> str | None:
+    """Why ``text`` is not a room state (a page's URL hash without '#'), or None."""
+    if not isinstance(text, str):
+        return "state must be a string: the page's URL hash without '#'"
+    if len(text) > limits.MAX_ROOM_STATE_CHARS:
+        return f"state of {len(text)} characters is over {limits.MAX_ROOM_STATE_CHARS}"
+    for part in text.split("&") if text else []:
+        if not _PAIR_RE.match(part):
+            shown = part[:40]
+            return (
+                f"state part {shown!r} is not key=value with URL-safe characters "
+                "(letters, digits, _ . - ~ ! * : , and %XX escapes)"
+            )
+    return None
+
+
+# --------------------------------------------------------------------------- REST bodies
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+class CreateRoom(_Strict):
+    """``POST /api/rooms``: which page the teacher drives."""
+
+    page: Literal["surfaces", "networks"] = "surfaces"
+
+
+Coordinate = Annotated[float, Field(ge=-limits.MAX_COORDINATE, le=limits.MAX_COORDINATE)]
+
+
+class Question(_Strict):
+    """A question attached to a scene step: choices, or a click on the contour (``point``).
+
+    ``view`` = [x_min, x_max, y_min, y_max] of the contour the clicks fall in (the
+    teacher's heat map bins them over it).
+    """
+
+    kind: Literal["choice", "point"]
+    prompt: str = Field(min_length=1, max_length=limits.MAX_QUESTION_CHARS)
+    choices: list[Annotated[str, Field(min_length=1, max_length=limits.MAX_CHOICE_CHARS)]] = Field(
+        default_factory=list, max_length=limits.MAX_CHOICES
+    )
+    view: list[Coordinate] | None = Field(default=None, min_length=4, max_length=4)
+    scene: str = Field(default="", max_length=64)
+    step: int = Field(default=0, ge=0, le=999)
+
+    @field_validator("choices")
+    @classmethod
+    def _distinct(cls, v: list[str]) -> list[str]:
+        if len(set(v)) != len(v):
+            raise ValueError("choices must be distinct")
+        return v
+
+    @model_validator(mode="after")
+    def _enough_choices(self) -> Question:
+        if self.kind == "choice" and len(self.choices) < 2:
+            most, got = limits.MAX_CHOICES, len(self.choices)
+            raise ValueError(f"a choice question needs 2 to {most} choices, got {got}")
+        return self
+
+
+class Vote(_Strict):
+    """One device's answer: ``choice`` (index) for a choice question, ``point`` [x, y] else.
+
+    ``device`` is a random id the page keeps in localStorage (16-64 URL-safe
+    characters): it makes answers one per device without naming anyone.
+    """
+
+    device: str
+    question: int = Field(ge=1)
+    choice: int | None = Field(default=None, ge=0, lt=limits.MAX_CHOICES)
+    point: list[Coordinate] | None = Field(default=None, min_length=2, max_length=2)
+
+    @field_validator("device")
+    @classmethod
+    def _device(cls, v: str) -> str:
+        if not _DEVICE_RE.match(v):
+            raise ValueError("device must be 16 to 64 letters, digits, '_' or '-'")
+        return v
+
+    @model_validator(mode="after")
+    def _one_answer(self) -> Vote:
+        if (self.choice is None) == (self.point is None):
+            raise ValueError("give exactly one of choice (a choice's index) or point ([x, y])")
+        return self
+
+
+# --------------------------------------------------------------------------- socket messages
+
+
+class StateMessage(_Strict):
+    """Teacher -> room: the page's state (its URL hash)."""
+
+    type: Literal["state"]
+    hash: str
+
+    @field_validator("hash")
+    @classmethod
+    def _hash(cls, v: str) -> str:
+        problem = state_problem(v)
+        if problem:
+            raise ValueError(problem)
+        return v
+
+
+class ModeMessage(_Strict):
+    """Student -> room: follow the teacher again, or explore on one's own."""
+
+    type: Literal["follow", "explore"]
+
+
+def tally(question: dict[str, Any], answers: list[dict[str, Any]]) -> dict[str, Any]:
+    """A question's answers summed: counts per choice, or the clicked points.
+
+    Returns {"question": id, "total": n, "counts": [n per choice]} or
+    {"question": id, "total": n, "points": [[x, y], ...]}.
+    """
+    out: dict[str, Any] = {"question": question["id"], "total": len(answers)}
+    if question["kind"] == "choice":
+        counts = [0] * len(question["choices"])
+        for a in answers:
+            if 0 <= a.get("choice", -1) < len(counts):
+                counts[a["choice"]] += 1
+        out["counts"] = counts
+    else:
+        out["points"] = [a["point"] for a in answers if a.get("point") is not None]
+    return out

@@ -1,0 +1,86 @@
+"""The in-process broker, the join limiter, and when rooms refuse to start."""
+
+from __future__ import annotations
+
+import asyncio
+
+from losscape.rooms.broker import MemoryBroker
+from losscape.rooms.hub import Hub, JoinLimiter, RoomError, make_hub
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+def test_a_code_is_created_once_and_an_idle_room_expires() -> None:
+    async def scenario() -> tuple[bool, bool, object, object]:
+        broker = MemoryBroker(idle_s=60)
+        first = await broker.create("ABCDEFGH", {"state": "a=1"})
+        again = await broker.create("ABCDEFGH", {"state": "b=2"})
+        kept = await broker.load("ABCDEFGH")
+        gone = MemoryBroker(idle_s=-1)  # expired as soon as created
+        await gone.create("ABCDEFGH", {"state": "a=1"})
+        return first, again, kept, await gone.load("ABCDEFGH")
+
+    first, again, kept, expired = run(scenario())
+    assert first and not again
+    assert kept == {"state": "a=1"}
+    assert expired is None
+
+
+def test_one_answer_per_device_and_presence_counts() -> None:
+    async def scenario() -> tuple[list[bool], int, dict[str, int]]:
+        broker = MemoryBroker()
+        await broker.create("ABCDEFGH", {})
+        added = [
+            await broker.add_answer("ABCDEFGH", 1, "device-a", b"1"),
+            await broker.add_answer("ABCDEFGH", 1, "device-a", b"2"),
+            await broker.add_answer("ABCDEFGH", 1, "device-b", b"2"),
+        ]
+        for peer, mode in [("p1", "following"), ("p2", "following"), ("p3", "exploring")]:
+            await broker.set_presence("ABCDEFGH", peer, mode)
+        await broker.set_presence("ABCDEFGH", "p2", None)
+        n = len(await broker.answers("ABCDEFGH", 1))
+        return added, n, await broker.presence("ABCDEFGH")
+
+    added, n, counts = run(scenario())
+    assert added == [True, False, True]
+    assert n == 2
+    assert counts == {"following": 1, "exploring": 1}
+
+
+def test_published_messages_reach_every_subscriber_until_it_leaves() -> None:
+    async def scenario() -> tuple[list[bytes], list[bytes]]:
+        broker = MemoryBroker()
+        await broker.create("ABCDEFGH", {})
+        a: list[bytes] = []
+        b: list[bytes] = []
+        await broker.subscribe("ABCDEFGH", a.append)
+        leave = await broker.subscribe("ABCDEFGH", b.append)
+        await broker.publish("ABCDEFGH", b"one")
+        await leave()
+        await broker.publish("ABCDEFGH", b"two")
+        return a, b
+
+    a, b = run(scenario())
+    assert a == [b"one", b"two"]
+    assert b == [b"one"]
+
+
+def test_the_join_limiter_allows_its_rate_per_address() -> None:
+    limiter = JoinLimiter(per_minute=5)
+    assert [limiter.take("10.0.0.1") for _ in range(6)] == [True] * 5 + [False]
+    assert limiter.take("10.0.0.2")  # another address has its own budget
+
+
+def test_several_workers_without_redis_refuse_rooms_saying_what_to_set() -> None:
+    hub = make_hub(None, workers=2)
+    try:
+        run(hub.create("surfaces", "10.0.0.1"))
+    except RoomError as exc:
+        assert exc.status == 503
+        assert "--redis" in exc.message and "LOSSCAPE_REDIS_URL" in exc.message
+    else:
+        raise AssertionError("rooms must be refused")
+    assert isinstance(make_hub(None, workers=1), Hub)
+    assert make_hub(None, workers=1).problem is None
