@@ -1,7 +1,6 @@
 // The classroom page (/): 2-D and 1-D surfaces, optimizer paths and sweeps. Everything it has
 // in common with the network page lives in shell.js; this file says what differs.
 
-import { createApi } from "./api.js";
 import { createControls } from "./controls.js";
 import { h } from "./dom.js";
 import { exportCsv, exportJson } from "./export.js";
@@ -11,20 +10,10 @@ import { SURFACE_BASE } from "./requests.js";
 import {
   decodeHash, encodeHash, moveStarts, normalize, PLAYGROUND, sceneById, sceneState, surfaceSpec,
 } from "./state.js";
-import { createShell, showFatal, transportBadge } from "./shell.js";
+import { bootPage } from "./shell.js";
 
-async function boot() {
-  const root = document.getElementById("app");
-  const transport = transportBadge();
-  const api = createApi({ onTransport: transport.on });
-  let catalog;
-  try {
-    catalog = await api.catalog();
-  } catch (err) {
-    showFatal(root, `Could not load the catalog from the server: ${err.message}`);
-    return;
-  }
-  let shell = null;
+let shell = null; // set once the page has booted (random restarts read and set its state)
+bootPage((catalog, api) => {
   function randomRestarts() {
     const s = shell.getState();
     const spec = surfaceSpec(catalog, s.surface);
@@ -33,7 +22,7 @@ async function boot() {
     shell.setState({ ...s, runs: s.runs.map((r) => ({ ...r,
       start: [rand(v[0], v[1]), spec.dims === 1 ? 0 : rand(v[2], v[3])] })) });
   }
-  shell = createShell(root, api, catalog, {
+  return {
     prefix: "",
     home: "#",
     other: { href: "/network.html#net", text: "Networks", title: "small networks on real data" },
@@ -68,7 +57,5 @@ async function boot() {
       json: (state, data) => exportJson(state, data.runs || []),
       csv: (state, data) => exportCsv(state, data.runs || []),
     },
-  }, transport.el);
-}
-
-boot();
+  };
+}).then((s) => { shell = s; });

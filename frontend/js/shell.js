@@ -16,6 +16,7 @@
 //   immediate?(info) -> bool                       send at once (drag) instead of debouncing
 // }
 
+import { createApi } from "./api.js";
 import { createClaimsView } from "./claims.js";
 import { exportPng } from "./export.js";
 import { h, setChildren } from "./dom.js";
@@ -42,6 +43,25 @@ export function transportBadge() {
     el.dataset.transport = t;
   };
   return { el, on };
+}
+
+/**
+ * Both pages' start: the live-channel badge, the API client and the catalog, then
+ * `page(catalog, api) -> page description` and the shell on #app; a catalog that cannot be
+ * loaded is said on the page instead.
+ */
+export async function bootPage(page) {
+  const root = document.getElementById("app");
+  const transport = transportBadge();
+  const api = createApi({ onTransport: transport.on });
+  let catalog;
+  try {
+    catalog = await api.catalog();
+  } catch (err) {
+    showFatal(root, `Could not load the catalog from the server: ${err.message}`);
+    return null;
+  }
+  return createShell(root, api, catalog, page(catalog, api), transport.el);
 }
 
 function same(a, b) {

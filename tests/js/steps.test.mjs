@@ -89,3 +89,19 @@ test("createStepData leaves the final answers at t = null and memoises per snaps
   assert.equal(a.metrics, b.metrics);
   assert.notEqual(at({ t: 100 }, data).metrics, a.metrics);
 });
+
+test("with K classes the boundary is the largest probability and its class, the matrix K x K", () => {
+  // softmax regression on x~ = x: logits (x1, x2, 0)
+  const multi = { task: "multiclass", layer_shapes: [[3, 2]], model_params: { activation: "" },
+    normalization: { mu: [0, 0], sigma: [1, 1] }, snapshot_steps: [0], snapshots: [[1, 0, 0, 1, 0, 0, 0, 0, 0]] };
+  const s = scorerAt(multi, 0).score;
+  const p = s([Math.log(2), 0]); // exp: (2, 1, 1) / 4
+  assert.deepEqual(p.map((v) => Number(v.toFixed(12))), [0.5, 0.25, 0.25]);
+  const b = boundaryWith({ x: [Math.log(2), -5], y: [0, -5], values: [[0, 0], [0, 0]], classes: [[0, 0], [0, 0]] }, s);
+  assert.ok(Math.abs(b.values[0][0] - 0.5) < 1e-12);
+  assert.deepEqual(b.classes, [[0, 1], [0, 2]]); // (-5, 0): logits (-5, 0, 0), the first of the tie
+  const pts = { x: [[3, 0], [0, 3], [-3, -3], [2, 1]], t: [0, 1, 2, 1], validation: [0, 1, 2, 3], classes: 3 };
+  const m = metricsWith(pts, "multiclass", s);
+  assert.deepEqual(m.confusion, [[1, 0, 0], [1, 1, 0], [0, 0, 1]]);
+  assert.equal(m.accuracy, 0.75);
+});

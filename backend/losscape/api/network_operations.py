@@ -90,21 +90,23 @@ def _checked(progress: Any) -> Any:
     return callback
 
 
+def _watched(progress: Any) -> dict[str, Any]:
+    """A chunked job's ``progress`` callback and ``cancel`` check (both None over no channel)."""
+    return {
+        "progress": _checked(progress),
+        "cancel": None if progress is None else progress.check,
+    }
+
+
 def run_landscape(body: Any, progress: Any) -> Any:
     runs = [r.model_dump(exclude_none=True) for r in body.optimizers]
     result = ns.landscape(
         **_setup(body),
         optimizers=runs,
-        directions=body.directions,
-        resolution=body.resolution,
-        span=body.span,
-        steps=body.steps,
-        batch_size=body.batch_size,
+        **schemas.fields_of(body, "directions", "resolution", "span", "steps", "batch_size"),
         **schemas.schedule_args(body.schedule),
-        view=body.view,
-        records=body.records,
-        progress=_checked(progress),
-        cancel=None if progress is None else progress.check,
+        **schemas.fields_of(body, "view", "records"),
+        **_watched(progress),
     )
     return result.to_dict()
 
@@ -126,15 +128,10 @@ def run_gradient_noise(body: Any, progress: Any) -> Any:
 def run_batch_size(body: Any, progress: Any) -> Any:
     result = ns.batch_size_study(
         **_setup(body),
-        optimizer=body.optimizer,
-        target_loss=body.target_loss,
-        sizes=body.sizes,
-        count=body.count,
-        lrs=body.lrs,
-        lr=body.lr,
-        max_steps=body.max_steps,
-        progress=_checked(progress),
-        cancel=None if progress is None else progress.check,
+        **schemas.fields_of(
+            body, "optimizer", "target_loss", "sizes", "count", "lrs", "lr", "max_steps"
+        ),
+        **_watched(progress),
         **schemas.hyperparams_of(body),
     )
     return result.to_dict()

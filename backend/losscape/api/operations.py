@@ -212,21 +212,19 @@ class _Rows:
         self.progress.emit(done, total, chunk)
 
 
+def _sweep_args(body: Any, rows: _Rows) -> dict[str, Any]:
+    """What every sweep passes the service: its tolerance, the row callback, the hyperparameters."""
+    return {"tol": body.tol, "progress": rows.callback(), **schemas.hyperparams_of(body)}
+
+
 def run_lr_sweep(body: Any, progress: Progress | None) -> Any:
     rows = _Rows(progress, 1, lambda p, lo, hi: encoding.lr_sweep_rows(p, lo, hi, body.precision))
     result = service.lr_sweep(
         _surface(body),
         body.optimizer,
-        start=body.start,
-        steps=body.steps,
-        lr_min=body.lr_min,
-        lr_max=body.lr_max,
-        count=body.count,
-        tol=body.tol,
-        curves=body.curves,
-        progress=rows.callback(),
+        **schemas.fields_of(body, "start", "steps", "lr_min", "lr_max", "count", "curves"),
+        **_sweep_args(body, rows),
         **_noise_args(body),
-        **schemas.hyperparams_of(body),
     )
     return encoding.lr_sweep(result, body.precision)
 
@@ -246,16 +244,9 @@ def run_basins(body: Any, progress: Progress | None) -> Any:
     result = service.basins(
         surface,
         body.optimizer,
-        lr=body.lr,
-        steps=body.steps,
-        resolution=body.resolution,
-        view=body.view,
-        minima=body.minima,
-        radius=body.radius,
-        tol=body.tol,
-        progress=rows.callback(),
+        **schemas.fields_of(body, "lr", "steps", "resolution", "view", "minima", "radius"),
+        **_sweep_args(body, rows),
         **_noise_args(body),
-        **schemas.hyperparams_of(body),
     )
     return encoding.basins(result, body.precision)
 
@@ -269,17 +260,18 @@ def run_lr_momentum(body: Any, progress: Progress | None) -> Any:
     result = service.lr_momentum_map(
         _surface(body),
         body.optimizer,
-        start=body.start,
-        steps=body.steps,
-        lr_min=body.lr_min,
-        lr_max=body.lr_max,
-        lr_count=body.lr_count,
-        momentum_min=body.momentum_min,
-        momentum_max=body.momentum_max,
-        momentum_count=body.momentum_count,
-        tol=body.tol,
-        progress=rows.callback(),
-        **schemas.hyperparams_of(body),
+        **schemas.fields_of(
+            body,
+            "start",
+            "steps",
+            "lr_min",
+            "lr_max",
+            "lr_count",
+            "momentum_min",
+            "momentum_max",
+            "momentum_count",
+        ),
+        **_sweep_args(body, rows),
     )
     return encoding.lr_momentum(result, body.precision)
 

@@ -1,11 +1,10 @@
 // The network page (/network.html): small models trained on real points, on the same shell,
 // store, planner and panel registry as the classroom page (../shell.js, ../panels.js).
 
-import { createApi } from "../api.js";
 import { h } from "../dom.js";
 import { save } from "../export.js";
 import { NETWORK_PANELS } from "../panels.js";
-import { createShell, showFatal, transportBadge } from "../shell.js";
+import { bootPage } from "../shell.js";
 import { createNetControls } from "./controls.js";
 import {
   datasetTask, decodeNetHash, encodeNetHash, NETWORK_BASE, netSceneState, normalizeNet, sceneOf,
@@ -31,20 +30,10 @@ export function historyCsv(hist) {
   return `${lines.join("\n")}\n`;
 }
 
-async function boot() {
-  const root = document.getElementById("app");
-  const transport = transportBadge();
-  const api = createApi({ onTransport: transport.on });
-  let catalog;
-  try {
-    catalog = await api.catalog();
-  } catch (err) {
-    showFatal(root, `Could not load the catalog: ${err.message}`);
-    return;
-  }
+bootPage((catalog) => {
   // The user's CSV: in memory for this page only (it does not fit in a link).
   const upload = { text: "", name: "", error: "" };
-  createShell(root, api, catalog, {
+  return {
     prefix: "network-",
     home: "/",
     subtitle: "networks",
@@ -77,7 +66,5 @@ async function boot() {
         "losscape-network.json"),
       csv: (_, data) => save(new Blob([historyCsv(data.history)], { type: "text/csv" }), "losscape-network.csv"),
     },
-  }, transport.el);
-}
-
-boot();
+  };
+});

@@ -40,6 +40,9 @@ def test_catalog_limits_are_the_web_limits(client) -> None:
     assert lim["max_basin_resolution"] == 256
     assert lim["max_body_bytes"] == 1 << 20
     assert lim["max_expression_length"] == schemas.MAX_EXPRESSION_LENGTH
+    # the networks' limits come from the same table: what the network page bounds its inputs by
+    assert lim["max_train_steps"] == 20_000 and lim["max_epochs"] == 2_000
+    assert lim["max_seed"] == 2**31 - 1
 
 
 def test_catalog_etag_revalidates(client) -> None:

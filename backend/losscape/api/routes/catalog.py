@@ -32,16 +32,9 @@ def _optional(name: str) -> list[dict[str, Any]]:
 
 
 def web_limits() -> dict[str, Any]:
-    """The library's limits with the web app's own (basin maps, body size) applied.
-
-    The networks' limits (``max_train_steps``, ``max_epochs``, ...) join them; a
-    name both define keeps the core's value.
-    """
+    """The one table of limits (the core's, the networks' and the server's, ``losscape.limits``)
+    with the web app's own (basin maps, body size, formula length) applied."""
     out: dict[str, Any] = dict(limits.as_dict())
-    networks = _networks()
-    if networks is not None:
-        for key, value in networks.limits().items():
-            out.setdefault(key, value)
     out["max_basin_resolution"] = schemas.WEB_MAX_BASIN_RESOLUTION
     out["max_body_bytes"] = schemas.MAX_BODY_BYTES
     out["max_expression_length"] = schemas.MAX_EXPRESSION_LENGTH

@@ -48,6 +48,7 @@ from .builders import (  # noqa: F401  (re-exported: the package facade)
     _with_examples,
     bounded_int,
     dump_params,
+    fields_of,
     hyperparams_of,
     params_model,
     schedule_args,

@@ -458,3 +458,8 @@ RunRef = _tagged_union(
 
 def hyperparams_of(body: BaseModel) -> dict[str, Any]:
     return dump_params(body.hyperparams)  # type: ignore[attr-defined]
+
+
+def fields_of(body: BaseModel, *names: str) -> dict[str, Any]:
+    """``{name: body.name}`` for fields the service takes under the request's own names."""
+    return {name: getattr(body, name) for name in names}
