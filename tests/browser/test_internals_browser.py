@@ -17,7 +17,7 @@ RAVINE = (
 )
 FG = "document.querySelectorAll('#view-contour .js-plotly-plot')[1]"
 ARROWS = f"() => ({FG}.layout.annotations || []).filter((a) => a.axref === 'x')"
-CROSSES = f"() => {FG}.data.filter((t) => (t.name || '').endsWith('step scale'))"
+CROSSES = f"() => {FG}.data.filter((t) => (t.name || '').startsWith('step scale'))"
 
 
 def arrows_drawn(pg, n: int) -> None:

@@ -65,7 +65,7 @@ export function internalsParts(state, runs, box, size = 1) {
       const hx = (CROSS_SHARE * width * s[0][k]) / smax;
       const hy = (CROSS_SHARE * width * s[1][k]) / smax;
       traces.push({
-        type: "scatter", mode: "lines", name: `${label} step scale`,
+        type: "scatter", mode: "lines", name: `step scale (${label})`, // not "run …": that is a path
         x: [x - hx, x + hx, null, x, x], y: [y, y, null, y - hy, y + hy],
         line: { color: run.color, width: 3 * size }, showlegend: false,
         hovertemplate: `${label}<br>step scale at step ${k}: x ${fmt(s[0][k])}, y ${fmt(s[1][k])}<extra></extra>`,
