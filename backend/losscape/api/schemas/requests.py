@@ -82,7 +82,7 @@ class TrajectoriesRequest(Strict):
             description="also return each run's optimizer state at every kept point "
             "(`state`: velocity, moments, per-axis step scales, named per optimizer); at most "
             f"{limits.MAX_STATE_VALUES:,} numbers in all (runs x points x 2 x "
-            f"{limits.STATE_QUANTITIES})"
+            f"{limits.MAX_STATE_QUANTITIES})"
         ),
     ] = False
 
