@@ -104,3 +104,13 @@ def test_the_widget_renders_and_recomputes(executed):
     assert last.data["text/plain"] == "(['done', 'done'], 2)"
     state = json.dumps(view.data["application/vnd.jupyter.widget-view+json"])
     assert "model_id" in state
+
+
+def test_formula_parameters_and_optimizer_internals(executed):
+    spec = _result(executed, "state_step=10").data[PLOTLY]
+    arrows = [a for a in spec["layout"]["annotations"] if a.get("axref") == "x"]
+    assert len(arrows) == 2  # adam and heavy_ball each carry a velocity
+    ref = losscape.trajectory({"expression": "a*x**2 + b*y**2", "params": {"a": 1, "b": 20}},
+                              "adam", lr=0.05, start=(-2.5, 1), steps=120)  # fmt: skip
+    assert (arrows[0]["ax"], arrows[0]["ay"]) == tuple(ref.path[10])
+    assert any(t.get("name", "").endswith("step scale") for t in spec["data"])

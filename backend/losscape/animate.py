@@ -25,6 +25,23 @@ MAX_SIZE = 1600
 # Extension -> ffmpeg encoder. VP9 plays in every browser and in slide software that
 # embeds web video; H.264 is what PowerPoint and Keynote play natively.
 VIDEO_CODECS = {".webm": "libvpx-vp9", ".mp4": "libx264"}
+# Constant quality (flat fills and thin lines compress well). libvpx at speed 5 with row
+# threads encodes about twice as fast as its default speed 0, with no visible loss here.
+_CODEC_PARAMS = {
+    "libvpx-vp9": [
+        "-crf",
+        "32",
+        "-b:v",
+        "0",
+        "-deadline",
+        "good",
+        "-cpu-used",
+        "5",
+        "-row-mt",
+        "1",
+    ],
+    "libx264": ["-crf", "23", "-preset", "medium"],
+}
 FORMATS = (".gif", *VIDEO_CODECS)
 
 
@@ -200,7 +217,7 @@ def _write_video(path: str, images: list[Any], fps: float, codec: str) -> int:
     frames = [*images, *[images[-1]] * hold]
     writer = ffmpeg.write_frames(
         path, (w2, h2), fps=fps, codec=codec, pix_fmt_out="yuv420p", macro_block_size=1,
-        quality=None, bitrate=None, output_params=["-crf", "32", "-b:v", "0"],
+        quality=None, bitrate=None, output_params=_CODEC_PARAMS[codec],
         ffmpeg_log_level="error",
     )  # fmt: skip
     writer.send(None)  # start the ffmpeg process

@@ -25,7 +25,7 @@ INLINE_MAX_GRID_VALUES = 250 * 250  # contour values on a catalogue surface
 # Optimizer-state numbers in one trajectories response (runs x kept points x 2 axes x at most
 # 7 named quantities): 16 runs of 2,000 steps fit; longer runs send fewer ``points``.
 MAX_STATE_VALUES = 1_000_000
-STATE_QUANTITIES = 7  # the most named quantities one optimizer has (Adam with amsgrad)
+MAX_STATE_QUANTITIES = 7  # the most named quantities one optimizer has (Adam with amsgrad)
 
 # The networks' limits (network_service and its schemas read them from here).
 MAX_TRAIN_STEPS = 20_000

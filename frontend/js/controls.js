@@ -122,7 +122,7 @@ export function createControls(el, { catalog, getState, setState, actions }) {
       [EXPRESSION, "typed formula…"]], state.surface, (name) => commit((s) => withSurface(catalog, s, name)));
     syncers.push((s) => sel.sync(s.surface));
     if (state.surface === EXPRESSION) {
-      const f = formulaControls(state, { commit, check: actions.checkFormula });
+      const f = formulaControls(state, { commit, check: actions.checkFormula, paramControl });
       syncers.push(f.sync);
       return section("Surface", [sel.el, ...f.items]);
     }

@@ -37,9 +37,57 @@ export function normView(v, limit = 1e6) {
   return n[0] < n[1] && n[2] < n[3] ? n : null;
 }
 
+// --------------------------------------------------------------------------- named parameters
+// A name in the formula that is not x, y, a constant or a function is a parameter (a and b in
+// a*x**2 + b*y**2), as backend/losscape/expressions/lexer.py reads it: at most 8, default 1.
+
+export const MAX_PARAMS = 8;
+export const MAX_PARAM_VALUE = 1e6;
+const KNOWN_NAMES = new Set(["x", "y", "pi", "e", "sin", "cos", "tan", "exp", "log", "sqrt", "tanh",
+  "abs", "sigmoid", "softplus", "relu", "min", "max"]);
+// Numbers first, so the e3 of 1e3 is never read as a name.
+const NAME_OR_NUMBER = /(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|([A-Za-z][A-Za-z0-9_]*)/g;
+
+/** The formula's parameter names, in order of first use (at most MAX_PARAMS). */
+export function formulaParams(text) {
+  const out = [];
+  for (const m of String(text).matchAll(NAME_OR_NUMBER)) {
+    const name = m[1];
+    if (name && !KNOWN_NAMES.has(name) && !out.includes(name) && name.length <= 16) out.push(name);
+  }
+  return out.slice(0, MAX_PARAMS);
+}
+
+/** Parameter values from anything (a hash, a scene): finite numbers within +-MAX_PARAM_VALUE. */
+export function normFormulaParams(v) {
+  const out = {};
+  if (!v || typeof v !== "object") return out;
+  for (const [k, x] of Object.entries(v).slice(0, 4 * MAX_PARAMS)) {
+    if (/^[A-Za-z][A-Za-z0-9_]{0,15}$/.test(k) && typeof x === "number" && Number.isFinite(x)) {
+      out[k] = Math.min(MAX_PARAM_VALUE, Math.max(-MAX_PARAM_VALUE, x));
+    }
+  }
+  return out;
+}
+
+/** The values sent for the formula: each of its parameters, 1 unless the state sets it. */
+export function paramValues(state) {
+  return Object.fromEntries(formulaParams(state.formula).map((n) => [n, state.fparams?.[n] ?? 1]));
+}
+
+/** A slider range for a parameter now at `v`: symmetric, at least [-10, 10], twice |v|. */
+export function paramRange(v) {
+  const r = Math.max(10, 2 * Math.abs(v));
+  return { min: -r, max: r, kind: "float", log: false };
+}
+
 /** The request's surface for the typed formula. */
 export function expressionRef(state) {
-  return state.fview ? { expression: state.formula, view: state.fview } : { expression: state.formula };
+  const out = { expression: state.formula };
+  if (state.fview) out.view = state.fview;
+  const params = paramValues(state);
+  if (Object.keys(params).length) out.params = params;
+  return out;
 }
 
 // --------------------------------------------------------------------------- rendering
@@ -97,10 +145,12 @@ function errorNodes(text, err) {
  * commit(fn) applies fn to the current state; check(surface) resolves to the api's outcome
  * ({status, error?, detail?}) of a small request on that surface.
  */
-export function formulaControls(state, { commit, check }) {
+export function formulaControls(state, { commit, check, paramControl }) {
   let timer = 0;
   let asked = 0; // latest check: older answers are ignored
   let shown = state.formula; // the text the field shows (may be a rejected one)
+  let fparams = state.fparams || {}; // the latest parameter values (checks send them too)
+  const getParams = () => fparams;
 
   const preview = h("p", { class: "formula formula-preview", id: "formula-preview", "aria-live": "polite" });
   const error = h("div", { class: "formula-error", id: "formula-error", role: "alert", hidden: true });
@@ -139,7 +189,7 @@ export function formulaControls(state, { commit, check }) {
       return;
     }
     const my = ++asked;
-    const outcome = await check({ expression: text });
+    const outcome = await check(expressionRef({ formula: text, fparams: getParams() }));
     if (my !== asked || outcome.status === "superseded") return;
     const first = Array.isArray(outcome.detail) ? outcome.detail[0] : null;
     if (outcome.status === "error" && first?.type === "expression_error") {
@@ -191,18 +241,44 @@ export function formulaControls(state, { commit, check }) {
 
   setChildren(preview, ["f = ", ...renderFormula(state.formula)]);
   // A formula that came with a link is checked too, so a bad one is shown at its column.
-  check({ expression: state.formula }).then((outcome) => {
+  check(expressionRef(state)).then((outcome) => {
     const first = Array.isArray(outcome.detail) ? outcome.detail[0] : null;
     if (asked === 0 && input.value === state.formula && first?.type === "expression_error") showError(first);
   });
+  // One slider per named parameter, below the field; rebuilt when the names change.
+  const paramsBox = h("div", { class: "formula-params", role: "group", "aria-label": "formula parameters" });
+  let paramKey = null;
+  let paramSyncs = [];
+  function renderParams(s) {
+    const names = formulaParams(s.formula);
+    const key = names.join(",");
+    if (key !== paramKey) {
+      paramKey = key;
+      const controls = names.map((name) => {
+        const v = s.fparams?.[name] ?? 1;
+        const c = paramControl(`fp-${name}`, name, paramRange(v), v,
+          (x) => commit((st) => ({ ...st, fparams: { ...st.fparams, [name]: x }, t: null })),
+          { title: `parameter ${name} of the formula` });
+        return { name, c };
+      });
+      paramSyncs = controls.map(({ name, c }) => (st) => c.sync(st.fparams?.[name] ?? 1));
+      setChildren(paramsBox, controls.map(({ c }) => c.el));
+      paramsBox.hidden = controls.length === 0;
+    }
+    for (const f of paramSyncs) f(s);
+  }
+  renderParams(state);
+
   const items = [
     h("div", { class: "param param-formula" }, [
       h("label", { for: "formula-input" }, "formula f(x, y)"), input,
     ]),
-    preview, error, viewBox,
+    preview, error, paramsBox, viewBox,
   ];
 
   function sync(s) {
+    fparams = s.fparams || {};
+    renderParams(s);
     // A new formula from elsewhere (a link, the history): show it unless the user is typing.
     if (s.formula !== shown && document.activeElement !== input) {
       shown = s.formula;

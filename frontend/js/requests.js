@@ -45,6 +45,16 @@ export function effective(state, run) {
   };
 }
 
+/**
+ * Whether `runs` runs of the state's steps may ask for their optimizer state: the server
+ * bounds the numbers (runs x (steps + 1) x 2 x at most max_state_quantities, limits.py).
+ */
+export function stateFits(catalog, state, runs) {
+  const lim = catalog.limits || {};
+  const most = lim.max_state_values ?? 1e6;
+  return runs * (state.steps + 1) * 2 * (lim.max_state_quantities ?? 7) <= most;
+}
+
 /** Runs grouped by their effective (schedule, batch size, noise): one trajectories request each. */
 export function trajectoryGroups(catalog, state) {
   const groups = new Map();
@@ -67,7 +77,8 @@ export function trajectoryGroups(catalog, state) {
       seed: state.seed,
       runs: g.indices.map((i) => runBody(catalog, state.runs[i])),
       // The optimizer's state along each run, only while the contour draws it.
-      ...(state.internals && state.panels.includes("contour") ? { record_state: true } : {}),
+      ...(state.internals && state.panels.includes("contour") && stateFits(catalog, state, g.indices.length)
+        ? { record_state: true } : {}),
     },
   }));
 }

@@ -3,7 +3,9 @@
 // Every field is listed here once; the controls, the request builders and the hash codec
 // read it. Nothing here knows surface or optimizer names: those come from GET /api/catalog.
 
-import { EXPRESSION, expressionSpec, normFormula, normView } from "./formula.js";
+import {
+  EXPRESSION, expressionSpec, formulaParams, normFormula, normFormulaParams, normView, paramValues,
+} from "./formula.js";
 import { nextColor } from "./palette.js";
 import { roundSig } from "./format.js";
 import {
@@ -141,6 +143,7 @@ export function normalize(catalog, raw = {}) {
     step: clamp(Math.round(num(raw.step, 0)), 0, Math.max(0, nSteps - 1)),
     surface: surface.name,
     formula: normFormula(pick("formula")),
+    fparams: normFormulaParams(pick("fparams")),
     fview: normView(pick("fview"), lim.max_coordinate ?? 1e6),
     params: paramDict(surface.params, surface.name === pick("surface") ? pick("params") : {}),
     runs,
@@ -266,6 +269,9 @@ export const PROPS = [
   numberProp("step", "step", 0),
   stringProp("s", "surface"),
   { key: "f", enc: (s) => (s.surface === EXPRESSION ? s.formula : null), dec: (v, raw) => { raw.formula = v[0]; } },
+  { key: "fp", enc: (s) => (s.surface === EXPRESSION
+    ? kv(paramValues(s), Object.fromEntries(formulaParams(s.formula).map((n) => [n, 1]))) || null : null),
+  dec: (v, raw) => { raw.fparams = parseKv(v[0]); } },
   { key: "fv", enc: (s) => (s.surface === EXPRESSION && s.fview ? s.fview.join(",") : null),
     dec: (v, raw) => { raw.fview = nums(v[0]); } },
   { key: "sp", enc: (s, c) => kv(s.params, paramDict(surfaceSpec(c, s.surface).params, {})) || null,

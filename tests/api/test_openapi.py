@@ -70,11 +70,28 @@ def _fix_view(view: Any) -> bool:
     return True
 
 
+def _param_name_ok(name: str) -> bool:
+    from losscape.expressions.lexer import check_param_name
+
+    try:
+        check_param_name(name)
+    except ValueError:
+        return False
+    return True
+
+
 def _fix_surface(surface: Any) -> bool:
     if isinstance(surface, dict) and "expression" in surface:
         if not EXPRESSIONS_AVAILABLE:
             return False
         surface["expression"] = VALID_FORMULA
+        params = surface.get("params")
+        if isinstance(params, dict):
+            # Parameters exist only where the formula uses them: keep the well-formed names
+            # and put each into the formula.
+            keep = {k: v for k, v in params.items() if _param_name_ok(k)}
+            surface["params"] = keep
+            surface["expression"] += "".join(f" + {k}*x" for k in keep)
         return _fix_view(surface.get("view"))
     return True
 

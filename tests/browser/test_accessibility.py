@@ -48,6 +48,20 @@ def test_classroom_page_has_no_axe_violation(page, ui, present):
     page.assert_clean()
 
 
+def test_formula_sliders_and_internals_have_no_axe_violation(page, ui):
+    """A typed formula with named parameters (one slider each) and the optimizer internals."""
+    ui.open_page(
+        page,
+        "s=expression&f=a*x**2%2Bb*y**2&fp=b:10&n=60&r=adam,lr:0.05,x:-2,y:1,c:0072B2"
+        "&v=contour,curves&int=1&t=10",
+    )
+    ui.wait_ready(page, "contour", 1)
+    page.page.locator("#fp-b").wait_for(state="visible")
+    found = violations(page.page)
+    assert not found, "\n".join(found)
+    page.assert_clean()
+
+
 @pytest.mark.parametrize("present", [False, True], ids=["page", "presenter"])
 def test_network_page_has_no_axe_violation(page, ui, present):
     page.page.goto(page.base + "network.html" + ("#present=1" if present else ""))

@@ -179,3 +179,42 @@ def test_a_link_with_a_bad_formula_shows_the_error_inline(page, ui):
     assert pg.locator("#formula-error mark").inner_text() == ")"
     assert "column 6" in pg.locator("#formula-error .formula-error-msg").inner_text()
     page.assert_clean()
+
+
+def test_named_parameters_become_sliders_that_rerun(page, ui):
+    """(x-a)**2 + b*y**2: one slider per parameter below the field; setting a reruns the paths
+    with the new value (the minimum moves), kept in the link."""
+    ui.open_page(page, CATALOGUE)
+    ui.wait_ready(page, "contour", 1)
+    pg = page.page
+    text = "(x-a)**2 + b*y**2"
+    pg.locator("#surface").select_option("expression")
+    field = pg.locator("#formula-input")
+    field.wait_for(state="visible", timeout=10_000)
+    field.fill(text)
+    pg.locator("#fp-a").wait_for(state="visible", timeout=10_000)
+    assert pg.locator(".formula-params input[type=range]").count() == 2
+    ref1 = service.trajectory({"expression": text}, "adam", start=START, steps=STEPS, lr=LR)
+    _wait_for_reference_path(page, ui, ref1)
+    number = pg.get_by_label("a value")
+    number.fill("2")
+    number.press("Enter")
+    pg.wait_for_function("() => /(^|[#&])fp=a:2(&|$)/.test(location.hash)")
+    ref2 = service.trajectory(
+        {"expression": text, "params": {"a": 2, "b": 1}}, "adam", start=START, steps=STEPS, lr=LR
+    )
+    assert np.abs(ref2.path - ref1.path).max() > 0.05  # far beyond the float32 tolerance
+    _wait_for_reference_path(page, ui, ref2)
+    # The slider moves the other value (keyboard: one step of its range).
+    slider = pg.locator("#fp-b")
+    slider.focus()
+    slider.press("ArrowRight")
+    pg.wait_for_function("() => /(^|[#&])fp=[^&]*b:1\\.\\d/.test(location.hash)")
+    ui.screenshot(pg, "formula-params")
+    # A shared link brings the sliders and values back.
+    other = ui.guard(page.page.context, page.base)
+    other.page.goto(page.page.url)
+    other.page.locator("#fp-b").wait_for(state="visible", timeout=30_000)
+    assert other.page.get_by_label("a value").input_value() == "2"
+    other.assert_clean()
+    page.assert_clean()

@@ -17,7 +17,7 @@ RAVINE = (
 )
 FG = "document.querySelectorAll('#view-contour .js-plotly-plot')[1]"
 ARROWS = f"() => ({FG}.layout.annotations || []).filter((a) => a.axref === 'x')"
-CROSSES = f"() => {FG}.data.filter((t) => (t.name || '').endsWith('step scale'))"
+CROSSES = f"() => {FG}.data.filter((t) => (t.name || '').startsWith('step scale'))"
 
 
 def arrows_drawn(pg, n: int) -> None:
@@ -68,4 +68,20 @@ def test_internals_come_back_from_a_shared_link(page, ui):
     ui.open_page(page, RAVINE + "&int=1")
     ui.wait_ready(page, "contour", 2)
     arrows_drawn(page.page, 2)
+    page.assert_clean()
+
+
+def test_too_many_steps_to_record_say_so_instead_of_failing(page, ui):
+    # 6 runs x 12,001 points x 2 x 7 numbers is over limits.MAX_STATE_VALUES: the page asks
+    # without state and says why, rather than sending a request the server refuses.
+    run = "r=gd,lr:0.01,x:-2.5,y:1,c:{}"
+    colors = ["0072B2", "D55E00", "009E73", "CC79A7", "E69F00", "56B4E9"]
+    runs = "&".join(run.format(c) for c in colors)
+    ui.open_page(page, f"s=ravine&n=12000&{runs}&v=contour&int=1")
+    ui.wait_ready(page, "contour", 6, timeout=60_000)
+    page.page.wait_for_function(
+        f"() => ({FG}.layout.annotations || []).some((a) => "
+        "(a.text || '').startsWith('optimizer internals: too many steps'))"
+    )
+    arrows_drawn(page.page, 0)
     page.assert_clean()

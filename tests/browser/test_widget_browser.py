@@ -5,6 +5,7 @@ the plots draw, and a slider change round-trips through Python and redraws."""
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -92,6 +93,9 @@ def test_widget_draws_and_a_slider_round_trips_through_python(browser, ui):
         assert z00 == pytest.approx(float(ref_fig.data[0].z[0][0]))
         assert page.locator("[data-view=curves] .main-svg").count() >= 1
         ui.screenshot(page, "widget-before")
+        # docs/ is committed: the README's picture (the widget alone) is refreshed only when asked.
+        if os.environ.get("LOSSCAPE_DOC_SCREENSHOTS") == "1":
+            page.locator("#root").screenshot(path=str(ui.ROOT / "docs" / "widget.png"))
 
         slider = page.locator("[data-control=lr-1]")
         slider.focus()

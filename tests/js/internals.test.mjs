@@ -44,3 +44,11 @@ test("step 0 (no step taken: zero state) draws nothing; t past a short run uses 
   assert.deepEqual(late.map((a) => [a.ax, a.ay]), [[2, 1], [6, 7]]);
   assert.deepEqual(internalsParts(state(null), runs, box).annotations.map((a) => a.ax), [2, 6]);
 });
+
+test("the page asks for state only while it fits the server's bound", async () => {
+  const { stateFits } = await import("../../frontend/js/requests.js");
+  const catalog = { limits: { max_state_values: 1_000_000, max_state_quantities: 7 } };
+  assert.equal(stateFits(catalog, { steps: 2000 }, 16), true); // 16 x 2001 x 14 = 448,224
+  assert.equal(stateFits(catalog, { steps: 20000 }, 6), false); // 6 x 20001 x 14 > 1e6
+  assert.equal(stateFits(catalog, { steps: 11903 }, 6), true); // 6 x 11904 x 14 = 999,936
+});

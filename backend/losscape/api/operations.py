@@ -109,9 +109,9 @@ def _noise_args(body: BaseModel) -> dict[str, Any]:
 def _check_state_size(runs: int, steps: int, points: int | None) -> None:
     """ValueError (a 422) when the requested optimizer states would exceed the bound."""
     kept = steps + 1 if points is None else min(points, steps + 1)
-    values = runs * kept * 2 * limits.STATE_QUANTITIES
+    values = runs * kept * 2 * limits.MAX_STATE_QUANTITIES
     if values > limits.MAX_STATE_VALUES:
-        most = limits.MAX_STATE_VALUES // (runs * 2 * limits.STATE_QUANTITIES)
+        most = limits.MAX_STATE_VALUES // (runs * 2 * limits.MAX_STATE_QUANTITIES)
         raise ValueError(
             f"record_state for {runs} runs of {kept} points would send up to {values:,} numbers "
             f"(at most {limits.MAX_STATE_VALUES:,}); pass points <= {most}, or fewer steps or runs"

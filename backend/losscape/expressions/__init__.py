@@ -16,7 +16,11 @@ Grammar: numbers (``2``, ``0.5``, ``1e-3``), ``x``, ``y``, ``pi``, ``e``,
 ``+ - * /``, unary ``-`` and ``+``, parentheses, ``**`` with a constant exponent
 p, |p| <= 16 (``x**2``, ``x**-1``, ``x**0.5``, ``x**(1/3)``), and the functions
 sin cos tan exp log sqrt tanh abs sigmoid softplus relu (one argument) and
-min max (two or more). A formula without ``y`` is a 1-D surface.
+min max (two or more). A formula without ``y`` is a 1-D surface. Any other
+name (a letter, then letters, digits or _; not a Python keyword) is a named
+parameter, at most 8: ``{"expression": "a*x**2 + b*y**2", "params": {"a": 1,
+"b": 10}}`` (each defaults to 1); a parameter has its own constant slot in the
+compiled program, so new values need no recompiling (``Program.bind``).
 
 
 The code that reads untrusted text is ``lexer`` and ``parser`` (audit them alone);

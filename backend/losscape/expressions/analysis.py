@@ -49,7 +49,7 @@ from ..numerics.surfaces import EXPRESSION_ID
 from ..resolved import ESCAPE_BOX_FACTOR, ResolvedSurface, classify
 from ..validation import check_point, check_view
 from .emit import Program
-from .lexer import MAX_PARAM_VALUE, MAX_PARAMS, check_param_name
+from .params import bound_program, check_params
 from .parser import compile_expression
 
 DEFAULT_VIEW = (-3.0, 3.0, -3.0, 3.0)
@@ -472,43 +472,6 @@ def _analyse(
     return _Analysis(view, crit, start, unbounded)
 
 
-def check_params(p: Program, params: object) -> dict[str, float]:
-    """The formula's parameter values: ``params`` checked, the rest at the default (1).
-
-    ValueError naming the bad parameter: a name the formula does not use (with the
-    ones it does), a badly formed name, or a value that is not a finite number
-    within +-MAX_PARAM_VALUE.
-    """
-    if params is None:
-        params = {}
-    if not isinstance(params, Mapping):
-        raise ValueError("params must be a mapping of parameter name -> number")
-    if len(params) > MAX_PARAMS:
-        raise ValueError(f"at most {MAX_PARAMS} parameters, got {len(params)}")
-    known = ", ".join(p.params) if p.params else "none (the formula has no parameters)"
-    values = {name: 1.0 for name in p.params}
-    for name, value in params.items():
-        check_param_name(name)
-        if name not in values:
-            raise ValueError(f"unknown parameter {name!r}; the formula's parameters: {known}")
-        if isinstance(value, bool) or not isinstance(value, int | float | np.number):
-            raise ValueError(f"parameter {name!r} must be a number, got {value!r}")
-        v = float(value)
-        if not (math.isfinite(v) and abs(v) <= MAX_PARAM_VALUE):
-            raise ValueError(
-                f"parameter {name!r} must be a finite number within +-{MAX_PARAM_VALUE:g}, "
-                f"got {value!r}"
-            )
-        values[name] = v
-    return values
-
-
-@functools.lru_cache(maxsize=256)
-def _bound(p: Program, values: tuple[tuple[str, float], ...]) -> Program:
-    """``p.bind`` cached, so the analysis cache (keyed by program) serves repeated values."""
-    return p.bind(dict(values))
-
-
 def resolve_expression(surface: Mapping[str, Any]) -> ResolvedSurface:
     """A typed-in formula as a ``resolved.ResolvedSurface`` (sid ``EXPRESSION_ID``).
 
@@ -528,7 +491,7 @@ def resolve_expression(surface: Mapping[str, Any]) -> ResolvedSurface:
         raise ValueError("an expression surface needs the field 'expression'")
     compiled = compile_expression(surface["expression"])
     values = check_params(compiled, surface.get("params"))
-    p = _bound(compiled, tuple(values.items()))
+    p = bound_program(compiled, tuple(values.items()))
     view_arg = surface.get("view")
     view = check_view(view_arg) if view_arg is not None else None
     minima_arg = surface.get("minima")

@@ -11,7 +11,7 @@ import {
   transformedZ, zTransform,
 } from "../plot.js";
 import { surfaceSpec } from "../state.js";
-import { internalsParts } from "./internals.js";
+import { internalsNote, internalsParts } from "./internals.js";
 import { createLayered, layeredLayout } from "./layered.js";
 
 export function viewBox(data, spec) {
@@ -303,6 +303,10 @@ export function createContourView(el, { onPointer = () => {} } = {}) {
     }
     // Optimizer internals at the scrubbed step (runs asked with record_state).
     const internals = state.internals ? internalsParts(state, runs, box, size) : null;
+    if (internals && !internals.note && runs.some((r) => r && !r.state)) {
+      // Asked without state: too many steps x runs to record (requests.js stateFits).
+      internals.note = { ...internalsNote(size), text: "optimizer internals: too many steps to record; lower the steps" };
+    }
     if (internals) traces.push(...internals.traces);
     const best = bestAnnotation(state, runs, font);
     layout.annotations = [

@@ -65,7 +65,7 @@ export function internalsParts(state, runs, box, size = 1) {
       const hx = (CROSS_SHARE * width * s[0][k]) / smax;
       const hy = (CROSS_SHARE * width * s[1][k]) / smax;
       traces.push({
-        type: "scatter", mode: "lines", name: `${label} step scale`,
+        type: "scatter", mode: "lines", name: `step scale (${label})`, // not "run …": that is a path
         x: [x - hx, x + hx, null, x, x], y: [y, y, null, y - hy, y + hy],
         line: { color: run.color, width: 3 * size }, showlegend: false,
         hovertemplate: `${label}<br>step scale at step ${k}: x ${fmt(s[0][k])}, y ${fmt(s[1][k])}<extra></extra>`,
@@ -75,8 +75,12 @@ export function internalsParts(state, runs, box, size = 1) {
   // A key in the corner, so a pasted slide says what the marks are.
   const what = [annotations.length ? `arrows: velocity ×${fmt(gain, 3)}` : "",
     traces.length ? "crosses: step scale per axis" : ""].filter(Boolean).join(" · ");
-  const note = what ? { xref: "paper", yref: "paper", x: 0, y: 1, xanchor: "left", yanchor: "top",
-    showarrow: false, text: what, font: { size: 12 * size, color: "#1a1a1a" },
-    bgcolor: "rgba(255,255,255,0.85)" } : null;
+  const note = what ? { ...internalsNote(size), text: what } : null;
   return { traces, annotations, note };
+}
+
+/** The corner key's placement and style (its text is set by the caller). */
+export function internalsNote(size = 1) {
+  return { xref: "paper", yref: "paper", x: 0, y: 1, xanchor: "left", yanchor: "top", showarrow: false,
+    font: { size: 12 * size, color: "#1a1a1a" }, bgcolor: "rgba(255,255,255,0.85)" };
 }

@@ -326,10 +326,14 @@ def test_record_state_is_bounded_and_the_422_says_how_to_fit(client) -> None:
 
 @pytest.mark.skipif(not EXPRESSIONS_AVAILABLE, reason="needs losscape.expressions")
 def test_formula_parameters_over_rest_equal_the_python_api(client) -> None:
-    from losscape.api.schemas.builders import MAX_FORMULA_PARAM_NAME, MAX_FORMULA_PARAMS
-    from losscape.expressions.lexer import MAX_PARAM_NAME, MAX_PARAMS
+    from losscape.api.schemas import builders as b
+    from losscape.expressions import lexer
 
-    assert (MAX_FORMULA_PARAMS, MAX_FORMULA_PARAM_NAME) == (MAX_PARAMS, MAX_PARAM_NAME)
+    assert (b.MAX_FORMULA_PARAMS, b.MAX_FORMULA_PARAM_NAME, b.MAX_FORMULA_PARAM_VALUE) == (
+        lexer.MAX_PARAMS,
+        lexer.MAX_PARAM_NAME,
+        lexer.MAX_PARAM_VALUE,
+    )
     surface = {"expression": "a*x**2 + b*y**2", "params": {"a": 1, "b": 10}}
     body = {"surface": surface, "steps": 30, "precision": "float64",
             "runs": [{"optimizer": "gd", "lr": 0.05, "start": [1, 1]}]}  # fmt: skip

@@ -43,6 +43,7 @@ WEB_MAX_BASIN_RESOLUTION = min(256, limits.MAX_BASIN_RESOLUTION)
 MAX_EXPRESSION_LENGTH = 200  # issue 6: typed-in formulas are at most 200 characters
 MAX_FORMULA_PARAMS = 8  # = expressions.lexer.MAX_PARAMS (a test checks they agree)
 MAX_FORMULA_PARAM_NAME = 16
+MAX_FORMULA_PARAM_VALUE = 1e6
 MAX_USER_MINIMA = 64  # service._minima_arg's bound
 MAX_BODY_BYTES = limits.MAX_BODY_BYTES  # request bodies and live-channel messages
 MOMENTUM_NAMES = ("momentum", "beta1")  # the hyperparameter an (lr x momentum) map sweeps
@@ -218,7 +219,10 @@ class ExpressionSurface(Strict):
     minima: Annotated[list[Point], Field(max_length=MAX_USER_MINIMA)] | None = None
     params: (
         Annotated[
-            dict[Annotated[str, Field(max_length=MAX_FORMULA_PARAM_NAME)], float],
+            dict[
+                Annotated[str, Field(max_length=MAX_FORMULA_PARAM_NAME)],
+                Annotated[float, Field(ge=-MAX_FORMULA_PARAM_VALUE, le=MAX_FORMULA_PARAM_VALUE)],
+            ],
             Field(
                 max_length=MAX_FORMULA_PARAMS,
                 description="values of the formula's named parameters (a name in the formula "
@@ -230,11 +234,10 @@ class ExpressionSurface(Strict):
     ) = None
 
     model_config = ConfigDict(
+        # One example only: a fuzzer mixing the fields of two would pair a formula with
+        # parameters it does not have.
         json_schema_extra={
-            "examples": [
-                {"expression": "x**2 + 3*y**2"},
-                {"expression": "a*x**2 + b*y**2", "params": {"a": 1, "b": 10}},
-            ]
+            "examples": [{"expression": "a*x**2 + b*y**2", "params": {"a": 1, "b": 10}}]
         },
     )
 

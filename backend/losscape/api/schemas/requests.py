@@ -63,15 +63,16 @@ class TrajectoriesRequest(Strict):
     tol: Tol = 1e-10
     precision: Precision = "float32"
     runs: Annotated[list[RunRef], Field(min_length=1, max_length=limits.MAX_RUNS)]
-    points: Annotated[
-        int | None,
-        Field(
-            ge=2,
-            le=limits.MAX_PATH_POINTS,
-            description="keep at most this many evenly spread points of each path (first and "
-            "last included; an `index` array gives each point's step); default: every step",
-        ),
-    ] = None
+    # bounded_int: an integral float (12245.0) is an integer, as JSON Schema says.
+    points: (
+        bounded_int(
+            2,
+            limits.MAX_PATH_POINTS,
+            "keep at most this many evenly spread points of each path (first and last "
+            "included; an `index` array gives each point's step); default: every step",
+        )
+        | None
+    ) = None
     fields: Annotated[
         list[Literal["x", "y", "loss", "avg_x", "avg_y", "avg_loss", "lrs"]] | None,
         Field(description="only these arrays of each run (default: all)", max_length=7),
@@ -82,7 +83,7 @@ class TrajectoriesRequest(Strict):
             description="also return each run's optimizer state at every kept point "
             "(`state`: velocity, moments, per-axis step scales, named per optimizer); at most "
             f"{limits.MAX_STATE_VALUES:,} numbers in all (runs x points x 2 x "
-            f"{limits.STATE_QUANTITIES})"
+            f"{limits.MAX_STATE_QUANTITIES})"
         ),
     ] = False
 
