@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from losscape import service
+from losscape import limits, service
 from losscape.api import live
 
 from .conftest import strict_json
@@ -169,8 +169,39 @@ def _gate_first_call(
     return started, go
 
 
+def _threaded(monkeypatch) -> None:
+    """Send every trajectory request to the thread pool (none small enough for the loop)."""
+    monkeypatch.setattr(limits, "INLINE_MAX_STEPS", 0)
+    monkeypatch.setattr(limits, "INLINE_MAX_STEPS_EXPRESSION", 0)
+
+
+def test_small_requests_run_on_the_event_loop_and_larger_ones_in_a_thread(
+    client, monkeypatch
+) -> None:
+    threads: list[str] = []
+    original = service.trajectory
+
+    def recording(*args: Any, **kwargs: Any) -> Any:
+        threads.append(threading.current_thread().name)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(service, "trajectory", recording)
+    small = {**TRAJ, "steps": limits.INLINE_MAX_STEPS // len(TRAJ["runs"])}
+    large = {**TRAJ, "steps": limits.INLINE_MAX_STEPS // len(TRAJ["runs"]) + 1}
+    with client.websocket_connect("/api/live") as ws:
+        send(ws, "small", "trajectories", small)
+        assert until_final(ws, "small")[-1]["type"] == "result"
+        loop_thread = threads[-1]
+        send(ws, "large", "trajectories", large)
+        assert until_final(ws, "large")[-1]["type"] == "result"
+        pool_thread = threads[-1]
+    assert loop_thread != pool_thread
+    assert "AnyIO worker thread" in pool_thread and "AnyIO" not in loop_thread
+
+
 def test_a_running_short_request_still_delivers(client, monkeypatch) -> None:
     """A newer request on the lane does not drop a short one already running: both answer."""
+    _threaded(monkeypatch)
     started, go = _gate_first_call(monkeypatch, service, "trajectory")
     with client.websocket_connect("/api/live") as ws:
         send(ws, "t1", "trajectories", TRAJ)
@@ -189,6 +220,7 @@ def test_a_running_short_request_still_delivers(client, monkeypatch) -> None:
 
 def test_a_waiting_request_is_dropped_for_a_newer_one(client, monkeypatch) -> None:
     """With t1 running, t2 waits; t3 replaces t2, which is dropped without running."""
+    _threaded(monkeypatch)
     started, go = _gate_first_call(monkeypatch, service, "trajectory")
     with client.websocket_connect("/api/live") as ws:
         send(ws, "t1", "trajectories", TRAJ)
