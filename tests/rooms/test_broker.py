@@ -84,3 +84,30 @@ def test_several_workers_without_redis_refuse_rooms_saying_what_to_set() -> None
         raise AssertionError("rooms must be refused")
     assert isinstance(make_hub(None, workers=1), Hub)
     assert make_hub(None, workers=1).problem is None
+
+
+def test_wrong_codes_are_limited_per_address_while_a_class_behind_one_nat_joins() -> None:
+    async def scenario() -> tuple[int, list[int], int]:
+        rooms = Hub(MemoryBroker())
+        code, _ = await rooms.create("surfaces", "teacher")
+        joined = 0
+        for _ in range(300):  # a whole class behind one address, the right code
+            await rooms.room(code, "10.0.0.9")
+            joined += 1
+        statuses = []
+        for _ in range(31):
+            try:
+                await rooms.room("ZZZZZZZZ", "10.0.0.9")
+            except RoomError as exc:
+                statuses.append(exc.status)
+        try:
+            await rooms.room(code, "10.0.0.9")
+            blocked = 200
+        except RoomError as exc:
+            blocked = exc.status
+        return joined, statuses, blocked
+
+    joined, statuses, blocked = run(scenario())
+    assert joined == 300
+    assert statuses == [404] * 30 + [429]
+    assert blocked == 429  # a guessing address waits, whatever code it tries next

@@ -56,6 +56,11 @@ class JoinLimiter:
         self.burst = float(per_minute)
         self.buckets: dict[str, tuple[float, float]] = {}
 
+    def allows(self, client: str) -> bool:
+        """Whether ``client`` has a token left (without taking it)."""
+        tokens, stamp = self.buckets.get(client, (self.burst, time.monotonic()))
+        return min(self.burst, tokens + (time.monotonic() - stamp) * self.rate) >= 1.0
+
     def take(self, client: str) -> bool:
         now = time.monotonic()
         if len(self.buckets) > 10_000:  # forget idle clients: memory stays bounded
@@ -197,15 +202,23 @@ class Hub:
         raise RoomError(503, "could not find a free room code; retry", "server_busy")
 
     async def room(self, code: str, client: str | None = None) -> tuple[str, dict[str, Any]]:
-        """(normal code, record) of an open room; a join (``client`` given) is rate-limited."""
+        """(normal code, record) of an open room.
+
+        A join (``client`` given) with a wrong code costs the address a token: past
+        ``MAX_ROOM_JOINS_PER_MINUTE`` wrong codes a minute it is refused (429), which
+        makes guessing codes hopeless while a whole class behind one school NAT joins
+        with the right code at once.
+        """
         self.check_enabled()
-        if client is not None and not self.joins.take(client):
+        if client is not None and not self.joins.allows(client):
             most = limits.MAX_ROOM_JOINS_PER_MINUTE
-            msg = f"too many joins from this address (at most {most} a minute); wait a little"
+            msg = f"too many wrong room codes from this address (at most {most} a minute); wait"
             raise RoomError(429, msg, "too_many_requests")
         normal = model.normal_code(code)
         record = await self.broker.load(normal) if normal else None
         if record is None:
+            if client is not None:
+                self.joins.take(client)
             shown = code[:16]
             msg = (
                 f"no open room with code {shown!r}: check the code on the teacher's screen "
