@@ -111,3 +111,18 @@ def test_wrong_codes_are_limited_per_address_while_a_class_behind_one_nat_joins(
     assert joined == 300
     assert statuses == [404] * 30 + [429]
     assert blocked == 429  # a guessing address waits, whatever code it tries next
+
+
+def test_a_slow_student_keeps_only_the_newest_state_and_frame_of_each_lane() -> None:
+    from losscape.rooms.hub import Peer
+
+    peer = Peer(ws=None, role="student")  # type: ignore[arg-type]  (nothing is written here)
+    for k in range(5):
+        peer.offer_state(b'{"type":"state","hash":"t=%d"}' % k)
+        peer.offer_frame("grid", b"grid %d" % k, True)
+    peer.offer_frame("trajectories:0", b"paths", False)
+    peer.offer_control(b'{"type":"question"}')
+    assert peer.state == b'{"type":"state","hash":"t=4"}'
+    assert peer.frames == {"grid": (b"grid 4", True), "trajectories:0": (b"paths", False)}
+    assert peer.skipped == 4
+    assert list(peer.controls) == [b'{"type":"question"}']  # questions are never skipped

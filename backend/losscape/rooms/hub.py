@@ -11,8 +11,9 @@ slot per lane, latest wins: a slow student's older frame is replaced (counted in
 ``skipped``), so a slow reader skips frames and never delays the others. A write
 that does not complete within ``MAX_SEND_STALL_S`` closes that socket.
 
-Channel messages are bytes: ``S`` + JSON for every student (state, question,
-reveal), ``T`` + JSON for the teacher (counts, tally), ``F`` / ``B`` + lane +
+Channel messages are bytes: ``s`` + JSON for the teacher's state (latest wins per
+student), ``S`` + JSON for every student (question, reveal), ``T`` + JSON for the
+teacher (counts, tally), ``F`` / ``B`` + lane +
 newline + a text / binary result frame of the live channel.
 """
 
@@ -84,6 +85,7 @@ class Peer:
     id: str = field(default_factory=lambda: secrets.token_hex(8))
     controls: collections.deque[bytes] = field(default_factory=collections.deque)
     frames: dict[str, tuple[bytes, bool]] = field(default_factory=dict)
+    state: bytes | None = None  # the teacher's newest state (latest wins, like the frames)
     ready: asyncio.Event = field(default_factory=asyncio.Event)
     closed: bool = False
     skipped: int = 0
@@ -96,6 +98,13 @@ class Peer:
             self.close_soon("not reading")
             return
         self.controls.append(data)
+        self.ready.set()
+
+    def offer_state(self, data: bytes) -> None:
+        """The teacher's newest state replaces one still waiting: a slow reader skips states."""
+        if self.closed:
+            return
+        self.state = data
         self.ready.set()
 
     def offer_frame(self, lane: str, data: bytes, binary: bool) -> None:
@@ -115,15 +124,16 @@ class Peer:
     async def writer(self) -> None:
         """Send controls first, then each lane's latest frame; a stalled write closes the socket."""
         while not self.closed:
-            if not self.controls and not self.frames:
+            if not self.controls and self.state is None and not self.frames:
                 self.ready.clear()
                 await self.ready.wait()
                 continue
-            if self.controls:
-                message: dict[str, Any] = {
-                    "type": "websocket.send",
-                    "text": self.controls.popleft().decode(),
-                }
+            if self.controls or self.state is not None:  # the state before the frames it plans
+                if self.controls:
+                    text = self.controls.popleft()
+                else:
+                    text, self.state = self.state, None
+                message: dict[str, Any] = {"type": "websocket.send", "text": text.decode()}
             else:
                 lane = next(iter(self.frames))
                 data, binary = self.frames.pop(lane)
@@ -286,7 +296,9 @@ class Hub:
         """A message on the room's channel: into each local peer's outbox."""
         kind, body = payload[:1], payload[1:]
         for peer in list(self.peers.get(code, ())):
-            if (kind, peer.role) in ((b"S", "student"), (b"T", "teacher")):
+            if kind == b"s" and peer.role == "student":
+                peer.offer_state(body)
+            elif (kind, peer.role) in ((b"S", "student"), (b"T", "teacher")):
                 peer.offer_control(body)
             elif kind in (b"F", b"B") and peer.role == "student" and peer.mode == "following":
                 self._deliver_frame(peer, payload)
@@ -304,21 +316,44 @@ class Hub:
             raise RoomError(404, "this room has ended", "unknown_room")
         record["state"] = text
         await self.broker.save(code, record)
-        await self.broker.publish(code, b"S" + control("state", hash=text))
+        await self.broker.publish(code, b"s" + control("state", hash=text))
         await self.touch(code)
 
     async def publisher(
         self, code: str, token: str | None
     ) -> Callable[[str, bytes, bool], Awaitable[None]]:
-        """What a teacher's live channel calls with each result frame (raises RoomError)."""
+        """What a teacher's live channel calls with each result frame (raises RoomError).
+
+        Publishing never holds up the teacher's lane: each frame is left in a per-lane
+        slot (latest wins) that one pump task stores and publishes, so the teacher's page
+        computes at its own pace and the room gets the newest result of each lane.
+        """
         normal, _ = await self.teacher_room(code, token)
+        lanes: set[str] = set()
+        slots: dict[str, bytes] = {}
+        pump: asyncio.Task | None = None
+
+        async def drain() -> None:
+            while slots:
+                lane = next(iter(slots))
+                payload = slots.pop(lane)
+                try:
+                    await self.broker.put_frame(normal, lane, payload)
+                    await self.broker.publish(normal, payload)
+                except Exception:  # Redis away: the teacher's page goes on; log it once
+                    log.exception("losscape: publishing to room %s failed", normal)
+                    slots.clear()
 
         async def publish(lane: str, data: bytes, binary: bool) -> None:
+            nonlocal pump
             if len(data) > limits.MAX_ROOM_FRAME_BYTES or len(lane) > limits.MAX_LANE_LENGTH:
                 return  # too big to fan out: the students' own pages would compute it
-            payload = (b"B" if binary else b"F") + lane.encode() + b"\n" + data
-            await self.broker.put_frame(normal, lane, payload)
-            await self.broker.publish(normal, payload)
+            if lane not in lanes and len(lanes) >= limits.MAX_ROOM_LANES:
+                return  # the room keeps the latest frame of a bounded set of lanes
+            lanes.add(lane)
+            slots[lane] = (b"B" if binary else b"F") + lane.encode() + b"\n" + data
+            if pump is None or pump.done():
+                pump = asyncio.create_task(drain())
 
         return publish
 
