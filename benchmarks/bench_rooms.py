@@ -226,9 +226,8 @@ def main() -> int:
     print(f"room: 1 teacher at {args.hz:g} Hz for {args.seconds:g} s, {args.followers} followers, "
           f"{args.workers} workers + Redis")  # fmt: skip
     print(f"  machine load {load[0]:.1f} on {os.cpu_count()} cores (followers' clients included)")
-    print(
-        f"  teacher changes {out['changes']}, results computed once and fanned out {out['published']}"
-    )
+    print(f"  teacher changes {out['changes']}, "
+          f"results computed once and fanned out {out['published']}")  # fmt: skip
     print(f"  follower delay (change -> result frame): p50 {pct(d, 0.5):.0f} ms, "
           f"p95 {pct(d, 0.95):.0f} ms, max {max(d, default=float('nan')):.0f} ms "
           f"({len(d)} frames received)")  # fmt: skip

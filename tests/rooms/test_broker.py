@@ -126,3 +126,40 @@ def test_a_slow_student_keeps_only_the_newest_state_and_frame_of_each_lane() -> 
     assert peer.frames == {"grid": (b"grid 4", True), "trajectories:0": (b"paths", False)}
     assert peer.skipped == 4
     assert list(peer.controls) == [b'{"type":"question"}']  # questions are never skipped
+
+
+def test_a_student_who_stops_reading_is_closed_and_the_others_go_on() -> None:
+    from losscape.rooms.hub import Peer
+
+    class Socket:
+        def __init__(self, reads: bool) -> None:
+            self.reads, self.sent, self.closed = reads, [], None
+
+        async def send(self, message) -> None:
+            if not self.reads:
+                await asyncio.Event().wait()  # a client that never drains its socket
+            self.sent.append(message)
+
+        async def close(self, code: int, reason: str) -> None:
+            self.closed = (code, reason)
+
+    async def scenario() -> tuple[Socket, Socket]:
+        rooms = Hub(MemoryBroker())
+        rooms.stall_s = 0.2
+        code, _ = await rooms.create("surfaces", "teacher")
+        stuck, reader = Socket(reads=False), Socket(reads=True)
+        for ws in (stuck, reader):
+            peer = Peer(ws=ws, role="student")  # type: ignore[arg-type]
+            await rooms.attach(code, peer)
+            peer.task = asyncio.create_task(peer.writer())
+        for _ in range(200):  # until the watchdog acts (bounded: 10 s)
+            await rooms.broker.publish(code, b"S" + b'{"type":"question"}')
+            if stuck.closed:
+                break
+            await asyncio.sleep(0.05)
+        await rooms.close()
+        return stuck, reader
+
+    stuck, reader = run(scenario())
+    assert stuck.closed == (1008, "not reading")
+    assert len(reader.sent) >= 3  # the reading student kept getting messages meanwhile

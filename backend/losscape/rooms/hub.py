@@ -90,6 +90,8 @@ class Peer:
     closed: bool = False
     skipped: int = 0
     stall_s: float = limits.MAX_SEND_STALL_S
+    sending_since: float | None = None  # when the write in progress began (the hub's watchdog)
+    task: asyncio.Task | None = None  # the writer
 
     def offer_control(self, data: bytes) -> None:
         if self.closed:
@@ -139,17 +141,19 @@ class Peer:
                 data, binary = self.frames.pop(lane)
                 message = {"type": "websocket.send"}
                 message.update({"bytes": data} if binary else {"text": data.decode()})
+            # No wait_for per write (a task and a timer per frame x every student): the hub's
+            # watchdog closes a socket whose write has been stuck for stall_s.
+            self.sending_since = time.monotonic()
             try:
-                await asyncio.wait_for(self.ws.send(message), self.stall_s)
-            except TimeoutError:
-                log.info(
-                    "losscape: room socket closed: the client did not read for %g s", self.stall_s
-                )
-                self.close_soon("not reading")
-                return
+                await self.ws.send(message)
             except Exception:  # the client went away mid-send
                 self.closed = True
                 return
+            finally:
+                self.sending_since = None
+
+    def stalled(self, now: float) -> bool:
+        return self.sending_since is not None and now - self.sending_since > self.stall_s
 
 
 async def _close(ws: WebSocket, code: int, reason: str) -> None:
@@ -173,6 +177,7 @@ class Hub:
         self.joins = JoinLimiter(limits.MAX_ROOM_JOINS_PER_MINUTE)
         self.creates = JoinLimiter(limits.MAX_ROOM_CREATES_PER_MINUTE)
         self.stall_s = float(os.environ.get("LOSSCAPE_SEND_STALL_S", limits.MAX_SEND_STALL_S))
+        self.watchdog: asyncio.Task | None = None
 
     # ------------------------------------------------------------------ rooms
 
@@ -253,8 +258,23 @@ class Hub:
 
     # ------------------------------------------------------------------ sockets
 
+    async def _watch(self) -> None:
+        """Close every socket whose write has not completed for stall_s (a student not reading)."""
+        while self.peers:
+            await asyncio.sleep(min(1.0, self.stall_s / 4))
+            now = time.monotonic()
+            for peer in [p for group in self.peers.values() for p in group if p.stalled(now)]:
+                log.info(
+                    "losscape: room socket closed: the client did not read for %g s", self.stall_s
+                )
+                peer.close_soon("not reading")
+                if peer.task is not None:
+                    peer.task.cancel()
+
     async def attach(self, code: str, peer: Peer) -> None:
         peer.stall_s = self.stall_s
+        if self.watchdog is None or self.watchdog.done():
+            self.watchdog = asyncio.create_task(self._watch())
         group = self.peers.setdefault(code, set())
         group.add(peer)
         if code not in self.unsubscribe:
@@ -420,6 +440,8 @@ class Hub:
         return [orjson.loads(a) for a in await self.broker.answers(code, question)]
 
     async def close(self) -> None:
+        if self.watchdog is not None:
+            self.watchdog.cancel()
         for code, unsubscribe in list(self.unsubscribe.items()):
             with contextlib.suppress(Exception):
                 await unsubscribe()
