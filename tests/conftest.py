@@ -1,8 +1,112 @@
-"""Shared test configuration: a private numba cache so tests never write to $HOME."""
+"""Shared test configuration: a private numba cache so tests never write to $HOME; Redis
+and two servers sharing it for the rooms tests."""
 
 from __future__ import annotations
 
 import os
+import shutil
+import socket
+import subprocess
+import sys
 import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
 
 os.environ.setdefault("NUMBA_CACHE_DIR", os.path.join(tempfile.gettempdir(), "losscape-test-numba"))
+
+
+# --------------------------------------------------------------------------- rooms over Redis
+# A real Debian redis-server (no persistence) on a free loopback port, and two real
+# `losscape serve` processes sharing it: the rooms tests (tests/rooms) and the class browser
+# test spread students over both, as over two workers or two hosts behind a balancer.
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def _redis_answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
+            s.sendall(b"PING\r\n")
+            return s.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """redis://127.0.0.1:PORT/0 of a redis-server started for this session."""
+    exe = shutil.which("redis-server") or (
+        "/usr/bin/redis-server" if Path("/usr/bin/redis-server").exists() else None
+    )
+    if exe is None:
+        reason = "redis-server is not installed (Debian package 'redis-server')"
+        if os.environ.get("LOSSCAPE_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"LOSSCAPE_REQUIRE_BROWSER=1 but {reason}")
+        pytest.skip(reason)
+    port = _free_port()
+    args = [exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while not _redis_answers(port):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"redis-server did not start on port {port}")
+            time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        _stop(proc)
+
+
+@pytest.fixture(scope="session")
+def redis_servers(redis_url: str, tmp_path_factory) -> Iterator[list[str]]:
+    """Base URLs (with a trailing slash) of two `losscape serve --redis` processes."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "backend"), "PYTHONUNBUFFERED": "1"}
+    env.pop("LOSSCAPE_REDIS_URL", None)
+    procs, bases, logs = [], [], []
+    try:
+        for _ in range(2):
+            port = _free_port()
+            log = tmp_path_factory.mktemp("redis-server") / "serve.log"
+            logs.append(log)
+            with log.open("wb") as out:
+                cmd = [sys.executable, "-m", "losscape", "serve", "--port", str(port)]
+                cmd += ["--redis", redis_url, "--log-level", "warning"]
+                procs.append(
+                    subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+                )
+            bases.append(f"http://127.0.0.1:{port}/")
+        deadline = time.monotonic() + 600  # a cold numba cache compiles every kernel first
+        for proc, base, log in zip(procs, bases, logs, strict=True):
+            while True:
+                try:
+                    with urllib.request.urlopen(base + "healthz", timeout=2) as resp:
+                        if resp.status == 200:
+                            break
+                except OSError:
+                    pass
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"{base} did not come up:\n{log.read_text()[-3000:]}")
+                time.sleep(0.25)
+        yield bases
+    finally:
+        for proc in procs:
+            _stop(proc)

@@ -78,7 +78,7 @@ def as_dict() -> dict[str, float | int]:
 MAX_ROOM_STATE_CHARS = 8_192  # a room's state: the page's URL hash
 MAX_ROOM_MESSAGE_BYTES = 16_384  # one message on a room socket (state, follow, explore)
 MAX_ROOM_IDLE_S = 4 * 3600  # a room with no teacher activity for this long expires
-MAX_ROOM_JOINS_PER_MINUTE = 30  # joins (socket or lookup) per client address per worker
+MAX_ROOM_JOINS_PER_MINUTE = 30  # joins with a wrong code per client address per worker
 MAX_ROOM_CREATES_PER_MINUTE = 10  # rooms started per client address per worker
 MAX_ROOM_CONTROLS = 64  # control messages waiting for one room socket (it is closed past this)
 MAX_ROOM_LANES = 16  # result lanes a room keeps (latest frame of each)

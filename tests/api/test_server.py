@@ -73,6 +73,7 @@ def _serve(tmp_path_factory, workers: int, port: int | None = None) -> Iterator[
     log = tmp_path_factory.mktemp("server") / "server.log"
     env = {**os.environ, **TEST_ENV, "PYTHONPATH": str(ROOT / "backend"), "PYTHONUNBUFFERED": "1"}
     env.pop("LOSSCAPE_ALLOWED_HOSTS", None)
+    env.pop("LOSSCAPE_REDIS_URL", None)  # rooms in memory unless a test shares a Redis
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [
@@ -438,6 +439,15 @@ def _held_by(pid: int, inodes: set[str]) -> int:
 def _answer(ws, tag: str, body: dict) -> dict:
     send(ws, tag, "trajectories", body)
     return until_final(ws, tag)[-1]
+
+
+def test_two_workers_without_redis_refuse_rooms_saying_what_to_set(two_workers: Server) -> None:
+    """Each worker would hold its own rooms: a class split in two. Refused, with the fix."""
+    resp = httpx.post(two_workers.url + "/api/rooms", json={"page": "surfaces"})
+    assert resp.status_code == 503
+    msg = resp.json()["detail"][0]["msg"]
+    assert "--redis" in msg and "LOSSCAPE_REDIS_URL" in msg
+    assert "LOSSCAPE_REDIS_URL" in two_workers.output()  # serve warned at start, too
 
 
 def test_a_killed_workers_students_get_answers_after_reconnecting(two_workers: Server) -> None:

@@ -5,7 +5,8 @@ following student's plots show the very paths the teacher's page shows, and a fo
 student's page sends nothing on its own live channel (the results were computed once, for
 the teacher). One student branches off to explore and returns with one click; the
 teacher sees the counts. Then a question: each student votes, the teacher's histogram
-shows the votes, and reveal shows the scene step's claims on every page.
+shows the votes, and reveal shows the scene step's claims on every page. The same class
+runs again with the students spread over two server processes joined by Redis.
 """
 
 from __future__ import annotations
@@ -73,16 +74,22 @@ def counts(g, following: int, exploring: int) -> None:
     )
 
 
-@pytest.fixture
-def bases(server: str) -> list[str]:
-    """Where each student's page is opened (one server here; two joined by Redis elsewhere)."""
-    return [server]
+@pytest.fixture(params=["one-server", "two-servers-redis"])
+def hosts(request, server: str) -> tuple[str, list[str]]:
+    """(the teacher's server, the servers students are spread over): one server with its
+    in-process rooms, or two `losscape serve --redis` processes sharing one real Redis."""
+    if request.param == "one-server":
+        return server, [server]
+    pair = request.getfixturevalue("redis_servers")
+    return pair[0], pair
 
 
 @pytest.fixture
-def classroom(browser, server, bases, ui) -> Iterator[tuple[object, list[object], list[list[str]]]]:
+def classroom(browser, hosts, ui) -> Iterator[tuple[object, list[object], list[list[str]]]]:
+    server, bases = hosts
     contexts = [browser.new_context(viewport=ui.LAPTOP) for _ in range(STUDENTS + 1)]
     teacher = ui.guard(contexts[0], server)
+    # students 1 and 3 on the teacher's server, student 2 on the other one (if two)
     students = [ui.guard(c, bases[i % len(bases)]) for i, c in enumerate(contexts[1:])]
     sent: list[list[str]] = [[] for _ in students]  # what each student sends on /api/live
 

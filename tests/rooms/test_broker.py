@@ -84,3 +84,82 @@ def test_several_workers_without_redis_refuse_rooms_saying_what_to_set() -> None
         raise AssertionError("rooms must be refused")
     assert isinstance(make_hub(None, workers=1), Hub)
     assert make_hub(None, workers=1).problem is None
+
+
+def test_wrong_codes_are_limited_per_address_while_a_class_behind_one_nat_joins() -> None:
+    async def scenario() -> tuple[int, list[int], int]:
+        rooms = Hub(MemoryBroker())
+        code, _ = await rooms.create("surfaces", "teacher")
+        joined = 0
+        for _ in range(300):  # a whole class behind one address, the right code
+            await rooms.room(code, "10.0.0.9")
+            joined += 1
+        statuses = []
+        for _ in range(31):
+            try:
+                await rooms.room("ZZZZZZZZ", "10.0.0.9")
+            except RoomError as exc:
+                statuses.append(exc.status)
+        try:
+            await rooms.room(code, "10.0.0.9")
+            blocked = 200
+        except RoomError as exc:
+            blocked = exc.status
+        return joined, statuses, blocked
+
+    joined, statuses, blocked = run(scenario())
+    assert joined == 300
+    assert statuses == [404] * 30 + [429]
+    assert blocked == 429  # a guessing address waits, whatever code it tries next
+
+
+def test_a_slow_student_keeps_only_the_newest_state_and_frame_of_each_lane() -> None:
+    from losscape.rooms.hub import Peer
+
+    peer = Peer(ws=None, role="student")  # type: ignore[arg-type]  (nothing is written here)
+    for k in range(5):
+        peer.offer_state(b'{"type":"state","hash":"t=%d"}' % k)
+        peer.offer_frame("grid", b"grid %d" % k, True)
+    peer.offer_frame("trajectories:0", b"paths", False)
+    peer.offer_control(b'{"type":"question"}')
+    assert peer.state == b'{"type":"state","hash":"t=4"}'
+    assert peer.frames == {"grid": (b"grid 4", True), "trajectories:0": (b"paths", False)}
+    assert peer.skipped == 4
+    assert list(peer.controls) == [b'{"type":"question"}']  # questions are never skipped
+
+
+def test_a_student_who_stops_reading_is_closed_and_the_others_go_on() -> None:
+    from losscape.rooms.hub import Peer
+
+    class Socket:
+        def __init__(self, reads: bool) -> None:
+            self.reads, self.sent, self.closed = reads, [], None
+
+        async def send(self, message) -> None:
+            if not self.reads:
+                await asyncio.Event().wait()  # a client that never drains its socket
+            self.sent.append(message)
+
+        async def close(self, code: int, reason: str) -> None:
+            self.closed = (code, reason)
+
+    async def scenario() -> tuple[Socket, Socket]:
+        rooms = Hub(MemoryBroker())
+        rooms.stall_s = 0.2
+        code, _ = await rooms.create("surfaces", "teacher")
+        stuck, reader = Socket(reads=False), Socket(reads=True)
+        for ws in (stuck, reader):
+            peer = Peer(ws=ws, role="student")  # type: ignore[arg-type]
+            await rooms.attach(code, peer)
+            peer.task = asyncio.create_task(peer.writer())
+        for _ in range(200):  # until the watchdog acts (bounded: 10 s)
+            await rooms.broker.publish(code, b"S" + b'{"type":"question"}')
+            if stuck.closed:
+                break
+            await asyncio.sleep(0.05)
+        await rooms.close()
+        return stuck, reader
+
+    stuck, reader = run(scenario())
+    assert stuck.closed == (1008, "not reading")
+    assert len(reader.sent) >= 3  # the reading student kept getting messages meanwhile

@@ -90,11 +90,8 @@ class RedisBroker:
     # ------------------------------------------------------------------ frames, answers, presence
 
     async def put_frame(self, code: str, lane: str, payload: bytes) -> None:
+        """One round trip (the hub bounds a room's lanes before it gets here)."""
         key = self.key(code, "frames")
-        if await self.redis.hlen(key) >= limits.MAX_ROOM_LANES and not await self.redis.hexists(
-            key, lane
-        ):
-            return
         async with self.redis.pipeline(transaction=False) as pipe:
             pipe.hset(key, lane, payload)
             pipe.expire(key, self.idle_s)

@@ -11,8 +11,9 @@ slot per lane, latest wins: a slow student's older frame is replaced (counted in
 ``skipped``), so a slow reader skips frames and never delays the others. A write
 that does not complete within ``MAX_SEND_STALL_S`` closes that socket.
 
-Channel messages are bytes: ``S`` + JSON for every student (state, question,
-reveal), ``T`` + JSON for the teacher (counts, tally), ``F`` / ``B`` + lane +
+Channel messages are bytes: ``s`` + JSON for the teacher's state (latest wins per
+student), ``S`` + JSON for every student (question, reveal), ``T`` + JSON for the
+teacher (counts, tally), ``F`` / ``B`` + lane +
 newline + a text / binary result frame of the live channel.
 """
 
@@ -56,6 +57,11 @@ class JoinLimiter:
         self.burst = float(per_minute)
         self.buckets: dict[str, tuple[float, float]] = {}
 
+    def allows(self, client: str) -> bool:
+        """Whether ``client`` has a token left (without taking it)."""
+        tokens, stamp = self.buckets.get(client, (self.burst, time.monotonic()))
+        return min(self.burst, tokens + (time.monotonic() - stamp) * self.rate) >= 1.0
+
     def take(self, client: str) -> bool:
         now = time.monotonic()
         if len(self.buckets) > 10_000:  # forget idle clients: memory stays bounded
@@ -79,10 +85,13 @@ class Peer:
     id: str = field(default_factory=lambda: secrets.token_hex(8))
     controls: collections.deque[bytes] = field(default_factory=collections.deque)
     frames: dict[str, tuple[bytes, bool]] = field(default_factory=dict)
+    state: bytes | None = None  # the teacher's newest state (latest wins, like the frames)
     ready: asyncio.Event = field(default_factory=asyncio.Event)
     closed: bool = False
     skipped: int = 0
     stall_s: float = limits.MAX_SEND_STALL_S
+    sending_since: float | None = None  # when the write in progress began (the hub's watchdog)
+    task: asyncio.Task | None = None  # the writer
 
     def offer_control(self, data: bytes) -> None:
         if self.closed:
@@ -91,6 +100,13 @@ class Peer:
             self.close_soon("not reading")
             return
         self.controls.append(data)
+        self.ready.set()
+
+    def offer_state(self, data: bytes) -> None:
+        """The teacher's newest state replaces one still waiting: a slow reader skips states."""
+        if self.closed:
+            return
+        self.state = data
         self.ready.set()
 
     def offer_frame(self, lane: str, data: bytes, binary: bool) -> None:
@@ -110,31 +126,34 @@ class Peer:
     async def writer(self) -> None:
         """Send controls first, then each lane's latest frame; a stalled write closes the socket."""
         while not self.closed:
-            if not self.controls and not self.frames:
+            if not self.controls and self.state is None and not self.frames:
                 self.ready.clear()
                 await self.ready.wait()
                 continue
-            if self.controls:
-                message: dict[str, Any] = {
-                    "type": "websocket.send",
-                    "text": self.controls.popleft().decode(),
-                }
+            if self.controls or self.state is not None:  # the state before the frames it plans
+                if self.controls:
+                    text = self.controls.popleft()
+                else:
+                    text, self.state = self.state, None
+                message: dict[str, Any] = {"type": "websocket.send", "text": text.decode()}
             else:
                 lane = next(iter(self.frames))
                 data, binary = self.frames.pop(lane)
                 message = {"type": "websocket.send"}
                 message.update({"bytes": data} if binary else {"text": data.decode()})
+            # No wait_for per write (a task and a timer per frame x every student): the hub's
+            # watchdog closes a socket whose write has been stuck for stall_s.
+            self.sending_since = time.monotonic()
             try:
-                await asyncio.wait_for(self.ws.send(message), self.stall_s)
-            except TimeoutError:
-                log.info(
-                    "losscape: room socket closed: the client did not read for %g s", self.stall_s
-                )
-                self.close_soon("not reading")
-                return
+                await self.ws.send(message)
             except Exception:  # the client went away mid-send
                 self.closed = True
                 return
+            finally:
+                self.sending_since = None
+
+    def stalled(self, now: float) -> bool:
+        return self.sending_since is not None and now - self.sending_since > self.stall_s
 
 
 async def _close(ws: WebSocket, code: int, reason: str) -> None:
@@ -158,6 +177,7 @@ class Hub:
         self.joins = JoinLimiter(limits.MAX_ROOM_JOINS_PER_MINUTE)
         self.creates = JoinLimiter(limits.MAX_ROOM_CREATES_PER_MINUTE)
         self.stall_s = float(os.environ.get("LOSSCAPE_SEND_STALL_S", limits.MAX_SEND_STALL_S))
+        self.watchdog: asyncio.Task | None = None
 
     # ------------------------------------------------------------------ rooms
 
@@ -197,15 +217,23 @@ class Hub:
         raise RoomError(503, "could not find a free room code; retry", "server_busy")
 
     async def room(self, code: str, client: str | None = None) -> tuple[str, dict[str, Any]]:
-        """(normal code, record) of an open room; a join (``client`` given) is rate-limited."""
+        """(normal code, record) of an open room.
+
+        A join (``client`` given) with a wrong code costs the address a token: past
+        ``MAX_ROOM_JOINS_PER_MINUTE`` wrong codes a minute it is refused (429), which
+        makes guessing codes hopeless while a whole class behind one school NAT joins
+        with the right code at once.
+        """
         self.check_enabled()
-        if client is not None and not self.joins.take(client):
+        if client is not None and not self.joins.allows(client):
             most = limits.MAX_ROOM_JOINS_PER_MINUTE
-            msg = f"too many joins from this address (at most {most} a minute); wait a little"
+            msg = f"too many wrong room codes from this address (at most {most} a minute); wait"
             raise RoomError(429, msg, "too_many_requests")
         normal = model.normal_code(code)
         record = await self.broker.load(normal) if normal else None
         if record is None:
+            if client is not None:
+                self.joins.take(client)
             shown = code[:16]
             msg = (
                 f"no open room with code {shown!r}: check the code on the teacher's screen "
@@ -230,8 +258,23 @@ class Hub:
 
     # ------------------------------------------------------------------ sockets
 
+    async def _watch(self) -> None:
+        """Close every socket whose write has not completed for stall_s (a student not reading)."""
+        while self.peers:
+            await asyncio.sleep(min(1.0, self.stall_s / 4))
+            now = time.monotonic()
+            for peer in [p for group in self.peers.values() for p in group if p.stalled(now)]:
+                log.info(
+                    "losscape: room socket closed: the client did not read for %g s", self.stall_s
+                )
+                peer.close_soon("not reading")
+                if peer.task is not None:
+                    peer.task.cancel()
+
     async def attach(self, code: str, peer: Peer) -> None:
         peer.stall_s = self.stall_s
+        if self.watchdog is None or self.watchdog.done():
+            self.watchdog = asyncio.create_task(self._watch())
         group = self.peers.setdefault(code, set())
         group.add(peer)
         if code not in self.unsubscribe:
@@ -273,7 +316,9 @@ class Hub:
         """A message on the room's channel: into each local peer's outbox."""
         kind, body = payload[:1], payload[1:]
         for peer in list(self.peers.get(code, ())):
-            if (kind, peer.role) in ((b"S", "student"), (b"T", "teacher")):
+            if kind == b"s" and peer.role == "student":
+                peer.offer_state(body)
+            elif (kind, peer.role) in ((b"S", "student"), (b"T", "teacher")):
                 peer.offer_control(body)
             elif kind in (b"F", b"B") and peer.role == "student" and peer.mode == "following":
                 self._deliver_frame(peer, payload)
@@ -291,21 +336,44 @@ class Hub:
             raise RoomError(404, "this room has ended", "unknown_room")
         record["state"] = text
         await self.broker.save(code, record)
-        await self.broker.publish(code, b"S" + control("state", hash=text))
+        await self.broker.publish(code, b"s" + control("state", hash=text))
         await self.touch(code)
 
     async def publisher(
         self, code: str, token: str | None
     ) -> Callable[[str, bytes, bool], Awaitable[None]]:
-        """What a teacher's live channel calls with each result frame (raises RoomError)."""
+        """What a teacher's live channel calls with each result frame (raises RoomError).
+
+        Publishing never holds up the teacher's lane: each frame is left in a per-lane
+        slot (latest wins) that one pump task stores and publishes, so the teacher's page
+        computes at its own pace and the room gets the newest result of each lane.
+        """
         normal, _ = await self.teacher_room(code, token)
+        lanes: set[str] = set()
+        slots: dict[str, bytes] = {}
+        pump: asyncio.Task | None = None
+
+        async def drain() -> None:
+            while slots:
+                lane = next(iter(slots))
+                payload = slots.pop(lane)
+                try:
+                    await self.broker.put_frame(normal, lane, payload)
+                    await self.broker.publish(normal, payload)
+                except Exception:  # Redis away: the teacher's page goes on; log it once
+                    log.exception("losscape: publishing to room %s failed", normal)
+                    slots.clear()
 
         async def publish(lane: str, data: bytes, binary: bool) -> None:
+            nonlocal pump
             if len(data) > limits.MAX_ROOM_FRAME_BYTES or len(lane) > limits.MAX_LANE_LENGTH:
                 return  # too big to fan out: the students' own pages would compute it
-            payload = (b"B" if binary else b"F") + lane.encode() + b"\n" + data
-            await self.broker.put_frame(normal, lane, payload)
-            await self.broker.publish(normal, payload)
+            if lane not in lanes and len(lanes) >= limits.MAX_ROOM_LANES:
+                return  # the room keeps the latest frame of a bounded set of lanes
+            lanes.add(lane)
+            slots[lane] = (b"B" if binary else b"F") + lane.encode() + b"\n" + data
+            if pump is None or pump.done():
+                pump = asyncio.create_task(drain())
 
         return publish
 
@@ -372,6 +440,8 @@ class Hub:
         return [orjson.loads(a) for a in await self.broker.answers(code, question)]
 
     async def close(self) -> None:
+        if self.watchdog is not None:
+            self.watchdog.cancel()
         for code, unsubscribe in list(self.unsubscribe.items()):
             with contextlib.suppress(Exception):
                 await unsubscribe()

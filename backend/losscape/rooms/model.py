@@ -2,8 +2,8 @@
 
 Join code: ``CODE_LENGTH`` characters of ``CODE_ALPHABET`` (31 symbols without the
 look-alikes 0/O, 1/I/L), drawn with ``secrets``: 31**8 ~ 8.5e11 codes, 39.6 bits.
-With joins rate-limited to ``MAX_ROOM_JOINS_PER_MINUTE`` per client address,
-finding one of even a thousand open rooms by guessing takes centuries.
+With wrong codes limited to ``MAX_ROOM_JOINS_PER_MINUTE`` per client address,
+finding one of even a thousand open rooms by guessing takes decades per address.
 
 Teacher token: 128 random bits (``secrets.token_urlsafe(16)``). The broker
 stores only its SHA-256; comparison is constant-time.

@@ -184,7 +184,7 @@ async def socket(ws: WebSocket, code: str) -> None:
         join_url=join_url(ws, record["page"], normal),
     )
     peer.offer_control(hello)
-    writer = asyncio.create_task(peer.writer())
+    writer = peer.task = asyncio.create_task(peer.writer())
     await rooms.attach(normal, peer)
     try:
         await _read(ws, rooms, normal, peer)
