@@ -48,7 +48,9 @@ export function createCurvesView(el) {
       traces.push({
         type: "scatter", mode: "lines", x: y.map((_, k) => k), y, name: `run ${i + 1}: ${run.optimizer}`,
         line: { color: run.color, width: 2.4 * size },
-        hovertemplate: `run ${i + 1} (${run.optimizer})<br>step %{x}: %{y:.4g}<extra></extra>`,
+        hovertemplate: offset
+          ? `run ${i + 1} (${run.optimizer})<br>step %{x}: f − (${Number(offset.toPrecision(6))}) = %{y:.4g}<extra></extra>`
+          : `run ${i + 1} (${run.optimizer})<br>step %{x}: %{y:.4g}<extra></extra>`,
       });
       if (state.averaging && res.avg_loss) {
         traces.push({ type: "scatter", mode: "lines", x: res.avg_loss.map((_, k) => k),
@@ -84,7 +86,8 @@ export function createCurvesView(el) {
         line: { color: "#555", width: 1.5, dash: "dot" } });
     }
     const base = baseLayout(state);
-    const ytitle = state.logy ? (offset ? `f − (${Number(offset.toPrecision(4))})  (log)` : "f  (log)") : "f";
+    // A short title that fits any panel: the subtracted value itself is in the hover text.
+    const ytitle = state.logy ? (offset ? "f − f_min (log)" : "f (log)") : "f";
     const layout = {
       ...base,
       xaxis: { title: { text: "iteration", standoff: 2 }, range: [0, state.steps], autorange: false,
