@@ -2,7 +2,8 @@
 
 import { h } from "../dom.js";
 import { statusText } from "../format.js";
-import { baseLayout, CONFIG, criticalPoints, emitDrawn } from "../plot.js";
+import { logTicks } from "../logticks.js";
+import { baseLayout, CONFIG, criticalPoints, emitDrawn, fontSize } from "../plot.js";
 import { surfaceSpec } from "../state.js";
 
 const TINY = 1e-16;
@@ -86,6 +87,12 @@ export function createCurvesView(el) {
         line: { color: "#555", width: 1.5, dash: "dot" } });
     }
     const base = baseLayout(state);
+    // A log axis gets our own ticks: Plotly labels a narrow range's minor ticks, which overlap.
+    let logAxisTicks = {};
+    if (state.logy) {
+      const px = Math.max(60, (gd.clientHeight || 300) - base.margin.t - base.margin.b);
+      logAxisTicks = { tickmode: "array", ...logTicks(10 ** range[0], 10 ** range[1], px, fontSize(state) * 1.2) };
+    }
     // A short title that fits any panel: the subtracted value itself is in the hover text.
     const ytitle = state.logy ? (offset ? "f − f_min (log)" : "f (log)") : "f";
     const layout = {
@@ -93,7 +100,7 @@ export function createCurvesView(el) {
       xaxis: { title: { text: "iteration", standoff: 2 }, range: [0, state.steps], autorange: false,
         zeroline: false, showline: true },
       yaxis: { title: { text: ytitle, standoff: 4 }, type: state.logy ? "log" : "linear", range,
-        autorange: false, exponentformat: "power", zeroline: false, showline: true },
+        autorange: false, exponentformat: "power", zeroline: false, showline: true, ...logAxisTicks },
       annotations,
       shapes,
     };

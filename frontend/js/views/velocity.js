@@ -5,7 +5,8 @@
 // so αₖ∇f(θₖ) = μvₖ₋₁ − vₖ exactly (v₋₁ = 0), noise included.
 
 import { h } from "../dom.js";
-import { baseLayout, CONFIG, cut, emitDrawn } from "../plot.js";
+import { logTicks } from "../logticks.js";
+import { baseLayout, CONFIG, cut, emitDrawn, fontSize } from "../plot.js";
 import { stepLengths } from "./speed.js";
 
 /** Optimizers written p ← μp − α∇f, θ ← θ + p, whose gradient the path gives back. */
@@ -63,11 +64,19 @@ export function createVelocityView(el) {
           text: `step ${k + 1}: |Δθ| = ${fmt(len[k])} = ${fmt(len[k] / term[k])} × α/(1 − μ)|∇f| (${fmt(term[k])})` });
       }
     });
-    Plotly.react(gd, traces, baseLayout(state, {
-      xaxis: { title: { text: "iteration k" } },
-      yaxis: { title: { text: "step length" }, type: "log", exponentformat: "power" },
-      annotations,
-    }), CONFIG).then(() => emitDrawn(el, "velocity"));
+    const base = baseLayout(state, { annotations });
+    let yaxis = { title: { text: "step length" }, type: "log", exponentformat: "power" };
+    const ys = traces.flatMap((t) => t.y).filter((v) => v > 0 && Number.isFinite(v));
+    if (ys.length) {
+      // our own ticks: a range under a decade would get Plotly's crowded minor-tick labels
+      const lo = Math.min(...ys) / 1.3;
+      const hi = Math.max(...ys) * 1.3;
+      const px = Math.max(60, (gd.clientHeight || 300) - base.margin.t - base.margin.b);
+      yaxis = { ...yaxis, range: [Math.log10(lo), Math.log10(hi)], autorange: false, tickmode: "array",
+        ...logTicks(lo, hi, px, fontSize(state) * 1.2) };
+    }
+    Plotly.react(gd, traces, { ...base, xaxis: { title: { text: "iteration k" } }, yaxis }, CONFIG)
+      .then(() => emitDrawn(el, "velocity"));
   }
   return { update, figure: () => ({ data: gd.data, layout: gd.layout }) };
 }
