@@ -75,3 +75,18 @@ export function logTicks(lo, hi, px, labelPx) {
   best = best || [lo, hi];
   return { tickvals: best, ticktext: best.map(tickLabel) };
 }
+
+/**
+ * A whole log axis over the positive `values`: its range (log10, padded by `pad` of the span
+ * or 0.1 decade at least) and uncrowded ticks for an axis `px` long with labels `labelPx`
+ * long along it (height on a y axis, width on an x axis). {autorange: true} without values.
+ */
+export function fittedLogAxis(values, px, labelPx, pad = 0.05) {
+  const pos = values.filter((v) => v > 0 && Number.isFinite(v));
+  if (!pos.length) return { autorange: true };
+  const a = Math.log10(Math.min(...pos));
+  const b = Math.log10(Math.max(...pos));
+  const p = Math.max(pad * (b - a), 0.1);
+  const range = [a - p, b + p];
+  return { range, autorange: false, tickmode: "array", ...logTicks(10 ** range[0], 10 ** range[1], Math.max(60, px), labelPx) };
+}

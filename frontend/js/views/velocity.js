@@ -58,10 +58,11 @@ export function createVelocityView(el) {
         hovertemplate: `run ${i + 1} terminal velocity<br>step %{x}: %{y:.4g}<extra></extra>` });
       const k = len.length - 1;
       if (term[k] > 0) {
-        annotations.push({ xref: "paper", yref: "paper", x: 0.02, y: 0.02, xanchor: "left", yanchor: "bottom",
-          yshift: annotations.length * font * 1.5, showarrow: false, bgcolor: "rgba(255,255,255,0.9)",
-          font: { size: font, color: run.color },
-          text: `step ${k + 1}: |Δθ| = ${fmt(len[k])} = ${fmt(len[k] / term[k])} × α/(1 − μ)|∇f| (${fmt(term[k])})` });
+        // mid-height, right-aligned: clear of a slow run at the bottom and the curves' start
+        annotations.push({ xref: "paper", yref: "paper", x: 0.98, y: 0.55, xanchor: "right", yanchor: "top",
+          yshift: -annotations.length * font * 3, showarrow: false, bgcolor: "rgba(255,255,255,0.9)",
+          font: { size: font, color: run.color }, align: "right",
+          text: `step ${k + 1}: |Δθ| = ${fmt(len[k])}<br>= ${fmt(len[k] / term[k])} × α/(1 − μ)|∇f|` });
       }
     });
     const base = baseLayout(state, { annotations });
