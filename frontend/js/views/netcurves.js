@@ -57,7 +57,7 @@ export function createNetCurvesView(el) {
       yaxis,
       // own ticks: an overlaying axis syncs to the log loss axis by default (unreadable fractions)
       yaxis2: { title: { text: "accuracy" }, overlaying: "y", side: "right", range: [0, 1.02], tickmode: "auto", showgrid: false },
-      showlegend: true, legend: { orientation: "h", y: 1, yanchor: "bottom", x: 0, entrywidth: 0.25, entrywidthmode: "fraction",
+      showlegend: true, legend: { orientation: "h", y: 1, yanchor: "bottom", x: 0, entrywidth: 0.25, entrywidthmode: "fraction", itemwidth: 30,
         font: { size: state.present ? 13 : 11 } },
     })).then(() => emitDrawn(el, "training", { traces: traces.length }));
   }
