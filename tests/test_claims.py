@@ -206,3 +206,23 @@ def test_zero_one_slope_and_variants_against_direct_computation():
         "loss"
         not in claims.network_request(scenes.network_step_state("symmetry", 0))["model"]["params"]
     )
+
+
+def test_terminal_ratio_is_one_minus_mu_to_the_k_on_a_plane():
+    """On a plane p_k = -alpha g (1 + mu + ... + mu^k): step k is (1 - mu^(k+1)) of terminal."""
+    state = scenes.step_state("momentum", 2)
+    r = claims.SurfaceResults(state)
+    n = r.runs[1].steps_taken  # it leaves the plane's view before the 60 steps are up
+    for k in (0, 4, n - 1):
+        got = claims.SURFACE_QUANTITIES["terminal_ratio"](r, run=1, k=k)
+        assert got == pytest.approx(1 - 0.9 ** (k + 1), rel=1e-9)
+    # GD (mu = 0) moves at its "terminal velocity" alpha |g| from the first step
+    assert claims.SURFACE_QUANTITIES["terminal_ratio"](r, run=0, k=0) == pytest.approx(1.0)
+
+
+def test_too_few_steps_break_the_terminal_velocity_claim():
+    step = _step("surfaces", "momentum", 2)
+    step["state"]["steps"] = 10
+    verdicts = {v.id: v for v in claims.evaluate_state(step["claims"], step["state"])}
+    assert not verdicts["at-terminal"].passed
+    assert verdicts["at-terminal"].value == pytest.approx(1 - 0.9**10)

@@ -269,3 +269,15 @@ def test_network_batch_size_scene_speeds_up_then_levels_off():
     assert steps[0] > 5 * steps[-1]  # S = 1 needs many more steps than full batch
     # diminishing returns: the last doubling of S saves far less than the first ones
     assert steps[0] - steps[2] > 5 * abs(steps[-2] - steps[-1])
+
+
+def test_readme_scene_table_lists_every_scene():
+    """README's scene table has a row for every scene of both pages (network ones prefixed)."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    table = readme[readme.index("| scene | the lecture's idea |") :].split("\n\n")[0]
+    rows = {line.split("|")[1].strip() for line in table.splitlines()[2:]}
+    expected = {f"`{s['id']}`" for s in scenes.scenes()}
+    expected |= {f"network `{s['id']}`" for s in scenes.network_scenes()}
+    assert rows == expected

@@ -115,6 +115,22 @@ def _rate(loss: np.ndarray, a: int, b: int) -> float:
     return (lb / la) ** (0.5 / (b - a))
 
 
+def _terminal_ratio(r: SurfaceResults, run: int, k: int = -1) -> float:
+    """Step k's length over the terminal velocity alpha_k / (1 - mu) |grad E(theta_k)|.
+
+    Step k goes from theta_k to theta_(k+1); k = -1 is the last step taken. 1 means the
+    heavy ball moves at its terminal velocity (on a plane it tends to 1 as 1 - mu^(k+1)).
+    """
+    traj = _run(r, run)
+    spec = r.state["runs"][run]
+    mu = float(spec["hyperparams"].get("momentum", 0.0))
+    n = traj.steps_taken
+    k = k % n
+    g = service.hessian(r.state["surface"], traj.path[k], surface_params=r.state["params"]).gradient
+    terminal = float(traj.lrs[k]) / (1.0 - mu) * float(np.linalg.norm(g))
+    return float(np.linalg.norm(traj.path[k + 1] - traj.path[k])) / terminal
+
+
 def _clusters(points: list[np.ndarray], tol: float) -> int:
     reps: list[np.ndarray] = []
     for p in points:
@@ -157,6 +173,8 @@ SURFACE_QUANTITIES: dict[str, Callable[..., Any]] = {
     "crossings": lambda r, run, about, axis=0, upto=None: float(
         np.count_nonzero(np.diff(np.sign(_run(r, run).path[:upto, axis] - about)) != 0)
     ),
+    # step k's length / (alpha / (1 - mu) |grad E|): how close to the terminal velocity
+    "terminal_ratio": _terminal_ratio,
     "rate": lambda r, run, a, b: _rate(_run(r, run).loss, a, b),
     "tail_std": lambda r, run, n: float(np.std(_run(r, run).loss[-n:])),
     "final_averaged_loss": lambda r, run: float(_run(r, run).averaged_loss[-1]),
@@ -329,9 +347,7 @@ NETWORK_QUANTITIES: dict[str, Callable[..., Any]] = {
     # the norm of the mini-batch (here: full-batch) gradient at step ``step``
     "net_grad_norm_at": lambda r, step: float(r.history.grad_norm[step]),
     # the same state with some fields changed: one claim compares two settings
-    "variant_final_loss": lambda r, **changes: float(
-        _variant(r, changes).history.train_loss[-1]
-    ),
+    "variant_final_loss": lambda r, **changes: float(_variant(r, changes).history.train_loss[-1]),
     "variant_final_accuracy": lambda r, **changes: float(
         _variant(r, changes).history.train_accuracy[-1]
     ),

@@ -708,7 +708,7 @@ def _build() -> list[dict[str, Any]]:
                 ),
                 _step(
                     "A tilted plane, |∇E| = 1.118: momentum's step grows to α/(1 − μ) |∇E| = "
-                    "1.118 per step, 10× GD's α |∇E| = 0.112.",
+                    "1.118 per step (dashed), 10× GD's α |∇E| = 0.112.",
                     _claim(
                         "terminal",
                         "momentum's last step length is α/(1 − μ) |∇E| = 1.118",
@@ -731,7 +731,15 @@ def _build() -> list[dict[str, Any]]:
                         Q("step_length", run=0),
                         times=9.5,
                     ),
+                    _claim(
+                        "at-terminal",
+                        "momentum's last step is 99% to 100% of α/(1 − μ)|∇E| (k steps: 1 − 0.9ᵏ)",
+                        Q("terminal_ratio", run=1),
+                        "in",
+                        [0.99, 1.0],
+                    ),
                     surface="tilted_plane",
+                    panels=["contour", "velocity"],
                     params={"sx": 1.0, "sy": 0.5},
                     steps=60,
                     logy=False,

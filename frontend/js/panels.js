@@ -27,6 +27,7 @@ import { createLrMomentumView } from "./views/lrmomentum.js";
 import { createLrSweepView } from "./views/lrsweep.js";
 import { createSpeedView } from "./views/speed.js";
 import { createSurface3dView } from "./views/surface3d.js";
+import { createVelocityView } from "./views/velocity.js";
 import { createTableView } from "./views/table.js";
 import { createNetCurvesView } from "./views/netcurves.js";
 import { createNetDataView } from "./views/netdata.js";
@@ -70,6 +71,8 @@ export const SURFACE_PANELS = [
     tools: (ctx) => toggleTool("curves-log", " log", "logy", ctx) },
   { id: "speed", title: "Step length", factory: createSpeedView,
     deps: (s, d) => [d.runs, s.t, s.present, colors(s)] },
+  { id: "velocity", title: "Step length vs terminal velocity", factory: createVelocityView,
+    deps: (s, d) => [d.runs, s.t, s.present, colors(s), runKey(s)] },
   { id: "lr_sweep", title: "Learning-rate sweep", heavy: true, factory: createLrSweepView,
     deps: (s, d) => [d.lrSweep, d.runs, s.present, colors(s), d.pending?.sweep_lr],
     requests: (c, s) => [lrSweepRequest(c, s)] },

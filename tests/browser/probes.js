@@ -163,11 +163,30 @@
         }
       }
     }
+    // Tick labels of one axis that overlap (each axis layer holds one axis's labels).
+    const crowded = [];
+    for (const gd of document.querySelectorAll("#panels .js-plotly-plot")) {
+      for (const layer of gd.querySelectorAll(".xaxislayer-above, .yaxislayer-above")) {
+        const boxes = [...layer.querySelectorAll("text")]
+          .filter((t) => t.textContent.trim() && t.style.opacity !== "0")
+          .map((t) => ({ text: t.textContent, r: t.getBoundingClientRect() }))
+          .filter((b) => b.r.width > 0 && b.r.height > 0);
+        for (let i = 0; i < boxes.length; i++) {
+          for (let j = i + 1; j < boxes.length; j++) {
+            const a = boxes[i].r;
+            const b = boxes[j].r;
+            const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+            const hgt = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+            if (w > 1 && hgt > 1) crowded.push(`${gd.closest(".panel")?.dataset.panel}: ${boxes[i].text} / ${boxes[j].text}`);
+          }
+        }
+      }
+    }
     const legend = [...document.querySelectorAll("#run-legend .legend-item")]
       .filter((e) => e.getBoundingClientRect().width > 0).map((e) => e.dataset.color);
     const lefts = [...document.querySelectorAll("#panels .panel")].map((e) => Math.round(e.getBoundingClientRect().left));
     const caption = document.getElementById("caption").getBoundingClientRect();
-    return { clipped, legend, stacked: new Set(lefts).size <= 1, W: innerWidth, H: innerHeight,
+    return { clipped, crowded, legend, stacked: new Set(lefts).size <= 1, W: innerWidth, H: innerHeight,
       scrollW: document.documentElement.scrollWidth, captionH: caption.height };
   },
 

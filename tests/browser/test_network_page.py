@@ -18,7 +18,12 @@ NETWORK_SCENES = scenes.network_scenes()
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 # docs/ is committed: refresh its screenshots only when asked (LOSSCAPE_DOC_SCREENSHOTS=1)
 REFRESH_DOCS = os.environ.get("LOSSCAPE_DOC_SCREENSHOTS") == "1"
-FOR_DOCS = {"metrics": "network-metrics.png", "ravine": "network-ravine.png"}
+FOR_DOCS = {
+    "metrics": "network-metrics.png",
+    "ravine": "network-ravine.png",
+    "loss-plateaux": "network-loss-plateaux.png",
+    "tanh-vs-logistic": "network-tanh-vs-logistic.png",
+}
 
 XTITLE = "document.querySelector('#view-landscape .js-plotly-plot').layout.xaxis.title.text"
 TRACES = """(name) => {
@@ -195,4 +200,18 @@ def test_network_page_has_presenter_mode_export_and_timeline(page, ui):
     pg.wait_for_function(f"() => ({last_x})('training') <= 100")
     assert pg.evaluate(f"() => ({last_x})('weights')") <= 100
     assert max(s for s in steps if s <= 100) == pg.evaluate(f"() => ({last_x})('training')")
+    page.assert_clean()
+
+
+def test_a_scene_step_picks_the_loss_and_the_select_changes_it(page, ui):
+    """loss-plateaux step 2 trains least squares on sigma(z); the Loss select sends its choice."""
+    open_network(page, "net&scene=loss-plateaux&step=1")
+    wait_trained(page)
+    pg = page.page
+    assert pg.locator("#net-loss").input_value() == "logistic_squared_error"
+    sent = "() => document.getElementById('caption').textContent"
+    assert "least squares" in pg.evaluate(sent)
+    pg.select_option("#net-loss", "binary_cross_entropy")
+    pg.wait_for_function("() => location.hash.includes('loss=binary_cross_entropy')")
+    wait_trained(page)
     page.assert_clean()

@@ -83,7 +83,7 @@ export function createNetControls(el, { catalog, getState, setState, upload }) {
     const losses = modelLosses(catalog, state.model, datasetTask(catalog, state.dataset));
     if (losses.length > 1) {
       model.push(row("net-loss", "Loss", select("net-loss", "loss",
-        [["", `default (${losses[0].replaceAll("_", " ")})`], ...losses.map((l) => [l, l.replaceAll("_", " ")])])));
+        [["", "task default"], ...losses.map((l) => [l, l.replaceAll("_", " ")])])));
     }
     model.push(row("net-init", "Initialisation", select("net-init", "init", inits.map((i) => [i, i]))));
     const normalize = h("input", { id: "net-normalize", type: "checkbox", onchange: (ev) => set("normalize")(ev.target.checked) });

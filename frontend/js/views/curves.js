@@ -2,7 +2,8 @@
 
 import { h } from "../dom.js";
 import { statusText } from "../format.js";
-import { baseLayout, CONFIG, criticalPoints, emitDrawn } from "../plot.js";
+import { logTicks } from "../logticks.js";
+import { baseLayout, CONFIG, criticalPoints, emitDrawn, fontSize } from "../plot.js";
 import { surfaceSpec } from "../state.js";
 
 const TINY = 1e-16;
@@ -48,7 +49,9 @@ export function createCurvesView(el) {
       traces.push({
         type: "scatter", mode: "lines", x: y.map((_, k) => k), y, name: `run ${i + 1}: ${run.optimizer}`,
         line: { color: run.color, width: 2.4 * size },
-        hovertemplate: `run ${i + 1} (${run.optimizer})<br>step %{x}: %{y:.4g}<extra></extra>`,
+        hovertemplate: offset
+          ? `run ${i + 1} (${run.optimizer})<br>step %{x}: f − (${Number(offset.toPrecision(6))}) = %{y:.4g}<extra></extra>`
+          : `run ${i + 1} (${run.optimizer})<br>step %{x}: %{y:.4g}<extra></extra>`,
       });
       if (state.averaging && res.avg_loss) {
         traces.push({ type: "scatter", mode: "lines", x: res.avg_loss.map((_, k) => k),
@@ -84,13 +87,20 @@ export function createCurvesView(el) {
         line: { color: "#555", width: 1.5, dash: "dot" } });
     }
     const base = baseLayout(state);
-    const ytitle = state.logy ? (offset ? `f − (${Number(offset.toPrecision(4))})  (log)` : "f  (log)") : "f";
+    // A log axis gets our own ticks: Plotly labels a narrow range's minor ticks, which overlap.
+    let logAxisTicks = {};
+    if (state.logy) {
+      const px = Math.max(60, (gd.clientHeight || 300) - base.margin.t - base.margin.b);
+      logAxisTicks = { tickmode: "array", ...logTicks(10 ** range[0], 10 ** range[1], px, fontSize(state) * 1.2) };
+    }
+    // A short title that fits any panel: the subtracted value itself is in the hover text.
+    const ytitle = state.logy ? (offset ? "f − f_min (log)" : "f (log)") : "f";
     const layout = {
       ...base,
       xaxis: { title: { text: "iteration", standoff: 2 }, range: [0, state.steps], autorange: false,
         zeroline: false, showline: true },
       yaxis: { title: { text: ytitle, standoff: 4 }, type: state.logy ? "log" : "linear", range,
-        autorange: false, exponentformat: "power", zeroline: false, showline: true },
+        autorange: false, exponentformat: "power", zeroline: false, showline: true, ...logAxisTicks },
       annotations,
       shapes,
     };

@@ -17,7 +17,9 @@ export function layeredLayout(state, box, { axes, colorbar = true }) {
   const base = baseLayout(state);
   const axis = (range, title) => (axes
     ? { range, autorange: false, fixedrange: true, showgrid: false, zeroline: false,
-      ticks: "outside", showline: true, mirror: true, title: { text: title, standoff: 4 } }
+      ticks: "outside", showline: true, mirror: true, title: { text: title, standoff: 4 },
+      // presenter fonts in an equal-scale (narrowed) plot: fewer ticks, or their labels overlap
+      ...(state.present ? { nticks: 4 } : {}) }
     : { range, autorange: false, fixedrange: true, visible: false });
   // Equal scales on both axes: angles on screen are angles in the plane, so the gradient
   // arrows really cross the level sets at right angles and eigenvectors look orthogonal.

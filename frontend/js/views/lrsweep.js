@@ -4,6 +4,7 @@
 import { h } from "../dom.js";
 import { fmt } from "../format.js";
 import { baseLayout, CONFIG, createNotice, criticalPoints, emitDrawn } from "../plot.js";
+import { logTicks } from "../logticks.js";
 import { surfaceSpec } from "../state.js";
 import { logOffset } from "./curves.js";
 
@@ -87,7 +88,9 @@ export function createLrSweepView(el) {
       xaxis: { type: "log", title: { text: `learning rate (${swept})`, standoff: 2 },
         exponentformat: "power", showline: true, dtick: 1 },
       yaxis: { type: "log", range, autorange: false, title: { text: offset ? "final f − f* (log)" : "final f (log)", standoff: 4 },
-        exponentformat: "power", showline: true, dtick: Math.max(1, Math.ceil((b - a) / 6)) },
+        exponentformat: "power", showline: true, tickmode: "array",
+        // spaced by label height: a fixed number of decades per tick overlaps on a projector
+        ...logTicks(10 ** range[0], 10 ** range[1], Math.max(60, (gd.clientHeight || 300) - base.margin.t - base.margin.b), font * 1.2) },
       shapes,
       annotations,
     };

@@ -2,7 +2,8 @@
 
 import { h } from "../dom.js";
 import { drawLatest } from "./netdraw.js";
-import { baseLayout, stepMarker, emitDrawn } from "../plot.js";
+import { logTicks } from "../logticks.js";
+import { baseLayout, emitDrawn, fontSize, stepMarker } from "../plot.js";
 
 export function createNetCurvesView(el) {
   const gd = h("div", { class: "plot" });
@@ -40,16 +41,24 @@ export function createNetCurvesView(el) {
           yaxis: "y2", line: { color: "#d62728", width: 1.8, dash: "dot" } });
       }
     }
+    const margin = { l: state.present ? 76 : 60, r: state.present ? 76 : 60, t: state.present ? 34 : 28, b: state.present ? 60 : 44, autoexpand: false };
+    let yaxis = { title: { text: "loss" }, type: "log", autorange: true };
+    if (hi > 0) {
+      const range = [Math.log10(lo) - 0.05, Math.log10(hi) + 0.05];
+      // our own ticks: Plotly labels a narrow log range's minor ticks, which overlap when short
+      const px = Math.max(60, (gd.clientHeight || 300) - margin.t - margin.b);
+      const ticks = logTicks(10 ** range[0], 10 ** range[1], px, fontSize(state) * 1.2);
+      yaxis = { ...yaxis, autorange: false, range, tickmode: "array", ...ticks };
+    }
     drawLatest(gd, traces, baseLayout(state, {
       // the legend sits above the axes (short names: one row), never over the curves
-      margin: { l: state.present ? 76 : 60, r: state.present ? 76 : 60, t: state.present ? 34 : 28, b: state.present ? 60 : 44, autoexpand: false },
+      margin,
       xaxis: { title: { text: "step" }, range: [0, xmax] },
       shapes: stepMarker(state.t),
-      yaxis: { title: { text: "loss" }, type: "log",
-        ...(hi > 0 ? { range: [Math.log10(lo) - 0.05, Math.log10(hi) + 0.05] } : { autorange: true }) },
+      yaxis,
       // own ticks: an overlaying axis syncs to the log loss axis by default (unreadable fractions)
       yaxis2: { title: { text: "accuracy" }, overlaying: "y", side: "right", range: [0, 1.02], tickmode: "auto", showgrid: false },
-      showlegend: true, legend: { orientation: "h", y: 1, yanchor: "bottom", x: 0, entrywidth: 0.25, entrywidthmode: "fraction",
+      showlegend: true, legend: { orientation: "h", y: 1, yanchor: "bottom", x: 0, entrywidth: 0.25, entrywidthmode: "fraction", itemwidth: 30,
         font: { size: state.present ? 13 : 11 } },
     })).then(() => emitDrawn(el, "training", { traces: traces.length }));
   }

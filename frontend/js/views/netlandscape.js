@@ -33,10 +33,14 @@ export function createNetLandscapeView(el) {
     notice.show(data.landscapeError || (!L ? "the (w1, w2) landscape is for the 2-parameter linear regression" : ""));
     const names = L?.axis_names || ["w1", "w2"];
     drawLatest(gd, traces, baseLayout(state, {
+      // presenter fonts in an equal-scale (narrowed) plot: fewer ticks, or their labels overlap
       xaxis: { title: { text: `${names[0]}${L && L.normalize ? " (normalised x)" : " (raw x)"}` },
-        ...(L?.normalize ? { constrain: "domain" } : {}) },
+        ...(L?.normalize ? { constrain: "range" } : {}), ...(state.present ? { nticks: 4 } : {}) },
       // normalised inputs: equal axis scales, so round contours look round (issue 9)
-      yaxis: { autorange: true, title: { text: names[1] }, ...(L?.normalize ? { scaleanchor: "x", scaleratio: 1, constrain: "domain" } : {}) },
+      // constrain "range": the equal scale widens the shorter range to fill the panel, so a
+      // landscape much wider than tall is not squeezed into a strip with crowded ticks
+      yaxis: { autorange: true, title: { text: names[1] }, ...(L?.normalize ? { scaleanchor: "x", scaleratio: 1, constrain: "range" } : {}),
+        ...(state.present ? { nticks: 5 } : {}) },
     })).then(() => emitDrawn(el, "landscape", { traces: traces.length }));
   }
   return { update, figure: () => ({ data: gd.data, layout: gd.layout }) };

@@ -3,7 +3,8 @@
 
 import { h } from "../dom.js";
 import { drawLatest } from "./netdraw.js";
-import { baseLayout, emitDrawn } from "../plot.js";
+import { fittedLogAxis } from "../logticks.js";
+import { baseLayout, emitDrawn, fontSize } from "../plot.js";
 
 export function createNetStudyView(el) {
   const gd = h("div", { class: "plot" });
@@ -21,9 +22,16 @@ export function createNetStudyView(el) {
           name: "perfect scaling", line: { color: "#999", dash: "dot" } });
       }
     }
+    // our own log ticks: Plotly's minor-tick labels (7, 8, 9 ...) overlap on a small panel
+    const base = baseLayout(state);
+    const font = fontSize(state);
+    const w = (gd.clientWidth || 400) - base.margin.l - base.margin.r;
+    const hgt = (gd.clientHeight || 300) - base.margin.t - base.margin.b;
+    const xs = s ? s.sizes : [];
+    const ys = s ? [...s.steps, ...s.sizes.map((S) => (s.steps.find((v) => v !== null) || 0) * s.sizes[0] / S)].filter((v) => v !== null) : [];
     drawLatest(gd, traces, baseLayout(state, {
-      xaxis: { autorange: true, title: { text: "batch size S" }, type: "log" },
-      yaxis: { autorange: true, title: { text: "steps" }, type: "log" },
+      xaxis: { title: { text: "batch size S" }, type: "log", ...fittedLogAxis(xs, w, font * 3) },
+      yaxis: { title: { text: "steps" }, type: "log", ...fittedLogAxis(ys, hgt, font * 1.2) },
       showlegend: true, legend: { orientation: "h", y: 1.02, x: 0 },
     })).then(() => emitDrawn(el, "study", { traces: traces.length }));
   }
