@@ -214,19 +214,22 @@ def trajectory(
     x0, y0 = _point(start if start is not None else surf.default_start, "start")
     kid, schp = _schedule(schedule, schedule_params)
     noise_std = _noise_std(noise, batch_size)
-    _check_start(surf, x0, y0)
     box, box_status = surf.stop_box()
     path = np.empty((n_steps + 1, 3))
     lrs = np.empty(n_steps)
+    avg = np.empty((n_steps + 1, 3))
+    end = np.empty(3)
     n, status = kernels.trajectory(
         *surf.kernel_args(), spec.id, hp, kid, schp, lr0, x0, y0, n_steps, noise_std,
-        _seed(seed), _tol(tol), box, box_status, path, lrs,
+        _seed(seed), _tol(tol), box, box_status, path, lrs, avg, end,
     )  # fmt: skip
+    if n == 0:  # the kernel's first evaluation is the start's: ``end`` holds it
+        _check_start(x0, y0, end)
+    # Copies: the results own C-contiguous arrays (what the JSON encoder serialises).
     xy = path[: n + 1, :2].copy()
     loss = path[: n + 1, 2].copy()
-    averaged = np.cumsum(xy, axis=0) / np.arange(1, n + 2)[:, None]
-    averaged_loss = evaluate(surf, averaged)[:, 0]
-    end = evaluate(surf, xy[-1:])[0]
+    averaged = avg[: n + 1, :2].copy()
+    averaged_loss = avg[: n + 1, 2].copy()
     status_name = run_status(STATUS_NAMES[status], surf.kernel_args(), end[1:], xy[-1])
     return Trajectory(
         surface=surf.name,
@@ -243,9 +246,10 @@ def trajectory(
     )
 
 
-def _check_start(surf: ResolvedSurface, x0: float, y0: float) -> None:
-    """ValueError when the surface or its gradient is undefined at the start."""
-    f, gx, gy = evaluate(surf, np.array([[x0, y0]]))[0]
+def _check_start(x0: float, y0: float, values: np.ndarray) -> None:
+    """ValueError when the surface or its gradient, ``values`` = (f, gx, gy), is undefined
+    at the start."""
+    f, gx, gy = values
     if not (abs(f) <= kernels.LOSS_BOUND and math.isfinite(gx) and math.isfinite(gy)):
         raise ValueError(f"the surface or its gradient is undefined at the start ({x0:g}, {y0:g})")
 
