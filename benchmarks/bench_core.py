@@ -208,11 +208,12 @@ def bench_trajectory(repeats: int) -> list:
     hp = param_vector(spec.hyperparams, None, "adam")
     box, box_status = surf.stop_box()
     path, lrs = np.empty((steps + 1, 3)), np.empty(steps)
+    avg, end = np.empty((steps + 1, 3)), np.empty(3)
 
-    def raw() -> None:
+    def raw() -> None:  # the kernel as the API calls it: path, lrs, Polyak average, end point
         kernels.trajectory(
             *surf.kernel_args(), spec.id, hp, 0, np.zeros(1), lr, -1.5, 2.0, steps, 0.0, 0,
-            1e-10, box, box_status, path, lrs,
+            1e-10, box, box_status, path, lrs, avg, end,
         )  # fmt: skip
 
     case = "Adam trajectory, 1000 steps"

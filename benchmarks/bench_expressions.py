@@ -80,7 +80,7 @@ def bench_trajectory(repeats: int) -> list[Row]:
         def raw(surf=surf, box=box, box_status=box_status) -> None:
             kernels.trajectory(
                 *surf.kernel_args(), spec.id, hp, 0, np.zeros(1), lr, *START, steps, 0.0, 0,
-                0.0, box, box_status, path, lrs,
+                0.0, box, box_status, path, lrs, np.empty((0, 3)), np.empty(3),
             )  # fmt: skip
 
         kernel[label] = raw

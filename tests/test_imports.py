@@ -114,8 +114,8 @@ def test_a_circle_planted_in_source_files_is_found(tmp_path):
 
 def test_the_graph_sees_lazy_and_relative_imports():
     g = import_graph()
-    # service imports expressions lazily (inside resolve_surface), relatively.
-    assert "losscape.expressions" in g["losscape.service"]
+    # arguments imports expressions lazily (inside resolve_surface), relatively.
+    assert "losscape.expressions" in g["losscape.arguments"]
     assert "losscape.validation" in g["losscape.network_service.problem"]
 
 

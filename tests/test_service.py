@@ -130,3 +130,13 @@ def test_catalogue_lists_every_registered_name():
         for p in o["hyperparams"]:
             assert p["min"] <= p["default"] <= p["max"]
     assert "constant" in {s["name"] for s in losscape.schedules()}
+
+
+def test_polyak_average_from_the_kernel_equals_the_cumulative_mean_bit_for_bit():
+    """The kernel's running average and its loss: the same floats as cumsum / k and evaluate."""
+    run = losscape.trajectory("himmelblau", "adam", start=(-0.3, 0.8), steps=300, lr=0.05)
+    k = np.arange(1, run.path.shape[0] + 1)[:, None]
+    mean = np.cumsum(run.path, axis=0) / k
+    assert np.array_equal(run.averaged_path, mean)
+    assert np.array_equal(run.averaged_loss, losscape.service.evaluate("himmelblau", mean)[:, 0])
+    assert run.averaged_path.flags.c_contiguous and run.path.flags.c_contiguous

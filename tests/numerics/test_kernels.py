@@ -22,7 +22,7 @@ def _single(surf, spec, hp, lr, start, steps, noise_std=0.0, seed=0):
     lrs = np.empty(steps)
     n, status = kernels.trajectory(
         *surf.kernel_args(), spec.id, hp, 0, np.zeros(1), lr, start[0], start[1], steps,
-        noise_std, seed, 1e-10, box, box_status, path, lrs,
+        noise_std, seed, 1e-10, box, box_status, path, lrs, np.empty((0, 3)), np.empty(3),
     )  # fmt: skip
     return n, status, path[: n + 1]
 
@@ -186,7 +186,7 @@ def test_lockstep_block_equals_single_trajectories_bit_for_bit(spec, surface, vi
         path, lrs = np.empty((steps + 1, 3)), np.empty(steps)
         n, st = kernels.trajectory(
             *surf.kernel_args(), spec.id, hp, 0, np.zeros(1), lr, starts[i, 0], starts[i, 1],
-            steps, 0.2, 3, 1e-6, box_, bs, path, lrs,
+            steps, 0.2, 3, 1e-6, box_, bs, path, lrs, np.empty((0, 3)), np.empty(3),
         )  # fmt: skip
         kinds.add(int(st))
         assert (n, st) == (taken[i], status[i])
@@ -253,7 +253,7 @@ def test_lanes_with_their_own_lr_and_hyperparameters_equal_single_runs_bit_for_b
         path, lane_lrs = np.empty((steps + 1, 3)), np.empty(steps)
         n, st = kernels.trajectory(
             *surf.kernel_args(), spec.id, hps[i], kid, schp, lrs[i], starts[i, 0], starts[i, 1],
-            steps, 0.0, 0, 1e-8, box, box_status, path, lane_lrs,
+            steps, 0.0, 0, 1e-8, box, box_status, path, lane_lrs, np.empty((0, 3)), np.empty(3),
         )  # fmt: skip
         assert (n, st) == (taken[i], status[i])
         assert np.array_equal(curves[i, : n + 1], path[: n + 1, 2])

@@ -196,12 +196,39 @@ def trajectory(
     box_status: int,
     path: np.ndarray,
     lrs: np.ndarray,
+    averaged: np.ndarray,
+    end: np.ndarray,
 ) -> tuple[int, int]:
-    """One run: path (steps + 1, 3) rows (x, y, loss), lrs (steps,). Returns (n, status)."""
+    """One run: path (steps + 1, 3) rows (x, y, loss), lrs (steps,). Returns (n, status).
+
+    Also, in the same call (so a run needs no second pass from Python):
+    ``averaged`` (steps + 1, 3), unless it has no rows: the Polyak average
+    abar_k = (p_0 + ... + p_k) / (k + 1) of the points, summed in order as
+    ``np.cumsum`` sums, and the loss there; ``end`` (3,) = (f, df/dx, df/dy) at the
+    last point, row n (for n = 0 after an undefined start: that start's values).
+    """
     n, status, _, _, _, _ = _run(
         sid, sp, code, consts, oid, hp, kid, schp, lr0, x0, y0, steps, noise_std, seed, tol,
         box, box_status, path, lrs, np.empty(0),
     )  # fmt: skip
+    stack = np.empty((PROGRAM_STACK, 3))
+    f, gx, gy = surface_eval(sid, path[n, 0], path[n, 1], sp, code, consts, stack)
+    end[0] = f
+    end[1] = gx
+    end[2] = gy
+    if averaged.shape[0] > 0:
+        sx = path[0, 0]
+        sy = path[0, 1]
+        for k in range(n + 1):
+            if k > 0:
+                sx += path[k, 0]
+                sy += path[k, 1]
+            ax = sx / (k + 1)
+            ay = sy / (k + 1)
+            fa, _, _ = surface_eval(sid, ax, ay, sp, code, consts, stack)
+            averaged[k, 0] = ax
+            averaged[k, 1] = ay
+            averaged[k, 2] = fa
     return n, status
 
 
