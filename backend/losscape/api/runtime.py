@@ -65,6 +65,7 @@ class Runtime:
     heavy_waiting: int = 0
     heavy_by_client: dict[str, int] = field(default_factory=dict)
     buckets: dict[str, _Bucket] = field(default_factory=dict)
+    data_dir: str | None = None  # saved lectures' folder (None: the user's data folder)
 
     def __post_init__(self) -> None:
         self.interactive = anyio.CapacityLimiter(max(1, self.threads))
@@ -75,7 +76,8 @@ class Runtime:
         threads = int(os.environ.get("LOSSCAPE_THREADS", DEFAULT_THREADS))
         rate = float(os.environ.get("LOSSCAPE_REST_RATE", limits.MAX_REST_RATE))
         burst = int(os.environ.get("LOSSCAPE_REST_BURST", limits.MAX_REST_BURST))
-        return cls(threads=threads, rest_rate=rate, rest_burst=burst)
+        data = os.environ.get("LOSSCAPE_DATA_DIR") or None  # `serve --data DIR` sets it
+        return cls(threads=threads, rest_rate=rate, rest_burst=burst, data_dir=data)
 
     # ------------------------------------------------------------------ REST rate
 
