@@ -271,6 +271,13 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
     )
+    from .lectures.paths import DataDirAction
+
+    serve.add_argument(
+        "--data", metavar="DIR", action=DataDirAction, default=None,
+        help="folder of the saved scenes and lectures (default: $LOSSCAPE_DATA_DIR, "
+        "else the user's data folder, e.g. ~/.local/share/losscape)",
+    )  # fmt: skip
 
     out_help = "write the run: .json .csv .npz (data) or .html .png .svg (the contour figure)"
     run = sub.add_parser("run", help="run one optimizer on one surface and print a summary")
