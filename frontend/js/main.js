@@ -4,6 +4,7 @@
 import { createApi } from "./api.js";
 import { createControls } from "./controls.js";
 import { h } from "./dom.js";
+import { lectureNotice, loadLecture } from "./lectures.js";
 import { exportCsv, exportJson } from "./export.js";
 import { statusText } from "./format.js";
 import { SURFACE_PANELS } from "./panels.js";
@@ -24,6 +25,7 @@ async function boot() {
     showFatal(root, `Could not load the catalog from the server: ${err.message}`);
     return;
   }
+  const lectureError = await loadLecture(catalog, "surfaces");
   let shell = null;
   function randomRestarts() {
     const s = shell.getState();
@@ -69,6 +71,7 @@ async function boot() {
       csv: (state, data) => exportCsv(state, data.runs || []),
     },
   }, transport.el);
+  lectureNotice(lectureError);
 }
 
 boot();

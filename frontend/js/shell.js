@@ -18,6 +18,7 @@
 
 import { createClaimsView } from "./claims.js";
 import { exportPng } from "./export.js";
+import { lectureButtons } from "./lectures.js";
 import { h, setChildren } from "./dom.js";
 import { shownRows } from "./planner.js";
 import { createStore } from "./store.js";
@@ -85,6 +86,7 @@ export function createShell(root, api, catalog, page, transport) {
       onclick: () => page.exports.csv(store.state, store.data) }, "CSV"),
     h("button", { type: "button", class: "chrome", title: "copy a link to exactly this view",
       onclick: (ev) => copyLink(ev.target) }, "Copy link"),
+    ...lectureButtons({ catalog, pageName: page.claimsPage, getState }),
     presentBtn,
   ]);
   const caption = h("div", { class: "caption", id: "caption", "aria-live": "polite" });
@@ -308,6 +310,11 @@ export function createShell(root, api, catalog, page, transport) {
   });
 
   function openScene(id, k, push = false) {
+    const away = page.sceneOf(id)?.steps?.[k]?.href; // a saved lecture's stop on the other page
+    if (away) {
+      location.assign(away);
+      return;
+    }
     timeline.stop();
     const next = page.sceneState(id, k, { present: store.state.present, speed: store.state.speed });
     store.setState(next, { source: "scene", push });

@@ -3,6 +3,7 @@
 
 import { createApi } from "../api.js";
 import { h } from "../dom.js";
+import { lectureNotice, loadLecture } from "../lectures.js";
 import { save } from "../export.js";
 import { NETWORK_PANELS } from "../panels.js";
 import { createShell, showFatal, transportBadge } from "../shell.js";
@@ -43,6 +44,7 @@ async function boot() {
     return;
   }
   // The user's CSV: in memory for this page only (it does not fit in a link).
+  const lectureError = await loadLecture(catalog, "networks");
   const upload = { text: "", name: "", error: "" };
   createShell(root, api, catalog, {
     prefix: "network-",
@@ -78,6 +80,7 @@ async function boot() {
       csv: (_, data) => save(new Blob([historyCsv(data.history)], { type: "text/csv" }), "losscape-network.csv"),
     },
   }, transport.el);
+  lectureNotice(lectureError);
 }
 
 boot();
