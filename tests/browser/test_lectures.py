@@ -221,3 +221,37 @@ def test_a_deleted_or_mistyped_lecture_link_says_so(page, ui):
     page.http_errors.clear()
     page.console_errors[:] = [e for e in page.console_errors if "404" not in e]
     page.assert_clean()
+
+
+AXE = (Path(__file__).with_name("vendor") / "axe.min.js").read_text(encoding="utf-8")
+
+
+def axe_violations(pg) -> list[str]:
+    """axe-core (WCAG 2 A/AA and best practices) on the open dialog."""
+    pg.evaluate(AXE)  # through the DevTools protocol: the page's CSP stays on
+    found = pg.evaluate(
+        """async () => {
+          const tags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
+          const r = await axe.run(document.querySelector('dialog[open]'),
+                                  { runOnly: { type: 'tag', values: tags } });
+          return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' '))}`);
+        }"""
+    )
+    return found
+
+
+def test_the_dialogs_are_accessible(page, ui):
+    ui.open_page(page, "scene=saddle")
+    pg = page.page
+    pg.click("#save-scene")
+    assert pg.evaluate("() => document.activeElement.id") == "save-title"
+    assert axe_violations(pg) == []
+    pg.keyboard.press("Escape")  # a modal dialog closes with Escape
+    pg.wait_for_selector("#save-dialog", state="detached")
+    pg.click("#lecture-open")
+    pg.select_option("#lecture-pick", "saddle")
+    pg.click("#lecture-add")
+    pg.click("#lecture-create")
+    pg.wait_for_selector("#lecture-link")
+    assert axe_violations(pg) == []
+    page.assert_clean()
