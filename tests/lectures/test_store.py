@@ -195,3 +195,27 @@ def test_data_dir_order_flag_then_environment_then_xdg(tmp_path, monkeypatch):
     s = open_store(str(tmp_path / "flag"))
     assert s.path == tmp_path / "flag" / store_module.FILENAME
     s.close()
+
+
+def test_two_workers_share_one_file(tmp_path):
+    """Two connections to one file (two server workers): each sees what the other wrote."""
+    path = tmp_path / "lectures.sqlite3"
+    a, b = LectureStore(path), LectureStore(path)
+    made, token = a.create_scene(surface_scene())
+    assert b.get_scene(made["id"])["title"] == "Two wells"
+    lecture, _ = b.create_lecture({"title": "L", "scenes": [made["id"]]})
+    assert a.get_lecture(lecture["id"])["scenes"] == [made["id"]]
+    b.update_scene(made["id"], token, {**surface_scene(), "title": "Renamed"})
+    assert a.get_scene(made["id"])["title"] == "Renamed"
+    a.close()
+    b.close()
+
+
+def test_threads_share_one_store(store):
+    """The web routes call the store from worker threads: no write is lost."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(4) as pool:
+        ids = list(pool.map(lambda _: store.create_scene(surface_scene())[0]["id"], range(40)))
+    assert len(set(ids)) == 40
+    assert store._db.execute("SELECT COUNT(*) FROM saved_scenes").fetchone()[0] == 40
