@@ -152,9 +152,13 @@ function dialog(id, title, body) {
   return d;
 }
 
+/** The server's limits (catalog) for what a text field may hold. */
+const maxLength = (ctx, key, fallback) => String(ctx.catalog.limits?.[key] ?? fallback);
+
 function saveDialog(ctx) {
-  const title = h("input", { type: "text", id: "save-title", maxlength: "120", required: true });
-  const caption = h("textarea", { id: "save-caption", rows: "3", maxlength: "2000" });
+  const title = h("input", { type: "text", id: "save-title", maxlength: maxLength(ctx, "max_title_length", 120),
+    required: true });
+  const caption = h("textarea", { id: "save-caption", rows: "3", maxlength: maxLength(ctx, "max_caption_length", 2000) });
   const status = h("p", { class: "lecture-status", role: "status" });
   const submit = h("button", { type: "submit", id: "save-submit" }, "Save");
   const form = h("form", { method: "dialog" }, [field("Title", title), field("Caption", caption),
@@ -191,7 +195,8 @@ function lectureDialog(ctx) {
   const options = choices(ctx);
   const label = new Map(options.map((o) => [o.id, o.label]));
   const order = [];
-  const title = h("input", { type: "text", id: "lecture-title", maxlength: "120", value: "My lecture" });
+  const title = h("input", { type: "text", id: "lecture-title", maxlength: maxLength(ctx, "max_title_length", 120),
+    value: "My lecture" });
   const pick = h("select", { id: "lecture-pick" }, options.map((o) => h("option", { value: o.id }, o.label)));
   const list = h("ol", { id: "lecture-order", class: "lecture-order" });
   const status = h("p", { class: "lecture-status", role: "status" });
