@@ -212,19 +212,37 @@ function lectureDialog(ctx) {
   ])));
   const add = h("button", { type: "button", id: "lecture-add",
     onclick: () => { if (pick.value) { order.push(pick.value); renderList(); } } }, "Add");
+  let editing = null; // {id, token} of a lecture made in this browser, once "edit" is chosen
   const create = h("button", { type: "button", id: "lecture-create", onclick: async () => {
     create.disabled = true;
     try {
-      const made = await rest("POST", "/api/lectures", { title: title.value, scenes: order });
-      remember("lectures", { id: made.id, title: made.title, token: made.edit_token });
-      status.textContent = `Lecture “${made.title}” created: ${made.steps.length} stops.`;
+      const body = { title: title.value, scenes: order };
+      const made = editing
+        ? await rest("PUT", `/api/lectures/${encodeURIComponent(editing.id)}`, body, editing.token)
+        : await rest("POST", "/api/lectures", body);
+      remember("lectures", { id: made.id, title: made.title, token: made.edit_token || editing.token });
+      status.textContent = `Lecture “${made.title}” ${editing ? "saved" : "created"}: ${made.steps.length} stops.`;
       showResult(result, made);
     } catch (err) {
-      status.textContent = `Not created: ${err.message}`;
+      status.textContent = `Not ${editing ? "saved" : "created"}: ${err.message}`;
     } finally {
       create.disabled = false;
     }
   } }, "Create lecture");
+  async function edit(entry) {
+    try {
+      const lecture = await rest("GET", `/api/lectures/${encodeURIComponent(entry.id)}`);
+      for (const stop of lecture.steps) if (!label.has(stop.ref)) label.set(stop.ref, `★ ${stop.title} (${stop.page})`);
+      editing = { id: lecture.id, token: entry.token };
+      title.value = lecture.title;
+      order.splice(0, order.length, ...lecture.scenes);
+      renderList();
+      create.textContent = "Save changes";
+      status.textContent = `Editing “${lecture.title}”: its link stays the same.`;
+    } catch (err) {
+      status.textContent = `Cannot edit: ${err.message}`;
+    }
+  }
   const file = h("input", { type: "file", id: "lecture-import", accept: ".json,application/json" });
   file.addEventListener("change", async () => {
     const f = file.files?.[0];
@@ -246,7 +264,9 @@ function lectureDialog(ctx) {
     file.value = "";
   });
   const mine = remembered().lectures.slice(0, 8).map((l) => h("li", {}, [
-    h("a", { href: shareUrl(l.id), onclick: openLink }, l.title)]));
+    h("a", { href: shareUrl(l.id), onclick: openLink }, l.title), " ",
+    l.token ? h("button", { type: "button", class: "lecture-edit", "aria-label": `edit ${l.title}`,
+      onclick: () => edit(l) }, "edit") : null]));
   dialog("lecture-dialog", "Lecture", [
     field("Title", title),
     h("div", { class: "lecture-pick" }, [field("Scene", pick), add]),

@@ -255,3 +255,31 @@ def test_the_dialogs_are_accessible(page, ui):
     pg.wait_for_selector("#lecture-link")
     assert axe_violations(pg) == []
     page.assert_clean()
+
+
+def test_a_lecture_made_here_can_be_reordered_and_keeps_its_link(page, ui):
+    ui.open_page(page, "")
+    pg = page.page
+    pg.click("#lecture-open")
+    pg.fill("#lecture-title", "Draft")
+    pg.select_option("#lecture-pick", "saddle")
+    pg.click("#lecture-add")
+    pg.click("#lecture-create")
+    pg.wait_for_selector("#lecture-link")
+    lecture_id = pg.get_attribute("#lecture-result", "data-lecture")
+    pg.click("#lecture-dialog .lecture-close")
+    pg.click("#lecture-open")  # a new dialog: the lecture is listed as made in this browser
+    pg.click("#lecture-dialog details summary")
+    pg.click("#lecture-dialog button[aria-label='edit Draft']")
+    pg.wait_for_selector("#lecture-order li[data-ref='saddle']")
+    pg.select_option("#lecture-pick", "gd-1d")
+    pg.click("#lecture-add")
+    pg.click("#lecture-order li:nth-child(2) button[aria-label='move up']")
+    pg.fill("#lecture-title", "Final")
+    assert pg.inner_text("#lecture-create") == "Save changes"
+    pg.click("#lecture-create")
+    pg.wait_for_selector("#lecture-link")
+    assert pg.get_attribute("#lecture-result", "data-lecture") == lecture_id
+    stored = pg.evaluate("(id) => fetch(`/api/lectures/${id}`).then((r) => r.json())", lecture_id)
+    assert stored["title"] == "Final" and stored["scenes"] == ["gd-1d", "saddle"]
+    page.assert_clean()
