@@ -43,8 +43,8 @@ async function boot() {
     showFatal(root, `Could not load the catalog: ${err.message}`);
     return;
   }
-  // The user's CSV: in memory for this page only (it does not fit in a link).
   const lectureError = await loadLecture(catalog, "networks");
+  // The user's CSV: in memory for this page only (it does not fit in a link).
   const upload = { text: "", name: "", error: "" };
   createShell(root, api, catalog, {
     prefix: "network-",
