@@ -1,5 +1,5 @@
-"""Shared test configuration: a private numba cache so tests never write to $HOME; Redis
-and two servers sharing it for the rooms tests."""
+"""Shared test configuration: a private numba cache and data folder (tests never write to
+$HOME); Redis and two servers sharing it for the rooms tests."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("NUMBA_CACHE_DIR", os.path.join(tempfile.gettempdir(), "losscape-test-numba"))
+# Saved lectures (and every server a test starts) go to a throw-away folder.
+os.environ.setdefault("LOSSCAPE_DATA_DIR", tempfile.mkdtemp(prefix="losscape-test-data-"))
 
 
 # --------------------------------------------------------------------------- rooms over Redis
@@ -110,3 +112,7 @@ def redis_servers(redis_url: str, tmp_path_factory) -> Iterator[list[str]]:
     finally:
         for proc in procs:
             _stop(proc)
+
+
+# Saved lectures (and every server a test starts) go to a throw-away folder.
+os.environ.setdefault("LOSSCAPE_DATA_DIR", tempfile.mkdtemp(prefix="losscape-test-data-"))

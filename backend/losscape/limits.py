@@ -69,6 +69,16 @@ MAX_SHUTDOWN_S = 5  # graceful shutdown: open requests get this long, then are c
 MAX_CHUNK_S = 0.05  # a chunked job checks for cancellation at least this often
 
 
+# Saved scenes and lectures (losscape.lectures; the SQLite store refuses anything larger).
+MAX_TITLE_LENGTH = 120  # a saved scene's or a lecture's title
+MAX_CAPTION_LENGTH = 2_000  # a saved scene's caption
+MAX_SCENE_STATE_BYTES = 16 * 1024  # one saved scene's page state, as compact JSON
+MAX_LECTURE_SCENES = 100  # scene refs in one lecture
+MAX_IMPORT_SCENES = 100  # saved scenes carried by one exported lecture document
+MAX_SAVED_SCENES = 50_000  # rows in the store (a full store refuses new scenes: 507)
+MAX_LECTURES = 10_000  # rows in the store
+
+
 def as_dict() -> dict[str, float | int]:
     """The limits as a JSON-ready dict for the catalog."""
     return {k.lower(): v for k, v in globals().items() if k.startswith("MAX_")}

@@ -19,6 +19,7 @@
 import { createApi } from "./api.js";
 import { createClaimsView } from "./claims.js";
 import { exportPng } from "./export.js";
+import { lectureButtons, lectureNotice, loadLecture } from "./lectures.js";
 import { h, setChildren } from "./dom.js";
 import { shownRows } from "./planner.js";
 import { createRoom } from "./room.js";
@@ -61,7 +62,12 @@ export async function bootPage(page) {
     showFatal(root, `Could not load the catalog from the server: ${err.message}`);
     return null;
   }
-  return createShell(root, api, catalog, page(catalog, api), transport.el);
+  const spec = page(catalog, api);
+  // A lecture link (#lecture=ID) sets the hash to its current stop before the shell reads it.
+  const lectureError = await loadLecture(catalog, spec.claimsPage);
+  const shell = createShell(root, api, catalog, spec, transport.el);
+  lectureNotice(lectureError);
+  return shell;
 }
 
 function same(a, b) {
@@ -110,6 +116,7 @@ export function createShell(root, baseApi, catalog, page, transport) {
     h("button", { type: "button", class: "chrome", title: "copy a link to exactly this view",
       onclick: (ev) => copyLink(ev.target) }, "Copy link"),
     room.button,
+    ...lectureButtons({ catalog, pageName: page.claimsPage, getState }),
     presentBtn,
   ]);
   const caption = h("div", { class: "caption", id: "caption", "aria-live": "polite" });
@@ -335,6 +342,11 @@ export function createShell(root, baseApi, catalog, page, transport) {
   });
 
   function openScene(id, k, push = false) {
+    const away = page.sceneOf(id)?.steps?.[k]?.href; // a saved lecture's stop on the other page
+    if (away) {
+      location.assign(away);
+      return;
+    }
     timeline.stop();
     const next = page.sceneState(id, k, { present: store.state.present, speed: store.state.speed });
     store.setState(next, { source: "scene", push });

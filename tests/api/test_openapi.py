@@ -195,7 +195,33 @@ def _prepare(body: Any, path: str) -> bool:
         body["step"] = min(body.get("step", 0), steps[body["scene"]] - 1)
     elif path == "/api/sweeps/lr-momentum":
         _cap(body, body.get("lr_count", 40) * body.get("momentum_count", 40))
+    elif path.startswith(("/api/saved-scenes", "/api/lectures")):
+        _prepare_lecture(body, path)
     return ok
+
+
+def _prepare_lecture(body: dict[str, Any], path: str) -> None:
+    """Saved scenes and lectures: a real page state and existing scene ids (the state's
+    rules are the page's, checked field by field beyond what JSON Schema says)."""
+    from losscape import scenes
+
+    states = {
+        "surfaces": scenes.step_state("saddle", 0),
+        "networks": scenes.network_scenes()[0]["steps"][0]["state"],
+    }
+    body["title"] = "A title"  # no control characters, not blank
+    if path.startswith("/api/saved-scenes"):
+        body["state"] = states.get(body.get("page"), states["surfaces"])
+        body["caption"] = ""
+    elif path == "/api/lectures/import":
+        keys = []
+        for i, scene in enumerate(body.get("scenes") or []):
+            scene.update(key=f"k{i}", title="A title", caption="")
+            scene["state"] = states.get(scene.get("page"), states["surfaces"])
+            keys.append(scene["key"])
+        body["order"] = keys or ["saddle"]
+    else:
+        body["scenes"] = ["saddle"]
 
 
 @schema.hook
@@ -255,6 +281,16 @@ OPERATION_IDS = {
     ("post", "/api/networks/gradient-noise"): "network_gradient_noise",
     ("post", "/api/networks/batch-size"): "network_batch_size",
     ("post", "/api/networks/dataset"): "network_dataset",
+    ("post", "/api/saved-scenes"): "create_saved_scene",
+    ("get", "/api/saved-scenes/{scene_id}"): "get_saved_scene",
+    ("put", "/api/saved-scenes/{scene_id}"): "update_saved_scene",
+    ("delete", "/api/saved-scenes/{scene_id}"): "delete_saved_scene",
+    ("post", "/api/lectures"): "create_lecture",
+    ("post", "/api/lectures/import"): "import_lecture",
+    ("get", "/api/lectures/{lecture_id}"): "get_lecture",
+    ("put", "/api/lectures/{lecture_id}"): "update_lecture",
+    ("delete", "/api/lectures/{lecture_id}"): "delete_lecture",
+    ("get", "/api/lectures/{lecture_id}/export"): "export_lecture",
 }
 
 
@@ -269,7 +305,8 @@ def test_operation_ids_are_the_operation_names():
     ids = {key: op["operationId"] for key, op in _operations().items()}
     scenes = {k: v for k, v in ids.items() if k[1].startswith("/api/scenes")}
     assert {k: v for k, v in ids.items() if k not in scenes} == OPERATION_IDS
-    posts = {v for (m, _), v in OPERATION_IDS.items() if m == "post"}
+    store = ("/api/saved-scenes", "/api/lectures")  # the lecture store's, not computations
+    posts = {v for (m, p), v in OPERATION_IDS.items() if m == "post" and not p.startswith(store)}
     assert posts <= set(OPERATIONS)
 
 

@@ -365,7 +365,7 @@ def create_app() -> FastAPI:
     """The application (``uvicorn --factory losscape.api.app:create_app``)."""
     from ..rooms import routes as rooms
     from .live import endpoint as live_endpoint
-    from .routes import catalog, compute, networks, scenes, sweeps
+    from .routes import catalog, compute, lectures, networks, scenes, sweeps
 
     app = FastAPI(
         title="losscape",
@@ -389,6 +389,8 @@ def create_app() -> FastAPI:
     app.include_router(sweeps.router)
     app.include_router(networks.router)
     app.include_router(scenes.router)
+    app.include_router(lectures.scenes_router)
+    app.include_router(lectures.lectures_router)
     app.add_api_websocket_route("/api/live", live_endpoint)
     app.include_router(rooms.router)
     app.add_api_websocket_route("/api/rooms/{code}/socket", rooms.socket)

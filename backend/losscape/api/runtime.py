@@ -67,6 +67,7 @@ class Runtime:
     heavy_waiting: int = 0
     heavy_by_client: dict[str, int] = field(default_factory=dict)
     buckets: dict[str, _Bucket] = field(default_factory=dict)
+    data_dir: str | None = None  # saved lectures' folder (None: the user's data folder)
 
     def __post_init__(self) -> None:
         self.interactive = anyio.CapacityLimiter(max(1, self.threads))
@@ -79,12 +80,14 @@ class Runtime:
         burst = int(os.environ.get("LOSSCAPE_REST_BURST", limits.MAX_REST_BURST))
         redis_url = os.environ.get("LOSSCAPE_REDIS_URL") or None
         workers = int(os.environ.get("LOSSCAPE_WORKERS", 1))
+        data = os.environ.get("LOSSCAPE_DATA_DIR") or None  # `serve --data DIR` sets it
         return cls(
             threads=threads,
             rest_rate=rate,
             rest_burst=burst,
             redis_url=redis_url,
             workers=workers,
+            data_dir=data,
         )
 
     # ------------------------------------------------------------------ REST rate

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from .. import warmup
+from ..lectures.paths import DataDirAction
 from .output import version
 
 
@@ -73,6 +74,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
     )
+    serve.add_argument(
+        "--data", metavar="DIR", action=DataDirAction, default=None,
+        help="folder of the saved scenes and lectures (default: $LOSSCAPE_DATA_DIR, "
+        "else the user's data folder, e.g. ~/.local/share/losscape)",
+    )  # fmt: skip
 
     out_help = "write the run: .json .csv .npz (data) or .html .png .svg (the contour figure)"
     run = sub.add_parser("run", help="run one optimizer on one surface and print a summary")
