@@ -108,3 +108,17 @@ def test_bad_scene_fields(body, path, words):
     with pytest.raises(Invalid) as err:
         v.scene_fields(body, [])
     assert v.dotted(err.value.path) == path and words in err.value.message
+
+
+def test_the_pages_newer_keys_are_saved_and_checked():
+    """A network's loss choice, a formula's named parameters and the internals toggle."""
+    net = {**NETWORK, "loss": "logistic_squared_error"}
+    assert v.page_state("networks", net, ["state"])["loss"] == "logistic_squared_error"
+    with pytest.raises(Invalid) as err:
+        v.page_state("networks", {**NETWORK, "loss": "hinge"}, ["state"])
+    assert v.dotted(err.value.path) == "state.loss"
+    surf = {**SURFACE, "fparams": {"a": 2.0}, "internals": True}
+    assert v.page_state("surfaces", surf, ["state"])["fparams"] == {"a": 2.0}
+    with pytest.raises(Invalid) as err:
+        v.page_state("surfaces", {**SURFACE, "fparams": {"a": "two"}}, ["state"])
+    assert v.dotted(err.value.path) == "state.fparams.a"

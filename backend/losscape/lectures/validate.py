@@ -49,6 +49,8 @@ SURFACE_KEYS = frozenset(
         "probe",
         "gradbug",
         "click",
+        "fparams",
+        "internals",
     }
 )
 NETWORK_KEYS = frozenset(
@@ -70,6 +72,7 @@ NETWORK_KEYS = frozenset(
         "panels",
         "broken",
         "target",
+        "loss",
     }
 )
 RUN_KEYS = frozenset({"optimizer", "lr", "hyperparams", "start", "color", "schedule", "batch_size"})
@@ -184,13 +187,16 @@ def _names() -> dict[str, tuple[str, ...]]:
         "schedule": tuple(s["name"] for s in service.schedules()),
         "dataset": (),
         "model": (),
+        "loss": (),
     }
     try:
         from .. import network_service
+        from ..network_service.catalogue import TASK_LOSSES
     except ImportError:  # a build without the networks: their scenes cannot be saved
         return out
     out["dataset"] = tuple(d["name"] for d in network_service.datasets())
     out["model"] = tuple(m["name"] for m in network_service.models())
+    out["loss"] = tuple(sorted({loss for losses in TASK_LOSSES.values() for loss in losses}))
     return out
 
 
@@ -239,6 +245,7 @@ def _surface_state(s: Mapping[str, Any], path: Path) -> None:
         _run(run, [*path, "runs", i])
     checks = {
         "params": lambda v, p: numbers(v, p),
+        "fparams": lambda v, p: numbers(v, p),
         "steps": lambda v, p: number(v, p, 1, limits.MAX_STEPS, integer=True),
         "schedule": _schedule,
         "noise": lambda v, p: number(v, p, 0, limits.MAX_NOISE),
@@ -253,7 +260,7 @@ def _surface_state(s: Mapping[str, Any], path: Path) -> None:
     for key, check in checks.items():
         if key in s:
             check(s[key], [*path, key])
-    for key in ("arrows", "logy", "averaging", "gradbug"):
+    for key in ("arrows", "logy", "averaging", "gradbug", "internals"):
         if key in s:
             flag(s[key], [*path, key])
     for key, size in (("probe", 2), ("fview", 4)):
@@ -282,6 +289,8 @@ def _network_state(s: Mapping[str, Any], path: Path) -> None:
     for key, (lo, hi, integer) in bounds.items():
         if key in s:
             number(s[key], [*path, key], lo, hi, integer=integer)
+    if s.get("loss"):  # "" is the task's default loss
+        one_of(s["loss"], [*path, "loss"], names["loss"], "loss")
     for key in ("activation", "init"):
         if key in s and not _NAME.fullmatch(text(s[key], [*path, key], MAX_NAME_LENGTH)):
             raise Invalid([*path, key], "is not a name")
