@@ -211,3 +211,25 @@ def test_clicks_on_the_contour_are_collected_for_the_teachers_heat_map(client, r
     assert revealed["tally"]["total"] == 3
     assert sorted(revealed["tally"]["points"]) == sorted(clicks)
     assert revealed["question"]["view"] == [-2, 2, -1, 3]
+
+
+def test_the_page_sends_its_teacher_token_as_a_subprotocol_not_in_the_url(client, room) -> None:
+    code, token = room["code"], room["teacher_token"]
+    protocols = ["losscape.room", token]
+    with client.websocket_connect(
+        f"/api/rooms/{code}/socket?role=teacher", subprotocols=protocols
+    ) as t:
+        assert t.accepted_subprotocol == "losscape.room"
+        assert until(t, "hello")["role"] == "teacher"
+    with client.websocket_connect(f"/api/live?room={code}", subprotocols=protocols) as live:
+        assert live.accepted_subprotocol == "losscape.room"
+        live.send_json({"id": "hessian#1#x", "type": "hessian", "body": QUICK})
+        assert live.receive_json()["type"] == "result"
+    forged = ["losscape.room", "A" * 22]
+    with (
+        client.websocket_connect(f"/api/live?room={code}", subprotocols=forged) as ws,
+        pytest.raises(WebSocketDisconnect) as info,
+    ):
+        while True:
+            ws.receive_text()
+    assert info.value.code == 4403

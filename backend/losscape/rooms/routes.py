@@ -13,7 +13,8 @@ The teacher proves itself with ``Authorization: Bearer <teacher_token>``; a
 missing or wrong token is 403, an unknown code 404, a vote on a closed question
 or a second vote of one device 409. None of them change anything.
 
-WebSocket ``/api/rooms/{code}/socket?role=student`` (or ``role=teacher&token=…``):
+WebSocket ``/api/rooms/{code}/socket?role=student`` (or ``role=teacher`` with the
+subprotocols ``losscape.room, <teacher_token>``, or ``&token=…`` from a script):
 the server says ``hello`` (state, question, counts), then streams ``state``,
 ``question``, ``reveal`` (students), ``counts`` and ``tally`` (teacher) and the
 teacher's result frames (students who follow). Students send ``{"type":
@@ -39,7 +40,7 @@ from starlette.websockets import WebSocket
 
 from .. import limits
 from ..api import errors
-from ..api.live import origin_allowed
+from ..api.live import origin_allowed, room_token
 from . import model
 from .hub import Hub, Peer, RoomError, control, hub
 
@@ -159,10 +160,11 @@ async def socket(ws: WebSocket, code: str) -> None:
         return
     rooms = hub(ws.app)
     role = ws.query_params.get("role", "student")
-    await ws.accept()
+    token, subprotocol = room_token(ws)
+    await ws.accept(subprotocol=subprotocol)
     try:
         if role == "teacher":
-            normal, record = await rooms.teacher_room(code, ws.query_params.get("token"))
+            normal, record = await rooms.teacher_room(code, token)
         elif role == "student":
             normal, record = await rooms.room(code, _client(ws))
         else:
