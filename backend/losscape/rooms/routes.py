@@ -39,12 +39,29 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 
 from .. import limits
-from ..api import errors
+from ..api import errors, schemas
 from ..api.live import origin_allowed, room_token
+from ..api.routes import ERROR_RESPONSES
 from . import model
 from .hub import Hub, Peer, RoomError, control, hub
 
 router = APIRouter(prefix="/api/rooms", tags=["rooms"])
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"model": schemas.ErrorResponse, "description": description}
+
+
+ROOM_ERRORS: dict[int | str, dict[str, Any]] = {
+    **ERROR_RESPONSES,
+    403: _error("The teacher token is missing or wrong (`Authorization: Bearer <token>`)."),
+    404: _error("No open room has this code (rooms end after hours without activity)."),
+    409: _error(
+        "A vote on a closed or unknown question, a second vote of a device, or a "
+        "reveal without an open question."
+    ),
+    503: _error("Rooms are off: several workers without Redis (the message says what to set)."),
+}
 
 
 def _client(request: Request | WebSocket) -> str:
@@ -67,7 +84,13 @@ def join_url(request: Request | WebSocket, page: str, code: str) -> str:
     return f"{base}{model.PAGE_PATHS[page]}#room={code}"
 
 
-@router.post("", status_code=201, summary="Start a class (a room the teacher's page drives)")
+@router.post(
+    "",
+    status_code=201,
+    operation_id="room_create",
+    responses=ROOM_ERRORS,
+    summary="Start a class (a room the teacher's page drives)",
+)
 async def create_room(body: model.CreateRoom, request: Request) -> dict[str, Any]:
     """A new room: its join code and link, and the teacher token (shown once; keep it)."""
     rooms = hub(request.app)
@@ -85,7 +108,12 @@ async def create_room(body: model.CreateRoom, request: Request) -> dict[str, Any
     }
 
 
-@router.get("/{code}", summary="Look up a room by its join code")
+@router.get(
+    "/{code}",
+    operation_id="room_get",
+    responses=ROOM_ERRORS,
+    summary="Look up a room by its join code",
+)
 async def get_room(code: str, request: Request) -> dict[str, Any]:
     rooms = hub(request.app)
     try:
@@ -95,7 +123,16 @@ async def get_room(code: str, request: Request) -> dict[str, Any]:
     return {"code": normal, "page": record["page"], "question": record.get("question")}
 
 
-@router.get("/{code}/qr.svg", summary="The join link as a QR code (SVG)")
+@router.get(
+    "/{code}/qr.svg",
+    operation_id="room_qr",
+    response_class=Response,
+    responses={
+        200: {"content": {"image/svg+xml": {}}, "description": "The QR code."},
+        **ROOM_ERRORS,
+    },
+    summary="The join link as a QR code (SVG)",
+)
 async def qr_code(code: str, request: Request) -> Response:
     import segno
 
@@ -109,15 +146,26 @@ async def qr_code(code: str, request: Request) -> Response:
     return Response(buffer.getvalue(), media_type="image/svg+xml")
 
 
-@router.post("/{code}/question", summary="Ask the room a question (teacher)")
+@router.post(
+    "/{code}/question",
+    operation_id="room_question",
+    responses=ROOM_ERRORS,
+    summary="Ask the room a question (teacher)",
+)
 async def ask(code: str, body: model.Question, request: Request) -> dict[str, Any]:
+    """Choices (``kind: "choice"``) or a click on the contour (``kind: "point"``)."""
     try:
         return await hub(request.app).ask(code, _bearer(request), body)
     except RoomError as exc:
         raise _refused(exc) from None
 
 
-@router.post("/{code}/reveal", summary="Close the question and show its answer (teacher)")
+@router.post(
+    "/{code}/reveal",
+    operation_id="room_reveal",
+    responses=ROOM_ERRORS,
+    summary="Close the question and show its answer (teacher)",
+)
 async def reveal(code: str, request: Request) -> dict[str, Any]:
     try:
         return await hub(request.app).reveal(code, _bearer(request))
@@ -125,7 +173,12 @@ async def reveal(code: str, request: Request) -> dict[str, Any]:
         raise _refused(exc) from None
 
 
-@router.post("/{code}/votes", summary="Answer the room's question (one answer per device)")
+@router.post(
+    "/{code}/votes",
+    operation_id="room_vote",
+    responses=ROOM_ERRORS,
+    summary="Answer the room's question (one answer per device)",
+)
 async def vote(code: str, body: model.Vote, request: Request) -> dict[str, Any]:
     try:
         return await hub(request.app).vote(code, body)
