@@ -2,7 +2,7 @@
 
 REST (errors are ``{"detail": [{"loc", "msg", "type"}]}`` like every route):
 
-* ``POST /api/rooms`` {page} -> 201 {code, teacher_token, join_url, qr_url, idle_s}
+* ``POST /api/rooms`` {page} -> {code, teacher_token, join_url, qr_url, idle_s}
 * ``GET /api/rooms/{code}`` -> {code, page, question} (a join: rate-limited per address)
 * ``GET /api/rooms/{code}/qr.svg`` -> the join link as a QR code (SVG drawn by segno)
 * ``POST /api/rooms/{code}/question`` (teacher) {kind, prompt, choices | view, scene, step}
@@ -86,7 +86,6 @@ def join_url(request: Request | WebSocket, page: str, code: str) -> str:
 
 @router.post(
     "",
-    status_code=201,
     operation_id="room_create",
     responses=ROOM_ERRORS,
     summary="Start a class (a room the teacher's page drives)",
