@@ -126,8 +126,10 @@ export function createRoom(baseApi, page, onTransport = () => {}) {
   // ------------------------------------------------------------------ socket
   function openSocket() {
     const proto = location.protocol.replace("http", "ws");
-    const query = r.role === "teacher" ? `role=teacher&token=${encodeURIComponent(r.info.teacher_token)}` : "role=student";
-    const ws = new WebSocket(`${proto}//${location.host}/api/rooms/${r.code}/socket?${query}`);
+    const teacher = r.role === "teacher";
+    // the teacher token goes as a subprotocol, not in the URL (which access logs keep)
+    const ws = new WebSocket(`${proto}//${location.host}/api/rooms/${r.code}/socket?role=${r.role}`,
+      teacher ? ["losscape.room", r.info.teacher_token] : []);
     ws.binaryType = "arraybuffer";
     r.socket = ws;
     ws.addEventListener("open", () => {

@@ -41,5 +41,5 @@ def client() -> Iterator[TestClient]:
 @pytest.fixture
 def room(client: TestClient) -> dict[str, Any]:
     resp = client.post("/api/rooms", json={"page": "surfaces"})
-    assert resp.status_code == 201, resp.text
+    assert resp.status_code == 200, resp.text
     return resp.json()

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 
 from losscape.rooms.broker import MemoryBroker
 from losscape.rooms.hub import Hub, JoinLimiter, RoomError, make_hub
 
 
 def run(coro):
-    return asyncio.run(coro)
+    """asyncio.run in its own thread: the browser tests' Playwright keeps a loop running in
+    this one for the whole session."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 def test_a_code_is_created_once_and_an_idle_room_expires() -> None:

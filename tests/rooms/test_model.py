@@ -63,24 +63,29 @@ def test_anything_else_is_refused_with_the_reason(text: object, words: str) -> N
     assert problem is not None and words in problem
 
 
-def test_a_choice_question_needs_two_distinct_choices() -> None:
-    with pytest.raises(ValidationError, match="2 to 8 choices"):
-        model.Question(kind="choice", prompt="which?", choices=["a"])
-    with pytest.raises(ValidationError, match="distinct"):
-        model.Question(kind="choice", prompt="which?", choices=["a", "a"])
-    assert model.Question(kind="point", prompt="where?").choices == []
+def test_a_choice_question_needs_two_choices_and_a_point_question_none() -> None:
+    with pytest.raises(ValidationError, match="at least 2"):
+        model.QUESTION.validate_python({"kind": "choice", "prompt": "which?", "choices": ["a"]})
+    with pytest.raises(ValidationError, match="choices"):
+        model.QUESTION.validate_python({"kind": "point", "prompt": "where?", "choices": ["a"]})
+    point = model.QUESTION.validate_python({"kind": "point", "prompt": "where?"})
+    assert isinstance(point, model.PointQuestion) and point.view is None
+    with pytest.raises(ValidationError, match="kind"):
+        model.QUESTION.validate_python({"kind": "essay", "prompt": "why?"})
 
 
 def test_a_vote_gives_exactly_one_finite_answer() -> None:
     device = "d" * 16
-    with pytest.raises(ValidationError, match="exactly one"):
-        model.Vote(device=device, question=1)
-    with pytest.raises(ValidationError, match="exactly one"):
-        model.Vote(device=device, question=1, choice=0, point=[0.0, 0.0])
     with pytest.raises(ValidationError):
-        model.Vote(device=device, question=1, point=[float("nan"), 0.0])
-    with pytest.raises(ValidationError, match="16 to 64"):
-        model.Vote(device="me", question=1, choice=0)
+        model.VOTE.validate_python({"device": device, "question": 1})
+    with pytest.raises(ValidationError):
+        model.VOTE.validate_python({"device": device, "question": 1, "choice": 0, "point": [0, 0]})
+    with pytest.raises(ValidationError):
+        model.VOTE.validate_python({"device": device, "question": 1, "point": [float("nan"), 0]})
+    with pytest.raises(ValidationError, match="pattern"):
+        model.VOTE.validate_python({"device": "me", "question": 1, "choice": 0})
+    vote = model.VOTE.validate_python({"device": device, "question": 1, "point": [0.5, -1]})
+    assert isinstance(vote, model.PointVote) and vote.point == [0.5, -1.0]
 
 
 def test_tally_counts_choices_and_collects_points() -> None:

@@ -7,6 +7,7 @@ A room started on one server is joined on the other; the teacher's state, its re
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 from typing import Any
 
@@ -56,7 +57,9 @@ def test_two_brokers_on_one_redis_share_rooms_answers_presence_and_the_channel(r
             await a.close()
             await b.close()
 
-    out = asyncio.run(scenario())
+    # its own thread: the browser tests' Playwright keeps a loop running in this one
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        out = pool.submit(asyncio.run, scenario()).result()
     assert out["created"] == [True, False]
     assert out["seen_by_b"] == {"page": "surfaces"}
     assert 0 < out["ttl"] <= 600  # the room expires after inactivity

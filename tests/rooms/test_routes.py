@@ -194,3 +194,42 @@ def test_bad_room_messages_get_an_error_frame_and_change_nothing(client, room) -
         assert until(s, "error")["status"] == 422
     with student(client, code) as later:
         assert until(later, "hello")["state"] == "scene=momentum"
+
+
+def test_clicks_on_the_contour_are_collected_for_the_teachers_heat_map(client, room) -> None:
+    code, headers = room["code"], teacher_headers(room)
+    question = {"kind": "point", "prompt": "where does this start end up?", "view": [-2, 2, -1, 3]}
+    asked = client.post(f"/api/rooms/{code}/question", json=question, headers=headers).json()
+    clicks = [[1.0, 1.0], [0.9, 1.1], [-1.2, 2.5]]
+    for i, point in enumerate(clicks):
+        vote = {"device": f"device-click-{i:04d}", "question": asked["id"], "point": point}
+        assert client.post(f"/api/rooms/{code}/votes", json=vote).status_code == 200
+    choice = {"device": "device-click-9999", "question": asked["id"], "choice": 0}
+    wrong = client.post(f"/api/rooms/{code}/votes", json=choice)
+    assert wrong.status_code == 422 and "point" in _detail(wrong)
+    revealed = client.post(f"/api/rooms/{code}/reveal", headers=headers).json()
+    assert revealed["tally"]["total"] == 3
+    assert sorted(revealed["tally"]["points"]) == sorted(clicks)
+    assert revealed["question"]["view"] == [-2, 2, -1, 3]
+
+
+def test_the_page_sends_its_teacher_token_as_a_subprotocol_not_in_the_url(client, room) -> None:
+    code, token = room["code"], room["teacher_token"]
+    protocols = ["losscape.room", token]
+    with client.websocket_connect(
+        f"/api/rooms/{code}/socket?role=teacher", subprotocols=protocols
+    ) as t:
+        assert t.accepted_subprotocol == "losscape.room"
+        assert until(t, "hello")["role"] == "teacher"
+    with client.websocket_connect(f"/api/live?room={code}", subprotocols=protocols) as live:
+        assert live.accepted_subprotocol == "losscape.room"
+        live.send_json({"id": "hessian#1#x", "type": "hessian", "body": QUICK})
+        assert live.receive_json()["type"] == "result"
+    forged = ["losscape.room", "A" * 22]
+    with (
+        client.websocket_connect(f"/api/live?room={code}", subprotocols=forged) as ws,
+        pytest.raises(WebSocketDisconnect) as info,
+    ):
+        while True:
+            ws.receive_text()
+    assert info.value.code == 4403

@@ -108,6 +108,23 @@ class _JobProgress:
             raise service.Cancelled("closed") from None
 
 
+ROOM_SUBPROTOCOL = "losscape.room"
+
+
+def room_token(ws: WebSocket) -> tuple[str | None, str | None]:
+    """(teacher token, subprotocol to accept) of a socket that drives a classroom room.
+
+    The page offers the subprotocols ``losscape.room, <token>`` so the token stays out
+    of the URL (and so out of access logs); scripts may pass ``?token=`` instead.
+    """
+    offered = [p.strip() for p in ws.headers.get("sec-websocket-protocol", "").split(",")]
+    if ROOM_SUBPROTOCOL in offered:
+        i = offered.index(ROOM_SUBPROTOCOL)
+        token = offered[i + 1] if i + 1 < len(offered) else None
+        return token, ROOM_SUBPROTOCOL
+    return ws.query_params.get("token"), None
+
+
 def origin_allowed(ws: WebSocket) -> bool:
     """Same-origin pages only (a browser always sends Origin; scripts may omit it).
 
@@ -157,9 +174,10 @@ class LiveSession:
         if not origin_allowed(self.ws):
             await self.ws.close(code=1008, reason="cross-origin live channel refused")
             return
-        await self.ws.accept()
+        token, subprotocol = room_token(self.ws)
+        await self.ws.accept(subprotocol=subprotocol)
         if "room" in self.ws.query_params:
-            refused = await self._join_room()
+            refused = await self._join_room(token)
             if refused:
                 await self.ws.close(code=4000 + refused[0], reason=refused[1][:120])
                 return
@@ -189,14 +207,14 @@ class LiveSession:
             writer.cancel()
             await self.shutdown()
 
-    async def _join_room(self) -> tuple[int, str] | None:
+    async def _join_room(self, token: str | None) -> tuple[int, str] | None:
         """Drive the room named in the query (rooms.hub); (status, reason) if refused."""
         rooms = getattr(self.ws.app.state, "rooms", None)
         if rooms is None:
             return 503, "rooms are not available on this server"
         params = self.ws.query_params
         try:
-            self.publish = await rooms.publisher(params.get("room", ""), params.get("token"))
+            self.publish = await rooms.publisher(params.get("room", ""), token)
         except Exception as exc:  # rooms.hub.RoomError: 403 forged token, 404 unknown room
             return getattr(exc, "status", 400), str(exc)
         return None

@@ -377,7 +377,9 @@ class Hub:
 
         return publish
 
-    async def ask(self, code: str, token: str | None, question: model.Question) -> dict[str, Any]:
+    async def ask(
+        self, code: str, token: str | None, question: model.ChoiceQuestion | model.PointQuestion
+    ) -> dict[str, Any]:
         normal, record = await self.teacher_room(code, token)
         record["qseq"] = int(record.get("qseq", 0)) + 1
         asked = {**question.model_dump(), "id": record["qseq"], "open": True}
@@ -403,7 +405,7 @@ class Hub:
 
     # ------------------------------------------------------------------ students
 
-    async def vote(self, code: str, vote: model.Vote) -> dict[str, Any]:
+    async def vote(self, code: str, vote: model.ChoiceVote | model.PointVote) -> dict[str, Any]:
         normal, record = await self.room(code)
         question = record.get("question")
         if not question or question["id"] != vote.question:
@@ -415,14 +417,14 @@ class Hub:
                 409, f"question {vote.question} is closed: its answer was revealed", "closed"
             )
         if question["kind"] == "choice":
-            if vote.choice is None or vote.choice >= len(question["choices"]):
+            if not isinstance(vote, model.ChoiceVote) or vote.choice >= len(question["choices"]):
                 n = len(question["choices"])
                 raise RoomError(
                     422, f"this question takes a choice from 0 to {n - 1}", "invalid_answer"
                 )
             answer = {"choice": vote.choice}
         else:
-            if vote.point is None:
+            if not isinstance(vote, model.PointVote):
                 raise RoomError(
                     422, "this question takes a point [x, y] on the contour", "invalid_answer"
                 )

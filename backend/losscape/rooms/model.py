@@ -23,7 +23,7 @@ import re
 import secrets
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
 from .. import limits
 
@@ -36,7 +36,6 @@ PAGE_PATHS = {"surfaces": "/", "networks": "/network.html"}
 _CODE_RE = re.compile(f"^[{CODE_ALPHABET}]{{{CODE_LENGTH}}}$")
 # One hash pair: a key, optionally "=value"; values use the codec's raw characters and %XX.
 _PAIR_RE = re.compile(r"^[A-Za-z0-9_\-]{1,32}(=([A-Za-z0-9_.\-~!*:,]|%[0-9A-Fa-f]{2})*)?$")
-_DEVICE_RE = re.compile(r"^[A-Za-z0-9_\-]{16,64}$")
 
 
 def new_code() -> str:
@@ -96,63 +95,55 @@ class CreateRoom(_Strict):
 
 
 Coordinate = Annotated[float, Field(ge=-limits.MAX_COORDINATE, le=limits.MAX_COORDINATE)]
+Choice = Annotated[str, Field(min_length=1, max_length=limits.MAX_CHOICE_CHARS)]
+DEVICE_PATTERN = r"^[A-Za-z0-9_\-]{16,64}$"
 
 
-class Question(_Strict):
-    """A question attached to a scene step: choices, or a click on the contour (``point``).
-
-    ``view`` = [x_min, x_max, y_min, y_max] of the contour the clicks fall in (the
-    teacher's heat map bins them over it).
-    """
-
-    kind: Literal["choice", "point"]
+class _Question(_Strict):
     prompt: str = Field(min_length=1, max_length=limits.MAX_QUESTION_CHARS)
-    choices: list[Annotated[str, Field(min_length=1, max_length=limits.MAX_CHOICE_CHARS)]] = Field(
-        default_factory=list, max_length=limits.MAX_CHOICES
-    )
-    view: list[Coordinate] | None = Field(default=None, min_length=4, max_length=4)
     scene: str = Field(default="", max_length=64)
     step: int = Field(default=0, ge=0, le=999)
 
-    @field_validator("choices")
-    @classmethod
-    def _distinct(cls, v: list[str]) -> list[str]:
-        if len(set(v)) != len(v):
-            raise ValueError("choices must be distinct")
-        return v
 
-    @model_validator(mode="after")
-    def _enough_choices(self) -> Question:
-        if self.kind == "choice" and len(self.choices) < 2:
-            most, got = limits.MAX_CHOICES, len(self.choices)
-            raise ValueError(f"a choice question needs 2 to {most} choices, got {got}")
-        return self
+class ChoiceQuestion(_Question):
+    """A question answered by picking one of 2 to ``MAX_CHOICES`` choices."""
+
+    kind: Literal["choice"]
+    choices: list[Choice] = Field(min_length=2, max_length=limits.MAX_CHOICES)
 
 
-class Vote(_Strict):
-    """One device's answer: ``choice`` (index) for a choice question, ``point`` [x, y] else.
+class PointQuestion(_Question):
+    """A question answered by a click on the contour; ``view`` = [x_min, x_max, y_min,
+    y_max] of the contour the clicks fall in (the teacher's heat map spans it)."""
 
-    ``device`` is a random id the page keeps in localStorage (16-64 URL-safe
-    characters): it makes answers one per device without naming anyone.
-    """
+    kind: Literal["point"]
+    view: list[Coordinate] | None = Field(default=None, min_length=4, max_length=4)
 
-    device: str
+
+# Each rule is in the schema itself (the OpenAPI document is exact: whatever it allows
+# is accepted), so the two kinds are two models told apart by ``kind``.
+Question = Annotated[ChoiceQuestion | PointQuestion, Field(discriminator="kind")]
+QUESTION = TypeAdapter(Question)
+
+
+class _Vote(_Strict):
+    """``device`` is a random id the page keeps in localStorage (16-64 URL-safe
+    characters): it makes answers one per device without naming anyone."""
+
+    device: str = Field(pattern=DEVICE_PATTERN)
     question: int = Field(ge=1)
-    choice: int | None = Field(default=None, ge=0, lt=limits.MAX_CHOICES)
-    point: list[Coordinate] | None = Field(default=None, min_length=2, max_length=2)
 
-    @field_validator("device")
-    @classmethod
-    def _device(cls, v: str) -> str:
-        if not _DEVICE_RE.match(v):
-            raise ValueError("device must be 16 to 64 letters, digits, '_' or '-'")
-        return v
 
-    @model_validator(mode="after")
-    def _one_answer(self) -> Vote:
-        if (self.choice is None) == (self.point is None):
-            raise ValueError("give exactly one of choice (a choice's index) or point ([x, y])")
-        return self
+class ChoiceVote(_Vote):
+    choice: int = Field(ge=0, lt=limits.MAX_CHOICES)
+
+
+class PointVote(_Vote):
+    point: list[Coordinate] = Field(min_length=2, max_length=2)
+
+
+Vote = ChoiceVote | PointVote  # exactly one of choice / point (no unknown fields)
+VOTE = TypeAdapter(Vote)
 
 
 # --------------------------------------------------------------------------- socket messages

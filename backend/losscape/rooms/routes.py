@@ -2,7 +2,7 @@
 
 REST (errors are ``{"detail": [{"loc", "msg", "type"}]}`` like every route):
 
-* ``POST /api/rooms`` {page} -> 201 {code, teacher_token, join_url, qr_url, idle_s}
+* ``POST /api/rooms`` {page} -> {code, teacher_token, join_url, qr_url, idle_s}
 * ``GET /api/rooms/{code}`` -> {code, page, question} (a join: rate-limited per address)
 * ``GET /api/rooms/{code}/qr.svg`` -> the join link as a QR code (SVG drawn by segno)
 * ``POST /api/rooms/{code}/question`` (teacher) {kind, prompt, choices | view, scene, step}
@@ -13,7 +13,8 @@ The teacher proves itself with ``Authorization: Bearer <teacher_token>``; a
 missing or wrong token is 403, an unknown code 404, a vote on a closed question
 or a second vote of one device 409. None of them change anything.
 
-WebSocket ``/api/rooms/{code}/socket?role=student`` (or ``role=teacher&token=…``):
+WebSocket ``/api/rooms/{code}/socket?role=student`` (or ``role=teacher`` with the
+subprotocols ``losscape.room, <teacher_token>``, or ``&token=…`` from a script):
 the server says ``hello`` (state, question, counts), then streams ``state``,
 ``question``, ``reveal`` (students), ``counts`` and ``tally`` (teacher) and the
 teacher's result frames (students who follow). Students send ``{"type":
@@ -38,12 +39,29 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 
 from .. import limits
-from ..api import errors
-from ..api.live import origin_allowed
+from ..api import errors, schemas
+from ..api.live import origin_allowed, room_token
+from ..api.routes import ERROR_RESPONSES
 from . import model
 from .hub import Hub, Peer, RoomError, control, hub
 
 router = APIRouter(prefix="/api/rooms", tags=["rooms"])
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"model": schemas.ErrorResponse, "description": description}
+
+
+ROOM_ERRORS: dict[int | str, dict[str, Any]] = {
+    **ERROR_RESPONSES,
+    403: _error("The teacher token is missing or wrong (`Authorization: Bearer <token>`)."),
+    404: _error("No open room has this code (rooms end after hours without activity)."),
+    409: _error(
+        "A vote on a closed or unknown question, a second vote of a device, or a "
+        "reveal without an open question."
+    ),
+    503: _error("Rooms are off: several workers without Redis (the message says what to set)."),
+}
 
 
 def _client(request: Request | WebSocket) -> str:
@@ -66,7 +84,12 @@ def join_url(request: Request | WebSocket, page: str, code: str) -> str:
     return f"{base}{model.PAGE_PATHS[page]}#room={code}"
 
 
-@router.post("", status_code=201, summary="Start a class (a room the teacher's page drives)")
+@router.post(
+    "",
+    operation_id="room_create",
+    responses=ROOM_ERRORS,
+    summary="Start a class (a room the teacher's page drives)",
+)
 async def create_room(body: model.CreateRoom, request: Request) -> dict[str, Any]:
     """A new room: its join code and link, and the teacher token (shown once; keep it)."""
     rooms = hub(request.app)
@@ -84,7 +107,12 @@ async def create_room(body: model.CreateRoom, request: Request) -> dict[str, Any
     }
 
 
-@router.get("/{code}", summary="Look up a room by its join code")
+@router.get(
+    "/{code}",
+    operation_id="room_get",
+    responses=ROOM_ERRORS,
+    summary="Look up a room by its join code",
+)
 async def get_room(code: str, request: Request) -> dict[str, Any]:
     rooms = hub(request.app)
     try:
@@ -94,7 +122,16 @@ async def get_room(code: str, request: Request) -> dict[str, Any]:
     return {"code": normal, "page": record["page"], "question": record.get("question")}
 
 
-@router.get("/{code}/qr.svg", summary="The join link as a QR code (SVG)")
+@router.get(
+    "/{code}/qr.svg",
+    operation_id="room_qr",
+    response_class=Response,
+    responses={
+        200: {"content": {"image/svg+xml": {}}, "description": "The QR code."},
+        **ROOM_ERRORS,
+    },
+    summary="The join link as a QR code (SVG)",
+)
 async def qr_code(code: str, request: Request) -> Response:
     import segno
 
@@ -108,15 +145,26 @@ async def qr_code(code: str, request: Request) -> Response:
     return Response(buffer.getvalue(), media_type="image/svg+xml")
 
 
-@router.post("/{code}/question", summary="Ask the room a question (teacher)")
+@router.post(
+    "/{code}/question",
+    operation_id="room_question",
+    responses=ROOM_ERRORS,
+    summary="Ask the room a question (teacher)",
+)
 async def ask(code: str, body: model.Question, request: Request) -> dict[str, Any]:
+    """Choices (``kind: "choice"``) or a click on the contour (``kind: "point"``)."""
     try:
         return await hub(request.app).ask(code, _bearer(request), body)
     except RoomError as exc:
         raise _refused(exc) from None
 
 
-@router.post("/{code}/reveal", summary="Close the question and show its answer (teacher)")
+@router.post(
+    "/{code}/reveal",
+    operation_id="room_reveal",
+    responses=ROOM_ERRORS,
+    summary="Close the question and show its answer (teacher)",
+)
 async def reveal(code: str, request: Request) -> dict[str, Any]:
     try:
         return await hub(request.app).reveal(code, _bearer(request))
@@ -124,7 +172,12 @@ async def reveal(code: str, request: Request) -> dict[str, Any]:
         raise _refused(exc) from None
 
 
-@router.post("/{code}/votes", summary="Answer the room's question (one answer per device)")
+@router.post(
+    "/{code}/votes",
+    operation_id="room_vote",
+    responses=ROOM_ERRORS,
+    summary="Answer the room's question (one answer per device)",
+)
 async def vote(code: str, body: model.Vote, request: Request) -> dict[str, Any]:
     try:
         return await hub(request.app).vote(code, body)
@@ -159,10 +212,11 @@ async def socket(ws: WebSocket, code: str) -> None:
         return
     rooms = hub(ws.app)
     role = ws.query_params.get("role", "student")
-    await ws.accept()
+    token, subprotocol = room_token(ws)
+    await ws.accept(subprotocol=subprotocol)
     try:
         if role == "teacher":
-            normal, record = await rooms.teacher_room(code, ws.query_params.get("token"))
+            normal, record = await rooms.teacher_room(code, token)
         elif role == "student":
             normal, record = await rooms.room(code, _client(ws))
         else:
