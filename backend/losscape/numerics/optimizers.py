@@ -47,7 +47,7 @@ def _fma(typingctx, a, b, c):
     return sig, codegen
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _lerp(start: float, end: float, weight: float) -> float:
     """start + weight (end - start), rounded as torch's ``lerp`` rounds it.
 
@@ -59,13 +59,15 @@ def _lerp(start: float, end: float, weight: float) -> float:
     return _fma(weight - 1.0, end - start, end)
 
 
-# One scalar update per optimizer, per coordinate: the array steps below, the
-# specialised 2-D trajectory loop and the per-lane sweep steps (``specialise``)
-# all call these, so every path rounds exactly alike. Branches on per-lane
+# inline="always": numba inlines these small updates into their callers' IR
+# instead of compiling each as a function of its own (a first run compiles less).
+# One scalar update per optimizer, per coordinate: the array steps below and the
+# per-lane sweep steps (``lanes.lanes_step``) both call these, so every path
+# rounds exactly alike. Branches on per-lane
 # settings are written as selects so a loop over lanes vectorises.
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def sgd_coord(
     th: float,
     g: float,
@@ -109,7 +111,7 @@ def sgd_step(
         )
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def heavy_ball_coord(th: float, g: float, p: float, lr: float, mu: float) -> tuple[float, float]:
     """One coordinate of the lecture's momentum: returns (theta, velocity)."""
     p = mu * p - lr * g
@@ -131,7 +133,7 @@ def heavy_ball_step(
         theta[i], state[0, i] = heavy_ball_coord(theta[i], grad[i], state[0, i], lr, mu)
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def adagrad_coord(
     th: float, g: float, s: float, clr: float, wd: float, eps: float
 ) -> tuple[float, float]:
@@ -141,7 +143,7 @@ def adagrad_coord(
     return th + (-clr) * g / (math.sqrt(s) + eps), s
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def adagrad_lr(lr: float, t: int, lr_decay: float) -> float:
     """Adagrad's decayed rate lr / (1 + (t - 1) lr_decay)."""
     return lr / (1.0 + (t - 1) * lr_decay)
@@ -162,7 +164,7 @@ def adagrad_step(
         theta[i], state[0, i] = adagrad_coord(theta[i], grad[i], state[0, i], clr, hp[1], hp[3])
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def rmsprop_coord(
     th: float,
     g: float,
@@ -207,7 +209,7 @@ def rmsprop_step(
         )  # fmt: skip
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def rmsprop_lecture_coord(
     th: float, g: float, s: float, lr: float, gamma: float, eps: float
 ) -> tuple[float, float]:
@@ -231,7 +233,7 @@ def rmsprop_lecture_step(
         )
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def bias_correction(beta: float, t: int) -> float:
     """1 - beta^t, rounded exactly as torch's Python ``1 - beta ** step``.
 
@@ -248,7 +250,7 @@ def bias_correction(beta: float, t: int) -> float:
 _bias_correction = bias_correction
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def adam_coord(
     th: float,
     g: float,
@@ -320,7 +322,7 @@ def gradient_step(theta: np.ndarray, grad: np.ndarray, lr: float) -> None:
         theta[i] = theta[i] - lr * grad[i]
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def newton_move(
     x: float,
     y: float,
