@@ -35,6 +35,16 @@ from .optimizers import (
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
+def has_lanes(oid: int) -> bool:
+    """Whether ``lanes_step`` steps optimizer ``oid`` (every one but Newton, id 8).
+
+    An optimizer added to ``optimizer_step`` without a branch here still sweeps
+    correctly: its runs go one by one.
+    """
+    return 0 <= oid <= 7 or oid == 9
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
 def shared_betas(hps: np.ndarray, lo: int, hi: int) -> bool:
     """True when rows lo..hi-1 of ``hps`` share columns 0 and 1 (Adam's betas)."""
     same = True

@@ -20,6 +20,12 @@ import math
 import numpy as np
 from numba import njit
 
+from .critical_points import (
+    double_well_points,
+    point_pair,
+    rosenbrock_points,
+    two_gaussians_points,
+)
 from .program import program_eval, program_eval_block
 from .specs import CriticalPoint, ParamSpec, SurfaceSpec
 
@@ -354,117 +360,6 @@ def surface_eval_block(
             values[r], grad[r], grad[n + r] = math.nan, math.nan, math.nan
 
 
-# ---------------------------------------------------------------- critical points (numpy)
-
-
-def _polish_root(h, dh, lo: float, hi: float) -> float:
-    """A root of the scalar function ``h`` in [lo, hi] where h(lo), h(hi) differ in sign.
-
-    Newton steps on ``dh``, falling back to bisection whenever a step leaves
-    the shrinking bracket, so it always converges; stops at machine precision.
-    """
-    h_lo = h(lo)
-    x = 0.5 * (lo + hi)
-    for _ in range(200):
-        hx = h(x)
-        if hx == 0.0:
-            return x
-        if (hx < 0.0) == (h_lo < 0.0):
-            lo, h_lo = x, hx
-        else:
-            hi = x
-        d = dh(x)
-        step = hx / d if d != 0.0 else math.inf
-        nxt = x - step
-        if not lo < nxt < hi:
-            nxt = 0.5 * (lo + hi)
-        if abs(nxt - x) <= 4e-16 * (1.0 + abs(x)):
-            return nxt
-        x = nxt
-    return x
-
-
-def _rosenbrock_points(v: dict[str, float]) -> tuple[CriticalPoint, ...]:
-    """The single critical point: the minimum (a, a^2), f = 0."""
-    a = v["a"]
-    return (CriticalPoint(a, a * a, 0.0, "minimum"),)
-
-
-def _two_gaussians_points(v: dict[str, float]) -> tuple[CriticalPoint, ...]:
-    """All critical points of the two-Gaussian bowl, sorted by x.
-
-    dvalue/dy = 2y (1 + (a e_a + b e_b) / c) vanishes only at y = 0, where
-    d2value/dy2 > 0, so every critical point lies on the x axis and is a
-    minimum where h = dvalue/dx increases through zero and a saddle where it
-    decreases. Roots of h satisfy |x| <= M = (a + b) / c * sqrt(c / 2) e^(-1/2)
-    (the largest of |u| exp(-u^2 / c) bounds the Gaussian terms), so a sign
-    scan of [-M - 1/2, M + 1/2] at spacing sqrt(c) / 20 brackets them all but
-    tangential (measure-zero) ones; each is polished to machine precision.
-    """
-    a, b, c = v["a"], v["b"], v["c"]
-
-    def h(x):
-        ea = a * np.exp(-((x - 1.0) ** 2) / c)
-        eb = b * np.exp(-((x + 1.0) ** 2) / c)
-        return 2.0 * x + 2.0 * (ea * (x - 1.0) + eb * (x + 1.0)) / c
-
-    def dh(x):
-        ea = a * np.exp(-((x - 1.0) ** 2) / c)
-        eb = b * np.exp(-((x + 1.0) ** 2) / c)
-        return (
-            2.0
-            + 2.0
-            * (ea * (1.0 - 2.0 * (x - 1.0) ** 2 / c) + eb * (1.0 - 2.0 * (x + 1.0) ** 2 / c))
-            / c
-        )
-
-    bound = (a + b) / c * math.sqrt(0.5 * c) * math.exp(-0.5) + 0.5
-    n = max(2001, math.ceil(2.0 * bound / (0.05 * math.sqrt(c))) + 1)
-    xs = np.linspace(-bound, bound, n)
-    hs = h(xs)
-    roots = [float(xs[i]) for i in np.flatnonzero(hs == 0.0)]
-    for i in np.flatnonzero(hs[:-1] * hs[1:] < 0.0):
-        lo, hi = float(xs[i]), float(xs[i + 1])
-        roots.append(_polish_root(lambda t: float(h(t)), lambda t: float(dh(t)), lo, hi))
-    out = []
-    for x in sorted(roots):
-        slope = float(dh(x))
-        if slope == 0.0:
-            continue  # tangential root: a degenerate point between two regimes
-        f = x * x - a * math.exp(-((x - 1.0) ** 2) / c) - b * math.exp(-((x + 1.0) ** 2) / c)
-        out.append(CriticalPoint(x, 0.0, f, "minimum" if slope > 0.0 else "saddle"))
-    return tuple(out)
-
-
-def _double_well_points(v: dict[str, float]) -> tuple[CriticalPoint, ...]:
-    """Roots of x^3 - x + c (the derivative), sorted: minima where 3x^2 - 1 > 0, else maximum.
-
-    Three real roots for |c| < 2 / (3 sqrt 3) ~ 0.385, one beyond (the
-    shallow well and the hump merge and vanish). Roots from the companion
-    matrix are polished by Newton steps; y is 0 on a 1-D surface.
-    """
-    c = v["c"]
-    out = []
-    for r in sorted(float(z.real) for z in np.roots([1.0, 0.0, -1.0, c]) if abs(z.imag) < 1e-7):
-        x = r
-        for _ in range(8):
-            d = 3.0 * x * x - 1.0
-            if d == 0.0:
-                break
-            x -= (x * x * x - x + c) / d
-        curv = 3.0 * x * x - 1.0
-        if curv == 0.0 or any(abs(x - q.x) < 1e-9 for q in out):
-            continue
-        f = 0.25 * x**4 - 0.5 * x * x + c * x
-        out.append(CriticalPoint(x, 0.0, f, "minimum" if curv > 0.0 else "maximum"))
-    return tuple(out)
-
-
-def _pair(x: float, y: float, f: float, kind: str) -> tuple[CriticalPoint, CriticalPoint]:
-    """A critical point and its mirror (-x, -y), for surfaces with f(-x, -y) = f(x, y)."""
-    return CriticalPoint(x, y, f, kind), CriticalPoint(-x, -y, f, kind)
-
-
 # ---------------------------------------------------------------- the catalogue
 
 _KAPPA = ParamSpec("kappa", 20.0, 1.0, 1000.0, "condition number: curvature ratio", log=True)
@@ -530,7 +425,7 @@ SURFACES: tuple[SurfaceSpec, ...] = (
         critical_points=(CriticalPoint(1.0, 1.0, 0.0, "minimum"),),
         concept="a curved ravine: slow progress along the valley floor",
         default_start=(-1.5, 2.0),
-        critical_points_fn=_rosenbrock_points,
+        critical_points_fn=rosenbrock_points,
     ),
     SurfaceSpec(
         name="beale",
@@ -579,14 +474,14 @@ SURFACES: tuple[SurfaceSpec, ...] = (
         formula=r"\left(4 - 2.1x^2 + \tfrac{x^4}{3}\right)x^2 + xy + (4y^2 - 4)\,y^2",
         view=(-3.0, 3.0, -2.0, 2.0),
         critical_points=(
-            *_pair(-0.08984201310031806, 0.7126564030207396, -1.0316284534898774, "minimum"),
-            *_pair(-1.703606714969981, 0.7960835686726251, -0.21546382438371764, "minimum"),
-            *_pair(-1.6071047529201972, -0.5686514548841314, 2.1042503103112584, "minimum"),
+            *point_pair(-0.08984201310031806, 0.7126564030207396, -1.0316284534898774, "minimum"),
+            *point_pair(-1.703606714969981, 0.7960835686726251, -0.21546382438371764, "minimum"),
+            *point_pair(-1.6071047529201972, -0.5686514548841314, 2.1042503103112584, "minimum"),
             CriticalPoint(0.0, 0.0, 0.0, "saddle"),
-            *_pair(-1.1092053368047865, 0.7682680925095399, 0.5437186009781851, "saddle"),
-            *_pair(1.6380679841897785, 0.22867406904439408, 2.2293571975307147, "saddle"),
-            *_pair(1.2960702671671092, 0.6050843880386585, 2.22947081802986, "saddle"),
-            *_pair(1.2302298765166526, 0.16233458445899496, 2.496295351023577, "maximum"),
+            *point_pair(-1.1092053368047865, 0.7682680925095399, 0.5437186009781851, "saddle"),
+            *point_pair(1.6380679841897785, 0.22867406904439408, 2.2293571975307147, "saddle"),
+            *point_pair(1.2960702671671092, 0.6050843880386585, 2.22947081802986, "saddle"),
+            *point_pair(1.2302298765166526, 0.16233458445899496, 2.496295351023577, "maximum"),
         ),
         concept=(
             "six local minima of different depths, two of them global: random restarts "
@@ -701,7 +596,7 @@ SURFACES: tuple[SurfaceSpec, ...] = (
             "basin it starts in, momentum or noise can carry it over"
         ),
         default_start=(1.5, 0.8),
-        critical_points_fn=_two_gaussians_points,
+        critical_points_fn=two_gaussians_points,
     ),
     SurfaceSpec(
         name="tilted_plane",
@@ -742,7 +637,7 @@ SURFACES: tuple[SurfaceSpec, ...] = (
         ),
         dims=1,
         default_start=(1.8, 0.0),
-        critical_points_fn=_double_well_points,
+        critical_points_fn=double_well_points,
     ),
     SurfaceSpec(
         name="booth",
