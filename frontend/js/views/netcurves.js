@@ -45,10 +45,8 @@ export function createNetCurvesView(el) {
     let yaxis = { title: { text: "loss" }, type: "log", autorange: true };
     if (hi > 0) {
       const range = [Math.log10(lo) - 0.05, Math.log10(hi) + 0.05];
-      // our own ticks: Plotly labels a narrow log range's minor ticks, which overlap when short.
-      // Spaced for 60% of today's height: a window made smaller resizes the plot without a
-      // redraw, and the ticks must still not touch (1920x1080 -> 1366x768 shrinks it ~40%).
-      const px = 0.6 * Math.max(60, (gd.clientHeight || 300) - margin.t - margin.b);
+      // our own ticks: Plotly labels a narrow log range's minor ticks, which overlap when short
+      const px = Math.max(60, (gd.clientHeight || 300) - margin.t - margin.b);
       const ticks = logTicks(10 ** range[0], 10 ** range[1], px, fontSize(state) * 1.2);
       yaxis = { ...yaxis, autorange: false, range, tickmode: "array", ...ticks };
     }
