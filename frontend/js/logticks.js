@@ -12,6 +12,10 @@ const MANTISSAS = [
   [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 7, 8, 9],
 ];
 
+// Ticks are spaced for this share of the axis's length today: a smaller window resizes a plot
+// without redrawing it (1920x1080 -> 1366x768 shrinks a panel ~40%), and they must not touch.
+const SHRINK = 0.6;
+
 const SUPER = { "-": "⁻", 0: "⁰", 1: "¹", 2: "²", 3: "³", 4: "⁴", 5: "⁵", 6: "⁶", 7: "⁷", 8: "⁸", 9: "⁹" };
 
 /** A short label: 0.15, 2, 150 as they are; 3×10⁻⁵ and 10⁶ outside [1e-3, 1e4). */
@@ -43,11 +47,11 @@ function niceStep(raw) {
 /**
  * {tickvals, ticktext} for a log axis over values [lo, hi] (lo > 0) drawn `px` pixels long,
  * whose labels are `labelPx` pixels tall: consecutive ticks lie at least 1.5 label heights
- * apart, and there are at least two ticks.
+ * apart on an axis SHRINK times as long, and there are at least two ticks.
  */
 export function logTicks(lo, hi, px, labelPx) {
   if (!(lo > 0 && hi > lo)) return { tickvals: [lo], ticktext: [tickLabel(lo)] };
-  const perDecade = px / (Math.log10(hi) - Math.log10(lo));
+  const perDecade = (SHRINK * px) / (Math.log10(hi) - Math.log10(lo));
   const gap = 1.5 * labelPx;
   const fits = (vals) => vals.every((v, i) => i === 0 || Math.log10(v / vals[i - 1]) * perDecade >= gap);
   if (perDecade < gap) {
