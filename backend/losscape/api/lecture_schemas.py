@@ -34,6 +34,31 @@ _EXAMPLE_STATE = {
     "steps": 100,
 }
 
+_SAVED_SCENE_EXAMPLE = {
+    "id": "s_ZTkHqyBv-qfE_OQEvEJJqg",
+    "page": "surfaces",
+    "title": "A narrow ravine",
+    "caption": "GD zig-zags across the steep direction.",
+    "state": _EXAMPLE_STATE,
+    "created": 1796200000.0,
+}
+_LECTURE_STEP_EXAMPLE = {
+    "ref": "s_ZTkHqyBv-qfE_OQEvEJJqg",
+    "page": "surfaces",
+    "title": "A narrow ravine",
+    "caption": "GD zig-zags across the steep direction.",
+    "step_caption": "",
+    "state": _EXAMPLE_STATE,
+}
+_LECTURE_EXAMPLE = {
+    "id": "l_ZTkHqyBv-qfE_OQEvEJJqg",
+    "title": "Week 3: momentum",
+    "scenes": ["s_ZTkHqyBv-qfE_OQEvEJJqg"],
+    "created": 1796200000.0,
+    "updated": 1796200000.0,
+    "steps": [_LECTURE_STEP_EXAMPLE],
+}
+
 
 class SavedSceneIn(Strict):
     """A scene to save: the page it belongs to, a title, a caption and the page state."""
@@ -65,10 +90,18 @@ class SavedScene(Out):
     state: dict[str, Any]
     created: float = Field(description="Seconds since 1970 (UTC).")
 
+    model_config = ConfigDict(json_schema_extra={"examples": [_SAVED_SCENE_EXAMPLE]})
+
 
 class SavedSceneCreated(SavedScene):
     edit_token: str = Field(
         description="Send as `X-Edit-Token` to update or delete; shown once, never stored."
+    )
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{**_SAVED_SCENE_EXAMPLE, "edit_token": "kq3N0dW5lZC1leGFtcGxlLXRva2Vu"}]
+        }
     )
 
 
@@ -93,6 +126,8 @@ class LectureStep(Out):
     step_caption: str
     state: dict[str, Any]
 
+    model_config = ConfigDict(json_schema_extra={"examples": [_LECTURE_STEP_EXAMPLE]})
+
 
 class Lecture(Out):
     id: str
@@ -102,9 +137,17 @@ class Lecture(Out):
     updated: float
     steps: list[LectureStep] = Field(description="The scenes as the stepper walks them.")
 
+    model_config = ConfigDict(json_schema_extra={"examples": [_LECTURE_EXAMPLE]})
+
 
 class LectureCreated(Lecture):
     edit_token: str = Field(description="Send as `X-Edit-Token` to update or delete.")
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{**_LECTURE_EXAMPLE, "edit_token": "kq3N0dW5lZC1leGFtcGxlLXRva2Vu"}]
+        }
+    )
 
 
 class DocumentScene(Strict):
@@ -113,6 +156,20 @@ class DocumentScene(Strict):
     title: str = Title
     caption: str = Caption
     state: dict[str, Any]
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "key": "s_1",
+                    "page": "surfaces",
+                    "title": "A narrow ravine",
+                    "caption": "",
+                    "state": _EXAMPLE_STATE,
+                }
+            ]
+        }
+    )
 
 
 class LectureDocument(Strict):

@@ -93,6 +93,8 @@ class CreateRoom(_Strict):
 
     page: Literal["surfaces", "networks"] = "surfaces"
 
+    model_config = ConfigDict(json_schema_extra={"examples": [{"page": "surfaces"}]})
+
 
 Coordinate = Annotated[float, Field(ge=-limits.MAX_COORDINATE, le=limits.MAX_COORDINATE)]
 Choice = Annotated[str, Field(min_length=1, max_length=limits.MAX_CHOICE_CHARS)]
@@ -111,6 +113,20 @@ class ChoiceQuestion(_Question):
     kind: Literal["choice"]
     choices: list[Choice] = Field(min_length=2, max_length=limits.MAX_CHOICES)
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "kind": "choice",
+                    "prompt": "Which learning rate diverges?",
+                    "scene": "learning-rate",
+                    "step": 0,
+                    "choices": ["0.01", "0.1", "0.2"],
+                }
+            ]
+        }
+    )
+
 
 class PointQuestion(_Question):
     """A question answered by a click on the contour; ``view`` = [x_min, x_max, y_min,
@@ -118,6 +134,20 @@ class PointQuestion(_Question):
 
     kind: Literal["point"]
     view: list[Coordinate] | None = Field(default=None, min_length=4, max_length=4)
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "kind": "point",
+                    "prompt": "Where does this start end up?",
+                    "scene": "local-minima",
+                    "step": 0,
+                    "view": [-5.0, 5.0, -5.0, 5.0],
+                }
+            ]
+        }
+    )
 
 
 # Each rule is in the schema itself (the OpenAPI document is exact: whatever it allows
@@ -137,9 +167,19 @@ class _Vote(_Strict):
 class ChoiceVote(_Vote):
     choice: int = Field(ge=0, lt=limits.MAX_CHOICES)
 
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"device": "d7Jx2mQp9sLw4vNa", "question": 1, "choice": 2}]}
+    )
+
 
 class PointVote(_Vote):
     point: list[Coordinate] = Field(min_length=2, max_length=2)
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"device": "d7Jx2mQp9sLw4vNa", "question": 1, "point": [3.0, 2.0]}]
+        }
+    )
 
 
 Vote = ChoiceVote | PointVote  # exactly one of choice / point (no unknown fields)
