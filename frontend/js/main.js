@@ -58,4 +58,4 @@ bootPage((catalog, api) => {
       csv: (state, data) => exportCsv(state, data.runs || []),
     },
   };
-}).then((s) => { shell = s; });
+}, "surfaces").then((s) => { shell = s; });

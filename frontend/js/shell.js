@@ -48,10 +48,11 @@ export function transportBadge() {
 
 /**
  * Both pages' start: the live-channel badge, the API client and the catalog, then
- * `page(catalog, api) -> page description` and the shell on #app; a catalog that cannot be
+ * `page(catalog, api) -> page description` and the shell on #app (`pageName`: "surfaces" or
+ * "networks", the page a lecture link is opened on); a catalog that cannot be
  * loaded is said on the page instead.
  */
-export async function bootPage(page) {
+export async function bootPage(page, pageName) {
   const root = document.getElementById("app");
   const transport = transportBadge();
   const api = createApi({ onTransport: transport.on });
@@ -62,10 +63,10 @@ export async function bootPage(page) {
     showFatal(root, `Could not load the catalog from the server: ${err.message}`);
     return null;
   }
-  const spec = page(catalog, api);
-  // A lecture link (#lecture=ID) sets the hash to its current stop before the shell reads it.
-  const lectureError = await loadLecture(catalog, spec.claimsPage);
-  const shell = createShell(root, api, catalog, spec, transport.el);
+  // A lecture link (#lecture=ID) adds the lecture to the catalog's scenes and sets the hash
+  // to its current stop, before the page and the shell read either.
+  const lectureError = await loadLecture(catalog, pageName);
+  const shell = createShell(root, api, catalog, page(catalog, api), transport.el);
   lectureNotice(lectureError);
   return shell;
 }

@@ -67,4 +67,4 @@ bootPage((catalog) => {
       csv: (_, data) => save(new Blob([historyCsv(data.history)], { type: "text/csv" }), "losscape-network.csv"),
     },
   };
-});
+}, "networks");
