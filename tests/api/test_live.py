@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import json
 import threading
 from typing import Any
@@ -588,3 +589,30 @@ def test_heavy_jobs_over_the_class_queue_get_503_with_retry_after(client, app) -
     assert (frame["type"], frame["status"]) == ("error", 503)
     assert frame["retry_after"] >= 1
     assert "busy" in frame["detail"][0]["msg"]
+
+
+def test_results_of_many_lanes_queued_at_once_all_go_out(client) -> None:
+    """More lanes than the outbox bound answer together: each lane's newest result is sent
+    (a result only gives way to a newer result of its own lane)."""
+    lanes = limits.MAX_SEND_FRAMES + 3
+    with client.websocket_connect("/api/live") as ws:
+        for k in range(lanes):
+            send(ws, k, "trajectories", {**TRAJ, "seed": k}, lane=f"lane{k}")
+        frames = [recv(ws) for _ in range(lanes)]
+    assert sorted(f["id"] for f in frames if f["type"] == "result") == list(range(lanes))
+
+
+def test_an_older_result_gives_way_only_to_a_newer_one_of_its_lane() -> None:
+    session = live.LiveSession.__new__(live.LiveSession)
+    session.outbox = collections.deque(
+        [
+            live._Out(b"a1", tag="a1", kind="result", lane="a"),
+            live._Out(b"b1", tag="b1", kind="result", lane="b"),
+            live._Out(b"a2", tag="a2", kind="result", lane="a"),
+        ]
+    )
+    assert session._give_way()
+    kinds = [(o.tag, o.kind) for o in session.outbox]
+    assert kinds == [("a1", "control"), ("b1", "result"), ("a2", "result")]
+    assert json.loads(session.outbox[0].data) == {"id": "a1", "type": "dropped"}
+    assert not session._give_way()  # b1 and a2 are their lanes' newest: they stay

@@ -26,9 +26,11 @@ millisecond) runs on the event loop itself: a thread hop costs more CPU than
 a page's drag request.
 
 Frames go out through a bounded outbox (``MAX_SEND_FRAMES``): when a reader
-falls behind, a queued progress frame gives way first, then the oldest queued
-result becomes a small ``dropped`` frame (latest wins); a socket whose write
-does not complete within ``MAX_SEND_STALL_S`` is closed.
+falls behind, a queued progress frame gives way first, then a queued result
+that a newer result of the same lane supersedes becomes a small ``dropped``
+frame (latest wins per lane: each lane's newest result always goes out, so at
+most one result per lane waits); a socket whose write does not complete within
+``MAX_SEND_STALL_S`` is closed.
 """
 
 from __future__ import annotations
@@ -148,6 +150,7 @@ class _Out:
     binary: bool = False
     tag: Any = None
     kind: str = "control"  # "result", "progress" or "control" (never dropped)
+    lane: str = ""  # a result gives way only to a newer result of its own lane
 
 
 class LiveSession:
@@ -262,24 +265,35 @@ class LiveSession:
             await asyncio.gather(*tasks, return_exceptions=True)
 
     async def send(
-        self, data: bytes, binary: bool = False, tag: Any = None, kind: str = "control"
+        self,
+        data: bytes,
+        binary: bool = False,
+        tag: Any = None,
+        kind: str = "control",
+        lane: str = "",
     ) -> None:
-        """Queue a frame; over the bound, older progress and results give way."""
+        """Queue a frame; over the bound, progress and superseded results give way."""
         if self.closed:
             return
-        self.outbox.append(_Out(data, binary, tag, kind))
+        self.outbox.append(_Out(data, binary, tag, kind, lane))
         while len(self.outbox) > limits.MAX_SEND_FRAMES and self._give_way():
             pass
         self.ready.set()
 
     def _give_way(self) -> bool:
-        """Drop the oldest progress frame, else turn the oldest result into ``dropped``."""
+        """Drop the oldest progress frame, else turn the oldest result that a newer result of
+        its own lane supersedes into ``dropped`` (latest wins per lane: the newest result of
+        each lane always goes out, so the outbox holds at most one result per lane)."""
         for i, item in enumerate(self.outbox):
             if item.kind == "progress":
                 del self.outbox[i]
                 return True
+        newest: dict[str, _Out] = {}
         for item in self.outbox:
             if item.kind == "result":
+                newest[item.lane] = item
+        for item in self.outbox:
+            if item.kind == "result" and newest[item.lane] is not item:
                 item.data = encoding.dumps({"id": item.tag, "type": "dropped"})
                 item.binary, item.kind = False, "control"
                 return True
@@ -424,6 +438,7 @@ class LiveSession:
         except ValueError as exc:
             detail = errors.value_error_detail(exc)
         await self._reply(job, result, detail)
+        await asyncio.sleep(0)  # let the writer and the other sockets have the loop between jobs
 
     async def _reply(self, job: Job, result: Any, detail: list[dict[str, Any]] | None) -> None:
         """The job's one answer: its stop reason, an error, or the result frame."""
@@ -439,10 +454,10 @@ class LiveSession:
             await self.send(data)
         elif isinstance(result, encoding.BinaryBody):
             data, binary = encoding.binary_frame(head, result), True
-            await self.send(data, True, job.tag, "result")
+            await self.send(data, True, job.tag, "result", job.lane)
         elif result is not None:
             data, binary = encoding.frame(head, result), False
-            await self.send(data, False, job.tag, "result")
+            await self.send(data, False, job.tag, "result", job.lane)
         else:
             return
         if self.publish is not None:  # computed once for the teacher, fanned out to the room
