@@ -434,6 +434,18 @@ def test_serve_passes_its_flags(monkeypatch):
                     "log_level": "warning", "redis_url": "redis://cache:6379/0"}  # fmt: skip
 
 
+def test_serve_data_names_the_folder_every_worker_opens(monkeypatch, tmp_path):
+    """``serve --data DIR`` creates DIR and exports it as LOSSCAPE_DATA_DIR (workers read it)."""
+    import losscape.api.server as server
+
+    monkeypatch.setattr(server, "serve", lambda **kw: 0)
+    monkeypatch.setenv("LOSSCAPE_DATA_DIR", "elsewhere")
+    folder = tmp_path / "lectures"
+    assert main(["serve", "--data", str(folder)]) == 0
+    assert folder.is_dir()
+    assert os.environ["LOSSCAPE_DATA_DIR"] == str(folder.resolve())
+
+
 def test_help_mentions_only_real_commands(capsys):
     from losscape.cli.parser import build_parser
 

@@ -38,21 +38,26 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
-import json
 import logging
 import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 import anyio
-import orjson
 from pydantic import BaseModel, ValidationError
 from starlette.websockets import WebSocket
 
 from .. import limits, service
 from . import encoding, errors
+from .live_envelope import (  # noqa: F401  (re-exported: the rooms use them from here)
+    ROOM_SUBPROTOCOL,
+    envelope_problem,
+    origin_allowed,
+    parse_message,
+    room_token,
+    valid_tag,
+)
 from .operations import OPERATIONS, Operation
 from .runtime import Refused, Runtime, runtime
 
@@ -60,9 +65,6 @@ log = logging.getLogger("losscape.api")
 
 MAX_MESSAGE_BYTES = limits.MAX_BODY_BYTES
 MAX_LANES = limits.MAX_LANES
-MAX_TAG_LENGTH = limits.MAX_TAG_LENGTH
-MAX_LANE_LENGTH = limits.MAX_LANE_LENGTH
-ENVELOPE_KEYS = frozenset({"id", "type", "lane", "body"})
 TYPES = (*OPERATIONS, "cancel")
 
 
@@ -108,38 +110,6 @@ class _JobProgress:
             self.loop.call_soon_threadsafe(self.queue.put_nowait, data)
         except RuntimeError:  # the loop is gone: nobody is listening
             raise service.Cancelled("closed") from None
-
-
-ROOM_SUBPROTOCOL = "losscape.room"
-
-
-def room_token(ws: WebSocket) -> tuple[str | None, str | None]:
-    """(teacher token, subprotocol to accept) of a socket that drives a classroom room.
-
-    The page offers the subprotocols ``losscape.room, <token>`` so the token stays out
-    of the URL (and so out of access logs); scripts may pass ``?token=`` instead.
-    """
-    offered = [p.strip() for p in ws.headers.get("sec-websocket-protocol", "").split(",")]
-    if ROOM_SUBPROTOCOL in offered:
-        i = offered.index(ROOM_SUBPROTOCOL)
-        token = offered[i + 1] if i + 1 < len(offered) else None
-        return token, ROOM_SUBPROTOCOL
-    return ws.query_params.get("token"), None
-
-
-def origin_allowed(ws: WebSocket) -> bool:
-    """Same-origin pages only (a browser always sends Origin; scripts may omit it).
-
-    Behind a proxy that rewrites Host, list the page's origins in
-    ``LOSSCAPE_ALLOWED_ORIGINS`` (comma-separated, e.g. ``https://class.example.org``).
-    """
-    origin = ws.headers.get("origin")
-    if not origin:
-        return True
-    if urlsplit(origin).netloc.lower() == ws.headers.get("host", "").lower():
-        return True
-    extra = os.environ.get("LOSSCAPE_ALLOWED_ORIGINS", "")
-    return origin.rstrip("/").lower() in {o.strip().rstrip("/").lower() for o in extra.split(",")}
 
 
 @dataclass(eq=False)
@@ -311,23 +281,23 @@ class LiveSession:
             msg = f"message of {size} bytes is over the {MAX_MESSAGE_BYTES} byte limit"
             await self.send_error(None, 413, [errors.item(["message"], msg, "too_large")])
             return
-        message = _parse(raw)
+        message = parse_message(raw)
         if not isinstance(message, dict):
             msg = message if isinstance(message, str) else "a message must be a JSON object"
             await self.send_error(None, 400, [errors.item(["message"], msg, "malformed")])
             return
         tag = message.get("id")
-        problem = _envelope_problem(message)
+        problem = envelope_problem(message, TYPES)
         if problem is not None:
             loc, msg = problem
-            shown = tag if _valid_tag(tag) else None
+            shown = tag if valid_tag(tag) else None
             await self.send_error(shown, 422, [errors.item(loc, msg, "invalid_message")])
             return
         kind = message["type"]
         body = message.get("body", {})
         if kind == "cancel":
             target = body.get("id", tag) if isinstance(body, dict) else tag
-            if not _valid_tag(target):
+            if not valid_tag(target):
                 msg = "cancel needs the id of a request (a string or an int)"
                 await self.send_error(tag, 422, [errors.item(["body", "id"], msg, "invalid")])
                 return
@@ -467,46 +437,6 @@ class LiveSession:
         while (data := await queue.get()) is not None:
             if job.stop is None:
                 await self.send(data, False, job.tag, "progress")
-
-
-def _parse(raw: str | bytes) -> Any:
-    """JSON, or a string saying why not. NaN / Infinity literals parse (and fail validation)."""
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        pass
-    try:
-        return json.loads(raw)
-    except (ValueError, RecursionError) as exc:
-        with contextlib.suppress(Exception):
-            return f"malformed JSON: {str(exc)[:200]}"
-        return "malformed JSON"
-
-
-def _valid_tag(tag: Any) -> bool:
-    if isinstance(tag, bool):
-        return False
-    if isinstance(tag, int):
-        return abs(tag) < 2**53
-    return isinstance(tag, str) and len(tag) <= MAX_TAG_LENGTH
-
-
-def _envelope_problem(message: dict[str, Any]) -> tuple[list[Any], str] | None:
-    extra = sorted(str(k) for k in set(message) - ENVELOPE_KEYS)
-    if extra:
-        return [extra[0]], f"unknown field(s) {', '.join(extra)}; valid: body, id, lane, type"
-    if not _valid_tag(message.get("id")):
-        return ["id"], f"id must be a string of at most {MAX_TAG_LENGTH} characters (or an int)"
-    kind = message.get("type")
-    if not isinstance(kind, str) or kind not in TYPES:
-        shown = repr(kind) if isinstance(kind, str) and len(kind) <= 60 else "given"
-        return ["type"], f"unknown type {shown}; valid types: {', '.join(TYPES)}"
-    lane = message.get("lane", kind)
-    if not isinstance(lane, str) or not 0 < len(lane) <= MAX_LANE_LENGTH:
-        return ["lane"], f"lane must be a string of 1 to {MAX_LANE_LENGTH} characters"
-    if "body" in message and not isinstance(message["body"], dict):
-        return ["body"], "body must be a JSON object"
-    return None
 
 
 async def endpoint(ws: WebSocket) -> None:
