@@ -130,6 +130,23 @@ export function createShell(root, baseApi, catalog, page, transport) {
   const badges = h("div", { class: "badges", id: "badges", "aria-live": "polite" });
   // focusable: in presenter mode the panels scroll, and a keyboard must reach them
   const panelsEl = h("div", { class: "panels", id: "panels", role: "region", "aria-label": "Panels", tabindex: "0" });
+  // Panels also change size without a window resize (the caption, the claims or the class bar
+  // grow or shrink), which Plotly's `responsive` does not follow: refit the plots that no
+  // longer match their box, once per animation frame.
+  let refit = 0;
+  const refitPlots = () => {
+    refit = 0;
+    for (const gd of panelsEl.querySelectorAll(".js-plotly-plot")) {
+      const fl = gd._fullLayout;
+      if (fl && gd.clientWidth && gd.clientHeight &&
+          (Math.abs(fl.width - gd.clientWidth) > 2 || Math.abs(fl.height - gd.clientHeight) > 2)) {
+        Plotly.Plots.resize(gd);
+      }
+    }
+  };
+  if (typeof ResizeObserver === "function") {
+    new ResizeObserver(() => { refit ||= requestAnimationFrame(refitPlots); }).observe(panelsEl);
+  }
   const timelineEl = h("div", { class: "timeline", role: "group", "aria-label": "Timeline" });
   const toast = h("div", { class: "toast", role: "alert", hidden: true });
   setChildren(root, [header, room.bar, caption, claims, h("div", { class: "layout" }, [controlsEl,
