@@ -301,7 +301,10 @@ def test_sweep_panels_fill_in(page, ui):
 
         def from_server(message) -> None:
             try:
-                msg = json.loads(message)
+                if isinstance(message, bytes):  # a binary frame: uint32 n, then n bytes of head
+                    msg = json.loads(message[4 : 4 + int.from_bytes(message[:4], "little")])
+                else:
+                    msg = json.loads(message)
             except (TypeError, ValueError):
                 msg = {}
             basins = str(msg.get("id", "")).startswith("sweep_basins#")
