@@ -130,12 +130,18 @@ def test_progress_rows_of_an_lr_sweep(client) -> None:
     assert status == result["status"]
 
 
-def test_latest_wins_on_a_lane(client) -> None:
+def test_latest_wins_on_a_lane(client, monkeypatch) -> None:
+    # a is held inside its service call until b and c have arrived (on an idle machine the
+    # vectorised basin map can finish before a newer request is read).
+    started, go = _gate_first_call(monkeypatch, service, "basins")
     with client.websocket_connect("/api/live") as ws:
         send(ws, "a", "sweep_basins", BIG_BASINS)
+        assert started.wait(timeout=60)
         send(ws, "b", "sweep_basins", BIG_BASINS)
         send(ws, "c", "hessian", QUICK, lane="sweep_basins")
-        frames = until_final(ws, "c")
+        frames = until_final(ws, "b")  # c replaced the waiting b
+        go.set()
+        frames += until_final(ws, "c")
         # a was running: stopped at its next chunk; b never started
         assert of(frames, "b") == ["dropped"]
         assert of(frames, "a")[-1] == "dropped"
