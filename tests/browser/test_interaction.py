@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import math
+import re
 from pathlib import Path
 
 import pytest
@@ -315,7 +316,8 @@ def test_sweep_panels_fill_in(page, ui):
 
         server.on_message(from_server)
 
-    page.page.route_web_socket("**/api/live", relay)
+    # The page opens /api/live?binary=1: a glob without the query string would never match.
+    page.page.route_web_socket(re.compile(r"/api/live(\?|$)"), relay)
     ui.open_page(page)
     ui.js(page, "countDraws")
     frag = (
@@ -325,6 +327,7 @@ def test_sweep_panels_fill_in(page, ui):
     )
     page.page.evaluate(f"() => location.hash = {frag!r}")
     page.page.wait_for_function("() => window.__draws.partialBasins > 0", timeout=120_000)
+    assert sockets, "the relay never saw the page's socket: nothing was held"
     assert ui.js(page, "draws")["partialBasins"] >= 1
     heat = ui.js(page, "summary", "basins")[0][0]
     assert heat["type"] == "heatmap" and heat["n"] == 160
