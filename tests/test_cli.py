@@ -156,6 +156,31 @@ def test_run_writes_the_format_of_the_extension(tmp_path, capsys, suffix):
         assert "Contour: rosenbrock, 1 run" in text
 
 
+def test_run_records_the_optimizer_state_in_every_format(tmp_path, capsys):
+    """--record-state: momentum's velocity is each step's displacement x_t - x_(t-1)."""
+    args = ["run", "-", "momentum", "--expression", "x**2 + 3*y**2", "--start", "1", "1"]
+    args += ["--lr", "0.05", "--steps", "30", "--hp", "momentum=0.9", "--record-state"]
+    assert main([*args, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    path, vel = np.array(data["path"]), np.array(data["state"]["quantities"]["velocity"])
+    assert vel.shape == path.shape and np.allclose(vel[1:], np.diff(path, axis=0))
+    assert np.allclose(vel[0], 0.0)
+    out = tmp_path / "run.csv"
+    assert main([*args, "-o", str(out)]) == 0
+    with out.open(newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    vx = np.array([float(r["velocity_x"]) for r in rows])
+    assert np.allclose(vx[1:], np.diff([float(r["x"]) for r in rows]))
+    npz = tmp_path / "run.npz"
+    assert main([*args, "-o", str(npz)]) == 0
+    assert np.allclose(np.load(npz)["state_velocity"], vel)
+    png = tmp_path / "run.html"
+    assert main([*args, "-o", str(png)]) == 0  # the internals drawn at the last step
+    capsys.readouterr()
+    assert main(["run", "quadratic", "gd", "--steps", "5", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["state"] is None  # recorded only on request
+
+
 def test_run_refuses_json_with_an_output(tmp_path, capsys):
     assert main(["run", "quadratic", "gd", "--json", "-o", str(tmp_path / "a.json")]) == 2
     assert "with -o, write file.json instead" in capsys.readouterr().err

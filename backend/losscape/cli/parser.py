@@ -84,6 +84,12 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run one optimizer on one surface and print a summary")
     add_common(run)
     run.add_argument("--json", action="store_true", help="print the whole run as JSON")
+    run.add_argument(
+        "--record-state",
+        action="store_true",
+        help="also record the optimizer's state per step (velocity, moments, step scales): "
+        "in --json, in .csv/.npz columns, and drawn on the figure at the last step",
+    )
     run.add_argument("-o", "--output", default=None, help=out_help)
 
     lst = sub.add_parser("list", help="list surfaces, optimizers and schedules")

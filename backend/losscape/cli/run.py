@@ -19,6 +19,12 @@ from .output import (
 )
 
 
+def _state_arrays(run: object) -> dict[str, np.ndarray]:
+    """``state_<quantity>`` (n + 1, 2) arrays of a run made with --record-state, else none."""
+    state = getattr(run, "state", None)
+    return {} if state is None else {f"state_{q}": v for q, v in state.quantities.items()}
+
+
 def command(args: argparse.Namespace) -> int:
     import losscape
 
@@ -39,6 +45,7 @@ def command(args: argparse.Namespace) -> int:
         batch_size=args.batch_size,
         seed=args.seed,
         surface_params=surface_params,
+        record_state=args.record_state,
         **kv_pairs(args.hp, "--hp"),
     )
     if args.json:
@@ -58,7 +65,11 @@ def command(args: argparse.Namespace) -> int:
             json_data=lambda: run,
             rows=run.to_rows,
             arrays=lambda: {"path": run.path, "loss": run.loss, "lrs": run.lrs,
-                            "averaged_path": run.averaged_path, "status": np.array(run.status)},
-            figure=lambda: losscape.plot.contour(surface, run, surface_params=surface_params),
+                            "averaged_path": run.averaged_path, "status": np.array(run.status),
+                            **_state_arrays(run)},
+            figure=lambda: losscape.plot.contour(
+                surface, run, surface_params=surface_params,
+                state_step=run.steps_taken if args.record_state else None,
+            ),
         )  # fmt: skip
     return 0

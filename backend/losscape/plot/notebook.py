@@ -85,8 +85,11 @@ class TrajectoryViews(FigureMixin):
         return builders[kind](surface, [self], **kwargs)
 
     def to_rows(self, run: int = 1) -> list[dict[str, Any]]:
+        """One row per point; with ``record_state=True`` also ``<quantity>_x`` / ``_y`` columns
+        (the optimizer's state after that many steps, see ``losscape.optimizer_state``)."""
         t: Any = self
         n = t.path.shape[0]
+        state = t.state.quantities if getattr(t, "state", None) is not None else {}
         return [
             {
                 "run": run,
@@ -96,6 +99,7 @@ class TrajectoryViews(FigureMixin):
                 "y": float(t.path[k, 1]),
                 "loss": _num(t.loss[k]),
                 "lr": float(t.lrs[k]) if k < t.lrs.shape[0] else None,
+                **{f"{q}_{a}": _num(v[k, i]) for q, v in state.items() for i, a in enumerate("xy")},
             }
             for k in range(n)
         ]
