@@ -108,13 +108,19 @@ def _message(fn, *args, **kwargs) -> str:
     return str(info.value)
 
 
+def _assert_same_refusal(api, base: dict, bad: dict) -> None:
+    """``api`` on the catalogue's quadratic and on the same bowl as a Python function."""
+    kw = {**base, **bad}
+    optimizer = kw.pop("optimizer")
+    catalogue = _message(api, "quadratic", optimizer, **kw)
+    assert _message(api, bowl, optimizer, **kw) == catalogue
+
+
 @pytest.mark.parametrize("bad", BAD_RUN_ARGUMENTS, ids=lambda b: ",".join(map(str, b)))
 def test_both_paths_refuse_a_bad_run_argument_with_the_same_message(bad):
-    kw = {"optimizer": "gd", "start": (1.0, 1.0), "steps": 20, **bad}
-    optimizer = kw.pop("optimizer")
-    catalogue = _message(losscape.trajectory, "quadratic", optimizer, **kw)
-    callable_ = _message(losscape.trajectory, bowl, optimizer, **kw)
-    assert callable_ == catalogue
+    _assert_same_refusal(
+        losscape.trajectory, {"optimizer": "gd", "start": (1, 1), "steps": 20}, bad
+    )
 
 
 @pytest.mark.parametrize(
@@ -131,11 +137,8 @@ def test_both_paths_refuse_a_bad_run_argument_with_the_same_message(bad):
     ids=lambda b: ",".join(map(str, b)),
 )
 def test_both_lr_sweeps_refuse_a_bad_argument_with_the_same_message(bad):
-    kw = {"optimizer": "gd", "start": (1.0, 1.0), "steps": 20, "count": 4, **bad}
-    optimizer = kw.pop("optimizer")
-    catalogue = _message(losscape.lr_sweep, "quadratic", optimizer, **kw)
-    callable_ = _message(losscape.lr_sweep, bowl, optimizer, **kw)
-    assert callable_ == catalogue
+    base = {"optimizer": "gd", "start": (1, 1), "steps": 20, "count": 4}
+    _assert_same_refusal(losscape.lr_sweep, base, bad)
 
 
 @pytest.mark.parametrize(
@@ -152,18 +155,8 @@ def test_both_lr_sweeps_refuse_a_bad_argument_with_the_same_message(bad):
     ids=lambda b: ",".join(map(str, b)),
 )
 def test_both_basin_maps_refuse_a_bad_argument_with_the_same_message(bad):
-    kw = {
-        "optimizer": "gd",
-        "view": (-2, 2, -2, 2),
-        "minima": [(0, 0)],
-        "resolution": 3,
-        "steps": 10,
-        **bad,
-    }
-    optimizer = kw.pop("optimizer")
-    catalogue = _message(losscape.basins, "quadratic", optimizer, **kw)
-    callable_ = _message(losscape.basins, bowl, optimizer, **kw)
-    assert callable_ == catalogue
+    base = {"optimizer": "gd", "view": (-2, 2, -2, 2), "minima": [(0, 0)], "resolution": 3}
+    _assert_same_refusal(losscape.basins, {**base, "steps": 10}, bad)
 
 
 def test_an_undefined_start_inside_a_basin_map_is_a_diverged_start():
