@@ -6,12 +6,9 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,6 +16,8 @@ from pathlib import Path
 import pytest
 
 from losscape import scenes
+
+from ..conftest import free_port, stop, wait_until_healthy
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
@@ -53,9 +52,7 @@ def caption(g) -> str:
 @contextmanager
 def second_server(data: Path) -> Iterator[str]:
     """Another ``losscape serve --data DIR`` (no warm-up: these pages need few kernels)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     root = Path(__file__).resolve().parents[2]
     env = {**os.environ, "LOSSCAPE_WARMUP": "0"}
     env["PYTHONPATH"] = os.pathsep.join(
@@ -66,23 +63,11 @@ def second_server(data: Path) -> Iterator[str]:
            "--log-level", "warning"]  # fmt: skip
     proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + START_TIMEOUT_S
     try:
-        while True:
-            try:
-                with urllib.request.urlopen(base + "healthz", timeout=2) as resp:
-                    if resp.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                pytest.fail(f"the second server did not come up:\n{log.read()[-4000:]}")
-            time.sleep(0.3)  # polling the server's start, not waiting on the page
+        wait_until_healthy(base, proc, log, START_TIMEOUT_S)
         yield base
     finally:
-        proc.terminate()
-        proc.wait(timeout=15)
+        stop(proc)
         log.close()
 
 
