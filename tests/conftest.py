@@ -3,6 +3,7 @@ $HOME); Redis and two servers sharing it for the rooms tests."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -82,6 +83,31 @@ def wait_until_healthy(
                 text = log.read()
             pytest.fail(f"the server at {base} did not come up:\n{text[-4000:]}")
         time.sleep(0.25)  # polling a process's start-up, not waiting on a page
+
+
+@contextlib.contextmanager
+def serving(
+    *args: str, env: dict[str, str] | None = None, timeout_s: float = SERVER_START_S
+) -> Iterator[str]:
+    """``losscape serve --port P *args`` on a free port, this checkout's backend first on the
+    path and ``env`` over the environment; yields its base URL (with a trailing slash) once
+    /healthz answers, and stops it after (its output is shown if it never comes up)."""
+    port = free_port()
+    full = {**os.environ, **(env or {})}
+    full["PYTHONPATH"] = os.pathsep.join(
+        filter(None, [str(ROOT / "backend"), full.get("PYTHONPATH")])
+    )
+    cmd = [sys.executable, "-m", "losscape", "serve", "--port", str(port), "--log-level", "warning"]
+    with tempfile.TemporaryFile(mode="w+") as log:
+        proc = subprocess.Popen(
+            [*cmd, *args], cwd=ROOT, env=full, stdout=log, stderr=subprocess.STDOUT
+        )
+        base = f"http://127.0.0.1:{port}/"
+        try:
+            wait_until_healthy(base, proc, log, timeout_s)
+            yield base
+        finally:
+            stop(proc)
 
 
 # --------------------------------------------------------------------------- rooms over Redis

@@ -9,9 +9,6 @@ failed requests and HTTP errors are collected for the tests to assert on.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +17,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from ..conftest import CHROMIUM, CHROMIUM_ARGS, free_port, stop, wait_until_healthy
+from ..conftest import CHROMIUM, CHROMIUM_ARGS, serving
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "screenshots"  # git-ignored
@@ -52,26 +49,8 @@ def _require_browser() -> None:
 def server() -> Iterator[str]:
     """Base URL (with a trailing slash) of a real server started for this session."""
     _require_browser()
-    port = free_port()
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(
-        filter(None, [str(ROOT / "backend"), env.get("PYTHONPATH")])
-    )
-    log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (closed in the finally below)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "losscape", "serve", "--port", str(port), "--log-level", "warning"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}/"
-    try:
-        wait_until_healthy(base, proc, log, WARMUP_TIMEOUT_S)
+    with serving(timeout_s=WARMUP_TIMEOUT_S) as base:
         yield base
-    finally:
-        stop(proc)
-        log.close()
 
 
 @pytest.fixture(scope="session")

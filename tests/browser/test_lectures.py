@@ -5,19 +5,14 @@ it, and import the file into a second server with an empty data folder."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
 
 from losscape import scenes
 
-from ..conftest import free_port, stop, wait_until_healthy
+from ..conftest import serving
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
@@ -49,26 +44,9 @@ def caption(g) -> str:
     return g.page.locator("#caption").inner_text()
 
 
-@contextmanager
-def second_server(data: Path) -> Iterator[str]:
+def second_server(data: Path) -> AbstractContextManager[str]:
     """Another ``losscape serve --data DIR`` (no warm-up: these pages need few kernels)."""
-    port = free_port()
-    root = Path(__file__).resolve().parents[2]
-    env = {**os.environ, "LOSSCAPE_WARMUP": "0"}
-    env["PYTHONPATH"] = os.pathsep.join(
-        filter(None, [str(root / "backend"), env.get("PYTHONPATH")])
-    )
-    log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (closed below)
-    cmd = [sys.executable, "-m", "losscape", "serve", "--port", str(port), "--data", str(data),
-           "--log-level", "warning"]  # fmt: skip
-    proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}/"
-    try:
-        wait_until_healthy(base, proc, log, START_TIMEOUT_S)
-        yield base
-    finally:
-        stop(proc)
-        log.close()
+    return serving("--data", str(data), env={"LOSSCAPE_WARMUP": "0"}, timeout_s=START_TIMEOUT_S)
 
 
 def test_save_build_share_step_export_import(browser, context, page, ui, tmp_path):
