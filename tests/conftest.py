@@ -3,6 +3,7 @@ $HOME); Redis and two servers sharing it for the rooms tests."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -13,6 +14,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 import pytest
 
@@ -21,27 +23,97 @@ os.environ.setdefault("NUMBA_CACHE_DIR", os.path.join(tempfile.gettempdir(), "lo
 os.environ.setdefault("LOSSCAPE_DATA_DIR", tempfile.mkdtemp(prefix="losscape-test-data-"))
 
 
-# --------------------------------------------------------------------------- rooms over Redis
-# A real Debian redis-server (no persistence) on a free loopback port, and two real
-# `losscape serve` processes sharing it: the rooms tests (tests/rooms) and the class browser
-# test spread students over both, as over two workers or two hosts behind a balancer.
-
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _free_port() -> int:
+# --------------------------------------------------------------------------- real processes
+# Helpers for the tests that start real servers and browsers (imported as ``..conftest``).
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+SERVER_START_S = 600  # a cold numba cache compiles every kernel before /healthz answers
+
+
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-def _stop(proc: subprocess.Popen) -> None:
+def stop(proc: subprocess.Popen) -> None:
     proc.terminate()
     try:
         proc.wait(timeout=20)
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
+
+
+def wait_until_healthy(
+    base: str,
+    proc: subprocess.Popen,
+    log: Path | IO[str] | None = None,
+    timeout_s: float = SERVER_START_S,
+) -> None:
+    """Poll ``{base}healthz`` (``base`` ends in a slash) until it answers 200; fail with the
+    tail of the server's ``log`` (a file or an open text file) if the process exits or
+    ``timeout_s`` passes."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            with urllib.request.urlopen(base + "healthz", timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            text = ""
+            if isinstance(log, Path):
+                text = log.read_text()
+            elif log is not None:
+                log.seek(0)
+                text = log.read()
+            pytest.fail(f"the server at {base} did not come up:\n{text[-4000:]}")
+        time.sleep(0.25)  # polling a process's start-up, not waiting on a page
+
+
+@contextlib.contextmanager
+def serving(
+    *args: str, env: dict[str, str] | None = None, timeout_s: float = SERVER_START_S
+) -> Iterator[str]:
+    """``losscape serve --port P *args`` on a free port, this checkout's backend first on the
+    path and ``env`` over the environment; yields its base URL (with a trailing slash) once
+    /healthz answers, and stops it after (its output is shown if it never comes up)."""
+    port = free_port()
+    full = {**os.environ, **(env or {})}
+    full["PYTHONPATH"] = os.pathsep.join(
+        filter(None, [str(ROOT / "backend"), full.get("PYTHONPATH")])
+    )
+    cmd = [sys.executable, "-m", "losscape", "serve", "--port", str(port), "--log-level", "warning"]
+    with tempfile.TemporaryFile(mode="w+") as log:
+        proc = subprocess.Popen(
+            [*cmd, *args], cwd=ROOT, env=full, stdout=log, stderr=subprocess.STDOUT
+        )
+        base = f"http://127.0.0.1:{port}/"
+        try:
+            wait_until_healthy(base, proc, log, timeout_s)
+            yield base
+        finally:
+            stop(proc)
+
+
+# --------------------------------------------------------------------------- rooms over Redis
+# A real Debian redis-server (no persistence) on a free loopback port, and two real
+# `losscape serve` processes sharing it: the rooms tests (tests/rooms) and the class browser
+# test spread students over both, as over two workers or two hosts behind a balancer.
 
 
 def _redis_answers(port: int) -> bool:
@@ -64,7 +136,7 @@ def redis_url() -> Iterator[str]:
         if os.environ.get("LOSSCAPE_REQUIRE_BROWSER") == "1":
             pytest.fail(f"LOSSCAPE_REQUIRE_BROWSER=1 but {reason}")
         pytest.skip(reason)
-    port = _free_port()
+    port = free_port()
     args = [exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -75,7 +147,7 @@ def redis_url() -> Iterator[str]:
             time.sleep(0.05)
         yield f"redis://127.0.0.1:{port}/0"
     finally:
-        _stop(proc)
+        stop(proc)
 
 
 @pytest.fixture(scope="session")
@@ -86,7 +158,7 @@ def redis_servers(redis_url: str, tmp_path_factory) -> Iterator[list[str]]:
     procs, bases, logs = [], [], []
     try:
         for _ in range(2):
-            port = _free_port()
+            port = free_port()
             log = tmp_path_factory.mktemp("redis-server") / "serve.log"
             logs.append(log)
             with log.open("wb") as out:
@@ -96,22 +168,12 @@ def redis_servers(redis_url: str, tmp_path_factory) -> Iterator[list[str]]:
                     subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
                 )
             bases.append(f"http://127.0.0.1:{port}/")
-        deadline = time.monotonic() + 600  # a cold numba cache compiles every kernel first
         for proc, base, log in zip(procs, bases, logs, strict=True):
-            while True:
-                try:
-                    with urllib.request.urlopen(base + "healthz", timeout=2) as resp:
-                        if resp.status == 200:
-                            break
-                except OSError:
-                    pass
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"{base} did not come up:\n{log.read_text()[-3000:]}")
-                time.sleep(0.25)
+            wait_until_healthy(base, proc, log)
         yield bases
     finally:
         for proc in procs:
-            _stop(proc)
+            stop(proc)
 
 
 # Saved lectures (and every server a test starts) go to a throw-away folder.

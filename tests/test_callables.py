@@ -74,3 +74,146 @@ def test_errors_are_clear():
         losscape.trajectory(lambda x, y: "a", "gd", start=(0, 0))
     with pytest.raises(ValueError, match="undefined at the start"):
         losscape.trajectory(lambda x, y: math.log(x) if x > 0 else math.nan, "gd", start=(0, 1))
+
+
+def bowl(x, y):
+    return 0.5 * (x * x + 4 * y * y)
+
+
+# One bad argument each (the rest valid): both paths must refuse it with the same message.
+BAD_RUN_ARGUMENTS = [
+    {"optimizer": "adamw_typo"},
+    {"optimizer": "momentum", "momentum": 1.5},
+    {"optimizer": "adam", "beta3": 0.9},
+    {"optimizer": "adam", "betas": (0.9,)},
+    {"lr": -1.0},
+    {"lr": math.nan},
+    {"steps": 0},
+    {"steps": 2.5},
+    {"steps": 10**9},
+    {"start": (1.0,) * 3},
+    {"start": (math.inf, 0.0)},
+    {"schedule": "cosine_typo"},
+    {"schedule": "step", "schedule_params": {"gamma": -1}},
+    {"noise": -0.1},
+    {"noise": 0.1, "batch_size": 0},
+    {"seed": -1},
+    {"tol": math.nan},
+]
+
+
+def _message(fn, *args, **kwargs) -> str:
+    with pytest.raises(ValueError) as info:
+        fn(*args, **kwargs)
+    return str(info.value)
+
+
+def _assert_same_refusal(api, base: dict, bad: dict) -> None:
+    """``api`` on the catalogue's quadratic and on the same bowl as a Python function."""
+    kw = {**base, **bad}
+    optimizer = kw.pop("optimizer")
+    catalogue = _message(api, "quadratic", optimizer, **kw)
+    assert _message(api, bowl, optimizer, **kw) == catalogue
+
+
+@pytest.mark.parametrize("bad", BAD_RUN_ARGUMENTS, ids=lambda b: ",".join(map(str, b)))
+def test_both_paths_refuse_a_bad_run_argument_with_the_same_message(bad):
+    _assert_same_refusal(
+        losscape.trajectory, {"optimizer": "gd", "start": (1, 1), "steps": 20}, bad
+    )
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"lr_min": 0.5, "lr_max": 0.1},
+        {"count": 1},
+        {"count": 10**6},
+        {"lr_max": 1e9},
+        {"optimizer": "nope"},
+        {"steps": -3},
+        {"noise": math.inf},
+    ],
+    ids=lambda b: ",".join(map(str, b)),
+)
+def test_both_lr_sweeps_refuse_a_bad_argument_with_the_same_message(bad):
+    base = {"optimizer": "gd", "start": (1, 1), "steps": 20, "count": 4}
+    _assert_same_refusal(losscape.lr_sweep, base, bad)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"resolution": 1},
+        {"resolution": 10**4},
+        {"radius": -1.0},
+        {"view": (1, 0, 0, 1)},
+        {"minima": "here"},
+        {"lr": 0.0},
+        {"optimizer": "nope"},
+    ],
+    ids=lambda b: ",".join(map(str, b)),
+)
+def test_both_basin_maps_refuse_a_bad_argument_with_the_same_message(bad):
+    base = {"optimizer": "gd", "view": (-2, 2, -2, 2), "minima": [(0, 0)], "resolution": 3}
+    _assert_same_refusal(losscape.basins, {**base, "steps": 10}, bad)
+
+
+def test_an_undefined_start_inside_a_basin_map_is_a_diverged_start():
+    """As in the catalogue's batch kernels: log(x) is undefined left of x = 0, so those
+    starts are diverged (-2) and the map is still drawn; the right half finds the minimum."""
+    bm = losscape.basins(
+        lambda x, y: (x - math.log(x) if x > 0 else math.nan) + y * y,
+        "gd",
+        lr=0.2,
+        view=(-1, 3, -1, 1),
+        minima=[(1, 0)],
+        resolution=5,
+        steps=300,
+    )
+    # xs = -1, 0, 1, 2, 3: x <= 0 undefined; x = 1, 2, 3 reach the minimum at (1, 0).
+    assert np.all(bm.label[:, :2] == -2) and np.all(bm.label[:, 2:] == 0)
+    assert np.all(bm.steps[:, :2] == 0) and np.all(np.isnan(bm.final_loss[:, :2]))
+
+
+def test_sweep_progress_reports_every_run_and_the_curves_pad_with_the_last_loss():
+    seen = []
+    sweep = losscape.lr_sweep(
+        bowl,
+        "gd",
+        start=(1.0, 1.0),
+        lr_min=0.01,
+        lr_max=0.3,
+        count=3,
+        steps=5,
+        curves=True,
+        progress=lambda d, t, _: seen.append((d, t)),
+    )
+    assert seen == [(1, 3), (2, 3), (3, 3)]
+    # gd on the bowl with lr 0.3: x shrinks by 0.7 and y by 1 - 4 * 0.3 = -0.2 each step.
+    k = np.arange(6)
+    expected = 0.5 * (0.7 ** (2 * k) + 4 * 0.04**k)
+    assert np.allclose(sweep.curves[2], expected)
+    assert sweep.stopped_at.tolist() == [-1, -1, -1]
+
+
+def test_a_diverging_run_in_a_sweep_stops_at_the_view_and_pads_its_curve():
+    """gd with lr 2.5 on (x^2 + y^2) / 2 multiplies x and y by -1.5 per step; from (1, 1) the
+    default view is [-2, 2]^2, so the run diverges when it leaves [-20, 20]^2: |x| = 1.5^8
+    = 25.6 is the first step past 20, so 7 steps are kept and the sweep says it stopped at 8."""
+    sweep = losscape.lr_sweep(
+        lambda x, y: 0.5 * (x * x + y * y),
+        "gd",
+        start=(1.0, 1.0),
+        lr_min=0.1,
+        lr_max=2.5,
+        count=2,
+        steps=12,
+        curves=True,
+    )
+    assert sweep.status == ["done", "diverged"]
+    assert sweep.stopped_at.tolist() == [-1, 8]
+    losses = 1.5 ** (2 * np.arange(8))  # (x^2 + y^2) / 2 with x = y = (-1.5)^k
+    assert np.allclose(sweep.curves[1, :8], losses)
+    assert np.allclose(sweep.curves[1, 8:], losses[-1])  # padded with the last kept loss
+    assert math.isnan(sweep.final_loss[1]) and sweep.best_loss[1] == 1.0

@@ -129,6 +129,19 @@ def test_hessian_probe_labels_the_eigenvalues():
     assert fig.layout.title.text.endswith("regular, λ = 1, 4")
 
 
+def test_hessian_probe_arrows_start_at_the_point_along_the_eigenvectors():
+    """(x^2 + 4 y^2) / 2 at (1, 1): eigenvectors are the axes, the gradient is (1, 4)."""
+    fig = plot.hessian_probe("ravine", (1.0, 1.0), surface_params={"kappa": 4.0})
+    arrows = [a for a in fig.layout.annotations if a.showarrow]
+    assert len(arrows) == 5  # two per eigenvector, one for -grad f (no lr: no step arrow)
+    for a in arrows:
+        assert (a.ax, a.ay) == (1.0, 1.0) and (a.axref, a.ayref) == ("x", "y")
+    unit = [np.array([a.x - 1.0, a.y - 1.0]) / np.hypot(a.x - 1.0, a.y - 1.0) for a in arrows]
+    assert np.allclose(np.abs(unit[0]), [1, 0]) and np.allclose(unit[0], -unit[1])
+    assert np.allclose(np.abs(unit[2]), [0, 1]) and np.allclose(unit[2], -unit[3])
+    assert np.allclose(unit[4], -np.array([1.0, 4.0]) / np.sqrt(17.0))
+
+
 def test_three_d_lifts_paths_onto_the_surface(rosen_runs):
     a, _ = rosen_runs
     fig = plot.surface3d("rosenbrock", a, resolution=30)

@@ -22,6 +22,7 @@ on a callable need ``minima=[(x, y), ...]`` to label the starts by.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 from collections.abc import Callable, Mapping, Sequence
@@ -32,6 +33,7 @@ import numpy as np
 
 from . import limits
 from . import service as sv
+from .arguments import _log_range
 from .numerics.kernels import (
     LOSS_BOUND,
     STATUS_CONVERGED,
@@ -47,8 +49,21 @@ from .numerics.optimizers import (
     optimizer_init,
     optimizer_step,
 )
-from .numerics.registry import optimizer_spec
+from .numerics.registry import check_number
 from .numerics.schedules import schedule_lr
+from .run_arguments import RunArguments, run_arguments
+from .sweeps import (
+    BasinMap,
+    BatchResult,
+    LRSweep,
+    _minima_arg,
+    _nan_where_diverged,
+    _stopped_array,
+    label_minima,
+)
+from .validation import check_view
+
+Box = tuple[float, float, float, float]
 
 SurfaceFn = Callable[[float, float], float]
 
@@ -135,78 +150,114 @@ class CallableTrajectory(sv.Trajectory):
         return super().figure(kind, **kwargs)
 
 
-def _run(
-    f: SurfaceFn,
-    oid: int,
-    hp: np.ndarray,
-    kid: int,
-    schp: np.ndarray,
-    lr0: float,
-    x0: float,
-    y0: float,
-    steps: int,
-    noise_std: float,
-    seed: int,
-    tol: float,
-    box: Sequence[float],
-) -> tuple[np.ndarray, np.ndarray, int]:
-    """The kernels' ``_run`` loop in Python: rows (x, y, loss), lrs and the status."""
-    path = [(x0, y0, 0.0)]
+def _stop_box(view: Box) -> Box:
+    """Where a run counts as diverged: the view scaled 10x about its centre (as for the
+    catalogue)."""
+    a, b, c, d = view
+    cx, cy, hx, hy = (a + b) / 2, (c + d) / 2, (b - a) / 2 * 10.0, (d - c) / 2 * 10.0
+    return (cx - hx, cx + hx, cy - hy, cy + hy)
+
+
+def _defined(values: tuple[float, float, float]) -> bool:
+    f, gx, gy = values
+    return abs(f) <= LOSS_BOUND and math.isfinite(gx) and math.isfinite(gy)
+
+
+def _run(f: SurfaceFn, a: RunArguments, box: Box) -> tuple[np.ndarray, np.ndarray, int]:
+    """The kernels' ``_run`` loop in Python: rows (n + 1, 3) of (x, y, loss), the n lrs
+    and the status. A start where f or its gradient is undefined is a diverged run of no
+    steps (the catalogue's batch kernels treat it so too)."""
+    x0, y0 = a.start
+    fv, gx, gy = evaluate(f, x0, y0)
+    path = [(x0, y0, fv)]
     lrs: list[float] = []
+    if not _defined((fv, gx, gy)):
+        return np.array(path), np.empty(0), STATUS_DIVERGED
     theta = np.array([x0, y0], dtype=np.float64)
     grad = np.empty(2)
     state = np.zeros((MAX_STATE_SLOTS, 2))
-    optimizer_init(oid, state, hp)
-    fv, gx, gy = evaluate(f, x0, y0)
-    path[0] = (x0, y0, fv)
+    optimizer_init(a.spec.id, state, a.hp)
     status = STATUS_DONE
-    for t in range(steps):
-        if math.sqrt(gx * gx + gy * gy) < tol:
+    for t in range(a.steps):
+        if math.sqrt(gx * gx + gy * gy) < a.tol:
             status = STATUS_CONVERGED
             break
-        lr = float(schedule_lr(kid, t, lr0, schp, steps))
-        lrs.append(lr)
-        if noise_std > 0.0:
-            gx += noise_std * gaussian(seed, t, 0)
-            gy += noise_std * gaussian(seed, t, 1)
+        lr = float(schedule_lr(a.kid, t, a.lr, a.schp, a.steps))
+        if a.noise_std > 0.0:
+            gx += a.noise_std * gaussian(a.seed, t, 0)
+            gy += a.noise_std * gaussian(a.seed, t, 1)
         grad[0], grad[1] = gx, gy
-        if oid == NEWTON_ID:
-            newton_step(theta, grad, hessian_fd(f, float(theta[0]), float(theta[1])), lr, hp)
+        if a.spec.id == NEWTON_ID:
+            hessian = hessian_fd(f, float(theta[0]), float(theta[1]))
+            newton_step(theta, grad, hessian, lr, a.hp)
         else:
-            optimizer_step(oid, theta, grad, state, t + 1, lr, hp)
+            optimizer_step(a.spec.id, theta, grad, state, t + 1, lr, a.hp)
         x, y = float(theta[0]), float(theta[1])
         ok = math.isfinite(x) and math.isfinite(y)
         fn, gxn, gyn = evaluate(f, x, y) if ok else (math.nan, math.nan, math.nan)
         outside = x < box[0] or x > box[1] or y < box[2] or y > box[3]
         finite = ok and math.isfinite(fn) and math.isfinite(gxn) and math.isfinite(gyn)
         if not finite or abs(fn) > LOSS_BOUND or outside:
-            lrs.pop()
             status = STATUS_DIVERGED
             break
+        lrs.append(lr)
         fv, gx, gy = fn, gxn, gyn
         path.append((x, y, fv))
     return np.array(path, dtype=np.float64), np.array(lrs, dtype=np.float64), status
 
 
-def trajectory(
+def _run_batch(
     f: SurfaceFn,
-    optimizer: str,
+    a: RunArguments,
+    lrs: np.ndarray,
+    starts: np.ndarray,
+    box: Box,
     *,
-    start: Sequence[float] | None = None,
-    steps: int = 200,
-    lr: float | None = None,
-    schedule: str | None = None,
-    schedule_params: Mapping[str, object] | None = None,
-    noise: float = 0.0,
-    batch_size: int | None = None,
-    seed: int = 0,
-    tol: float = 1e-10,
-    view: Sequence[float] | None = None,
-    surface_params: Mapping[str, object] | None = None,
-    record_state: bool = False,
-    **hyperparams: object,
-) -> CallableTrajectory:
-    """``losscape.trajectory`` on a Python function (central differences; slower)."""
+    curves: bool = False,
+    progress: Callable[[int, int, BatchResult], None] | None = None,
+) -> BatchResult:
+    """``sweeps.run_batch`` for a Python function: R runs of ``a`` at ``lrs`` (R,) from
+    ``starts`` (R, 2), one Python loop each, into the same ``BatchResult`` the sweeps read
+    (curves padded with each run's last loss). ``progress(done, R, partial)`` after each run."""
+    r = lrs.shape[0]
+    res = BatchResult(
+        finals=np.empty((r, 3)),
+        best=np.empty(r),
+        status=np.empty(r, dtype=np.int64),
+        taken=np.empty(r, dtype=np.int64),
+        curves=np.empty((r, a.steps + 1)) if curves else None,
+    )
+    for i in range(r):
+        one = dataclasses.replace(
+            a, lr=float(lrs[i]), start=(float(starts[i, 0]), float(starts[i, 1]))
+        )
+        rows, _, status = _run(f, one, box)
+        res.finals[i] = rows[-1]
+        res.best[i] = np.nanmin(rows[:, 2]) if np.any(np.isfinite(rows[:, 2])) else np.nan
+        res.status[i] = status
+        res.taken[i] = rows.shape[0] - 1
+        if res.curves is not None:
+            res.curves[i, : rows.shape[0]] = rows[:, 2]
+            res.curves[i, rows.shape[0] :] = rows[-1, 2]
+        if progress is not None:
+            progress(i + 1, r, res)
+    return res
+
+
+def _view_from_start(f: SurfaceFn, start: tuple[float, float], view: object) -> Box:
+    """The run's view (the given one, else ``default_view``) once f and its gradient are
+    checked at the start: an undefined start is a ValueError, as on the catalogue path."""
+    box_view = check_view(view) if view is not None else default_view(start)
+    if not _defined(evaluate(f, *start)):
+        x0, y0 = start
+        raise ValueError(f"the surface or its gradient is undefined at the start ({x0:g}, {y0:g})")
+    return box_view
+
+
+def _callable_only(
+    start: object, surface_params: object = None, record_state: bool = False
+) -> Sequence[float]:
+    """What a Python function cannot do, checked before the shared run arguments."""
     if record_state:
         raise ValueError(
             "record_state needs a catalogue surface or a typed-in formula, not a Python function"
@@ -215,49 +266,39 @@ def trajectory(
         raise ValueError("a callable surface takes no surface_params: bind them in the function")
     if start is None:
         raise ValueError("a callable surface needs start=(x, y)")
-    spec = optimizer_spec(optimizer)
-    hp = sv._hyperparams(spec, hyperparams)
-    lr0 = sv._lr(spec, lr)
-    n_steps = sv._steps(steps, limits.MAX_STEPS)
-    x0, y0 = sv._point(start, "start")
-    kid, schp = sv._schedule(schedule, schedule_params)
-    noise_std = sv._noise_std(noise, batch_size)
-    box_view = sv._check_view(view) if view is not None else default_view((x0, y0))
-    f0, gx0, gy0 = evaluate(f, x0, y0)
-    if not (abs(f0) <= LOSS_BOUND and math.isfinite(gx0) and math.isfinite(gy0)):
-        raise ValueError(f"the surface or its gradient is undefined at the start ({x0:g}, {y0:g})")
-    a, b, c, d = box_view
-    cx, cy, hx, hy = (a + b) / 2, (c + d) / 2, (b - a) / 2 * 10.0, (d - c) / 2 * 10.0
-    rows, lrs, status = _run(
-        f,
-        spec.id,
-        hp,
-        kid,
-        schp,
-        lr0,
-        x0,
-        y0,
-        n_steps,
-        noise_std,
-        sv._seed(seed),
-        sv._tol(tol),
-        (cx - hx, cx + hx, cy - hy, cy + hy),
-    )
+    return start  # type: ignore[return-value]
+
+
+def trajectory(
+    f: SurfaceFn,
+    optimizer: str,
+    *,
+    start: Sequence[float] | None = None,
+    view: Sequence[float] | None = None,
+    surface_params: Mapping[str, object] | None = None,
+    record_state: bool = False,
+    **kwargs: Any,
+) -> CallableTrajectory:
+    """``losscape.trajectory`` on a Python function (central differences; slower).
+
+    ``kwargs`` are ``service.trajectory``'s run arguments (steps, lr, schedule, noise,
+    batch_size, seed, tol, hyperparameters), checked by ``run_arguments`` as there."""
+    a = run_arguments(optimizer, _callable_only(start, surface_params, record_state), **kwargs)
+    box_view = _view_from_start(f, a.start, view)
+    rows, lrs, status = _run(f, a, _stop_box(box_view))
     n = rows.shape[0] - 1
     xy = rows[:, :2].copy()
-    loss = rows[:, 2].copy()
     averaged = np.cumsum(xy, axis=0) / np.arange(1, n + 2)[:, None]
-    averaged_loss = np.array([value(f, float(p[0]), float(p[1])) for p in averaged])
     return CallableTrajectory(
         surface=_name(f),
-        optimizer=spec.name,
-        lr=lr0,
-        hyperparams={p.name: float(hp[i]) for i, p in enumerate(spec.hyperparams)},
+        optimizer=a.spec.name,
+        lr=a.lr,
+        hyperparams=a.hyperparams,
         path=xy,
-        loss=loss,
+        loss=rows[:, 2].copy(),
         lrs=lrs,
         averaged_path=averaged,
-        averaged_loss=averaged_loss,
+        averaged_loss=np.array([value(f, float(p[0]), float(p[1])) for p in averaged]),
         status=STATUS_NAMES[status],
         stopped_at=sv._stopped_at(n, status),
         function=f,
@@ -270,7 +311,6 @@ def lr_sweep(
     optimizer: str,
     *,
     start: Sequence[float] | None = None,
-    steps: int = 200,
     lr_min: float = 1e-4,
     lr_max: float = 1.0,
     count: int = 50,
@@ -278,41 +318,27 @@ def lr_sweep(
     view: Sequence[float] | None = None,
     progress: Callable[[int, int, Any], None] | None = None,
     parallel: bool = False,
+    surface_params: Mapping[str, object] | None = None,
     **kwargs: Any,
-) -> sv.LRSweep:
+) -> LRSweep:
     """``losscape.lr_sweep`` on a Python function: one slow run per lr (``parallel`` ignored:
     the function runs under the GIL)."""
-    spec = optimizer_spec(optimizer)
-    lrs = sv._log_range(
-        lr_min, lr_max, count, "lr", (spec.lr_min, spec.lr_max), limits.MAX_LR_COUNT
+    a = run_arguments(optimizer, _callable_only(start, surface_params), **kwargs)
+    lrs = _log_range(
+        lr_min, lr_max, count, "lr", (a.spec.lr_min, a.spec.lr_max), limits.MAX_LR_COUNT
     )
-    n_steps = sv._steps(steps)
-    runs = []
-    for i, lr in enumerate(lrs):
-        runs.append(
-            trajectory(f, optimizer, start=start, steps=n_steps, lr=float(lr), view=view, **kwargs)
-        )
-        if progress is not None:
-            progress(i + 1, lrs.shape[0], None)
-    status = [r.status for r in runs]
-    final = np.array([r.loss[-1] if r.status != "diverged" else np.nan for r in runs])
-    best = np.array([np.nanmin(r.loss) for r in runs])
-    stopped = np.array([r.stopped_at if r.stopped_at is not None else -1 for r in runs])
-    curve_arr = None
-    if curves:
-        curve_arr = np.empty((lrs.shape[0], n_steps + 1))
-        for i, r in enumerate(runs):
-            curve_arr[i, : r.loss.shape[0]] = r.loss
-            curve_arr[i, r.loss.shape[0] :] = r.loss[-1]
-    return sv.LRSweep(
+    box_view = _view_from_start(f, a.start, view)
+    starts = np.tile(np.array(a.start), (lrs.shape[0], 1))
+    res = _run_batch(f, a, lrs, starts, _stop_box(box_view), curves=curves, progress=progress)
+    return LRSweep(
         surface=_name(f),
-        optimizer=spec.name,
+        optimizer=a.spec.name,
         lrs=lrs,
-        final_loss=final,
-        best_loss=best,
-        status=status,
-        stopped_at=stopped,
-        curves=curve_arr,
+        final_loss=_nan_where_diverged(res.finals[:, 2], res.status),
+        best_loss=res.best,
+        status=[STATUS_NAMES[s] for s in res.status],
+        stopped_at=_stopped_array(res),
+        curves=res.curves,
         edge_lr=None,
     )
 
@@ -329,8 +355,9 @@ def basins(
     progress: Callable[[int, int, Any], None] | None = None,
     parallel: bool = False,
     tol: float = 1e-8,
+    surface_params: Mapping[str, object] | None = None,
     **kwargs: Any,
-) -> sv.BasinMap:
+) -> BasinMap:
     """``losscape.basins`` on a Python function: ``view`` and ``minima`` are required (a
     function has no catalogue of either); one slow run per start."""
     if view is None or minima is None:
@@ -338,43 +365,27 @@ def basins(
             "basins on a callable surface need view=(xmin, xmax, ymin, ymax) and "
             "minima=[(x, y), ...]"
         )
-    x0, x1, y0, y1 = sv._check_view(view)
-    g = int(sv.check_number(resolution, "resolution", 2, limits.MAX_BASIN_RESOLUTION, kind="int"))
-    mins = sv._minima_arg(minima) or ()
+    x0, x1, y0, y1 = check_view(view)
+    a = run_arguments(
+        optimizer, _callable_only((x0, y0), surface_params), steps=steps, tol=tol, **kwargs
+    )
+    g = int(check_number(resolution, "resolution", 2, limits.MAX_BASIN_RESOLUTION, kind="int"))
+    mins = _minima_arg(minima) or ()
     diag = math.hypot(x1 - x0, y1 - y0)
-    rad = 0.02 * diag if radius is None else sv.check_number(radius, "radius", 0.0, diag)
+    rad = 0.02 * diag if radius is None else check_number(radius, "radius", 0.0, diag)
     xs, ys = np.linspace(x0, x1, g), np.linspace(y0, y1, g)
-    finals = np.empty((g * g, 3))
-    status = np.empty(g * g, dtype=np.int64)
-    taken = np.empty(g * g, dtype=np.int64)
-    k = 0
-    for yv in ys:
-        for xv in xs:
-            r = trajectory(
-                f,
-                optimizer,
-                start=(float(xv), float(yv)),
-                steps=steps,
-                view=view,
-                tol=tol,
-                **kwargs,
-            )
-            finals[k] = (*r.path[-1], r.loss[-1])
-            status[k] = STATUS_NAMES.index(r.status)
-            taken[k] = r.steps_taken
-            k += 1
-        if progress is not None:
-            progress(k, g * g, None)
-    label = sv.label_minima(finals, status, mins, rad).reshape(g, g)
-    final_loss = sv._nan_where_diverged(finals[:, 2], status).reshape(g, g)
-    return sv.BasinMap(
+    gx, gy = np.meshgrid(xs, ys)
+    starts = np.column_stack([gx.ravel(), gy.ravel()])
+    lrs = np.full(g * g, a.lr)
+    res = _run_batch(f, a, lrs, starts, _stop_box((x0, x1, y0, y1)), progress=progress)
+    return BasinMap(
         surface=_name(f),
-        optimizer=optimizer_spec(optimizer).name,
+        optimizer=a.spec.name,
         xs=xs,
         ys=ys,
-        label=label,
-        final_loss=final_loss,
-        steps=taken.reshape(g, g),
+        label=label_minima(res.finals, res.status, mins, rad).reshape(g, g),
+        final_loss=_nan_where_diverged(res.finals[:, 2], res.status).reshape(g, g),
+        steps=res.taken.reshape(g, g),
         minima=tuple(mins),
         radius=rad,
     )

@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -28,16 +27,18 @@ from .arguments import (  # noqa: F401  (re-exported: the names stay importable 
     _work,
     resolve_surface,
 )
+from .catalogue import (  # noqa: F401  (re-exported: losscape.surfaces() and older callers)
+    optimizers,
+    param_dict,
+    schedules,
+    surfaces,
+)
 from .numerics import kernels
 from .numerics.kernels import STATUS_DIVERGED, STATUS_NAMES
-from .numerics.optimizers import OPTIMIZERS
 from .numerics.registry import (
     check_number,
     optimizer_spec,
 )
-from .numerics.schedules import SCHEDULES
-from .numerics.specs import CriticalPoint, ParamSpec, SurfaceSpec
-from .numerics.surfaces import SURFACES
 from .optimizer_state import OptimizerState, replay
 from .resolved import ResolvedSurface, classify
 from .saddles import run_status
@@ -312,75 +313,3 @@ def hessian(
     w, v = np.linalg.eigh(h)
     g = np.array([gx, gy])
     return HessianInfo((x, y), float(f), g, h, w, v, classify(g, w, dims=surf.dims))
-
-
-# --------------------------------------------------------------------------- catalogue
-
-
-def param_dict(p: ParamSpec) -> dict[str, Any]:
-    return {
-        "name": p.name,
-        "default": p.default,
-        "min": p.min,
-        "max": p.max,
-        "kind": p.kind,
-        "log": p.log,
-        "description": p.description,
-    }
-
-
-def _point_dict(c: CriticalPoint) -> dict[str, Any]:
-    return {"x": c.x, "y": c.y, "f": c.f, "kind": c.kind}
-
-
-def _surface_dict(s: SurfaceSpec) -> dict[str, Any]:
-    return {
-        "name": s.name,
-        "title": s.title,
-        "formula": s.formula,
-        "dims": s.dims,
-        "view": list(s.view),
-        "default_start": list(s.default_start),
-        "params": [param_dict(p) for p in s.params],
-        "critical_points": [_point_dict(c) for c in s.critical_points],
-        "concept": s.concept,
-        "unbounded_below": s.unbounded_below,
-        "quadratic": s.quadratic,
-    }
-
-
-def surfaces() -> list[dict[str, Any]]:
-    """The surface catalogue: names, formulas, views, parameters and critical points."""
-    return [_surface_dict(s) for s in SURFACES]
-
-
-def optimizers() -> list[dict[str, Any]]:
-    """The optimizer catalogue: names, update rules, hyperparameters with bounds."""
-    return [
-        {
-            "name": o.name,
-            "title": o.title,
-            "update": o.update,
-            "description": o.description,
-            "hyperparams": [param_dict(p) for p in o.hyperparams],
-            "lr": {"default": o.lr_default, "min": o.lr_min, "max": o.lr_max},
-            "torch_name": o.torch_name,
-            "surfaces_only": o.surfaces_only,
-        }
-        for o in OPTIMIZERS
-    ]
-
-
-def schedules() -> list[dict[str, Any]]:
-    """The learning-rate schedule catalogue."""
-    return [
-        {
-            "name": s.name,
-            "title": s.title,
-            "formula": s.formula,
-            "description": s.description,
-            "params": [param_dict(p) for p in s.params],
-            "torch_name": s.torch_name,
-        }
-        for s in SCHEDULES
-    ]

@@ -110,19 +110,40 @@ function sharedNoise(catalog, state, run) {
   };
 }
 
-export function lrSweepBody(catalog, state) {
-  const run = state.runs[0];
+/**
+ * [lo, hi] clamped to [min, max], with lo lowered to at most `floor(hi)` so the range is
+ * never empty (a slider pair can cross; the server refuses lo >= hi).
+ */
+export function clampedRange(lo, hi, min, max, floor) {
+  const a = clamp(lo, min, max);
+  const b = clamp(hi, min, max);
+  return [Math.min(a, floor(b)), b];
+}
+
+/**
+ * What both learning-rate sweeps (the lr sweep and the lr x momentum map) ask for: one run's
+ * optimizer from its start on the page's surface, over `range`'s lrs clamped to the
+ * optimizer's bounds and at least a decade wide.
+ */
+export function lrSweepBase(catalog, state, run, range) {
   const spec = optimizerSpec(catalog, run.optimizer);
-  const lo = clamp(state.sweep.lr_min, spec.lr.min, spec.lr.max);
-  const hi = clamp(state.sweep.lr_max, spec.lr.min, spec.lr.max);
+  const [lrMin, lrMax] = clampedRange(range.lr_min, range.lr_max, spec.lr.min, spec.lr.max, (hi) => hi / 10);
   return {
     surface: surfaceRef(catalog, state),
     optimizer: run.optimizer,
     hyperparams: hyper(catalog, run),
     start: run.start,
     steps: state.steps,
-    lr_min: Math.min(lo, hi / 10),
-    lr_max: hi,
+    lr_min: lrMin,
+    lr_max: lrMax,
+  };
+}
+
+/** Run 1 at `count` learning rates, with its schedule and gradient noise. */
+export function lrSweepBody(catalog, state) {
+  const run = state.runs[0];
+  return {
+    ...lrSweepBase(catalog, state, run, state.sweep),
     count: state.sweep.count,
     ...sharedNoise(catalog, state, run),
     curves: false,
@@ -154,27 +175,19 @@ export function momentumRun(catalog, state) {
   return null;
 }
 
+/** The first momentum run over an lr x momentum grid (the map has no noise or schedule). */
 export function lrMomentumBody(catalog, state) {
   const found = momentumRun(catalog, state);
   if (!found) return null;
   const { run, spec, name } = found;
   const p = spec.hyperparams.find((q) => q.name === name);
   const m = state.lrm;
-  const lrLo = clamp(m.lr_min, spec.lr.min, spec.lr.max);
-  const lrHi = clamp(m.lr_max, spec.lr.min, spec.lr.max);
-  const mLo = clamp(m.momentum_min, p.min, p.max);
-  const mHi = clamp(m.momentum_max, p.min, p.max);
+  const [mMin, mMax] = clampedRange(m.momentum_min, m.momentum_max, p.min, p.max, (hi) => hi - 0.01);
   return {
-    surface: surfaceRef(catalog, state),
-    optimizer: run.optimizer,
-    hyperparams: hyper(catalog, run),
-    start: run.start,
-    steps: state.steps,
-    lr_min: Math.min(lrLo, lrHi / 10),
-    lr_max: lrHi,
+    ...lrSweepBase(catalog, state, run, m),
     lr_count: m.lr_count,
-    momentum_min: Math.min(mLo, mHi - 0.01),
-    momentum_max: mHi,
+    momentum_min: mMin,
+    momentum_max: mMax,
     momentum_count: m.momentum_count,
   };
 }

@@ -11,28 +11,17 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
+
+from ..conftest import CHROMIUM, CHROMIUM_ARGS, free_port, stop, wait_until_healthy
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 
 PROBE_HTML = """<!doctype html><html><head><meta charset="utf-8"><title>probe</title>
 <script src="/vendor/plotly.min.js"></script></head><body>
@@ -76,12 +65,6 @@ document.body.dataset.done = '1';
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def probe_server(tmp_path_factory):
     if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
@@ -92,42 +75,19 @@ def probe_server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("probe")
     (folder / "index.html").write_text(PROBE_HTML)
     (folder / "probe.js").write_text(PROBE_JS)
-    port = _free_port()
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT / "backend"),
-        "LOSSCAPE_FRONTEND_DIR": str(folder),
-    }
-    env.pop("LOSSCAPE_CSP_UNSAFE_EVAL", None)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "losscape", "serve", "--port", str(port), "--log-level", "warning"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}/"
+    port = free_port()
+    proc = _start(port, frontend=folder)
     try:
-        deadline = time.monotonic() + 300
-        while True:
-            try:
-                if httpx.get(url + "healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("probe server did not start")
-            time.sleep(0.25)
-        yield url
+        yield f"http://127.0.0.1:{port}/"
     finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+        stop(proc)
 
 
 def _run(url: str) -> tuple[dict, list[str], set[str]]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page()
         errors: list[str] = []
         hosts: set[str] = set()
@@ -177,7 +137,7 @@ def test_docs_and_redoc_render_with_external_requests_blocked(probe_server: str,
             route.abort()
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1200, "height": 900})
         page.route("**/*", only_own)
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -209,25 +169,26 @@ def test_docs_and_redoc_render_with_external_requests_blocked(probe_server: str,
     assert [e for e in errors if e not in badge] == []
 
 
-def _start(port: int) -> subprocess.Popen:
+def _start(port: int, frontend: Path | None = None) -> subprocess.Popen:
+    """``losscape serve`` on ``port`` under the strict CSP (no 'unsafe-eval'), serving the
+    probe page from ``frontend`` or the real pages; returns once /healthz answers."""
     env = {**os.environ, "PYTHONPATH": str(ROOT / "backend")}
+    env.pop("LOSSCAPE_CSP_UNSAFE_EVAL", None)
     env.pop("LOSSCAPE_FRONTEND_DIR", None)
+    if frontend is not None:
+        env["LOSSCAPE_FRONTEND_DIR"] = str(frontend)
     proc = subprocess.Popen(
         [sys.executable, "-m", "losscape", "serve", "--port", str(port), "--log-level", "warning"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 300
-    while True:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
-                return proc
-        except httpx.TransportError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            pytest.fail("page server did not start")
-        time.sleep(0.25)
+    try:
+        wait_until_healthy(f"http://127.0.0.1:{port}/", proc, timeout_s=300)
+    except BaseException:  # pytest.fail included: never leave the server running
+        stop(proc)
+        raise
+    return proc
 
 
 def test_the_page_shows_reconnecting_and_comes_back_live(probe_server: str, tmp_path) -> None:
@@ -235,11 +196,11 @@ def test_the_page_shows_reconnecting_and_comes_back_live(probe_server: str, tmp_
     answers on the port again the page is live again without a reload."""
     from playwright.sync_api import sync_playwright
 
-    port = _free_port()
+    port = free_port()
     proc = _start(port)
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1280, "height": 800})
             page.goto(f"http://127.0.0.1:{port}/")
             page.wait_for_selector(".transport[data-transport='live']", timeout=60000)

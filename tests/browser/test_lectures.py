@@ -5,20 +5,14 @@ it, and import the file into a second server with an empty data folder."""
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import tempfile
-import time
-import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
 
 from losscape import scenes
+
+from ..conftest import serving
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
@@ -50,40 +44,9 @@ def caption(g) -> str:
     return g.page.locator("#caption").inner_text()
 
 
-@contextmanager
-def second_server(data: Path) -> Iterator[str]:
+def second_server(data: Path) -> AbstractContextManager[str]:
     """Another ``losscape serve --data DIR`` (no warm-up: these pages need few kernels)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    root = Path(__file__).resolve().parents[2]
-    env = {**os.environ, "LOSSCAPE_WARMUP": "0"}
-    env["PYTHONPATH"] = os.pathsep.join(
-        filter(None, [str(root / "backend"), env.get("PYTHONPATH")])
-    )
-    log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (closed below)
-    cmd = [sys.executable, "-m", "losscape", "serve", "--port", str(port), "--data", str(data),
-           "--log-level", "warning"]  # fmt: skip
-    proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + START_TIMEOUT_S
-    try:
-        while True:
-            try:
-                with urllib.request.urlopen(base + "healthz", timeout=2) as resp:
-                    if resp.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                pytest.fail(f"the second server did not come up:\n{log.read()[-4000:]}")
-            time.sleep(0.3)  # polling the server's start, not waiting on the page
-        yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=15)
-        log.close()
+    return serving("--data", str(data), env={"LOSSCAPE_WARMUP": "0"}, timeout_s=START_TIMEOUT_S)
 
 
 def test_save_build_share_step_export_import(browser, context, page, ui, tmp_path):

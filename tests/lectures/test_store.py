@@ -123,6 +123,16 @@ def test_a_deleted_saved_scene_drops_out_of_its_lecture(store):
     assert {i["ref"] for i in store.steps(lecture["id"])} == {"saddle"}
 
 
+def test_an_export_leaves_out_a_deleted_saved_scene(store):
+    a, token = store.create_scene(surface_scene())
+    b, _ = store.create_scene(surface_scene())
+    lecture, _ = store.create_lecture({"title": "L", "scenes": [a["id"], "saddle", b["id"]]})
+    store.delete_scene(a["id"], token)
+    doc = store.export(lecture["id"])
+    assert [s["key"] for s in doc["scenes"]] == [b["id"]]
+    assert doc["order"] == ["saddle", b["id"]]
+
+
 def test_a_lecture_names_only_existing_scenes(store):
     with pytest.raises(Invalid, match=r"scenes\[0\]: no saved scene 's_nope'"):
         store.create_lecture({"title": "L", "scenes": ["s_nope"]})

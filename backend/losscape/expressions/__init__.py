@@ -24,8 +24,9 @@ compiled program, so new values need no recompiling (``Program.bind``).
 
 
 The code that reads untrusted text is ``lexer`` and ``parser`` (audit them alone);
-``emit`` turns the checked tree into a stack program; ``analysis`` finds critical
-points, the view and the default start of a compiled formula.
+``emit`` turns the checked tree into a stack program; ``analysis`` resolves a formula
+to a surface, with ``critical_points`` and ``framing`` (view, unbounded below, default
+start) analysing it numerically.
 """
 
 from .analysis import (

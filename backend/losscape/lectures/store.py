@@ -123,11 +123,15 @@ class LectureStore:
         return self.get_scene(sid), token
 
     def get_scene(self, sid: str) -> dict[str, Any]:
-        with self._lock:
-            row = self._db.execute("SELECT * FROM saved_scenes WHERE id = ?", (sid,)).fetchone()
-        if row is None:
-            raise NotFound(self._missing("saved scene", sid))
-        return _scene_record(row)
+        return _scene_record(self._row("saved_scenes", sid, "saved scene"))
+
+    def _kept_scene(self, ref: str) -> dict[str, Any] | None:
+        """A lecture's saved scene, or None when it was deleted since (the lecture still
+        opens and exports without it)."""
+        try:
+            return self.get_scene(ref)
+        except NotFound:
+            return None
 
     def update_scene(self, sid: str, token: str, body: Any) -> dict[str, Any]:
         fields = validate.scene_fields(body, [])
@@ -162,10 +166,7 @@ class LectureStore:
 
     def get_lecture(self, lid: str) -> dict[str, Any]:
         """{id, title, scenes: [ids], created, updated}."""
-        with self._lock:
-            row = self._db.execute("SELECT * FROM lectures WHERE id = ?", (lid,)).fetchone()
-        if row is None:
-            raise NotFound(self._missing("lecture", lid))
+        row = self._row("lectures", lid, "lecture")
         return {
             "id": row["id"],
             "title": row["title"],
@@ -199,11 +200,9 @@ class LectureStore:
         out: list[dict[str, Any]] = []
         for ref in self.get_lecture(lid)["scenes"]:
             if ref.startswith(SCENE_PREFIX):
-                try:
-                    s = self.get_scene(ref)
-                except NotFound:
-                    continue
-                out.append({**_item(ref, s), "step_caption": ""})
+                s = self._kept_scene(ref)
+                if s is not None:
+                    out.append({**_item(ref, s), "step_caption": ""})
                 continue
             found = scenes.find(ref)
             sc = found.scene
@@ -226,11 +225,8 @@ class LectureStore:
         lecture = self.get_lecture(lid)
         inline: list[dict[str, Any]] = []
         for ref in dict.fromkeys(lecture["scenes"]):
-            if ref.startswith(SCENE_PREFIX):
-                try:
-                    s = self.get_scene(ref)
-                except NotFound:
-                    continue
+            s = self._kept_scene(ref) if ref.startswith(SCENE_PREFIX) else None
+            if s is not None:
                 inline.append({"key": ref, **{k: s[k] for k in ("page", "title", "caption")}})
                 inline[-1]["state"] = s["state"]
         keys = {s["key"] for s in inline}
@@ -337,6 +333,14 @@ class LectureStore:
         if count + more > most:
             what = "saved scenes" if table == "saved_scenes" else "lectures"
             raise Full(f"the store is full: {count} {what} (at most {most}); delete some first")
+
+    def _row(self, table: str, oid: str, what: str) -> sqlite3.Row:
+        """Row ``oid`` of ``table`` (one of this store's own table names, never user text)."""
+        with self._lock:
+            row = self._db.execute(f"SELECT * FROM {table} WHERE id = ?", (oid,)).fetchone()
+        if row is None:
+            raise NotFound(self._missing(what, oid))
+        return row
 
     def _authorise(self, table: str, oid: str, token: str, what: str) -> None:
         if table == "saved_scenes" and oid in validate.builtin_ids():

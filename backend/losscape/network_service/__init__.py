@@ -6,9 +6,10 @@ the loss over a 2-D slice with the trajectories of several optimizers on it;
 ``gradient_check``, ``gradient_noise``, ``batch_size_study`` and
 ``metrics_at`` serve the lecture's diagnostics. ``datasets()`` and
 ``models()`` are the catalogue entries. Every size is bounded by the
-constants in ``catalogue``; bad names, types or values raise ``ValueError`` naming the
-valid choices or bounds. Results carry ``to_dict()`` giving JSON-ready dicts
-(lists, finite floats, ``None`` where a value is undefined).
+constants of ``losscape.limits`` (also readable here as ``network_service.MAX_*``);
+bad names, types or values raise ``ValueError`` naming the valid choices or bounds.
+Results carry ``to_dict()`` giving JSON-ready dicts (lists, finite floats, ``None``
+where a value is undefined).
 
 The package splits by concept: ``catalogue`` (limits, data sets, models),
 ``problem`` (preparation, optimizer arguments), ``training``, ``evaluation``
@@ -18,31 +19,11 @@ study) and ``landscape``; this package re-exports them.
 
 from __future__ import annotations
 
+from .. import limits as _limits
 from ..networks import datasets as ds  # noqa: F401  (re-exported for scripts)
 from ..networks import mlp  # noqa: F401
 from ..service import Cancelled
 from .catalogue import (  # noqa: F401  (re-exported: the package facade)
-    JSON_SNAPSHOT_VALUES,
-    MAX_BOUNDARY_RESOLUTION,
-    MAX_CURVE_POINTS,
-    MAX_EPOCHS,
-    MAX_GRADCHECK_PARAMS,
-    MAX_HISTOGRAM_BINS,
-    MAX_INIT_SCALE,
-    MAX_LANDSCAPE_RESOLUTION,
-    MAX_LANDSCAPE_RUNS,
-    MAX_LANDSCAPE_WORK,
-    MAX_NOISE_DRAWS,
-    MAX_NOISE_SIZES,
-    MAX_RECORDS,
-    MAX_RELU_RANGE,
-    MAX_SEED,
-    MAX_SNAPSHOT_VALUES,
-    MAX_STUDY_LRS,
-    MAX_STUDY_SIZES,
-    MAX_STUDY_WORK,
-    MAX_TRAIN_STEPS,
-    MAX_TRAIN_WORK,
     MIN_NETWORK_LR,
     MODEL_BY_NAME,
     MODELS,
@@ -107,6 +88,15 @@ __all__ = [
     "train",
     "warm_up",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """``network_service.MAX_*`` for scripts and schemas: answered by the one table of limits
+    (``losscape.limits``) rather than a second list of the same names here."""
+    if name.isupper() and hasattr(_limits, name):
+        return getattr(_limits, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 # --------------------------------------------------------------------------- warm-up
 

@@ -9,6 +9,8 @@ from typing import Any
 
 import numpy as np
 
+from ..catalogue import param_dict
+
 # --------------------------------------------------------------------------- limits
 # Every MAX_* is in the one table of limits (losscape.limits); imported here so that
 # limits() below, and callers of network_service.MAX_*, see them as before.
@@ -39,7 +41,6 @@ from ..networks import datasets as ds
 from ..networks import mlp
 from ..numerics.registry import check_number, param_vector
 from ..numerics.specs import ParamSpec
-from ..service import param_dict
 from ..validation import boolean as _bool
 from ..validation import choice as _choice
 from ..validation import integer as _int

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from .style import RUN_COLORS, _fmt, _go, run_label
+from .style import RUN_COLORS, _fmt, _go, data_arrow, run_label
 
 ARROW_SHARE = 0.18
 CROSS_SHARE = 0.08
@@ -64,21 +64,11 @@ def state_parts(
         vel, scale = run.state.velocity, run.state.step_scale
         if vel is not None and gain > 0 and np.all(np.isfinite(vel[k])) and np.any(vel[k] != 0):
             arrows.append(
-                dict(
-                    x=x + gain * float(vel[k, 0]),
-                    y=y + gain * float(vel[k, 1]),
-                    ax=x,
-                    ay=y,
-                    xref="x",
-                    yref="y",
-                    axref="x",
-                    ayref="y",
-                    text="",
-                    showarrow=True,
-                    arrowhead=2,
-                    arrowsize=1.2,
-                    arrowwidth=2.4,
-                    arrowcolor=color,
+                data_arrow(
+                    (x, y),
+                    (x + gain * float(vel[k, 0]), y + gain * float(vel[k, 1])),
+                    color,
+                    2.4,
                     hovertext=f"{label}: velocity ({_fmt(vel[k, 0])}, {_fmt(vel[k, 1])}) "
                     f"at step {k}, drawn x{gain:.3g}",
                 )

@@ -9,7 +9,7 @@ import numpy as np
 if TYPE_CHECKING:  # pragma: no cover
     import plotly.graph_objects as go
 
-from .style import INK, RUN_COLORS, _fmt, _go, _layout
+from .style import INK, RUN_COLORS, _fmt, _go, _layout, vertical_line
 
 # --------------------------------------------------------------------------- networks
 
@@ -187,17 +187,7 @@ def metric_curves(report: Any, *, title: str | None = None) -> go.Figure:
         )
         for i, name in enumerate(("accuracy", "sensitivity", "specificity", "precision"))
     ]
-    shapes = [
-        dict(
-            type="line",
-            x0=report.threshold,
-            x1=report.threshold,
-            yref="paper",
-            y0=0,
-            y1=1,
-            line={"color": INK, "width": 1.5, "dash": "dash"},
-        )
-    ]
+    shapes = [vertical_line(report.threshold, INK, 1.5)]
     layout = _layout(
         title or "Metrics against the threshold",
         xaxis={"title": {"text": "threshold"}, "range": [0, 1]},

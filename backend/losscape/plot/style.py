@@ -77,6 +77,43 @@ def _layout(title: str | None, **extra: Any) -> dict[str, Any]:
     return out
 
 
+def data_arrow(
+    tail: tuple[float, float], head: tuple[float, float], color: str, width: float, **extra: Any
+) -> dict[str, Any]:
+    """An arrow annotation from ``tail`` to ``head``, both in data coordinates (Plotly
+    measures ``ax``/``ay`` in pixels unless ``axref``/``ayref`` name the axes)."""
+    return dict(
+        x=head[0],
+        y=head[1],
+        ax=tail[0],
+        ay=tail[1],
+        xref="x",
+        yref="y",
+        axref="x",
+        ayref="y",
+        text="",
+        showarrow=True,
+        arrowhead=2,
+        arrowsize=1.2,
+        arrowwidth=width,
+        arrowcolor=color,
+        **extra,
+    )
+
+
+def vertical_line(x: float, color: str, width: float) -> dict[str, Any]:
+    """A dashed layout shape at ``x`` across the plot's full height."""
+    return dict(
+        type="line",
+        x0=x,
+        x1=x,
+        yref="paper",
+        y0=0,
+        y1=1,
+        line={"color": color, "width": width, "dash": "dash"},
+    )
+
+
 def _fmt(v: float) -> str:
     """A short number like the page's fmt(): 4 significant digits."""
     if v is None or not math.isfinite(v):

@@ -24,6 +24,7 @@ from .style import (
     _layout,
     _runs,
     contour_levels,
+    data_arrow,
     log_scale_suggested,
     run_label,
 )
@@ -281,22 +282,7 @@ def _probe_parts(
     ann: list[dict[str, Any]] = []
 
     def arrow(dx: float, dy: float, color: str, dash: bool = False) -> dict[str, Any]:
-        return dict(
-            x=px + dx,
-            y=py + dy,
-            ax=px,
-            ay=py,
-            xref="x",
-            yref="y",
-            axref="x",
-            ayref="y",
-            showarrow=True,
-            arrowhead=2,
-            arrowsize=1.2,
-            arrowwidth=1.5 if dash else 2.5,
-            arrowcolor=color,
-            text="",
-        )
+        return data_arrow((px, py), (px + dx, py + dy), color, 1.5 if dash else 2.5)
 
     def label(dx: float, dy: float, color: str, text: str) -> dict[str, Any]:
         return dict(

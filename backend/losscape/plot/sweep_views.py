@@ -27,6 +27,7 @@ from .style import (
     contour_levels,
     log_scale_suggested,
     run_label,
+    vertical_line,
 )
 from .surface_views import SurfaceData, _critical_traces, _path_traces
 
@@ -163,17 +164,7 @@ def lr_sweep(sweep: Any, *, runs: Any = (), title: str | None = None) -> go.Figu
         )
     shapes, ann = [], []
     if sweep.edge_lr:
-        shapes.append(
-            dict(
-                type="line",
-                x0=sweep.edge_lr,
-                x1=sweep.edge_lr,
-                yref="paper",
-                y0=0,
-                y1=1,
-                line={"color": "#D55E00", "width": 2, "dash": "dash"},
-            )
-        )
+        shapes.append(vertical_line(sweep.edge_lr, "#D55E00", 2))
         ann.append(
             dict(
                 x=math.log10(sweep.edge_lr),

@@ -27,8 +27,10 @@ teacher's result frames (students who follow). Students send ``{"type":
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import orjson
@@ -77,6 +79,15 @@ def _refused(exc: RoomError) -> HTTPException:
     return HTTPException(exc.status, [errors.item(["room"], exc.message, exc.kind)])
 
 
+@contextlib.contextmanager
+def _refusals() -> Iterator[None]:
+    """The hub's refusals (``RoomError``) as the HTTP answers ``ROOM_ERRORS`` documents."""
+    try:
+        yield
+    except RoomError as exc:
+        raise _refused(exc) from None
+
+
 def join_url(request: Request | WebSocket, page: str, code: str) -> str:
     base = str(request.base_url).rstrip("/")
     if base.startswith("ws"):  # a socket's base is ws(s)://; the page is http(s)://
@@ -93,10 +104,8 @@ def join_url(request: Request | WebSocket, page: str, code: str) -> str:
 async def create_room(body: model.CreateRoom, request: Request) -> dict[str, Any]:
     """A new room: its join code and link, and the teacher token (shown once; keep it)."""
     rooms = hub(request.app)
-    try:
+    with _refusals():
         code, token = await rooms.create(body.page, _client(request))
-    except RoomError as exc:
-        raise _refused(exc) from None
     return {
         "code": code,
         "teacher_token": token,
@@ -115,10 +124,8 @@ async def create_room(body: model.CreateRoom, request: Request) -> dict[str, Any
 )
 async def get_room(code: str, request: Request) -> dict[str, Any]:
     rooms = hub(request.app)
-    try:
+    with _refusals():
         normal, record = await rooms.room(code, _client(request))
-    except RoomError as exc:
-        raise _refused(exc) from None
     return {"code": normal, "page": record["page"], "question": record.get("question")}
 
 
@@ -135,10 +142,8 @@ async def get_room(code: str, request: Request) -> dict[str, Any]:
 async def qr_code(code: str, request: Request) -> Response:
     import segno
 
-    try:
+    with _refusals():
         normal, record = await hub(request.app).room(code)
-    except RoomError as exc:
-        raise _refused(exc) from None
     buffer = io.BytesIO()
     qr = segno.make(join_url(request, record["page"], normal), error="m")
     qr.save(buffer, kind="svg", scale=10, border=2, dark="#111111", light="#ffffff", xmldecl=False)
@@ -153,10 +158,8 @@ async def qr_code(code: str, request: Request) -> Response:
 )
 async def ask(code: str, body: model.Question, request: Request) -> dict[str, Any]:
     """Choices (``kind: "choice"``) or a click on the contour (``kind: "point"``)."""
-    try:
+    with _refusals():
         return await hub(request.app).ask(code, _bearer(request), body)
-    except RoomError as exc:
-        raise _refused(exc) from None
 
 
 @router.post(
@@ -166,10 +169,8 @@ async def ask(code: str, body: model.Question, request: Request) -> dict[str, An
     summary="Close the question and show its answer (teacher)",
 )
 async def reveal(code: str, request: Request) -> dict[str, Any]:
-    try:
+    with _refusals():
         return await hub(request.app).reveal(code, _bearer(request))
-    except RoomError as exc:
-        raise _refused(exc) from None
 
 
 @router.post(
@@ -179,10 +180,8 @@ async def reveal(code: str, request: Request) -> dict[str, Any]:
     summary="Answer the room's question (one answer per device)",
 )
 async def vote(code: str, body: model.Vote, request: Request) -> dict[str, Any]:
-    try:
+    with _refusals():
         return await hub(request.app).vote(code, body)
-    except RoomError as exc:
-        raise _refused(exc) from None
 
 
 # --------------------------------------------------------------------------- the socket

@@ -82,29 +82,52 @@ def _created(record: tuple[dict[str, Any], str]) -> dict[str, Any]:
     return {**record[0], "edit_token": record[1]}
 
 
+def _new_lecture(store: lectures.LectureStore, made: tuple[dict[str, Any], str]) -> dict[str, Any]:
+    """A just-stored lecture with its steps and edit token (create and import answer it)."""
+    return _created((_with_steps(store, made[0]), made[1]))
+
+
 _ERRORS = {**ERROR_RESPONSES, **STORE_ERRORS}
+_SUCCESS = {200: "Success.", 201: "Created.", 204: "Deleted."}
 
 
-def _ok(model: Any) -> dict[int | str, dict[str, Any]]:
-    return {200: {"model": model, "description": "Success."}, **_ERRORS}
+def _route(
+    router: APIRouter,
+    method: str,
+    path: str,
+    operation_id: str,
+    summary: str,
+    *,
+    model: Any = None,
+    status: int = 200,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The decorator every handler here shares: ``_call`` builds the response itself
+    (``response_model=None``), the store's errors are documented on all of them, and the
+    success entry carries ``model`` (none for 204)."""
+    success: dict[str, Any] = {"description": _SUCCESS[status]}
+    if model is not None:
+        success["model"] = model
+    return getattr(router, method)(
+        path,
+        status_code=status,
+        response_model=None,
+        responses={status: success, **_ERRORS},
+        summary=summary,
+        operation_id=operation_id,
+    )
 
-
-def _new(model: Any) -> dict[int | str, dict[str, Any]]:
-    return {201: {"model": model, "description": "Created."}, **_ERRORS}
-
-
-_GONE = {204: {"description": "Deleted."}, **_ERRORS}
 
 # --------------------------------------------------------------------------- saved scenes
 
 
-@scenes_router.post(
+@_route(
+    scenes_router,
+    "post",
     "",
-    status_code=201,
-    response_model=None,
-    responses=_new(SavedSceneCreated),
-    summary="Save a scene",
-    operation_id="create_saved_scene",
+    "create_saved_scene",
+    "Save a scene",
+    model=SavedSceneCreated,
+    status=201,
 )
 async def create_saved_scene(body: SavedSceneIn, request: Request) -> Response:
     """Stores the page state with a title and caption; answers its id and edit token."""
@@ -112,23 +135,18 @@ async def create_saved_scene(body: SavedSceneIn, request: Request) -> Response:
     return await _call(request, lambda s: _created(s.create_scene(data)), 201)
 
 
-@scenes_router.get(
-    "/{scene_id}",
-    response_model=None,
-    responses=_ok(SavedScene),
-    summary="A saved scene",
-    operation_id="get_saved_scene",
-)
+@_route(scenes_router, "get", "/{scene_id}", "get_saved_scene", "A saved scene", model=SavedScene)
 async def get_saved_scene(scene_id: Id, request: Request) -> Response:
     return await _call(request, lambda s: s.get_scene(scene_id))
 
 
-@scenes_router.put(
+@_route(
+    scenes_router,
+    "put",
     "/{scene_id}",
-    response_model=None,
-    responses=_ok(SavedScene),
-    summary="Change a saved scene",
-    operation_id="update_saved_scene",
+    "update_saved_scene",
+    "Change a saved scene",
+    model=SavedScene,
 )
 async def update_saved_scene(
     scene_id: Id, body: SavedSceneIn, request: Request, token: Token
@@ -138,13 +156,8 @@ async def update_saved_scene(
     return await _call(request, lambda s: s.update_scene(scene_id, token, data))
 
 
-@scenes_router.delete(
-    "/{scene_id}",
-    status_code=204,
-    response_model=None,
-    responses=_GONE,
-    summary="Delete a saved scene",
-    operation_id="delete_saved_scene",
+@_route(
+    scenes_router, "delete", "/{scene_id}", "delete_saved_scene", "Delete a saved scene", status=204
 )
 async def delete_saved_scene(scene_id: Id, request: Request, token: Token) -> Response:
     return await _call(request, lambda s: s.delete_scene(scene_id, token))
@@ -153,52 +166,46 @@ async def delete_saved_scene(scene_id: Id, request: Request, token: Token) -> Re
 # --------------------------------------------------------------------------- lectures
 
 
-@lectures_router.post(
+@_route(
+    lectures_router,
+    "post",
     "",
-    status_code=201,
-    response_model=None,
-    responses=_new(LectureCreated),
-    summary="Create a lecture",
-    operation_id="create_lecture",
+    "create_lecture",
+    "Create a lecture",
+    model=LectureCreated,
+    status=201,
 )
 async def create_lecture(body: LectureIn, request: Request) -> Response:
     """Orders saved and built-in scenes; answers the lecture (with its steps) and edit token."""
     data = body.model_dump()
-    return await _call(request, lambda s: _created(_pair(s, s.create_lecture(data))), 201)
+    return await _call(request, lambda s: _new_lecture(s, s.create_lecture(data)), 201)
 
 
-@lectures_router.post(
+@_route(
+    lectures_router,
+    "post",
     "/import",
-    status_code=201,
-    response_model=None,
-    responses=_new(LectureCreated),
-    summary="Import an exported lecture",
-    operation_id="import_lecture",
+    "import_lecture",
+    "Import an exported lecture",
+    model=LectureCreated,
+    status=201,
 )
 async def import_lecture(body: LectureDocument, request: Request) -> Response:
     """A new lecture and new saved scenes (fresh ids) from a document ``export`` wrote.
     Everything is checked before anything is stored; the first bad field is named."""
     data = body.model_dump()
-    return await _call(request, lambda s: _created(_pair(s, s.import_document(data))), 201)
+    return await _call(request, lambda s: _new_lecture(s, s.import_document(data)), 201)
 
 
-@lectures_router.get(
-    "/{lecture_id}",
-    response_model=None,
-    responses=_ok(Lecture),
-    summary="A lecture and its steps",
-    operation_id="get_lecture",
+@_route(
+    lectures_router, "get", "/{lecture_id}", "get_lecture", "A lecture and its steps", model=Lecture
 )
 async def get_lecture(lecture_id: Id, request: Request) -> Response:
     return await _call(request, lambda s: _with_steps(s, s.get_lecture(lecture_id)))
 
 
-@lectures_router.put(
-    "/{lecture_id}",
-    response_model=None,
-    responses=_ok(Lecture),
-    summary="Change a lecture",
-    operation_id="update_lecture",
+@_route(
+    lectures_router, "put", "/{lecture_id}", "update_lecture", "Change a lecture", model=Lecture
 )
 async def update_lecture(
     lecture_id: Id, body: LectureIn, request: Request, token: Token
@@ -207,25 +214,21 @@ async def update_lecture(
     return await _call(request, lambda s: _with_steps(s, s.update_lecture(lecture_id, token, data)))
 
 
-@lectures_router.delete(
-    "/{lecture_id}",
-    status_code=204,
-    response_model=None,
-    responses=_GONE,
-    summary="Delete a lecture",
-    operation_id="delete_lecture",
+@_route(
+    lectures_router, "delete", "/{lecture_id}", "delete_lecture", "Delete a lecture", status=204
 )
 async def delete_lecture(lecture_id: Id, request: Request, token: Token) -> Response:
     """Its saved scenes stay (another lecture may use them)."""
     return await _call(request, lambda s: s.delete_lecture(lecture_id, token))
 
 
-@lectures_router.get(
+@_route(
+    lectures_router,
+    "get",
     "/{lecture_id}/export",
-    response_model=None,
-    responses=_ok(LectureDocument),
-    summary="Export a lecture as a JSON document",
-    operation_id="export_lecture",
+    "export_lecture",
+    "Export a lecture as a JSON document",
+    model=LectureDocument,
 )
 async def export_lecture(lecture_id: Id, request: Request) -> Response:
     """The document ``import`` reads: saved scenes inline, built-in scenes by id."""
@@ -233,9 +236,3 @@ async def export_lecture(lecture_id: Id, request: Request) -> Response:
     if response.status_code == 200:
         response.headers["content-disposition"] = 'attachment; filename="lecture.json"'
     return response
-
-
-def _pair(
-    store: lectures.LectureStore, made: tuple[dict[str, Any], str]
-) -> tuple[dict[str, Any], str]:
-    return _with_steps(store, made[0]), made[1]
