@@ -144,9 +144,6 @@ def test_the_lower_modules_import_no_service():
 # Modules still over the size limit, split in their own branches; scenes.py is scene data.
 OVER_THE_LIMIT = {
     "scenes.py",
-    "plot.py",
-    "service.py",
-    "cli.py",
     "networks/mlp.py",
     "numerics/surfaces.py",
     "numerics/kernels.py",

@@ -215,3 +215,13 @@ def test_contour_draws_optimizer_internals_at_the_scrubbed_step():
     assert half_x / half_y == pytest.approx(sx / sy)  # arms in the ratio of the step scales
     assert (xs[3], (ys[3] + ys[4]) / 2) == pytest.approx(tuple(adam.path[k]))
     assert len(plot.contour("ravine", [plain], state_step=k).layout.annotations) == 0
+
+
+def test_line_trace_draws_a_solid_or_a_dashed_line():
+    from losscape.plot.style import line_trace
+
+    solid = line_trace([0, 1], [1, 0], "a", "#000000", 2)
+    dashed = line_trace([0, 1], [1, 0], "b", "#111111", 1, "dot", legendgroup="g")
+    assert solid.mode == "lines" and solid.line.dash is None and solid.line.width == 2
+    assert dashed.line.dash == "dot" and dashed.line.color == "#111111"
+    assert dashed.legendgroup == "g" and dashed.name == "b"

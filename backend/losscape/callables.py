@@ -51,6 +51,7 @@ from .numerics.optimizers import (
 )
 from .numerics.registry import check_number
 from .numerics.schedules import schedule_lr
+from .resolved import DIVERGE_BOX_FACTOR
 from .run_arguments import RunArguments, run_arguments
 from .sweeps import (
     BasinMap,
@@ -151,10 +152,11 @@ class CallableTrajectory(sv.Trajectory):
 
 
 def _stop_box(view: Box) -> Box:
-    """Where a run counts as diverged: the view scaled 10x about its centre (as for the
-    catalogue)."""
+    """Where a run counts as diverged: the view scaled by the catalogue's factor (10x)
+    about its centre. A function is taken as bounded below: leaving is divergence."""
     a, b, c, d = view
-    cx, cy, hx, hy = (a + b) / 2, (c + d) / 2, (b - a) / 2 * 10.0, (d - c) / 2 * 10.0
+    k = DIVERGE_BOX_FACTOR
+    cx, cy, hx, hy = (a + b) / 2, (c + d) / 2, (b - a) / 2 * k, (d - c) / 2 * k
     return (cx - hx, cx + hx, cy - hy, cy + hy)
 
 

@@ -150,6 +150,16 @@ class LectureCreated(Lecture):
     )
 
 
+# One saved scene as an exported document carries it (both models' examples show it).
+_EXAMPLE_DOCUMENT_SCENE = {
+    "key": "s_1",
+    "page": "surfaces",
+    "title": "A narrow ravine",
+    "caption": "",
+    "state": _EXAMPLE_STATE,
+}
+
+
 class DocumentScene(Strict):
     key: str = Field(min_length=1, max_length=64)
     page: Page
@@ -157,19 +167,7 @@ class DocumentScene(Strict):
     caption: str = Caption
     state: dict[str, Any]
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "key": "s_1",
-                    "page": "surfaces",
-                    "title": "A narrow ravine",
-                    "caption": "",
-                    "state": _EXAMPLE_STATE,
-                }
-            ]
-        }
-    )
+    model_config = ConfigDict(json_schema_extra={"examples": [_EXAMPLE_DOCUMENT_SCENE]})
 
 
 class LectureDocument(Strict):
@@ -188,15 +186,7 @@ class LectureDocument(Strict):
                     "format": FORMAT,
                     "version": 1,
                     "title": "Week 3",
-                    "scenes": [
-                        {
-                            "key": "s_1",
-                            "page": "surfaces",
-                            "title": "A narrow ravine",
-                            "caption": "",
-                            "state": _EXAMPLE_STATE,
-                        }
-                    ],
+                    "scenes": [_EXAMPLE_DOCUMENT_SCENE],
                     "order": ["s_1", "saddle"],
                 }
             ]

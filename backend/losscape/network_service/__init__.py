@@ -90,7 +90,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> object:
+def __getattr__(name: str) -> int | float:
     """``network_service.MAX_*`` for scripts and schemas: answered by the one table of limits
     (``losscape.limits``) rather than a second list of the same names here."""
     if name.isupper() and hasattr(_limits, name):

@@ -9,7 +9,7 @@ import numpy as np
 if TYPE_CHECKING:  # pragma: no cover
     import plotly.graph_objects as go
 
-from .style import INK, RUN_COLORS, _fmt, _go, _layout, vertical_line
+from .style import INK, RUN_COLORS, _fmt, _go, _layout, line_trace, vertical_line
 
 # --------------------------------------------------------------------------- networks
 
@@ -102,23 +102,11 @@ def network_curves(histories: Any, *, log: bool = True, title: str | None = None
     for i, h in enumerate(hs):
         color = RUN_COLORS[i % len(RUN_COLORS)]
         label = f"run {i + 1}: {h.optimizer}, lr {_fmt(h.lr)}"
-        data.append(
-            go.Scatter(
-                x=h.record_steps,
-                y=h.train_loss,
-                mode="lines",
-                name=f"{label} (train)",
-                line={"color": color, "width": 2.4},
-            )
-        )
+        data.append(line_trace(h.record_steps, h.train_loss, f"{label} (train)", color, 2.4))
         if h.validation_loss is not None and np.isfinite(h.validation_loss).any():
             data.append(
-                go.Scatter(
-                    x=h.record_steps,
-                    y=h.validation_loss,
-                    mode="lines",
-                    name=f"{label} (validation)",
-                    line={"color": color, "width": 2, "dash": "dash"},
+                line_trace(
+                    h.record_steps, h.validation_loss, f"{label} (validation)", color, 2, "dash"
                 )
             )
     layout = _layout(
@@ -135,21 +123,15 @@ def roc(report: Any, *, title: str | None = None) -> go.Figure:
     if report.task != "binary" or report.roc_fpr is None:
         raise ValueError("a ROC curve needs a binary task")
     data = [
-        go.Scatter(
-            x=report.roc_fpr,
-            y=report.roc_tpr,
-            mode="lines",
-            name=f"ROC (AUC {report.auc:.3f})",
-            line={"color": RUN_COLORS[0], "width": 2.6},
+        line_trace(
+            report.roc_fpr,
+            report.roc_tpr,
+            f"ROC (AUC {report.auc:.3f})",
+            RUN_COLORS[0],
+            2.6,
             line_shape="hv",
         ),
-        go.Scatter(
-            x=[0, 1],
-            y=[0, 1],
-            mode="lines",
-            name="chance",
-            line={"color": "#777777", "width": 1, "dash": "dot"},
-        ),
+        line_trace([0, 1], [0, 1], "chance", "#777777", 1, "dot"),
         go.Scatter(
             x=[1 - report.specificity],
             y=[report.sensitivity],
@@ -178,13 +160,7 @@ def metric_curves(report: Any, *, title: str | None = None) -> go.Figure:
     if report.task != "binary" or c is None:
         raise ValueError("metric curves need a binary task")
     data = [
-        go.Scatter(
-            x=c.thresholds,
-            y=getattr(c, name),
-            mode="lines",
-            name=name,
-            line={"color": RUN_COLORS[i], "width": 2.2},
-        )
+        line_trace(c.thresholds, getattr(c, name), name, RUN_COLORS[i], 2.2)
         for i, name in enumerate(("accuracy", "sensitivity", "specificity", "precision"))
     ]
     shapes = [vertical_line(report.threshold, INK, 1.5)]

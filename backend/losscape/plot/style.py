@@ -77,6 +77,16 @@ def _layout(title: str | None, **extra: Any) -> dict[str, Any]:
     return out
 
 
+def line_trace(
+    x: Any, y: Any, name: str, color: str, width: float, dash: str | None = None, **extra: Any
+) -> Any:
+    """A ``go.Scatter`` line; ``dash`` is "dash", "dot" or None (solid)."""
+    line = {"color": color, "width": width}
+    if dash is not None:
+        line["dash"] = dash
+    return _go().Scatter(x=x, y=y, mode="lines", name=name, line=line, **extra)
+
+
 def data_arrow(
     tail: tuple[float, float], head: tuple[float, float], color: str, width: float, **extra: Any
 ) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from .style import (
     _runs,
     contour_levels,
     data_arrow,
+    line_trace,
     log_scale_suggested,
     run_label,
 )
@@ -116,13 +117,13 @@ def _path_traces(runs: list[Any], box: Sequence[float] | None = None) -> list:
             x = np.clip(x, box[0] - pad_x, box[1] + pad_x)
             y = np.clip(y, box[2] - pad_y, box[3] + pad_y)
         traces.append(
-            go.Scatter(
-                x=x,
-                y=y,
-                mode="lines",
-                name=label,
+            line_trace(
+                x,
+                y,
+                label,
+                color,
+                2.6,
                 legendgroup=label,
-                line={"color": color, "width": 2.6},
                 hovertemplate=f"{label}<br>(%{{x:.4g}}, %{{y:.4g}})<extra></extra>",
             )
         )

@@ -25,6 +25,7 @@ from .style import (
     _layout,
     _runs,
     contour_levels,
+    line_trace,
     log_scale_suggested,
     run_label,
     vertical_line,
@@ -57,24 +58,12 @@ def curves(runs: Any, *, log: bool = True, averaged: bool = False, title: str | 
     for i, run in enumerate(rs):
         color = RUN_COLORS[i % len(RUN_COLORS)]
         y = np.maximum(run.loss - offset, TINY) if log else run.loss
-        data.append(
-            go.Scatter(
-                x=np.arange(y.shape[0]),
-                y=y,
-                mode="lines",
-                name=run_label(run, i),
-                line={"color": color, "width": 2.4},
-            )
-        )
+        data.append(line_trace(np.arange(y.shape[0]), y, run_label(run, i), color, 2.4))
         if averaged:
             ya = np.maximum(run.averaged_loss - offset, TINY) if log else run.averaged_loss
             data.append(
-                go.Scatter(
-                    x=np.arange(ya.shape[0]),
-                    y=ya,
-                    mode="lines",
-                    name=f"run {i + 1} iterate average",
-                    line={"color": color, "width": 1.8, "dash": "dot"},
+                line_trace(
+                    np.arange(ya.shape[0]), ya, f"run {i + 1} iterate average", color, 1.8, "dot"
                 )
             )
         if run.status in ("diverged", "escaped") and np.isfinite(y[-1]):
