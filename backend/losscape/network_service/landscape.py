@@ -150,6 +150,18 @@ def _least_squares_minimum(problem: Problem) -> tuple[float, float] | None:
     return float(w[0]), float(w[1])
 
 
+def square_window(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The window (lo, hi) (2,) widened about its centre to a square of its longer side.
+
+    With normalised inputs both slice axes are in the same parameter units
+    (the page draws them with a 1:1 aspect ratio), so a square window shows a
+    round bowl as round contours and leaves no blank band beside the plot.
+    """
+    mid = 0.5 * (lo + hi)
+    half = 0.5 * float(np.max(hi - lo))
+    return mid - half, mid + half
+
+
 def landscape(
     dataset: DatasetArg,
     model: ModelArg = "mlp",
@@ -277,6 +289,8 @@ def landscape(
             ext = hi - lo
         base = np.maximum(ext, 1e-3 * max(float(np.abs(pts).max()), 1.0))
         lo, hi = lo - 0.15 * base, hi + 0.15 * base
+        if problem.normalize:
+            lo, hi = square_window(lo, hi)
         a0, a1, b0, b1 = float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1])
     a = np.linspace(a0, a1, res)
     b = np.linspace(b0, b1, res)
