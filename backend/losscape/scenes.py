@@ -154,32 +154,58 @@ def _scene(
     }
 
 
-# The lecture's recap table: each problem, how to see it, what to do, and the scene showing it
-# (None where the scene needs the networks work).
+# The lecture's recap table: each problem, how to see it, what to do, and the scenes showing
+# it best: classroom scenes (this page, #scene=ID) first, then network scenes (the network
+# page, /network.html#net&scene=ID). The first of each is the row's main link.
 RECAP_TABLE = (
-    ("incorrect gradients", "finite differences", "fix them, or use autodiff", "recap"),
-    ("local optima", "(hard)", "random restarts", "local-minima"),
-    ("symmetries", "visualize W", "initialize W randomly", None),  # network scene "symmetry"
-    ("slow progress", "slow, linear training curve", "increase α; momentum", "learning-rate"),
-    ("instability", "cost increases", "decrease α", "learning-rate"),
-    ("oscillations", "fluctuations in training curve", "decrease α; momentum", "momentum"),
-    ("fluctuations", "fluctuations in training curve", "decay α; iterate averaging", "lr-decay"),
-    ("dead/saturated units", "activation histograms", "initial scale of W; ReLU", None),
     (
-        "ill-conditioning",
-        "(hard)",
-        "normalization; momentum; Adam; second-order opt.",
-        "rmsprop-adam",
+        "incorrect gradients", "finite differences", "fix them, or use autodiff",
+        ("recap",), ("gradient-check",),
     ),
-)
+    ("local optima", "(hard)", "random restarts", ("local-minima",), ()),
+    ("symmetries", "visualize W", "initialize W randomly", (), ("symmetry", "permutation")),
+    (
+        "slow progress", "slow, linear training curve", "increase α; momentum",
+        ("learning-rate", "momentum"), (),
+    ),
+    ("instability", "cost increases", "decrease α", ("learning-rate", "training-curves"), ()),
+    (
+        "oscillations", "fluctuations in training curve", "decrease α; momentum",
+        ("momentum", "momentum-step"), (),
+    ),
+    (
+        "fluctuations", "fluctuations in training curve", "decay α; iterate averaging",
+        ("lr-decay", "sgd", "sudden-drop"), ("batch-size", "sgd"),
+    ),
+    (
+        "dead/saturated units", "activation histograms", "initial scale of W; ReLU",
+        (), ("plateau", "tanh-vs-logistic", "loss-plateaux"),
+    ),
+    (
+        "ill-conditioning", "(hard)", "normalization; momentum; Adam; second-order opt.",
+        ("ravine", "rmsprop-adam", "newton"), ("ravine", "uncentred"),
+    ),
+)  # fmt: skip
 
 
-# Recap rows shown on real networks (the network page, /network.html#net&scene=ID).
-RECAP_NETWORK_LINKS = {
-    "incorrect gradients": "gradient-check",
-    "symmetries": "symmetry",
-    "dead/saturated units": "plateau",
-}
+def _recap_rows() -> list[dict[str, Any]]:
+    """RECAP_TABLE as the recap scene's JSON rows.
+
+    ``scene`` / ``network_scene`` are the main links (None where the row has
+    none on that page); ``scenes`` / ``network_scenes`` every link, in order.
+    """
+    return [
+        {
+            "problem": p,
+            "diagnostics": d,
+            "workarounds": w,
+            "scene": surf[0] if surf else None,
+            "network_scene": net[0] if net else None,
+            "scenes": list(surf),
+            "network_scenes": list(net),
+        }
+        for p, d, w, surf, net in RECAP_TABLE
+    ]
 
 
 def _build() -> list[dict[str, Any]]:
@@ -1316,16 +1342,7 @@ def _build() -> list[dict[str, Any]]:
                 _step("A correct gradient passes the finite-difference check."),
                 _step("Plant a bug in the gradient: the check fails.", gradbug=True),
             ],
-            table=[
-                {
-                    "problem": p,
-                    "diagnostics": d,
-                    "workarounds": w,
-                    "scene": s,
-                    "network_scene": RECAP_NETWORK_LINKS.get(p),
-                }
-                for p, d, w, s in RECAP_TABLE
-            ],
+            table=_recap_rows(),
         )
     )
     return scenes
