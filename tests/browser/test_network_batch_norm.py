@@ -8,9 +8,6 @@ training points (their mean and biased variance at that snapshot, eps 1e-5), the
 
 from __future__ import annotations
 
-import json
-import urllib.request
-
 import numpy as np
 import pytest
 
@@ -28,22 +25,6 @@ BODY = {
     "normalize": True,
     "seed": 0,
 }  # fmt: skip
-TRAINED = """() =>
-  /done|converged|diverged|stuck|⚠/.test(document.getElementById('badges').textContent)
-  && [...document.querySelectorAll('#panels .panel-body')]
-    .every((b) => Number(b.dataset.rendered) > 0)"""
-CONTOUR_Z = """() => {
-  const gd = document.querySelector('#view-data .js-plotly-plot');
-  return gd.data.find((t) => t.type === 'contour').z;
-}"""
-
-
-def post(base: str, path: str, body: dict) -> dict:
-    req = urllib.request.Request(
-        base + path, json.dumps(body).encode(), {"content-type": "application/json"}
-    )
-    with urllib.request.urlopen(req, timeout=120) as resp:
-        return json.loads(resp.read())
 
 
 def bn_scores(hist: dict, theta: list[float], X_train: np.ndarray, X: np.ndarray) -> np.ndarray:
@@ -67,9 +48,9 @@ def bn_scores(hist: dict, theta: list[float], X_train: np.ndarray, X: np.ndarray
 
 
 def test_checkbox_and_timeline_with_batch_norm(page, ui, server):
-    hist = post(server, "api/networks/train", BODY)
-    data = post(server, "api/networks/dataset", {"dataset": BODY["dataset"]})
-    grid = post(server, "api/networks/boundary", {**BODY, "resolution": 60})
+    hist = ui.post(server, "api/networks/train", BODY)
+    data = ui.post(server, "api/networks/dataset", {"dataset": BODY["dataset"]})
+    grid = ui.post(server, "api/networks/boundary", {**BODY, "resolution": 60})
     X = np.asarray(data["x"])
     train = np.setdiff1d(np.arange(X.shape[0]), np.asarray(data["validation"]))
     gx, gy = np.meshgrid(grid["x"], grid["y"])
@@ -84,12 +65,12 @@ def test_checkbox_and_timeline_with_batch_norm(page, ui, server):
     pg = page.page
     pg.goto(page.base + f"network.html#net&{SETUP}&panels=data,training")
     pg.wait_for_function("() => document.body.dataset.ready === '1'", timeout=30_000)
-    pg.wait_for_function(TRAINED, timeout=120_000)
+    pg.wait_for_function(ui.NETWORK_TRAINED, timeout=120_000)
     box = pg.locator("#net-batch-norm")
     assert not box.is_checked()
     box.check()  # the sidebar's checkbox: the hash and the request follow
     pg.wait_for_function("() => location.hash.includes('batch_norm=1')")
-    pg.wait_for_function(TRAINED, timeout=120_000)
+    pg.wait_for_function(ui.NETWORK_TRAINED, timeout=120_000)
     pg.wait_for_function(
         "(z) => { const gd = document.querySelector('#view-data .js-plotly-plot');"
         " const c = gd.data.find((t) => t.type === 'contour');"
@@ -97,7 +78,7 @@ def test_checkbox_and_timeline_with_batch_norm(page, ui, server):
         arg=float(final[0][0]),  # the normalised net's own boundary, once it is drawn
         timeout=120_000,
     )
-    np.testing.assert_allclose(pg.evaluate(CONTOUR_Z), final, atol=1e-9)
+    np.testing.assert_allclose(pg.evaluate(ui.CONTOUR_Z), final, atol=1e-9)
 
     pg.locator("#timeline").fill(str(step))
     pg.wait_for_function(
@@ -108,6 +89,6 @@ def test_checkbox_and_timeline_with_batch_norm(page, ui, server):
         " return Math.abs(gd.data.find((t) => t.type === 'contour').z[0][0] - z) < 1e-9; }",
         arg=float(mid[0][0]),
     )
-    np.testing.assert_allclose(pg.evaluate(CONTOUR_Z), mid, atol=1e-9)
+    np.testing.assert_allclose(pg.evaluate(ui.CONTOUR_Z), mid, atol=1e-9)
     ui.screenshot(pg, "network-batch-norm-timeline")
     page.assert_clean()
