@@ -1333,7 +1333,7 @@ def _build() -> list[dict[str, Any]]:
             "recap",
             "Recap",
             "The lecture's diagnostics table: each problem, how to see it, what to do, and "
-            "the scene that shows it.\nBelow: a finite-difference gradient check catches a "
+            "the scenes that show it.\nBelow: a finite-difference gradient check catches a "
             "deliberately wrong gradient.",
             "Recap",
             ["table"],
