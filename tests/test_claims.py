@@ -41,6 +41,15 @@ def test_constant_init_breaks_symmetry_step_two():
     assert not verdicts["learned"].passed
 
 
+def test_batch_norm_off_breaks_the_batch_norm_step():
+    step = _step("networks", "batch-norm", 1)
+    step["state"]["batch_norm"] = False  # the "BN" run is now the plain run: no gain left
+    verdicts = {
+        v.id: v for v in claims.evaluate_state(step["claims"], step["state"], page="networks")
+    }
+    assert not verdicts["faster"].passed and not verdicts["lower"].passed
+
+
 def test_lr_above_the_edge_breaks_the_good_run():
     step = _step("surfaces", "learning-rate", 0)
     step["state"]["runs"][1]["lr"] = 0.25  # beyond 2 / lambda_max = 0.2

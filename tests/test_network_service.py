@@ -96,7 +96,7 @@ def test_surfaces_only_optimizers_are_refused():
         ),
         (
             {"model": {"name": "mlp", "params": {"depth": 3}}},
-            "valid: activation, bias, hidden, loss",
+            "valid: activation, batch_norm, bias, hidden, loss",
         ),
         ({"init": "glorot"}, "valid inits: zeros, constant"),
         ({"batch_size": 1000}, "batch_size must be between 1 and 160"),

@@ -220,6 +220,28 @@ def test_recap_links_symmetry_dead_units_and_the_gradient_check_to_network_scene
         assert r["network_scene"] is None or r["network_scene"] in NETWORK_IDS
 
 
+def test_every_recap_link_resolves_to_an_existing_scene_of_its_page():
+    rows = scenes.scene("recap")["table"]
+    for r in rows:
+        assert r["scenes"] or r["network_scenes"], r["problem"]  # every row shows somewhere
+        assert all(s in BY_ID for s in r["scenes"]), r["problem"]
+        assert all(s in NETWORK_IDS for s in r["network_scenes"]), r["problem"]
+        assert len(set(r["scenes"])) == len(r["scenes"])
+        assert r["scene"] == (r["scenes"][0] if r["scenes"] else None)
+        assert r["network_scene"] == (r["network_scenes"][0] if r["network_scenes"] else None)
+
+
+def test_recap_links_the_newer_scenes_to_their_rows():
+    rows = {r["problem"]: r for r in scenes.scene("recap")["table"]}
+    ill = rows["ill-conditioning"]
+    # the lecture's workarounds, one scene each: normalisation, Adam, second-order steps
+    assert {"ravine", "rmsprop-adam", "newton"} <= set(ill["scenes"])
+    assert {"ravine", "uncentred"} <= set(ill["network_scenes"])
+    assert "permutation" in rows["symmetries"]["network_scenes"]
+    assert "tanh-vs-logistic" in rows["dead/saturated units"]["network_scenes"]
+    assert "momentum-step" in rows["oscillations"]["scenes"]
+
+
 def test_network_metrics_scene_always_negative_scores_99_percent():
     ns = pytest.importorskip("losscape.network_service")
     state = scenes.network_step_state("metrics", 0)

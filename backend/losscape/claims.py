@@ -205,6 +205,8 @@ def network_request(state: Mapping[str, Any]) -> dict[str, Any]:
     if state["model"] == "mlp":
         hidden = [int(w) for w in str(state["hidden"]).replace("x", ",").split(",") if w]
         model["params"] = {"hidden": hidden, "activation": state["activation"]}
+        if state.get("batch_norm"):
+            model["params"]["batch_norm"] = True
     if state.get("loss"):
         model["params"]["loss"] = state["loss"]
     out = {
@@ -310,6 +312,13 @@ def _variant(r: NetworkResults, changes: Mapping[str, Any]) -> NetworkResults:
     return NetworkResults({**r.state, **changes})
 
 
+def _steps_to_loss(r: NetworkResults, loss: float) -> float:
+    """The first step whose batch loss is <= ``loss`` (full batch: the training loss at
+    theta_t); the run's length when it never gets there."""
+    below = np.nonzero(r.history.batch_loss <= loss)[0]
+    return float(below[0]) if below.size else float(r.history.batch_loss.shape[0])
+
+
 def _units_spread(r: NetworkResults, layer: int = 0) -> float:
     """Largest difference between two hidden units' weight rows (0: the units are identical)."""
     w = r.history.weights(layer)
@@ -351,6 +360,9 @@ NETWORK_QUANTITIES: dict[str, Callable[..., Any]] = {
     "variant_final_accuracy": lambda r, **changes: float(
         _variant(r, changes).history.train_accuracy[-1]
     ),
+    # how fast a run gets down to a loss: the first step at or below it
+    "net_steps_to_loss": _steps_to_loss,
+    "variant_steps_to_loss": lambda r, loss, **changes: _steps_to_loss(_variant(r, changes), loss),
 }
 
 

@@ -142,11 +142,16 @@ def _prepare_network(body: dict[str, Any], path: str) -> None:
             body["model"] = model = {"name": "mlp"}
         if isinstance(model.get("params"), dict):
             model["params"].pop("loss", None)
+            # batch normalisation refuses one-point batches and the gradient-noise study (422)
+            model["params"].pop("batch_norm", None)
     if path.rsplit("/", 1)[1] in ("train", "metrics", "boundary"):
         body.pop("epochs", None)
         body["steps"] = min(body.get("steps") or 20, 40)
     for key, cap in (("batch_size", 10), ("max_steps", 30), ("resolution", 21), ("draws", 40)):
         _small(body, key, cap)
+    if path == "/api/networks/batch-size" and isinstance(body.get("lrs"), list):
+        # a study whose every rate diverges is refused (422): keep the rates stable
+        body["lrs"] = [min(lr, 0.1) for lr in body["lrs"] if isinstance(lr, (int, float))] or None
     if isinstance(body.get("sizes"), list):
         body["sizes"] = [min(s, 4) for s in body["sizes"] if isinstance(s, (int, float))] or None
     if path == "/api/networks/landscape":

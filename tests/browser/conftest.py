@@ -8,6 +8,7 @@ failed requests and HTTP errors are collected for the tests to assert on.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -156,6 +157,27 @@ def open_page(g: Guarded, fragment: str = "") -> None:
     g.page.wait_for_function("() => document.body.dataset.ready === '1'", timeout=30_000)
 
 
+def post(base: str, path: str, body: dict) -> dict:
+    """POST a JSON body to the test server (``base`` + ``path``) and return its JSON answer."""
+    req = urllib.request.Request(
+        base + path, json.dumps(body).encode(), {"content-type": "application/json"}
+    )
+    with urllib.request.urlopen(req, timeout=120) as resp:
+        return json.loads(resp.read())
+
+
+# The network page has trained: a status badge and every panel drawn.
+NETWORK_TRAINED = """() =>
+  /done|converged|diverged|stuck|⚠/.test(document.getElementById('badges').textContent)
+  && [...document.querySelectorAll('#panels .panel-body')]
+    .every((b) => Number(b.dataset.rendered) > 0)"""
+# The z values of the network page's decision-boundary contour.
+CONTOUR_Z = """() => {
+  const gd = document.querySelector('#view-data .js-plotly-plot');
+  return gd.data.find((t) => t.type === 'contour').z;
+}"""
+
+
 def wait_ready(g: Guarded, panel: str, runs: int, timeout: float = 30_000) -> None:
     wait(g, "ready", [panel, runs], timeout)
 
@@ -174,5 +196,6 @@ def ui() -> SimpleNamespace:
     return SimpleNamespace(
         js=js, wait=wait, open_page=open_page, wait_ready=wait_ready, to_pixel=to_pixel,
         state_hash=state_hash, screenshot=screenshot, guard=guard, LAPTOP=LAPTOP,
-        PROJECTOR=PROJECTOR, ROOT=ROOT,
+        PROJECTOR=PROJECTOR, ROOT=ROOT, post=post, NETWORK_TRAINED=NETWORK_TRAINED,
+        CONTOUR_Z=CONTOUR_Z,
     )  # fmt: skip

@@ -23,6 +23,7 @@ FOR_DOCS = {
     "ravine": "network-ravine.png",
     "loss-plateaux": "network-loss-plateaux.png",
     "tanh-vs-logistic": "network-tanh-vs-logistic.png",
+    "batch-norm": "network-batch-norm.png",
 }
 
 XTITLE = "document.querySelector('#view-landscape .js-plotly-plot').layout.xaxis.title.text"

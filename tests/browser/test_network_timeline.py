@@ -10,7 +10,6 @@ W1 row-major, b1, W2, b2; tanh hidden units; a sigmoid score on the linear outpu
 from __future__ import annotations
 
 import json
-import urllib.request
 
 import numpy as np
 import pytest
@@ -31,14 +30,6 @@ BODY = {
     "seed": 0,
 }
 
-TRAINED = """() =>
-  /done|converged|diverged|stuck|⚠/.test(document.getElementById('badges').textContent)
-  && [...document.querySelectorAll('#panels .panel-body')]
-    .every((b) => Number(b.dataset.rendered) > 0)"""
-CONTOUR_Z = """() => {
-  const gd = document.querySelector('#view-data .js-plotly-plot');
-  return gd.data.find((t) => t.type === 'contour').z;
-}"""
 LAST_X = """(name) => {
   const gd = document.querySelector(`#view-${name} .js-plotly-plot`);
   return Math.max(...gd.data.filter((t) => t.x && t.x.length).map((t) => t.x[t.x.length - 1]));
@@ -47,14 +38,6 @@ MARKER = """(name) => {
   const shapes = document.querySelector(`#view-${name} .js-plotly-plot`).layout.shapes || [];
   return shapes.map((s) => s.x0);
 }"""
-
-
-def post(base: str, path: str, body: dict) -> dict:
-    req = urllib.request.Request(
-        base + path, json.dumps(body).encode(), {"content-type": "application/json"}
-    )
-    with urllib.request.urlopen(req, timeout=120) as resp:
-        return json.loads(resp.read())
 
 
 def scores(hist: dict, theta: list[float], X: np.ndarray) -> np.ndarray:
@@ -80,10 +63,10 @@ def confusion(labels: np.ndarray, p: np.ndarray, threshold: float) -> list[list[
 
 
 @pytest.fixture(scope="module")
-def reference(server):
-    hist = post(server, "api/networks/train", BODY)
-    data = post(server, "api/networks/dataset", {"dataset": BODY["dataset"]})
-    grid = post(server, "api/networks/boundary", {**BODY, "resolution": 60})
+def reference(server, ui):
+    hist = ui.post(server, "api/networks/train", BODY)
+    data = ui.post(server, "api/networks/dataset", {"dataset": BODY["dataset"]})
+    grid = ui.post(server, "api/networks/boundary", {**BODY, "resolution": 60})
     X = np.asarray(data["x"])
     val = np.asarray(data["validation"])
     labels = np.asarray(data["t"])[val]
@@ -117,11 +100,11 @@ def test_timeline_moves_every_view_to_the_snapshot_of_that_step(page, ui, refere
     page.page.goto(page.base + f"network.html#net&{SETUP}&panels={PANELS}")
     pg = page.page
     pg.wait_for_function("() => document.body.dataset.ready === '1'", timeout=30_000)
-    pg.wait_for_function(TRAINED, timeout=120_000)
+    pg.wait_for_function(ui.NETWORK_TRAINED, timeout=120_000)
     # the end of the run: the server's own answers for the final model
     shown = json.loads(pg.eval_on_selector("#view-metrics", "el => el.dataset.confusion"))
     assert shown == reference["final"]
-    np.testing.assert_allclose(pg.evaluate(CONTOUR_Z), reference["final_boundary"], atol=1e-9)
+    np.testing.assert_allclose(pg.evaluate(ui.CONTOUR_Z), reference["final_boundary"], atol=1e-9)
 
     step = reference["step"]
     pg.locator("#timeline").fill(str(step))
@@ -139,7 +122,7 @@ def test_timeline_moves_every_view_to_the_snapshot_of_that_step(page, ui, refere
         " return gd.data.find((t) => t.type === 'contour').z[0][0] !== z0; }",
         arg=float(reference["final_boundary"][0][0]),
     )
-    np.testing.assert_allclose(pg.evaluate(CONTOUR_Z), reference["boundary"], atol=1e-9)
+    np.testing.assert_allclose(pg.evaluate(ui.CONTOUR_Z), reference["boundary"], atol=1e-9)
     # curves, weights and activations end at the step; the curves and weights mark it
     last_record = max(s for s in reference["record_steps"] if s <= step)
     pg.wait_for_function(f"(t) => ({LAST_X})('training') <= t", arg=step)

@@ -68,15 +68,12 @@ def test_recap_rows_link_to_their_scenes(page, ui):
     links = page.page.eval_on_selector_all(
         ".recap-table a:not(.net-link)", "els => els.map((a) => a.getAttribute('href'))"
     )
-    expected = [f"#scene={r['scene']}" for r in scenes.scene("recap")["table"] if r["scene"]]
-    assert links == expected
+    rows = scenes.scene("recap")["table"]
+    assert links == [f"#scene={s}" for r in rows for s in r["scenes"]]
     net_links = page.page.eval_on_selector_all(
         ".recap-table a.net-link", "els => els.map((a) => a.getAttribute('href'))"
     )
-    rows = scenes.scene("recap")["table"]
-    assert net_links == [
-        f"/network.html#net&scene={r['network_scene']}" for r in rows if r["network_scene"]
-    ]
+    assert net_links == [f"/network.html#net&scene={s}" for r in rows for s in r["network_scenes"]]
     page.page.click(".recap-table a[href='#scene=momentum']")
     page.page.wait_for_function(
         "() => document.querySelector('#scene-select').value === 'momentum'"

@@ -25,6 +25,20 @@ test("unpack reads W row-major then b, per layer, and infers the bias from the l
   assert.deepEqual(bare, [{ W: [[1, 2]], b: null }]);
 });
 
+test("unpack reads gamma and beta after each hidden layer's b with batch normalisation", () => {
+  // 2 -> 1 -> 1: W1 = [[1, 2]], b1 = [3], gamma1 = [4], beta1 = [5], W2 = [[6]], b2 = [7]
+  const layers = unpack([1, 2, 3, 4, 5, 6, 7], [[1, 2], [1, 1]], true);
+  assert.deepEqual(layers, [{ W: [[1, 2]], b: [3], gamma: [4], beta: [5] }, { W: [[6]], b: [7] }]);
+});
+
+test("forward normalises a hidden unit with the given mean and variance, then gamma and beta", () => {
+  const layers = unpack([1, 2, 3, 4, 5, 6, 7], [[1, 2], [1, 1]], true);
+  // x = (1, 1): z = 1 + 2 + 3 = 6; mean 2, var 4 - 1e-5: z_hat = 4 / 2 = 2; y = 4 * 2 + 5 = 13
+  const stats = [[[2], [4 - 1e-5]]];
+  const relu = forward(layers, "relu", null, [1, 1], stats);
+  assert.ok(Math.abs(relu[0] - (6 * 13 + 7)) < 1e-9);
+});
+
 test("forward normalises x, applies the hidden activation and leaves the output linear", () => {
   const layers = unpack([1, -1, 0.5, 2, 0, 0.25, 3, -2, 0.1], [[2, 2], [1, 2]]);
   const norm = { mu: [1, 2], sigma: [2, 4] };

@@ -26,7 +26,9 @@ def test_slice_grid_evaluates_centre_plus_a_d1_plus_b_d2():
     b = np.linspace(-0.5, 0.5, 4)
     out = np.empty((4, 5))
     acts, _ = mlp.scratch(arch)
-    ls.slice_grid(arch.layout, arch.loss, X, t, centre, d1, d2, a, b, acts, out)
+    ls.slice_grid(
+        arch.layout, arch.loss, X, t, centre, d1, d2, a, b, acts, mlp.norm_stats(arch), out
+    )
     for j, bj in enumerate(b):
         for i, ai in enumerate(a):
             ref = numpy_mse_tanh(arch, centre + ai * d1 + bj * d2, X, t)
@@ -43,7 +45,8 @@ def test_two_weight_slice_is_the_exact_quadratic():
     out = np.empty((6, 7))
     acts, _ = mlp.scratch(arch)
     e1, e2 = np.array([1.0, 0.0]), np.array([0.0, 1.0])
-    ls.slice_grid(arch.layout, arch.loss, X, t, np.zeros(2), e1, e2, w1, w2, acts, out)
+    stats = mlp.norm_stats(arch)
+    ls.slice_grid(arch.layout, arch.loss, X, t, np.zeros(2), e1, e2, w1, w2, acts, stats, out)
     A = X.T @ X / 50
     g = X.T @ t / 50
     c = t @ t / 100

@@ -52,7 +52,7 @@ def kernel_loss_grad(
     grad = np.zeros(arch.n_params)
     idx = np.arange(X.shape[0], dtype=np.int64)
     loss, correct = mlp.loss_grad(
-        arch.layout, arch.loss, theta, X, t, idx, acts, deltas, grad, broken
+        arch.layout, arch.loss, theta, X, t, idx, acts, deltas, grad, broken, mlp.norm_stats(arch)
     )
     return loss, correct, grad
 
@@ -124,7 +124,7 @@ def test_outputs_match_numpy_forward():
         X = rng.standard_normal((150, 2)) * 3
         out = np.empty((150, 4))
         acts, _ = mlp.scratch(arch)
-        mlp.outputs(arch.layout, theta, X, acts, out)
+        mlp.outputs(arch.layout, theta, X, acts, out, mlp.norm_stats(arch))
         np.testing.assert_allclose(out, numpy_outputs(arch, theta, X), rtol=1e-12, atol=1e-12)
 
 

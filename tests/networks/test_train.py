@@ -79,8 +79,11 @@ def test_sgd_losses_of_an_epoch_are_the_per_point_losses():
     assert n == 160 and h.epochs == pytest.approx(1.0)
     p = h.problem
     acts, _ = mlp.scratch(p.model.arch)
+    stats = mlp.norm_stats(p.model.arch)
     per = [
-        mlp.loss_only(p.layout, p.loss_id, h.initial_theta, p.X, p.T, np.array([i]), acts)[0]
+        mlp.loss_only(
+            p.layout, p.loss_id, h.initial_theta, p.X, p.T, np.array([i]), acts, stats, True
+        )[0]
         for i in range(n)
     ]
     # lr is tiny, so each step's batch loss is (nearly) the loss of one point, each point once.
@@ -158,7 +161,8 @@ def run_stats(arch, theta, X, bins=4, lo=-1.0, hi=1.0):
     acts, _ = mlp.scratch(arch)
     counts = np.zeros(arch.units, dtype=np.int64)
     idx = np.arange(X.shape[0], dtype=np.int64)
-    tr.hidden_stats(arch.layout, theta, X, idx, acts, lo, hi, hist, dead, sat, counts)
+    stats = mlp.norm_stats(arch)
+    tr.hidden_stats(arch.layout, theta, X, idx, acts, lo, hi, hist, dead, sat, counts, stats)
     return hist, dead, sat
 
 

@@ -71,6 +71,7 @@ NETWORK_KEYS = frozenset(
         "rate",
         "panels",
         "broken",
+        "batch_norm",
         "target",
         "loss",
     }
@@ -296,7 +297,7 @@ def _network_state(s: Mapping[str, Any], path: Path) -> None:
             raise Invalid([*path, key], "is not a name")
     if "hidden" in s and not _HIDDEN.fullmatch(text(s["hidden"], [*path, "hidden"], 64)):
         raise Invalid([*path, "hidden"], "must be layer widths like 16 or 16,8")
-    for key in ("normalize", "broken"):
+    for key in ("normalize", "broken", "batch_norm"):
         if key in s:
             flag(s[key], [*path, key])
     if "panels" in s:

@@ -183,6 +183,12 @@ MODELS: tuple[ModelSpec, ...] = (
 MODEL_BY_NAME = {m.name: m for m in MODELS}
 
 _BIAS = ParamSpec("bias", 1, 0, 1, "add a bias to every unit", kind="bool")
+BATCH_NORM_PARAM = ParamSpec(
+    "batch_norm", 0, 0, 1,
+    "batch normalisation: centre and scale each hidden unit over the batch, then a learned "
+    "gamma and beta",
+    kind="bool",
+)  # fmt: skip
 
 
 def models() -> list[dict[str, Any]]:
@@ -213,6 +219,7 @@ def models() -> list[dict[str, Any]]:
                     "description": "hidden-unit nonlinearity",
                 }
             )
+            params.append(param_dict(BATCH_NORM_PARAM))
         params.append(param_dict(_BIAS))
         params.append(
             {
@@ -248,6 +255,7 @@ class ResolvedModel:
     activation: str
     loss: str
     bias: bool
+    batch_norm: bool = False
 
     @property
     def params(self) -> dict[str, Any]:
@@ -256,11 +264,16 @@ class ResolvedModel:
             "activation": self.activation,
             "loss": self.loss,
             "bias": self.bias,
+            "batch_norm": self.batch_norm,
         }
 
 
 def resolve_model(model: ModelArg, data: ds.Dataset) -> ResolvedModel:
-    """A name or ``{"name", "params": {hidden, activation, loss, bias}}``, checked for the task."""
+    """A name or ``{"name", "params": {hidden, activation, batch_norm, loss, bias}}``, checked.
+
+    The model must fit the data set's task; ``hidden``, ``activation`` and
+    ``batch_norm`` exist for models with hidden layers only.
+    """
     if isinstance(model, Mapping):
         extra = sorted(set(model) - {"name", "params"})
         if extra:
@@ -271,7 +284,8 @@ def resolve_model(model: ModelArg, data: ds.Dataset) -> ResolvedModel:
     if not isinstance(name, str) or name not in MODEL_BY_NAME:
         raise ValueError(f"unknown model {name!r}; valid models: {', '.join(MODEL_BY_NAME)}")
     spec = MODEL_BY_NAME[name]
-    allowed = {"bias", "loss"} | ({"hidden", "activation"} if spec.hidden_layers else set())
+    hidden_only = {"hidden", "activation", "batch_norm"}
+    allowed = {"bias", "loss"} | (hidden_only if spec.hidden_layers else set())
     extra = sorted(set(params) - allowed)
     if extra:
         raise ValueError(
@@ -302,6 +316,7 @@ def resolve_model(model: ModelArg, data: ds.Dataset) -> ResolvedModel:
             f"unknown loss {loss!r} for a {data.task} task; valid losses: {', '.join(losses)}"
         )
     bias = _bool(params.get("bias", True), "bias")
+    batch_norm = _bool(params.get("batch_norm", False), "batch_norm")
     n_out = data.classes if data.task == "multiclass" else 1
     arch = mlp.Architecture(
         n_in=data.X.shape[1],
@@ -310,5 +325,6 @@ def resolve_model(model: ModelArg, data: ds.Dataset) -> ResolvedModel:
         activation=mlp.ACTIVATIONS[activation],
         loss=mlp.LOSSES[loss],
         bias=bias,
+        batch_norm=batch_norm,
     )
-    return ResolvedModel(name, arch, hidden, activation if hidden else "", loss, bias)
+    return ResolvedModel(name, arch, hidden, activation if hidden else "", loss, bias, batch_norm)

@@ -103,12 +103,14 @@ def gradient_check(
     h0 = check_number(eps, "eps", 1e-10, 1e-2)
     th = _initial(problem, init, init_scale, s) if theta is None else _theta_arg(theta, problem)
     arch = problem.model.arch
-    acts, deltas = mlp.scratch(arch)
+    acts, deltas = mlp.scratch(arch, problem.X.shape[0])
+    stats = mlp.norm_stats(arch)
     grad = np.zeros(arch.n_params)
     idx = np.arange(problem.X.shape[0], dtype=np.int64)
     loss, _ = mlp.loss_grad(
-        problem.layout, problem.loss_id, th, problem.X, problem.T, idx, acts, deltas, grad, bk
-    )
+        problem.layout, problem.loss_id, th, problem.X, problem.T, idx, acts, deltas, grad, bk,
+        stats,
+    )  # fmt: skip
     p = arch.n_params
     if p <= MAX_GRADCHECK_PARAMS:
         chosen = np.arange(p)
@@ -126,7 +128,7 @@ def gradient_check(
     for lo in range(0, thetas.shape[0], 64):
         hi = min(lo + 64, thetas.shape[0])
         ls.losses_at(
-            problem.layout, problem.loss_id, problem.X, problem.T, thetas[lo:hi], acts,
+            problem.layout, problem.loss_id, problem.X, problem.T, thetas[lo:hi], acts, stats,
             values[lo:hi],
         )  # fmt: skip
         if progress is not None:
@@ -210,10 +212,16 @@ def gradient_noise(
     s = _int(seed, "seed", 0, MAX_SEED)
     theta = _initial(problem, init, init_scale, s)
     arch = problem.model.arch
+    if arch.batch_norm:
+        raise ValueError(
+            "gradient noise needs a model without batch_norm: with batch normalisation a "
+            "batch's gradient is not the mean of its points' gradients"
+        )
     work = arch.n_params * (d * int(sz.sum()) + n)
     if work > MAX_TRAIN_WORK:
         raise ValueError(f"too much work ({work:.2g} multiply-adds); lower draws or sizes")
     acts, deltas = mlp.scratch(arch)
+    stats = mlp.norm_stats(arch)  # unused: no batch normalisation here
     grad = np.zeros(arch.n_params)
     per = np.empty((n, arch.n_params))
     for i in range(n):
@@ -228,6 +236,7 @@ def gradient_noise(
             deltas,
             grad,
             False,
+            stats,
         )
         per[i] = grad
         if progress is not None and i % 256 == 255:
@@ -250,6 +259,7 @@ def gradient_noise(
                 deltas,
                 grad,
                 False,
+                stats,
             )
             g[r] = grad
             if progress is not None and r % 32 == 31:

@@ -150,6 +150,18 @@ def _least_squares_minimum(problem: Problem) -> tuple[float, float] | None:
     return float(w[0]), float(w[1])
 
 
+def square_window(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The window (lo, hi) (2,) widened about its centre to a square of its longer side.
+
+    With normalised inputs both slice axes are in the same parameter units
+    (the page draws them with a 1:1 aspect ratio), so a square window shows a
+    round bowl as round contours and leaves no blank band beside the plot.
+    """
+    mid = 0.5 * (lo + hi)
+    half = 0.5 * float(np.max(hi - lo))
+    return mid - half, mid + half
+
+
 def landscape(
     dataset: DatasetArg,
     model: ModelArg = "mlp",
@@ -203,7 +215,7 @@ def landscape(
         )
     res = _int(resolution, "resolution", 2, MAX_LANDSCAPE_RESOLUTION)
     n = problem.X.shape[0]
-    batch = _batch_arg(batch_size, n)
+    batch = _batch_arg(batch_size, n, arch.batch_norm)
     n_steps = _int(steps, "steps", 1, MAX_TRAIN_STEPS)
     s = _int(seed, "seed", 0, MAX_SEED)
     n_rec = _int(records, "records", 2, MAX_RECORDS)
@@ -277,17 +289,20 @@ def landscape(
             ext = hi - lo
         base = np.maximum(ext, 1e-3 * max(float(np.abs(pts).max()), 1.0))
         lo, hi = lo - 0.15 * base, hi + 0.15 * base
+        if problem.normalize:
+            lo, hi = square_window(lo, hi)
         a0, a1, b0, b1 = float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1])
     a = np.linspace(a0, a1, res)
     b = np.linspace(b0, b1, res)
-    acts, _ = mlp.scratch(arch)
+    acts, _ = mlp.scratch(arch, n)
+    stats = mlp.norm_stats(arch)
     values = np.empty((res, res))
     rows = max(1, -(-res // 10))
     for j0 in range(0, res, rows):
         j1 = min(j0 + rows, res)
         ls.slice_grid(
             problem.layout, problem.loss_id, problem.X, problem.T, centre, d1, d2, a, b[j0:j1],
-            acts, values[j0:j1],
+            acts, stats, values[j0:j1],
         )  # fmt: skip
         if progress is not None:
             progress(len(specs) + 10 * j1 // res, len(specs) + 10, None)
@@ -297,8 +312,9 @@ def landscape(
         on_slice = np.ascontiguousarray(ls.points_on_slice(c, centre, d1, d2))
         slice_loss = np.empty(c.shape[0])
         ls.losses_at(
-            problem.layout, problem.loss_id, problem.X, problem.T, on_slice, acts, slice_loss
-        )
+            problem.layout, problem.loss_id, problem.X, problem.T, on_slice, acts, stats,
+            slice_loss,
+        )  # fmt: skip
         runs.append(
             LandscapeRun(
                 optimizer=st.spec.name,

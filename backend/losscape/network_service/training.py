@@ -165,6 +165,30 @@ class TrainingHistory:
         rows = np.arange(0, r, stride)
         return rows if rows[-1] == r - 1 else np.append(rows, r - 1)
 
+    def snapshot_norm(self, rows: np.ndarray) -> list | None:
+        """Batch normalisation's evaluation statistics at the snapshots ``rows``, or None.
+
+        Per snapshot, per hidden layer: [mean (width,), variance (width,)] of
+        each unit's pre-activation over the training points (biased variance):
+        what the page needs to evaluate a snapshot as the server does.
+        """
+        arch = self.problem.model.arch
+        if not arch.batch_norm or self.snapshots is None:
+            return None
+        acts, _ = mlp.scratch(arch, self.problem.X.shape[0])
+        stats = mlp.norm_stats(arch)
+        out = []
+        for r in rows:
+            mlp.population_stats(
+                self.problem.layout, self.snapshots[r], self.problem.X, acts, stats
+            )
+            per_layer = []
+            for row in self.problem.layout[:-1]:
+                units = slice(int(row[mlp.L_A]), int(row[mlp.L_A] + row[mlp.L_OUT]))
+                per_layer.append([_finite_list(stats[0, units]), _finite_list(stats[1, units])])
+            out.append(per_layer)
+        return out
+
     def to_dict(self, *, snapshots: bool = True, histograms: bool = True) -> dict[str, Any]:
         """JSON-ready dict (see the class docstring for the fields).
 
@@ -205,6 +229,7 @@ class TrainingHistory:
             "saturated_fraction": _finite_list(self.saturated_fraction),
             "snapshots": _finite_list(self.snapshots[rows]) if rows.size else None,
             "snapshot_steps": self.record_steps[rows].tolist() if rows.size else None,
+            "snapshot_norm": self.snapshot_norm(rows) if rows.size else None,
             "initial_theta": _finite_list(self.initial_theta),
             "theta": _finite_list(self.theta),
             "param_names": self.param_names,
@@ -219,9 +244,13 @@ class TrainingHistory:
 def _outputs(problem: Problem, theta: np.ndarray, X: np.ndarray) -> np.ndarray:
     arch = problem.model.arch
     Xi = problem.inputs(np.asarray(X, dtype=np.float64).reshape(-1, arch.n_in))
-    acts, _ = mlp.scratch(arch)
+    th = np.ascontiguousarray(theta, dtype=np.float64)
+    # Batch normalisation evaluates with the training points' statistics at theta.
+    acts, _ = mlp.scratch(arch, problem.X.shape[0])
+    stats = mlp.norm_stats(arch)
+    mlp.population_stats(problem.layout, th, problem.X, acts, stats)
     out = np.empty((Xi.shape[0], arch.n_out))
-    mlp.outputs(problem.layout, np.ascontiguousarray(theta, dtype=np.float64), Xi, acts, out)
+    mlp.outputs(problem.layout, th, Xi, acts, out, stats)
     return out
 
 
@@ -250,9 +279,12 @@ def _steps_arg(steps: object, epochs: object, batch: int, n: int) -> int:
     return _int(500 if steps is None else steps, "steps", 1, MAX_TRAIN_STEPS)
 
 
-def _batch_arg(batch_size: object, n: int) -> int:
+def _batch_arg(batch_size: object, n: int, batch_norm: bool = False) -> int:
+    """Points per step (None: all n). Batch normalisation needs two points to have a variance."""
     if batch_size is None:
         return n
+    if batch_norm:
+        return _int(batch_size, "batch_size (with batch_norm)", 2, n)
     return _int(batch_size, "batch_size", 1, n)
 
 
@@ -330,7 +362,7 @@ def train(
     problem = prepare(dataset, model, normalize=normalize, validation=validation)
     settings = _settings(optimizer, lr, hyperparams, schedule, schedule_params)
     n = problem.X.shape[0]
-    batch = _batch_arg(batch_size, n)
+    batch = _batch_arg(batch_size, n, problem.model.arch.batch_norm)
     n_steps = _steps_arg(steps, epochs, batch, n)
     s = _int(seed, "seed", 0, MAX_SEED)
     every = (

@@ -1,7 +1,7 @@
 """A dense network's architecture (its ``layout`` table over one flat theta) and its init.
 
 See ``passes`` for what the kernels do with the layout: one row per layer,
-``(n_in, n_out, w_off, b_off, act, a_off)``.
+``(n_in, n_out, w_off, b_off, act, a_off, g_off)``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import numpy as np
 from .activations import ACT_IDENTITY
 
 # Columns of the layout table.
-L_IN, L_OUT, L_W, L_B, L_ACT, L_A = range(6)
+L_IN, L_OUT, L_W, L_B, L_ACT, L_A, L_G = range(7)
 
 MAX_WIDTH = 64
 MAX_HIDDEN_LAYERS = 2
@@ -27,9 +27,12 @@ MAX_HIDDEN_LAYERS = 2
 class Architecture:
     """A dense network: n_in inputs, hidden widths, n_out outputs, one hidden activation.
 
-    ``layout`` (L, 6) is the kernel's table (see the module docstring);
-    ``n_params`` the length of theta; ``units`` the rows of the scratch
-    arrays ``acts`` / ``deltas``.
+    ``layout`` (L, 7) is the kernel's table (see ``passes``); ``n_params``
+    the length of theta; ``units`` the rows of the scratch arrays ``acts`` /
+    ``deltas``. ``batch_norm`` normalises every hidden unit over the batch
+    before its activation, with a learned gamma and beta per unit (theta holds
+    a layer's W, then b, then gamma, then beta: torch's parameter order for
+    Linear followed by BatchNorm1d).
     """
 
     n_in: int
@@ -38,6 +41,7 @@ class Architecture:
     activation: int
     loss: int
     bias: bool = True
+    batch_norm: bool = False
 
     @property
     def widths(self) -> tuple[int, ...]:
@@ -57,18 +61,24 @@ class Architecture:
             if self.bias:
                 b_off = off
                 off += n_out
-            act = ACT_IDENTITY if layer == len(widths) - 2 else self.activation
-            rows.append((n_in, n_out, w_off, b_off, act, a_off))
+            hidden = layer < len(widths) - 2
+            g_off = -1
+            if self.batch_norm and hidden:
+                g_off = off
+                off += 2 * n_out
+            act = self.activation if hidden else ACT_IDENTITY
+            rows.append((n_in, n_out, w_off, b_off, act, a_off, g_off))
             a_off += n_out
         return np.array(rows, dtype=np.int64)
 
     @property
     def n_params(self) -> int:
         widths = self.widths
-        return sum(
+        base = sum(
             widths[k] * widths[k + 1] + (widths[k + 1] if self.bias else 0)
             for k in range(len(widths) - 1)
         )
+        return base + (2 * sum(self.hidden) if self.batch_norm else 0)
 
     @property
     def units(self) -> int:
@@ -76,7 +86,10 @@ class Architecture:
         return sum(self.widths)
 
     def param_names(self) -> list[str]:
-        """Names in theta order: W1[j,i] (layer 1, unit j, input i), b1[j], W2..."""
+        """Names in theta order: W1[j,i] (layer 1, unit j, input i), b1[j], W2...
+
+        With batch normalisation gamma1[j] and beta1[j] follow a hidden layer's b1.
+        """
         names: list[str] = []
         widths = self.widths
         for layer in range(len(widths) - 1):
@@ -84,6 +97,9 @@ class Architecture:
             names += [f"W{layer + 1}[{j},{i}]" for j in range(n_out) for i in range(n_in)]
             if self.bias:
                 names += [f"b{layer + 1}[{j}]" for j in range(n_out)]
+            if self.batch_norm and layer < len(widths) - 2:
+                names += [f"gamma{layer + 1}[{j}]" for j in range(n_out)]
+                names += [f"beta{layer + 1}[{j}]" for j in range(n_out)]
         return names
 
     def weight(self, theta: np.ndarray, layer: int) -> np.ndarray:
@@ -97,13 +113,34 @@ class Architecture:
             return None
         return theta[row[L_B] : row[L_B] + row[L_OUT]]
 
+    def norm_params(self, theta: np.ndarray, layer: int) -> tuple[np.ndarray, np.ndarray] | None:
+        """(gamma, beta) views of theta for hidden layer ``layer``, or None without batch norm."""
+        row = self.layout[layer]
+        if row[L_G] < 0:
+            return None
+        g, n = int(row[L_G]), int(row[L_OUT])
+        return theta[g : g + n], theta[g + n : g + 2 * n]
+
 
 CHUNK = 128  # points per chunk: a chunk of a 2-16-16-1 net stays in L1 / L2
 
 
-def scratch(arch: Architecture) -> tuple[np.ndarray, np.ndarray]:
-    """(acts, deltas) scratch arrays, (units, CHUNK) each."""
-    return np.zeros((arch.units, CHUNK)), np.zeros((arch.units, CHUNK))
+def scratch(arch: Architecture, points: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """(acts, deltas) scratch arrays for passes over batches of up to ``points`` points.
+
+    (units, CHUNK) each; with batch normalisation a training-mode pass takes
+    the batch as one chunk, so they are max(CHUNK, points) wide, and acts has
+    ``units`` more rows for z_hat.
+    """
+    if not arch.batch_norm:
+        return np.zeros((arch.units, CHUNK)), np.zeros((arch.units, CHUNK))
+    width = max(CHUNK, points)
+    return np.zeros((2 * arch.units, width)), np.zeros((arch.units, width))
+
+
+def norm_stats(arch: Architecture) -> np.ndarray:
+    """(2, units) per-unit (mean, variance) of batch normalisation, filled by the passes."""
+    return np.zeros((2, arch.units))
 
 
 # --------------------------------------------------------------------------- initialisation
@@ -122,17 +159,27 @@ def initial_theta(
     the second saturates logistic and tanh units); xavier: weights
     U(-a, a), a = sqrt(6 / (fan_in + fan_out)) (torch's xavier_uniform_);
     he: weights N(0, 2 / fan_in) (torch's kaiming_normal_). Random inits
-    leave biases at 0.
+    leave biases at 0. Batch normalisation's gamma and beta start at 1 and 0
+    whatever the init (as torch's BatchNorm1d).
     """
     if init not in INITS:
         raise ValueError(f"unknown init {init!r}; valid inits: {', '.join(INITS)}")
     theta = np.zeros(arch.n_params)
     s = INIT_SCALE_DEFAULTS.get(init, 1.0) if scale is None else float(scale)
-    if init == "zeros":
-        return theta
     if init == "constant":
         theta[:] = s
-        return theta
+    elif init != "zeros":
+        _random_weights(arch, theta, init, s, seed)
+    for layer in range(len(arch.hidden)):
+        norm = arch.norm_params(theta, layer)
+        if norm is not None:
+            norm[0][:] = 1.0
+            norm[1][:] = 0.0
+    return theta
+
+
+def _random_weights(arch: Architecture, theta: np.ndarray, init: str, s: float, seed: int) -> None:
+    """Draw every weight matrix of theta in place for a random init (biases stay 0)."""
     rng = np.random.default_rng(seed)
     for layer in range(len(arch.widths) - 1):
         w = arch.weight(theta, layer)
@@ -144,4 +191,3 @@ def initial_theta(
             w[:] = rng.uniform(-a, a, size=w.shape)
         else:
             w[:] = rng.normal(0.0, math.sqrt(2.0 / fan_in), size=w.shape)
-    return theta

@@ -35,9 +35,13 @@ def slice_grid(
     alphas: np.ndarray,
     betas: np.ndarray,
     acts: np.ndarray,
+    stats: np.ndarray,
     out: np.ndarray,
 ) -> None:
-    """out[j, i] = E(centre + alphas[i] d1 + betas[j] d2) over all rows of X (rows over b)."""
+    """out[j, i] = E(centre + alphas[i] d1 + betas[j] d2) over all rows of X (rows over b).
+
+    Batch normalisation, if any, normalises over all rows of X at each theta.
+    """
     idx = np.arange(X.shape[0])
     theta = np.empty(centre.shape[0])
     for j in range(betas.shape[0]):
@@ -46,7 +50,7 @@ def slice_grid(
             b = betas[j]
             for k in range(theta.shape[0]):
                 theta[k] = centre[k] + a * d1[k] + b * d2[k]
-            loss, _ = loss_only(layout, loss_id, theta, X, T, idx, acts)
+            loss, _ = loss_only(layout, loss_id, theta, X, T, idx, acts, stats, True)
             out[j, i] = loss
 
 
@@ -58,12 +62,13 @@ def losses_at(
     T: np.ndarray,
     thetas: np.ndarray,
     acts: np.ndarray,
+    stats: np.ndarray,
     out: np.ndarray,
 ) -> None:
-    """out[k] = E(thetas[k]) over all rows of X; thetas (K, P)."""
+    """out[k] = E(thetas[k]) over all rows of X; thetas (K, P) (batch norm over all of X)."""
     idx = np.arange(X.shape[0])
     for k in range(thetas.shape[0]):
-        loss, _ = loss_only(layout, loss_id, thetas[k], X, T, idx, acts)
+        loss, _ = loss_only(layout, loss_id, thetas[k], X, T, idx, acts, stats, True)
         out[k] = loss
 
 
@@ -72,8 +77,8 @@ def filter_normalized(
 ) -> np.ndarray:
     """A random direction shaped like theta, each weight row scaled to the norm of theta's row.
 
-    Bias entries are 0 (Li et al. leave biases out). A zero row of theta
-    gives a zero row of the direction.
+    Bias entries (and batch normalisation's gamma, beta) are 0 (Li et al. leave
+    biases out). A zero row of theta gives a zero row of the direction.
     """
     d = np.zeros_like(theta)
     layout = arch.layout

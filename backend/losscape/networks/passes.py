@@ -3,20 +3,34 @@
 A model is a stack of L dense layers described by an int64 ``layout`` table,
 one row per layer::
 
-    (n_in, n_out, w_off, b_off, act, a_off)
+    (n_in, n_out, w_off, b_off, act, a_off, g_off)
 
 Layer l computes ``z = W a_prev + b`` with ``W`` (n_out, n_in) stored row-major
 at ``theta[w_off : w_off + n_out * n_in]`` (torch's ``nn.Linear.weight``
 layout) and ``b`` (n_out,) at ``theta[b_off : b_off + n_out]`` (``b_off = -1``:
-no bias), then ``a = act(z)``. The last layer is linear (act = identity); the
-loss reads its outputs as a prediction (squared error) or as logits.
+no bias), then ``a = act(z)``. With ``g_off >= 0`` (batch normalisation, hidden
+layers only) z is first normalised over the batch and scaled by gamma
+(``theta[g_off : g_off + n_out]``) and shifted by beta (the n_out after them):
+see ``batchnorm``. The last layer is linear (act = identity); the loss reads
+its outputs as a prediction (squared error) or as logits.
 
 Points go through in chunks. A chunk's values live feature-major in a scratch
 ``acts`` (U, C), one column per point: rows 0..n_in-1 hold the inputs, then
 layer l's outputs rows ``a_off : a_off + n_out`` (so its inputs are the n_in
 rows just before). ``deltas`` (U, C) holds dE/dz in the same places during the
-backward pass. Inner loops run along a row (axpy form), which LLVM vectorises
-as written; sums over points (``dot``, ``total``) may be reassociated.
+backward pass. Inner loops run along a row (``rows``), which LLVM vectorises.
+
+Batch normalisation needs the whole batch at once (a point's output depends
+on the batch's mean and variance, its gradient on batch-level sums): in
+training mode a network with it takes the batch as one chunk, so ``acts`` must
+be as wide as the batch (``architecture.scratch(arch, points)``) and has U more
+rows for z_hat. ``stats`` (2, U) holds per unit the mean and the biased
+variance used: written by a training-mode pass, read by an evaluation pass.
+Evaluation uses the statistics of the whole training set at the evaluated
+theta (``population_stats``): the loss over the training set is then exactly
+the full-batch training objective at theta (a function of theta alone, as a
+landscape needs), and a new point is normalised as torch's eval mode does
+with running_mean / running_var set to those statistics.
 
 Losses are means over the batch (the lecture's E = 1/N sum_i L_i):
 - squared error      L = (y - t)^2 / 2, y = z;
@@ -48,49 +62,34 @@ from .activations import (
     sigmoid,
     tanh,
 )
-from .architecture import L_A, L_ACT, L_B, L_IN, L_OUT, L_W
+from .architecture import L_A, L_ACT, L_B, L_G, L_IN, L_OUT, L_W
+from .batchnorm import normalise, normalise_backward
+from .rows import axpy, axpy4, dot, dot4, total
 
-# Sums over the points of a chunk may be reassociated (and multiply-adds fused)
-# so LLVM vectorises them; the flags leave out nnan / ninf, so non-finite values
-# still propagate and divergence is still seen. A given machine always sums in
-# the same order, so runs are reproducible.
-_SUM_FLAGS = {"reassoc", "contract"}
+TOO_WIDE = "batch normalisation takes the whole batch as one chunk: scratch narrower than the batch"
 
 
-@njit(cache=True, nogil=True, error_model="numpy", fastmath=_SUM_FLAGS)
-def dot(u: np.ndarray, v: np.ndarray, m: int) -> float:
-    """sum(u[:m] * v[:m])."""
-    s = 0.0
-    for c in range(m):
-        s += u[c] * v[c]
-    return s
+@njit(cache=True, nogil=True)
+def units_of(layout: np.ndarray) -> int:
+    """U: the rows of the inputs and every layer's outputs (where z_hat rows start)."""
+    last = layout.shape[0] - 1
+    return layout[last, L_A] + layout[last, L_OUT]
 
 
-@njit(cache=True, nogil=True, error_model="numpy", fastmath=_SUM_FLAGS)
-def dot4(
-    u: np.ndarray, v0: np.ndarray, v1: np.ndarray, v2: np.ndarray, v3: np.ndarray, m: int
-) -> tuple[float, float, float, float]:
-    """sum(u[:m] * v_k[:m]) for four v_k at once: u is loaded once for all four."""
-    s0 = 0.0
-    s1 = 0.0
-    s2 = 0.0
-    s3 = 0.0
-    for c in range(m):
-        uc = u[c]
-        s0 += uc * v0[c]
-        s1 += uc * v1[c]
-        s2 += uc * v2[c]
-        s3 += uc * v3[c]
-    return s0, s1, s2, s3
+@njit(cache=True, nogil=True)
+def layer_row(layout: np.ndarray, layer: int) -> tuple[int, int, int, int, int, int, int]:
+    """Layer ``layer``'s (n_in, n_out, w_off, b_off, act, a_off, g_off)."""
+    row = layout[layer]
+    return row[L_IN], row[L_OUT], row[L_W], row[L_B], row[L_ACT], row[L_A], row[L_G]
 
 
-@njit(cache=True, nogil=True, error_model="numpy", fastmath=_SUM_FLAGS)
-def total(u: np.ndarray, m: int) -> float:
-    """sum(u[:m])."""
-    s = 0.0
-    for c in range(m):
-        s += u[c]
-    return s
+@njit(cache=True, nogil=True)
+def has_batch_norm(layout: np.ndarray) -> bool:
+    """Whether any layer normalises over the batch."""
+    for layer in range(layout.shape[0]):  # noqa: SIM110 (numba compiles no any() of a generator)
+        if layout[layer, L_G] >= 0:
+            return True
+    return False
 
 
 @njit(cache=True, nogil=True, error_model="numpy", fastmath=FUSE)
@@ -102,23 +101,24 @@ def forward_chunk(
     c0: int,
     m: int,
     acts: np.ndarray,
+    stats: np.ndarray,
+    train: bool,
 ) -> None:
     """Rows of ``acts`` (U, >= m) for the m points X[idx[c0 : c0 + m]], one column each.
 
     Rows 0..n_in-1 receive the inputs, then each layer's outputs at its a_off.
+    A batch-normalised unit at row r keeps z_hat in row U + r; ``train``
+    normalises with the m points' own statistics and writes them to
+    ``stats[:, r]``, otherwise it reads them from there.
     """
     n_x = layout[0, L_IN]
+    units = units_of(layout)
     for c in range(m):
         r = idx[c0 + c]
         for i in range(n_x):
             acts[i, c] = X[r, i]
     for layer in range(layout.shape[0]):
-        n_in = layout[layer, L_IN]
-        n_out = layout[layer, L_OUT]
-        w = layout[layer, L_W]
-        b = layout[layer, L_B]
-        act = layout[layer, L_ACT]
-        ao = layout[layer, L_A]
+        n_in, n_out, w, b, act, ao, g = layer_row(layout, layer)
         ai = ao - n_in
         for j in range(n_out):
             z = acts[ao + j]
@@ -127,25 +127,23 @@ def forward_chunk(
                 z[c] = bj
             wrow = w + j * n_in
             i = 0
-            # Four inputs per pass: a quarter of the loads and stores of z.
             while i + 4 <= n_in:
-                w0 = theta[wrow + i]
-                w1 = theta[wrow + i + 1]
-                w2 = theta[wrow + i + 2]
-                w3 = theta[wrow + i + 3]
-                a0 = acts[ai + i]
-                a1 = acts[ai + i + 1]
-                a2 = acts[ai + i + 2]
-                a3 = acts[ai + i + 3]
-                for c in range(m):
-                    z[c] += (w0 * a0[c] + w1 * a1[c]) + (w2 * a2[c] + w3 * a3[c])
+                axpy4(
+                    z, theta[wrow + i], theta[wrow + i + 1], theta[wrow + i + 2],
+                    theta[wrow + i + 3], acts[ai + i], acts[ai + i + 1], acts[ai + i + 2],
+                    acts[ai + i + 3], m,
+                )  # fmt: skip
                 i += 4
             while i < n_in:
-                wji = theta[wrow + i]
-                a = acts[ai + i]
-                for c in range(m):
-                    z[c] += wji * a[c]
+                axpy(z, theta[wrow + i], acts[ai + i], m)
                 i += 1
+            if g >= 0:
+                mean, var = normalise(
+                    z, acts[units + ao + j], m, theta[g + j], theta[g + n_out + j],
+                    stats[0, ao + j], stats[1, ao + j], train,
+                )  # fmt: skip
+                stats[0, ao + j] = mean
+                stats[1, ao + j] = var
             # One loop per activation (not a dispatch inside one loop) so each vectorises.
             if act == ACT_TANH:
                 for c in range(m):
@@ -236,12 +234,16 @@ def backward_chunk(
     deltas: np.ndarray,
     grad: np.ndarray,
     broken: bool,
+    stats: np.ndarray,
 ) -> None:
     """Backpropagation of one chunk: adds its part of dE/dtheta to grad (P,).
 
     From the output deltas set by ``loss_chunk``, layer by layer down:
     dW[j, i] += sum_c dz[j, c] a_prev[i, c]; db[j] += sum_c dz[j, c];
-    dz_prev[i, c] = phi'(z_prev[i, c]) sum_j W[j, i] dz[j, c].
+    dz_prev[i, c] = phi'(z_prev[i, c]) sum_j W[j, i] dz[j, c]. A
+    batch-normalised layer first turns its rows from dE/dy into dE/dz
+    (``batchnorm.normalise_backward``, with the batch variance in ``stats``)
+    and adds dE/dgamma, dE/dbeta; the chunk must then be the whole batch.
 
     ``broken`` plants a bug on purpose, for the gradient-check diagnostic: in
     a network with hidden layers the factor phi'(z) is left out (the lecture's
@@ -249,13 +251,17 @@ def backward_chunk(
     weight gradient forgets its input (w_bar_j = y_bar instead of y_bar x_j).
     """
     n_layers = layout.shape[0]
+    units = units_of(layout)
     for layer in range(n_layers - 1, -1, -1):
-        n_in = layout[layer, L_IN]
-        n_out = layout[layer, L_OUT]
-        w = layout[layer, L_W]
-        b = layout[layer, L_B]
-        ao = layout[layer, L_A]
+        n_in, n_out, w, b, _, ao, g = layer_row(layout, layer)
         ai = ao - n_in
+        if g >= 0:
+            for j in range(n_out):
+                d_gamma, d_beta = normalise_backward(
+                    deltas[ao + j], acts[units + ao + j], m, theta[g + j], stats[1, ao + j]
+                )
+                grad[g + j] += d_gamma
+                grad[g + n_out + j] += d_beta
         for j in range(n_out):
             d = deltas[ao + j]
             if b >= 0:
@@ -290,22 +296,14 @@ def backward_chunk(
                 dp[c] = 0.0
             j = 0
             while j + 4 <= n_out:
-                w0 = theta[w + j * n_in + i]
-                w1 = theta[w + (j + 1) * n_in + i]
-                w2 = theta[w + (j + 2) * n_in + i]
-                w3 = theta[w + (j + 3) * n_in + i]
-                d0 = deltas[ao + j]
-                d1 = deltas[ao + j + 1]
-                d2 = deltas[ao + j + 2]
-                d3 = deltas[ao + j + 3]
-                for c in range(m):
-                    dp[c] += (w0 * d0[c] + w1 * d1[c]) + (w2 * d2[c] + w3 * d3[c])
+                axpy4(
+                    dp, theta[w + j * n_in + i], theta[w + (j + 1) * n_in + i],
+                    theta[w + (j + 2) * n_in + i], theta[w + (j + 3) * n_in + i],
+                    deltas[ao + j], deltas[ao + j + 1], deltas[ao + j + 2], deltas[ao + j + 3], m,
+                )  # fmt: skip
                 j += 4
             while j < n_out:
-                wji = theta[w + j * n_in + i]
-                d = deltas[ao + j]
-                for c in range(m):
-                    dp[c] += wji * d[c]
+                axpy(dp, theta[w + j * n_in + i], deltas[ao + j], m)
                 j += 1
             if not broken:
                 a = acts[ai + i]
@@ -332,25 +330,29 @@ def loss_grad(
     deltas: np.ndarray,
     grad: np.ndarray,
     broken: bool,
+    stats: np.ndarray,
 ) -> tuple[float, int]:
-    """(mean loss, correct count) over the points X[idx]; grad (P,) = dE/dtheta.
+    """(mean loss, correct count) over the batch X[idx]; grad (P,) = dE/dtheta.
 
     Points go through in chunks of acts.shape[1] columns, so a chunk's
-    activations stay in the L1 cache whatever the batch size.
+    activations stay in the L1 cache whatever the batch size. Training mode:
+    batch normalisation uses the batch's statistics (left in ``stats``).
     """
     grad[:] = 0.0
     b_count = idx.shape[0]
     chunk = acts.shape[1]
+    if b_count > chunk and has_batch_norm(layout):
+        raise ValueError(TOO_WIDE)
     scale = 1.0 / b_count
     loss = 0.0
     correct = 0
     for c0 in range(0, b_count, chunk):
         m = min(chunk, b_count - c0)
-        forward_chunk(layout, theta, X, idx, c0, m, acts)
+        forward_chunk(layout, theta, X, idx, c0, m, acts, stats, True)
         lc, cc = loss_chunk(layout, loss_id, acts, T, idx, c0, m, scale, deltas, True)
         loss += lc
         correct += cc
-        backward_chunk(layout, theta, m, acts, deltas, grad, broken)
+        backward_chunk(layout, theta, m, acts, deltas, grad, broken, stats)
     return loss * scale, correct
 
 
@@ -363,15 +365,23 @@ def loss_only(
     T: np.ndarray,
     idx: np.ndarray,
     acts: np.ndarray,
+    stats: np.ndarray,
+    train: bool,
 ) -> tuple[float, int]:
-    """(mean loss, correct count) over the points X[idx], forward pass only."""
+    """(mean loss, correct count) over the points X[idx], forward pass only.
+
+    ``train``: batch normalisation over these points (stats written), as in
+    ``loss_grad``; otherwise with the statistics in ``stats``.
+    """
     b_count = idx.shape[0]
     chunk = acts.shape[1]
+    if train and b_count > chunk and has_batch_norm(layout):
+        raise ValueError(TOO_WIDE)
     loss = 0.0
     correct = 0
     for c0 in range(0, b_count, chunk):
         m = min(chunk, b_count - c0)
-        forward_chunk(layout, theta, X, idx, c0, m, acts)
+        forward_chunk(layout, theta, X, idx, c0, m, acts, stats, train)
         lc, cc = loss_chunk(layout, loss_id, acts, T, idx, c0, m, 1.0, acts, False)
         loss += lc
         correct += cc
@@ -379,10 +389,35 @@ def loss_only(
 
 
 @njit(cache=True, nogil=True, error_model="numpy", fastmath=FUSE)
-def outputs(
-    layout: np.ndarray, theta: np.ndarray, X: np.ndarray, acts: np.ndarray, out: np.ndarray
+def population_stats(
+    layout: np.ndarray, theta: np.ndarray, X: np.ndarray, acts: np.ndarray, stats: np.ndarray
 ) -> None:
-    """out (N, K) = the last layer's outputs (predictions or logits) at every row of X."""
+    """stats (2, U) = every normalised unit's mean and biased variance over all rows of X.
+
+    What evaluation normalises with (X: the training points). Nothing to do
+    without batch normalisation.
+    """
+    if not has_batch_norm(layout):
+        return
+    n = X.shape[0]
+    if n > acts.shape[1]:
+        raise ValueError(TOO_WIDE)
+    forward_chunk(layout, theta, X, np.arange(n), 0, n, acts, stats, True)
+
+
+@njit(cache=True, nogil=True, error_model="numpy", fastmath=FUSE)
+def outputs(
+    layout: np.ndarray,
+    theta: np.ndarray,
+    X: np.ndarray,
+    acts: np.ndarray,
+    out: np.ndarray,
+    stats: np.ndarray,
+) -> None:
+    """out (N, K) = the last layer's outputs (predictions or logits) at every row of X.
+
+    Evaluation mode: batch normalisation uses ``stats`` (``population_stats``).
+    """
     n = X.shape[0]
     idx = np.arange(n)
     chunk = acts.shape[1]
@@ -390,7 +425,7 @@ def outputs(
     ao = layout[last, L_A]
     for c0 in range(0, n, chunk):
         m = min(chunk, n - c0)
-        forward_chunk(layout, theta, X, idx, c0, m, acts)
+        forward_chunk(layout, theta, X, idx, c0, m, acts, stats, False)
         for c in range(m):
             for j in range(layout[last, L_OUT]):
                 out[c0 + c, j] = acts[ao + j, c]

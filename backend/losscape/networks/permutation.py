@@ -10,14 +10,15 @@ from __future__ import annotations
 import numpy as np
 
 from .landscape import losses_at
-from .mlp import L_B, L_IN, L_OUT, L_W, Architecture, scratch
+from .mlp import L_B, L_IN, L_OUT, L_W, Architecture, norm_stats, scratch
 
 
 def swap_units(arch: Architecture, theta: np.ndarray, layer: int, a: int, b: int) -> np.ndarray:
     """theta with hidden units ``a`` and ``b`` of hidden layer ``layer`` (0-based) exchanged.
 
-    Exchanges their incoming weights and biases and their outgoing weights (the next layer's
-    columns a and b): the network computes exactly the same function. theta is (P,).
+    Exchanges their incoming weights and biases (and batch normalisation's gamma and beta)
+    and their outgoing weights (the next layer's columns a and b): the network computes
+    exactly the same function. theta is (P,).
     """
     if not 0 <= layer < len(arch.hidden):
         raise ValueError(f"hidden layer {layer} does not exist; valid: 0 to {len(arch.hidden) - 1}")
@@ -32,6 +33,10 @@ def swap_units(arch: Architecture, theta: np.ndarray, layer: int, a: int, b: int
     if rows[layer][L_B] >= 0:
         bias = out[rows[layer][L_B] : rows[layer][L_B] + rows[layer][L_OUT]]
         bias[[a, b]] = bias[[b, a]]
+    norm = arch.norm_params(out, layer)
+    if norm is not None:
+        for v in norm:
+            v[[a, b]] = v[[b, a]]
     nxt = rows[layer + 1]
     w_out = out[nxt[L_W] : nxt[L_W] + nxt[L_OUT] * nxt[L_IN]].reshape(nxt[L_OUT], nxt[L_IN])
     w_out[:, [a, b]] = w_out[:, [b, a]]
@@ -51,7 +56,7 @@ def line_losses(
     """(t, E((1 - t) start + t end)) at ``count`` evenly spaced t in [0, 1]."""
     t = np.linspace(0.0, 1.0, count)
     thetas = np.ascontiguousarray((1.0 - t)[:, None] * start[None, :] + t[:, None] * end[None, :])
-    acts, _ = scratch(arch)
+    acts, _ = scratch(arch, X.shape[0])
     out = np.empty(count)
-    losses_at(layout, loss_id, X, T, thetas, acts, out)
+    losses_at(layout, loss_id, X, T, thetas, acts, norm_stats(arch), out)
     return t, out

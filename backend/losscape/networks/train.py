@@ -37,6 +37,7 @@ from .mlp import (
     forward_chunk,
     loss_grad,
     loss_only,
+    norm_stats,
     scratch,
 )
 
@@ -117,6 +118,7 @@ def hidden_stats(
     dead: np.ndarray,
     saturated: np.ndarray,
     counts: np.ndarray,
+    stats: np.ndarray,
 ) -> None:
     """Activation statistics of the hidden layers over the points X[idx].
 
@@ -127,6 +129,8 @@ def hidden_stats(
     tanh, the share of (unit, point) activations in the flat region, where
     phi'(z) is below SATURATION_SLOPE of its peak (a unit there passes back
     almost no gradient: the lecture's plateau). ``counts`` (U,) is scratch.
+    Batch normalisation, if any, normalises over all the points X[idx] (one
+    chunk: ``acts`` must be as wide), leaving their statistics in ``stats``.
     """
     n_hidden = layout.shape[0] - 1
     bins = hist.shape[1]
@@ -138,7 +142,7 @@ def hidden_stats(
     width = (hi - lo) / bins
     for c0 in range(0, n, chunk):
         m = min(chunk, n - c0)
-        forward_chunk(layout, theta, X, idx, c0, m, acts)
+        forward_chunk(layout, theta, X, idx, c0, m, acts, stats, True)
         for layer in range(n_hidden):
             ao = layout[layer, L_A]
             for j in range(layout[layer, L_OUT]):
@@ -227,6 +231,7 @@ def train_steps(
     grad: np.ndarray,
     prev: np.ndarray,
     counts: np.ndarray,
+    stats: np.ndarray,
     batch_loss: np.ndarray,
     grad_norm: np.ndarray,
     lrs: np.ndarray,
@@ -251,7 +256,9 @@ def train_steps(
     hidden-layer statistics (when their first axis is non-empty),
     ``rec_theta`` a snapshot of theta (when non-empty). A record whose
     training loss is <= ``target`` ends the run as "reached". At t1 ==
-    total_steps the final theta is recorded too.
+    total_steps the final theta is recorded too. With batch normalisation a
+    step normalises over its batch and a record evaluates with the whole
+    training set's statistics at theta_t (``stats`` (2, U), ``passes``).
     """
     n = X.shape[0]
     full = batch_size >= n
@@ -267,7 +274,7 @@ def train_steps(
         r = ctx[CTX_RECORDS]
         is_record = last or (r < record_at.shape[0] and t == record_at[r])
         if last:
-            loss, correct = loss_only(layout, loss_id, theta, X, T, idx_all, acts)
+            loss, correct = loss_only(layout, loss_id, theta, X, T, idx_all, acts, stats, True)
             gnorm = 0.0
         else:
             if full:
@@ -276,7 +283,9 @@ def train_steps(
             else:
                 m = next_batch(perm, ctx, batch_size, seed, batch)
                 idx = batch[:m]
-            loss, correct = loss_grad(layout, loss_id, theta, X, T, idx, acts, deltas, grad, broken)
+            loss, correct = loss_grad(
+                layout, loss_id, theta, X, T, idx, acts, deltas, grad, broken, stats
+            )
             gnorm = _finite_norm(grad)
         if not (math.isfinite(loss) and abs(loss) <= LOSS_BOUND and math.isfinite(gnorm)):
             return _diverged(theta, prev, t)
@@ -285,14 +294,15 @@ def train_steps(
             grad_norm[t] = gnorm
         if is_record:
             if not (full or last):
-                loss, correct = loss_only(layout, loss_id, theta, X, T, idx_all, acts)
+                loss, correct = loss_only(layout, loss_id, theta, X, T, idx_all, acts, stats, True)
                 if not (math.isfinite(loss) and abs(loss) <= LOSS_BOUND):
                     return _diverged(theta, prev, t)
             rec_step[r] = t
             rec_train[r] = loss
             rec_train_acc[r] = correct / n
             if Xv.shape[0] > 0:
-                vl, vc = loss_only(layout, loss_id, theta, Xv, Tv, idx_val, acts)
+                # stats hold the training points' statistics at theta (just computed)
+                vl, vc = loss_only(layout, loss_id, theta, Xv, Tv, idx_val, acts, stats, False)
                 if not (math.isfinite(vl) and abs(vl) <= LOSS_BOUND):
                     return _diverged(theta, prev, t)
                 rec_val[r] = vl
@@ -300,7 +310,7 @@ def train_steps(
             if want_stats:
                 hidden_stats(
                     layout, theta, X, idx_all, acts, hist_lo, hist_hi,
-                    rec_hist[r], rec_dead[r], rec_sat[r], counts,
+                    rec_hist[r], rec_dead[r], rec_sat[r], counts, stats,
                 )  # fmt: skip
             if want_theta:
                 rec_theta[r, :] = theta
@@ -376,7 +386,8 @@ def run(
     theta = theta0.copy()
     state = np.zeros((MAX_STATE_SLOTS, p))
     optimizer_init(oid, state, hp)
-    acts, deltas = scratch(arch)
+    acts, deltas = scratch(arch, X.shape[0])
+    norm = norm_stats(arch)
     grad = np.zeros(p)
     prev = theta.copy()
     counts = np.zeros(arch.units, dtype=np.int64)
@@ -429,8 +440,8 @@ def run(
         code, reached = train_steps(
             layout, arch.loss, theta, X, T, Xv, Tv, oid, hp, state, kid, schp, lr, steps,
             t0, t1, batch_size, seed, perm, ctx, record_at, target, broken, lo, hi, acts, deltas,
-            grad, prev, counts, batch_loss, grad_norm, lrs, rec_step, rec_train, rec_val, rec_tacc,
-            rec_vacc, rec_hist, rec_dead, rec_sat, rec_theta,
+            grad, prev, counts, norm, batch_loss, grad_norm, lrs, rec_step, rec_train, rec_val,
+            rec_tacc, rec_vacc, rec_hist, rec_dead, rec_sat, rec_theta,
         )  # fmt: skip
         status = code
         done = int(reached)

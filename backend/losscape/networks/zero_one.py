@@ -11,15 +11,21 @@ from __future__ import annotations
 
 import numpy as np
 
-from .architecture import Architecture, scratch
-from .passes import outputs
+from .architecture import Architecture, norm_stats, scratch
+from .passes import outputs, population_stats
 
 
 def error_rate(arch: Architecture, theta: np.ndarray, X: np.ndarray, T: np.ndarray) -> float:
-    """E01: the share of the points X (N, n_in) whose logit sign disagrees with T (N,) in {0, 1}."""
-    acts, _ = scratch(arch)
+    """E01: the share of the points X (N, n_in) whose logit sign disagrees with T (N,) in {0, 1}.
+
+    Batch normalisation, if any, uses the statistics of the points X.
+    """
+    X = np.ascontiguousarray(X)
+    acts, _ = scratch(arch, X.shape[0])
+    stats = norm_stats(arch)
+    population_stats(arch.layout, theta, X, acts, stats)
     out = np.empty((X.shape[0], arch.n_out))
-    outputs(arch.layout, theta, np.ascontiguousarray(X), acts, out)
+    outputs(arch.layout, theta, X, acts, out, stats)
     return float(np.mean((out[:, 0] >= 0.0) != (T > 0.5)))
 
 

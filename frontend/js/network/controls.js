@@ -6,6 +6,13 @@
 import { h, setChildren } from "../dom.js";
 import { activations, datasetTask, modelLosses, networkOptimizers } from "./state.js";
 
+/** A checkbox row for a boolean model parameter of the catalog (its description as the title). */
+function flagRow(id, label, spec, checked, onChange) {
+  const box = h("input", { id, type: "checkbox", title: spec.description || "", onchange: (ev) => onChange(ev.target.checked) });
+  box.checked = checked;
+  return { box, row: h("div", { class: "param param-bool" }, [box, h("label", { for: id, title: spec.description || "" }, label)]) };
+}
+
 // A CSV's text travels in the request body (JSON-escaped); the server refuses more.
 const MAX_CSV_CHARS = 170_000;
 
@@ -78,6 +85,12 @@ export function createNetControls(el, { catalog, getState, setState, upload }) {
       syncers.push((s) => { if (document.activeElement !== hidden && hidden.value !== s.hidden) hidden.value = s.hidden; });
       model.push(row("net-hidden", "Hidden widths", hidden),
         row("net-activation", "Activation", select("net-activation", "activation", activations(catalog).map((a) => [a, a]))));
+      const bnSpec = (catalog.models || []).find((m) => m.name === "mlp")?.params?.find((p) => p.name === "batch_norm");
+      if (bnSpec) {
+        const bn = flagRow("net-batch-norm", "batch normalisation", bnSpec, state.batch_norm, set("batch_norm"));
+        syncers.push((s) => { if (bn.box.checked !== s.batch_norm) bn.box.checked = s.batch_norm; });
+        model.push(bn.row);
+      }
     }
     // A loss choice only where the task has several (binary: cross-entropy or least squares).
     const losses = modelLosses(catalog, state.model, datasetTask(catalog, state.dataset));

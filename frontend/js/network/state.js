@@ -30,6 +30,7 @@ export const DEFAULTS = {
   broken: false, // gradient check: break the backward pass on purpose
   target: 0, // batch-size study's target loss (0: its default)
   loss: "", // the model's loss ("": the task's default, the catalog's first)
+  batch_norm: false, // the MLP's batch normalisation (a model parameter in the catalog)
   t: null, // timeline: the training step shown (null: the end)
   speed: 30,
   present: false,
@@ -37,7 +38,7 @@ export const DEFAULTS = {
 
 const NUMBERS = ["step", "lr", "steps", "batch", "seed", "threshold", "n", "rate", "target"];
 const STRINGS = ["dataset", "model", "hidden", "activation", "optimizer", "init", "loss"];
-const BOOLS = ["normalize", "broken"];
+const BOOLS = ["normalize", "broken", "batch_norm"];
 
 /** Every field of the network page's hash: one row each, left out when at its default. */
 export const NET_PROPS = [
@@ -63,6 +64,11 @@ const clamp = (v, lo, hi) => Math.min(hi, Math.max(lo, v));
 export function networkOptimizers(catalog) {
   return (catalog.optimizers || []).filter((o) => !o.surfaces_only);
 }
+/** Whether the catalog's model `name` has a parameter `param` (e.g. the MLP's batch_norm). */
+export function modelHasParam(catalog, name, param) {
+  return Boolean((catalog.models || []).find((m) => m.name === name)?.params?.some((p) => p.name === param));
+}
+
 /** The MLP's activation choices, from the catalog's model parameters. */
 export function activations(catalog) {
   const mlp = (catalog.models || []).find((m) => m.params?.some((p) => p.name === "activation"));
@@ -147,6 +153,7 @@ export function trainBody(state, catalog, upload = { text: "" }) {
   const modelParams = state.model === "mlp"
     ? { hidden: String(state.hidden).split(/[,x ]+/).filter(Boolean).map(Number), activation: state.activation }
     : {};
+  if (state.batch_norm && modelHasParam(catalog, state.model, "batch_norm")) modelParams.batch_norm = true;
   if (state.loss && modelLosses(catalog, state.model, datasetTask(catalog, state.dataset)).includes(state.loss)) {
     modelParams.loss = state.loss;
   }

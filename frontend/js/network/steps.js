@@ -5,8 +5,13 @@
 //
 // theta's layout is the server's (networks/mlp.py, Architecture.param_names): per layer l with
 // shape (n_out, n_in), W_l row-major (W_l[j][i] at offset j * n_in + i), then b_l (n_out) when
-// the model has biases. Hidden layers apply the activation, the last layer is linear; a binary
+// the model has biases, then with batch normalisation gamma_l and beta_l (n_out each) for a
+// hidden layer. Hidden layers apply the activation, the last layer is linear; a binary
 // model's score is sigmoid(z), a multiclass model's the softmax, a regression's z itself.
+// Batch normalisation evaluates as the server does: z_hat = (z - mean) / sqrt(var + eps) with
+// the training points' statistics at that snapshot (history.snapshot_norm).
+
+const BN_EPS = 1e-5; // networks/batchnorm.py BN_EPS
 
 import { metricsAt, rocOf } from "../metrics.js";
 
@@ -25,34 +30,48 @@ export function snapshotIndex(steps, t) {
 }
 
 /**
- * unpack(theta (P,), layerShapes [[n_out, n_in], ...]) -> [{W: (n_out x n_in) rows, b: (n_out) | null}].
- * Whether the model has biases follows from P: sum(n_out n_in) without, plus sum(n_out) with.
+ * unpack(theta (P,), layerShapes [[n_out, n_in], ...], batchNorm) ->
+ *   [{W: (n_out x n_in) rows, b: (n_out) | null, and with batch normalisation gamma, beta (n_out)}].
+ * Whether the model has biases follows from P: sum(n_out n_in) without, plus sum(n_out) with
+ * (plus 2 n_out per hidden layer with batch normalisation).
  */
-export function unpack(theta, layerShapes) {
+export function unpack(theta, layerShapes, batchNorm = false) {
   const weights = layerShapes.reduce((n, [o, i]) => n + o * i, 0);
-  const bias = theta.length > weights;
+  const norms = batchNorm ? 2 * layerShapes.slice(0, -1).reduce((n, [o]) => n + o, 0) : 0;
+  const bias = theta.length > weights + norms;
   const layers = [];
   let off = 0;
-  for (const [nOut, nIn] of layerShapes) {
+  layerShapes.forEach(([nOut, nIn], l) => {
     const W = [];
     for (let j = 0; j < nOut; j++) W.push(theta.slice(off + j * nIn, off + (j + 1) * nIn));
     off += nOut * nIn;
     const b = bias ? theta.slice(off, off + nOut) : null;
     if (bias) off += nOut;
-    layers.push({ W, b });
-  }
+    let gamma = null;
+    let beta = null;
+    if (batchNorm && l < layerShapes.length - 1) {
+      gamma = theta.slice(off, off + nOut);
+      beta = theta.slice(off + nOut, off + 2 * nOut);
+      off += 2 * nOut;
+    }
+    layers.push(gamma ? { W, b, gamma, beta } : { W, b });
+  });
   return layers;
 }
 
-/** The model's raw outputs z (n_out,) at one point of raw features x (2,). */
-export function forward(layers, activation, norm, x) {
+/**
+ * The model's raw outputs z (n_out,) at one point of raw features x (2,). `stats`: per hidden
+ * layer [mean (n_out), var (n_out)] for batch normalisation (null without it).
+ */
+export function forward(layers, activation, norm, x, stats = null) {
   const phi = ACTIVATIONS[activation] || ACTIVATIONS[""];
   let a = x.map((v, i) => (v - (norm?.mu?.[i] ?? 0)) / (norm?.sigma?.[i] ?? 1));
-  layers.forEach(({ W, b }, l) => {
+  layers.forEach(({ W, b, gamma, beta }, l) => {
     const last = l === layers.length - 1;
     a = W.map((row, j) => {
       let z = b ? b[j] : 0;
       for (let i = 0; i < row.length; i++) z += row[i] * a[i];
+      if (gamma && stats?.[l]) z = gamma[j] * (z - stats[l][0][j]) / Math.sqrt(stats[l][1][j] + BN_EPS) + beta[j];
       return last ? z : phi(z);
     });
   });
@@ -73,9 +92,12 @@ export function scoresOf(task, z) {
 export function scorerAt(history, t) {
   if (!history?.snapshots?.length || !history.snapshot_steps) return null;
   const k = snapshotIndex(history.snapshot_steps, t);
-  const layers = unpack(history.snapshots[k], history.layer_shapes);
+  const batchNorm = Boolean(history.model_params?.batch_norm);
+  if (batchNorm && !history.snapshot_norm?.[k]) return null; // cannot evaluate as the server does
+  const layers = unpack(history.snapshots[k], history.layer_shapes, batchNorm);
   const act = history.model_params?.activation || "";
-  const score = (x) => scoresOf(history.task, forward(layers, act, history.normalization, x));
+  const stats = batchNorm ? history.snapshot_norm[k] : null;
+  const score = (x) => scoresOf(history.task, forward(layers, act, history.normalization, x, stats));
   return { step: history.snapshot_steps[k], index: k, score };
 }
 

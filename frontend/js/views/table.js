@@ -1,4 +1,4 @@
-// The lecture's recap table, each row linking to the scene that shows it, and a finite-difference
+// The lecture's recap table, each row linking to the scenes that show it, and a finite-difference
 // gradient check that catches a deliberately planted gradient bug.
 
 import { h, setChildren } from "../dom.js";
@@ -44,15 +44,18 @@ export function createTableView(el, { onToggleBug = () => {} } = {}) {
       : (data.catalog.scenes || []).find((s) => s.table);
     const rows = scene?.table || [];
     const head = h("tr", {}, ["Problem", "Diagnostics", "Workarounds", "Scene"].map((t) => h("th", { scope: "col" }, t)));
+    // Every scene that shows the row: this page's first, then the network page's.
     const body = rows.map((r) => {
-      const target = r.scene && sceneById(data.catalog, r.scene);
+      const here = (r.scenes || (r.scene ? [r.scene] : []))
+        .map((id) => sceneById(data.catalog, id)).filter(Boolean)
+        .map((s) => h("a", { href: `#scene=${s.id}` }, s.title));
+      const nets = (r.network_scenes || (r.network_scene ? [r.network_scene] : []))
+        .map((id) => (data.catalog.network_scenes || []).find((s) => s.id === id) || { id, title: id })
+        .map((s) => h("a", { href: `/network.html#net&scene=${s.id}`, class: "net-link" }, `${s.title} (network)`));
+      const links = [...here, ...nets];
       return h("tr", {}, [
         h("td", {}, r.problem), h("td", {}, r.diagnostics), h("td", {}, r.workarounds),
-        h("td", {}, [
-          target ? h("a", { href: `#scene=${r.scene}` }, target.title) : (r.network_scene ? "" : "–"),
-          r.network_scene ? h("a", { href: `/network.html#net&scene=${r.network_scene}`, class: "net-link" },
-            `${target ? " · " : ""}on a network`) : null,
-        ]),
+        h("td", {}, links.length ? links.flatMap((a, i) => (i ? [" · ", a] : [a])) : "–"),
       ]);
     });
     setChildren(box, [

@@ -104,6 +104,10 @@ def _model_variant(spec: ns.ModelSpec) -> type[Strict]:
             Literal[ACTIVATIONS],  # type: ignore[valid-type]
             Field(default="tanh", description="hidden-unit nonlinearity"),
         )
+        fields["batch_norm"] = (
+            bool,
+            Field(default=False, description=ns.catalogue.BATCH_NORM_PARAM.description),
+        )
     params = create_model(
         f"{cls}ModelParams", __base__=Strict, __doc__=f"Settings of {spec.title}.", **fields
     )

@@ -104,6 +104,7 @@ class TrainResponse(NetOut):
                 "activation": "tanh",
                 "loss": "binary_cross_entropy",
                 "bias": True,
+                "batch_norm": False,
             },
             "optimizer": "adam",
             "lr": 0.01,
@@ -139,6 +140,7 @@ class TrainResponse(NetOut):
             "saturated_fraction": [[0.0], [0.0]],
             "snapshots": [[0.1, -0.2], [0.11, -0.19]],
             "snapshot_steps": [0, 1],
+            "snapshot_norm": None,
             "initial_theta": [0.1, -0.2],
             "theta": [0.11, -0.19],
             "param_names": ["W1[0,0]", "b1[0]"],
@@ -181,6 +183,11 @@ class TrainResponse(NetOut):
     saturated_fraction: list[list[Num]] | None = Field(description="(records, hidden layers)")
     snapshots: list[list[Num]] | None = Field(description="(kept records, parameters)")
     snapshot_steps: list[int] | None
+    snapshot_norm: list[list[list[list[Num]]]] | None = Field(
+        default=None,
+        description="batch normalisation only: per kept snapshot, per hidden layer, [mean, "
+        "variance] of each unit over the training points (what evaluation normalises with)",
+    )
     initial_theta: list[Num]
     theta: list[Num]
     param_names: list[str]
