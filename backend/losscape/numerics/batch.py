@@ -310,34 +310,12 @@ def batch(
 
 
 @njit(cache=True, nogil=True, error_model="numpy", parallel=True)
-def batch_parallel(
-    sid: int,
-    sp: np.ndarray,
-    code: np.ndarray,
-    consts: np.ndarray,
-    oid: int,
-    hps: np.ndarray,
-    kid: int,
-    schp: np.ndarray,
-    lrs: np.ndarray,
-    starts: np.ndarray,
-    steps: int,
-    noise_std: float,
-    seed: int,
-    tol: float,
-    box: np.ndarray,
-    box_status: int,
-    curves: np.ndarray,
-    finals: np.ndarray,
-    best: np.ndarray,
-    status: np.ndarray,
-    taken: np.ndarray,
-) -> None:
-    """``batch`` with blocks of runs spread over threads (CLI and benchmarks only)."""
-    job = (sid, sp, code, consts, oid, hps, kid, schp, lrs, starts, steps, noise_std, seed, tol,
-           box, box_status)  # fmt: skip
-    out = (curves, finals, best, status, taken)
-    n_runs = lrs.shape[0]
+def batch_parallel(*args: object) -> None:
+    """``batch`` (the same arguments) with blocks of runs spread over threads (CLI and
+    benchmarks only)."""
+    job = args[:16]
+    out = args[16:]
+    n_runs = job[8].shape[0]
     n_blocks = (n_runs + BLOCK - 1) // BLOCK
     for b in prange(n_blocks):
         lo = b * BLOCK
