@@ -97,10 +97,10 @@ def converge_limit(tol: float) -> float:
 def _run_block_lockstep(lo: int, hi: int, job: tuple, out: tuple) -> None:
     """Runs lo..hi-1 stepped together: steps outer, lanes inner (see the module docstring).
 
-    Pass t checks p_t, the point after t steps (p_0 is the start, which is not held
-    to the box and not stepped past the last pass), stores the lanes that stop
-    (``_stop_lanes``) and steps the others to p_{t+1}. A lane that has stopped keeps
-    being stepped; its results are already stored.
+    Pass t checks p_t, the point after t steps (p_0, the start, is not held to the
+    box), stores the lanes that stop (``_stop_lanes``) and, unless t = steps, steps
+    every lane to p_{t+1}. A lane that has stopped keeps being stepped; its results
+    are already stored.
     """
     sid, sp, code, consts, oid, hps, kid, schp, lrs, starts, steps = job[:11]
     noise_std, seed, tol, box, box_status = job[11:]
@@ -135,13 +135,9 @@ def _run_block_lockstep(lo: int, hi: int, job: tuple, out: tuple) -> None:
         L[LOW, r] = f
         live += 1
     for t in range(steps + 1):
-        if t == 1:  # from p_1 on, points are held to the box
-            knobs[K_X_LO], knobs[K_X_HI], knobs[K_Y_LO], knobs[K_Y_HI] = (
-                box[0],
-                box[1],
-                box[2],
-                box[3],
-            )
+        if t == 1:  # from p_1 on, points are held to the box (xmin, xmax, ymin, ymax)
+            for k in range(4):
+                knobs[K_X_LO + k] = box[k]
         if t == steps:  # the last point: no gradient test (run_single stops with "done")
             knobs[K_LIMIT] = -1.0
         if lanes_check(L, knobs) > 0:
