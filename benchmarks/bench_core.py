@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -211,6 +212,19 @@ def rosenbrock_grid_numpy(n: int) -> np.ndarray:
 
 # --------------------------------------------------------------------------- cases
 FLOOR = "floor: hand-written numba"
+CPU = ", CPU time"
+
+
+def cpu_median(fn, repeats: int) -> float:
+    """Median thread CPU time of ``fn()``: on a busy 2-core machine wall times of the
+    sweeps swing 3 to 5 times above it, CPU time of a serial call much less."""
+    fn()  # warm-up (numba compile, caches)
+    samples = []
+    for _ in range(repeats):
+        t0 = time.thread_time()
+        fn()
+        samples.append(time.thread_time() - t0)
+    return statistics.median(samples)
 
 
 def bench_trajectory(repeats: int) -> list:
@@ -281,11 +295,15 @@ def bench_basins(repeats: int) -> list:
     t_np = median_time(
         lambda: himmelblau_momentum_numpy(starts, steps, lr, mu), repeats=3, min_time=0
     )
+    c_ser = cpu_median(lambda: losscape.basins("himmelblau", "momentum", **args), repeats)
+    c_floor = cpu_median(lambda: floor_momentum_lanes(starts, lrs, mus, steps, True, out), repeats)
     return [
         (case, "losscape, serial (web)", t_ser, t_ser),
         (case, "losscape, parallel (CLI)", t_par, t_ser),
         (case, FLOOR, t_floor, t_ser),
         (case, "numpy, vectorised over starts", t_np, t_ser),
+        (case, "losscape, serial" + CPU, c_ser, c_ser),
+        (case, "floor" + CPU, c_floor, c_ser),
     ]
 
 
@@ -307,11 +325,15 @@ def bench_lr_sweep(repeats: int) -> list:
     starts = np.tile([-1.5, 2.0], (n, 1))
     with np.errstate(all="ignore"):
         t_np = median_time(lambda: adam_numpy(steps, lrs, starts), repeats=3, min_time=0)
+    c_ser = cpu_median(lambda: losscape.lr_sweep("rosenbrock", "adam", **args), repeats)
+    c_floor = cpu_median(lambda: floor_adam_lanes(lrs, steps, out), repeats)
     return [
         (case, "losscape, serial (web)", t_ser, t_ser),
         (case, "losscape, parallel (CLI)", t_par, t_ser),
         (case, FLOOR, t_floor, t_ser),
         (case, "numpy, vectorised over lrs", t_np, t_ser),
+        (case, "losscape, serial" + CPU, c_ser, c_ser),
+        (case, "floor" + CPU, c_floor, c_ser),
     ]
 
 
@@ -351,10 +373,14 @@ def bench_lr_momentum(repeats: int) -> list:
 
     with np.errstate(all="ignore"):
         t_np = median_time(numpy_map, repeats=3, min_time=0)
+    c_ser = cpu_median(lambda: losscape.lr_momentum_map("rosenbrock", "momentum", **args), repeats)
+    c_floor = cpu_median(lambda: floor_momentum_lanes(starts, lrs, mus, steps, False, out), repeats)
     return [
         (case, "losscape, serial (web)", t_ser, t_ser),
         (case, FLOOR, t_floor, t_ser),
         (case, "numpy, vectorised over pairs", t_np, t_ser),
+        (case, "losscape, serial" + CPU, c_ser, c_ser),
+        (case, "floor" + CPU, c_floor, c_ser),
     ]
 
 
