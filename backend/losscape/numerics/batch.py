@@ -112,6 +112,7 @@ def _run_block_lockstep(lo: int, hi: int, job: tuple, out: tuple) -> None:
     betas_shared = lanes_setup(oid, hps, lrs, lo, L)
     theta = L[NX : NX + 2].reshape(2 * n)  # views: the surface reads and writes L's rows
     grad = L[GX : GX + 2].reshape(2 * n)
+    values = L[NV]
     knobs = np.zeros(N_KNOBS)
     knobs[K_X_LO] = -math.inf
     knobs[K_X_HI] = math.inf
@@ -122,7 +123,7 @@ def _run_block_lockstep(lo: int, hi: int, job: tuple, out: tuple) -> None:
     for r in range(n):
         L[NX, r] = starts[lo + r, 0]
         L[NY, r] = starts[lo + r, 1]
-    surface_eval_block(sid, theta, n, sp, code, consts, stack, L[NV], grad)
+    surface_eval_block(sid, theta, n, sp, code, consts, stack, values, grad)
     live = 0
     for r in range(n):
         f = L[NV, r]
@@ -160,7 +161,7 @@ def _run_block_lockstep(lo: int, hi: int, job: tuple, out: tuple) -> None:
             if not betas_shared:
                 adam_corrections(L, t + 1)
         lanes_step(oid, L, t + 1, knobs)
-        surface_eval_block(sid, theta, n, sp, code, consts, stack, L[NV], grad)
+        surface_eval_block(sid, theta, n, sp, code, consts, stack, values, grad)
     for r in range(n):
         if L[ACT, r] != 0.0:
             _store(lo + r, steps, STATUS_DONE, L[X, r], L[Y, r], L[V, r], L[LOW, r], steps, out)
