@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -48,31 +49,42 @@ def floor_adam_trajectory(steps: int, lr: float) -> tuple[float, float]:
     return x, y
 
 
+# The lane floors keep each block's lanes in block-local arrays indexed by the loop
+# variable alone: an index such as ``lo + i`` may be negative as far as LLVM knows, so
+# numba's wraparound check stays in the loop and the loop is not vectorised (that
+# version measured 3.6x (lr x momentum) and 5x (basin map) slower than these).
+FLOOR_BLOCK = 256
+
+
 @njit(cache=False, nogil=True, error_model="numpy")
 def floor_adam_lanes(lrs: np.ndarray, steps: int, out: np.ndarray) -> None:
-    """Adam on Rosenbrock, one lane per lr, blocks of 256 lanes in lockstep."""
+    """Adam on Rosenbrock, one lane per lr, blocks of FLOOR_BLOCK lanes in lockstep."""
     n_all = lrs.shape[0]
     b1, b2, eps = 0.9, 0.999, 1e-8
-    for lo in range(0, n_all, 256):
-        n = min(256, n_all - lo)
-        x = np.full(n, -1.5)
-        y = np.full(n, 2.0)
-        m = np.zeros((2, n))
-        v = np.zeros((2, n))
+    x, y = np.empty(FLOOR_BLOCK), np.empty(FLOOR_BLOCK)
+    mx, my = np.empty(FLOOR_BLOCK), np.empty(FLOOR_BLOCK)
+    vx, vy = np.empty(FLOOR_BLOCK), np.empty(FLOOR_BLOCK)
+    for lo in range(0, n_all, FLOOR_BLOCK):
+        n = min(FLOOR_BLOCK, n_all - lo)
+        lr = lrs[lo : lo + n]
+        for i in range(n):
+            x[i], y[i], mx[i], my[i], vx[i], vy[i] = -1.5, 2.0, 0.0, 0.0, 0.0, 0.0
         for t in range(1, steps + 1):
             c1 = 1.0 - b1 ** float(t)
             c2 = math.sqrt(1.0 - b2 ** float(t))
             for i in range(n):
-                r = y[i] - x[i] * x[i]
-                gx = -2.0 * (1.0 - x[i]) - 400.0 * x[i] * r
+                xi, yi = x[i], y[i]
+                r = yi - xi * xi
+                gx = -2.0 * (1.0 - xi) - 400.0 * xi * r
                 gy = 200.0 * r
-                m[0, i] = b1 * m[0, i] + (1.0 - b1) * gx
-                m[1, i] = b1 * m[1, i] + (1.0 - b1) * gy
-                v[0, i] = b2 * v[0, i] + (1.0 - b2) * gx * gx
-                v[1, i] = b2 * v[1, i] + (1.0 - b2) * gy * gy
-                s = lrs[lo + i] / c1
-                x[i] -= s * m[0, i] / (math.sqrt(v[0, i]) / c2 + eps)
-                y[i] -= s * m[1, i] / (math.sqrt(v[1, i]) / c2 + eps)
+                a = b1 * mx[i] + (1.0 - b1) * gx
+                b = b1 * my[i] + (1.0 - b1) * gy
+                c = b2 * vx[i] + (1.0 - b2) * gx * gx
+                d = b2 * vy[i] + (1.0 - b2) * gy * gy
+                mx[i], my[i], vx[i], vy[i] = a, b, c, d
+                s = lr[i] / c1
+                x[i] = xi - s * a / (math.sqrt(c) / c2 + eps)
+                y[i] = yi - s * b / (math.sqrt(d) / c2 + eps)
         for i in range(n):
             out[lo + i, 0] = x[i]
             out[lo + i, 1] = y[i]
@@ -83,29 +95,34 @@ def floor_momentum_lanes(
     starts: np.ndarray, lrs: np.ndarray, mus: np.ndarray, steps: int, himmelblau: bool,
     out: np.ndarray,
 ) -> None:  # fmt: skip
-    """SGD momentum (torch form), per-lane start, lr and mu, blocks of 256 lanes in lockstep."""
+    """SGD momentum (torch form), per-lane start, lr and mu, blocks of FLOOR_BLOCK lanes."""
     n_all = lrs.shape[0]
-    for lo in range(0, n_all, 256):
-        n = min(256, n_all - lo)
-        x = starts[lo : lo + n, 0].copy()
-        y = starts[lo : lo + n, 1].copy()
-        bx = np.zeros(n)
-        by = np.zeros(n)
+    x, y = np.empty(FLOOR_BLOCK), np.empty(FLOOR_BLOCK)
+    bx, by = np.empty(FLOOR_BLOCK), np.empty(FLOOR_BLOCK)
+    for lo in range(0, n_all, FLOOR_BLOCK):
+        n = min(FLOOR_BLOCK, n_all - lo)
+        lr = lrs[lo : lo + n]
+        mu = mus[lo : lo + n]
+        for i in range(n):
+            x[i], y[i], bx[i], by[i] = starts[lo + i, 0], starts[lo + i, 1], 0.0, 0.0
         for t in range(steps):
+            first = t == 0
             for i in range(n):
-                if himmelblau:
-                    a = x[i] * x[i] + y[i] - 11.0
-                    b = x[i] + y[i] * y[i] - 7.0
-                    gx = 4.0 * x[i] * a + 2.0 * b
-                    gy = 2.0 * a + 4.0 * y[i] * b
+                xi, yi = x[i], y[i]
+                if himmelblau:  # loop-invariant: LLVM unswitches it
+                    a = xi * xi + yi - 11.0
+                    b = xi + yi * yi - 7.0
+                    gx = 4.0 * xi * a + 2.0 * b
+                    gy = 2.0 * a + 4.0 * yi * b
                 else:
-                    r = y[i] - x[i] * x[i]
-                    gx = -2.0 * (1.0 - x[i]) - 400.0 * x[i] * r
+                    r = yi - xi * xi
+                    gx = -2.0 * (1.0 - xi) - 400.0 * xi * r
                     gy = 200.0 * r
-                bx[i] = gx if t == 0 else mus[lo + i] * bx[i] + gx
-                by[i] = gy if t == 0 else mus[lo + i] * by[i] + gy
-                x[i] -= lrs[lo + i] * bx[i]
-                y[i] -= lrs[lo + i] * by[i]
+                nbx = gx if first else mu[i] * bx[i] + gx
+                nby = gy if first else mu[i] * by[i] + gy
+                bx[i], by[i] = nbx, nby
+                x[i] = xi - lr[i] * nbx
+                y[i] = yi - lr[i] * nby
         for i in range(n):
             out[lo + i, 0] = x[i]
             out[lo + i, 1] = y[i]
@@ -195,6 +212,19 @@ def rosenbrock_grid_numpy(n: int) -> np.ndarray:
 
 # --------------------------------------------------------------------------- cases
 FLOOR = "floor: hand-written numba"
+CPU = ", CPU time"
+
+
+def cpu_median(fn, repeats: int) -> float:
+    """Median thread CPU time of ``fn()``: on a busy 2-core machine wall times of the
+    sweeps swing 3 to 5 times above it, CPU time of a serial call much less."""
+    fn()  # warm-up (numba compile, caches)
+    samples = []
+    for _ in range(repeats):
+        t0 = time.thread_time()
+        fn()
+        samples.append(time.thread_time() - t0)
+    return statistics.median(samples)
 
 
 def bench_trajectory(repeats: int) -> list:
@@ -265,11 +295,15 @@ def bench_basins(repeats: int) -> list:
     t_np = median_time(
         lambda: himmelblau_momentum_numpy(starts, steps, lr, mu), repeats=3, min_time=0
     )
+    c_ser = cpu_median(lambda: losscape.basins("himmelblau", "momentum", **args), repeats)
+    c_floor = cpu_median(lambda: floor_momentum_lanes(starts, lrs, mus, steps, True, out), repeats)
     return [
         (case, "losscape, serial (web)", t_ser, t_ser),
         (case, "losscape, parallel (CLI)", t_par, t_ser),
         (case, FLOOR, t_floor, t_ser),
         (case, "numpy, vectorised over starts", t_np, t_ser),
+        (case, "losscape, serial" + CPU, c_ser, c_ser),
+        (case, "floor" + CPU, c_floor, c_ser),
     ]
 
 
@@ -291,11 +325,15 @@ def bench_lr_sweep(repeats: int) -> list:
     starts = np.tile([-1.5, 2.0], (n, 1))
     with np.errstate(all="ignore"):
         t_np = median_time(lambda: adam_numpy(steps, lrs, starts), repeats=3, min_time=0)
+    c_ser = cpu_median(lambda: losscape.lr_sweep("rosenbrock", "adam", **args), repeats)
+    c_floor = cpu_median(lambda: floor_adam_lanes(lrs, steps, out), repeats)
     return [
         (case, "losscape, serial (web)", t_ser, t_ser),
         (case, "losscape, parallel (CLI)", t_par, t_ser),
         (case, FLOOR, t_floor, t_ser),
         (case, "numpy, vectorised over lrs", t_np, t_ser),
+        (case, "losscape, serial" + CPU, c_ser, c_ser),
+        (case, "floor" + CPU, c_floor, c_ser),
     ]
 
 
@@ -335,10 +373,14 @@ def bench_lr_momentum(repeats: int) -> list:
 
     with np.errstate(all="ignore"):
         t_np = median_time(numpy_map, repeats=3, min_time=0)
+    c_ser = cpu_median(lambda: losscape.lr_momentum_map("rosenbrock", "momentum", **args), repeats)
+    c_floor = cpu_median(lambda: floor_momentum_lanes(starts, lrs, mus, steps, False, out), repeats)
     return [
         (case, "losscape, serial (web)", t_ser, t_ser),
         (case, FLOOR, t_floor, t_ser),
         (case, "numpy, vectorised over pairs", t_np, t_ser),
+        (case, "losscape, serial" + CPU, c_ser, c_ser),
+        (case, "floor" + CPU, c_floor, c_ser),
     ]
 
 

@@ -1,11 +1,21 @@
 """Sweep kernels: R independent runs (lr sweep, basin map, lr x momentum map).
 
 Runs go in blocks of ``BLOCK`` stepped in lockstep, each with its own lr and
-hyperparameters (``lanes.lanes_step``); per run the operations are exactly
-``run.run_single``'s, so a sweep agrees bit for bit with single trajectories.
-``batch`` is serial with ``nogil=True`` for the web process; ``batch_parallel``
-spreads blocks over threads under its own name (numba's cache key ignores
-``parallel``, so one function compiled both ways would reuse the wrong code).
+hyperparameters, all of a block's per-run numbers in one array (``lanes``). Per step
+a block takes three vectorised passes over its lanes: ``lanes_check`` (the stop
+rules at the newest point, the best loss, the accepted point), ``lanes_step`` (the
+optimizer, dispatched once per pass) and ``surface_eval_block`` (value and gradient
+at the new points); a pass that stops some lane is followed by ``_stop_lanes``.
+(Checking and stepping in one loop measured slower: LLVM gives up vectorising a loop
+with that many rows.) Per run the operations are exactly ``run.run_single``'s, so a
+sweep agrees bit for bit with single trajectories. ``batch`` is serial with
+``nogil=True`` for the web process; ``batch_parallel`` spreads blocks over threads
+under its own name (numba's cache key ignores ``parallel``, so one function
+compiled both ways would reuse the wrong code).
+
+Inside, a sweep's inputs travel as one tuple ``job`` = (sid, sp, code, consts, oid,
+hps, kid, schp, lrs, starts, steps, noise_std, seed, tol, box, box_status) and its
+outputs as ``out`` = (curves, finals, best, status, taken); see ``batch``.
 """
 
 from __future__ import annotations
@@ -15,9 +25,40 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from .lanes import has_lanes, lanes_init, lanes_step, shared_betas
+from .lanes import (
+    ACT,
+    C0,
+    C1,
+    GX,
+    GY,
+    K_BC1,
+    K_BC2,
+    K_ESCAPE,
+    K_LIMIT,
+    K_NX,
+    K_NY,
+    K_X_HI,
+    K_X_LO,
+    K_Y_HI,
+    K_Y_LO,
+    LOW,
+    LR,
+    N_KNOBS,
+    N_ROWS,
+    NV,
+    NX,
+    NY,
+    V,
+    X,
+    Y,
+    adam_corrections,
+    has_lanes,
+    lanes_check,
+    lanes_setup,
+    lanes_step,
+)
 from .noise import gaussian
-from .optimizers import MAX_STATE_SLOTS
+from .optimizers import bias_correction
 from .program import PROGRAM_STACK
 from .run import (
     LOSS_BOUND,
@@ -29,197 +70,145 @@ from .run import (
 from .schedules import schedule_lr
 from .surfaces import surface_eval_block
 
-BLOCK = 256  # runs stepped together: 2 x 256 coordinates and their state fit in L1
+# Runs stepped together: a block's lane array is N_ROWS x 128 float64 = 24 KiB, inside
+# a 32 KiB L1 (256 lanes, 48 KiB, measured a third slower per lane on this machine).
+BLOCK = 128
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _run_block_lockstep(
-    lo: int,
-    hi: int,
-    sid: int,
-    sp: np.ndarray,
-    code: np.ndarray,
-    consts: np.ndarray,
-    oid: int,
-    hps: np.ndarray,
-    kid: int,
-    schp: np.ndarray,
-    lrs: np.ndarray,
-    starts: np.ndarray,
-    steps: int,
-    noise_std: float,
-    seed: int,
-    tol: float,
-    box: np.ndarray,
-    box_status: int,
-    curves: np.ndarray,
-    finals: np.ndarray,
-    best: np.ndarray,
-    status: np.ndarray,
-    taken: np.ndarray,
-) -> None:
-    """Runs lo..hi-1 stepped together: steps outer, runs inner.
+def converge_limit(tol: float) -> float:
+    """The largest s with sqrt(s) < tol (-1.0 when there is none, as for tol <= 0).
 
-    The block's coordinates form one vector theta = (x_0..x_{n-1}, y_0..y_{n-1})
-    so one ``lanes_step`` (each run with its own lr ``lrs[r]`` and hyperparameters
-    ``hps[r]``; every optimizer but Newton) and one ``surface_eval_block`` advance
-    every run, in loops LLVM vectorises.
-    The per-run stop checks are branch-free flag loops over few arrays (so they
-    vectorise too); the rare runs that stop are handled after them. Per run
-    the operations are exactly ``run_single``'s, so results agree bit for bit. A run
-    that has stopped keeps being stepped; its results are already stored.
+    sqrt is correctly rounded and monotone, so for every s >= 0 (and NaN)
+    ``sqrt(s) < tol`` is exactly ``s <= converge_limit(tol)``: the lockstep pass
+    tests the squared gradient norm against it and needs no sqrt per run.
     """
+    if not tol > 0.0:
+        return -1.0
+    s = min(tol * tol, np.finfo(np.float64).max)
+    while s > 0.0 and math.sqrt(s) >= tol:
+        s = np.nextafter(s, -math.inf)
+    while math.sqrt(np.nextafter(s, math.inf)) < tol:
+        s = np.nextafter(s, math.inf)
+    return s
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _run_block_lockstep(lo: int, hi: int, job: tuple, out: tuple) -> None:
+    """Runs lo..hi-1 stepped together: steps outer, lanes inner (see the module docstring).
+
+    Pass t checks p_t, the point after t steps (p_0, the start, is not held to the
+    box), stores the lanes that stop (``_stop_lanes``) and, unless t = steps, steps
+    every lane to p_{t+1}. A lane that has stopped keeps being stepped; its results
+    are already stored.
+    """
+    sid, sp, code, consts, oid, hps, kid, schp, lrs, starts, steps = job[:11]
+    noise_std, seed, tol, box, box_status = job[11:]
+    curves = out[0]
+    record = curves.shape[0] > 0
     n = hi - lo
     stack = np.empty((PROGRAM_STACK, 3))
-    theta = np.empty(2 * n)
-    grad = np.empty(2 * n)
-    values = np.empty(n)
-    prev_theta = np.empty(2 * n)
-    prev_values = np.empty(n)
-    low = np.empty(n)  # best loss so far
-    active = np.zeros(n, dtype=np.bool_)
-    event = np.zeros(n, dtype=np.bool_)
-    state = np.zeros((MAX_STATE_SLOTS, 2 * n))
-    record = curves.shape[0] > 0
-    x_lo, x_hi, y_lo, y_hi = box[0], box[1], box[2], box[3]
-    lanes_init(oid, state, hps, lo, n)
-    betas = shared_betas(hps, lo, hi)
-    lane_lr = np.empty(n)  # each run's rate at this step
+    L = np.empty((N_ROWS, n))
+    betas_shared = lanes_setup(oid, hps, lrs, lo, L)
+    theta = L[NX : NX + 2].reshape(2 * n)  # views: the surface reads and writes L's rows
+    grad = L[GX : GX + 2].reshape(2 * n)
+    values = L[NV]
+    knobs = np.zeros(N_KNOBS)
+    knobs[K_X_LO] = -math.inf
+    knobs[K_X_HI] = math.inf
+    knobs[K_Y_LO] = -math.inf
+    knobs[K_Y_HI] = math.inf
+    knobs[K_ESCAPE] = 1.0 if box_status != STATUS_DIVERGED else 0.0
+    knobs[K_LIMIT] = converge_limit(tol)
     for r in range(n):
-        lane_lr[r] = lrs[lo + r]
-    for r in range(n):
-        theta[r] = starts[lo + r, 0]
-        theta[n + r] = starts[lo + r, 1]
+        L[NX, r] = starts[lo + r, 0]
+        L[NY, r] = starts[lo + r, 1]
     surface_eval_block(sid, theta, n, sp, code, consts, stack, values, grad)
     live = 0
     for r in range(n):
-        f = values[r]
-        if (
-            not (math.isfinite(f) and math.isfinite(grad[r]) and math.isfinite(grad[n + r]))
-            or abs(f) > LOSS_BOUND
+        f = L[NV, r]
+        if not (math.isfinite(f) and math.isfinite(L[GX, r]) and math.isfinite(L[GY, r])) or (
+            abs(f) > LOSS_BOUND
         ):
-            _store(lo + r, 0, STATUS_DIVERGED, theta[r], theta[n + r], math.nan, math.nan, steps,
-                   curves, finals, best, status, taken, record)  # fmt: skip
+            _store(lo + r, 0, STATUS_DIVERGED, L[NX, r], L[NY, r], math.nan, math.nan, steps, out)
             continue
-        active[r] = True
+        L[ACT, r] = 1.0
+        L[LOW, r] = f
         live += 1
-        low[r] = f
+    for t in range(steps + 1):
+        if t == 1:  # from p_1 on, points are held to the box (xmin, xmax, ymin, ymax)
+            for k in range(4):
+                knobs[K_X_LO + k] = box[k]
+        if t == steps:  # the last point: no gradient test (run_single stops with "done")
+            knobs[K_LIMIT] = -1.0
+        if lanes_check(L, knobs) > 0:
+            live -= _stop_lanes(lo, t, L, knobs, box_status, steps, out)
         if record:
-            curves[lo + r, 0] = f
-    for t in range(steps):
-        # Active runs sit at their last accepted point: theta, values, grad are theirs.
-        if tol > 0.0:
-            events = 0
             for r in range(n):
-                hit = active[r] & (math.sqrt(grad[r] * grad[r] + grad[n + r] * grad[n + r]) < tol)
-                event[r] = hit
-                events += hit
-            if events > 0:
-                for r in range(n):
-                    if event[r]:
-                        active[r] = False
-                        live -= 1
-                        _store(lo + r, t, STATUS_CONVERGED, theta[r], theta[n + r],
-                               values[r], low[r], steps, curves, finals, best, status, taken,
-                               record)  # fmt: skip
-        if live == 0:
-            return
+                if L[ACT, r] != 0.0:
+                    curves[lo + r, t] = L[V, r]
+        if live == 0 or t == steps:
+            break
         if kid != 0:  # a constant schedule's rate is lrs[r] itself
             for r in range(n):
-                lane_lr[r] = schedule_lr(kid, t, lrs[lo + r], schp, steps)
+                L[LR, r] = schedule_lr(kid, t, lrs[lo + r], schp, steps)
         if noise_std > 0.0:
-            nx = noise_std * gaussian(seed, t, 0)
-            ny = noise_std * gaussian(seed, t, 1)
-            for r in range(n):
-                grad[r] += nx
-                grad[n + r] += ny
-        prev_theta[:] = theta
-        prev_values[:] = values
-        lanes_step(oid, theta, grad, state, t + 1, lane_lr, hps, lo, n, betas)
+            knobs[K_NX] = noise_std * gaussian(seed, t, 0)
+            knobs[K_NY] = noise_std * gaussian(seed, t, 1)
+        if oid == 7 or oid == 9:
+            knobs[K_BC1] = bias_correction(L[C0, 0], t + 1) if betas_shared else 0.0
+            knobs[K_BC2] = math.sqrt(bias_correction(L[C1, 0], t + 1))
+            if not betas_shared:
+                adam_corrections(L, t + 1)
+        lanes_step(oid, L, t + 1, knobs)
         surface_eval_block(sid, theta, n, sp, code, consts, stack, values, grad)
-        events = 0
-        for r in range(n):
-            x = theta[r]
-            y = theta[n + r]
-            fn = values[r]
-            # abs(v) < inf is isfinite(v) without a branch; abs(fn) <= LOSS_BOUND implies it.
-            ok = (
-                (abs(x) < math.inf)
-                & (abs(y) < math.inf)
-                & (abs(fn) <= LOSS_BOUND)
-                & (abs(grad[r]) < math.inf)
-                & (abs(grad[n + r]) < math.inf)
-                & (x >= x_lo)
-                & (x <= x_hi)
-                & (y >= y_lo)
-                & (y <= y_hi)
-            )
-            a = active[r]
-            low[r] = fn if a & ok & (fn < low[r]) else low[r]
-            hit = a & (not ok)
-            event[r] = hit
-            events += hit
-        if record:
-            for r in range(n):
-                if active[r] and not event[r]:
-                    curves[lo + r, t + 1] = values[r]
-        if events > 0:
-            for r in range(n):
-                if event[r]:
-                    active[r] = False
-                    live -= 1
-                    _stop_block_run(r, lo, t, theta, values, grad, prev_theta, prev_values, low,
-                                    n, box_status, steps, curves, finals, best, status, taken,
-                                    record)  # fmt: skip
     for r in range(n):
-        if active[r]:
-            _store(lo + r, steps, STATUS_DONE, theta[r], theta[n + r], values[r], low[r], steps,
-                   curves, finals, best, status, taken, record)  # fmt: skip
+        if L[ACT, r] != 0.0:
+            _store(lo + r, steps, STATUS_DONE, L[X, r], L[Y, r], L[V, r], L[LOW, r], steps, out)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _stop_block_run(
-    r: int,
-    lo: int,
-    t: int,
-    theta: np.ndarray,
-    values: np.ndarray,
-    grad: np.ndarray,
-    prev_theta: np.ndarray,
-    prev_values: np.ndarray,
-    low: np.ndarray,
-    n: int,
-    box_status: int,
-    steps: int,
-    curves: np.ndarray,
-    finals: np.ndarray,
-    best: np.ndarray,
-    status: np.ndarray,
-    taken: np.ndarray,
-    record: bool,
-) -> None:
-    """A lockstep run whose step t + 1 failed the checks: diverged, or left the box."""
-    x = theta[r]
-    y = theta[n + r]
-    fn = values[r]
-    finite = (
-        math.isfinite(x)
-        and math.isfinite(y)
-        and math.isfinite(fn)
-        and math.isfinite(grad[r])
-        and math.isfinite(grad[n + r])
-        and abs(fn) <= LOSS_BOUND
-    )
-    if not finite or box_status == STATUS_DIVERGED:
-        _store(lo + r, t, STATUS_DIVERGED, prev_theta[r], prev_theta[n + r], prev_values[r],
-               low[r], steps, curves, finals, best, status, taken, record)  # fmt: skip
-        return
-    # Finite but outside the box of a surface unbounded below: the point counts.
-    b = fn if fn < low[r] else low[r]
-    if record:
-        curves[lo + r, t + 1] = fn
-    _store(lo + r, t + 1, box_status, x, y, fn, b, steps, curves, finals, best, status, taken,
-           record)  # fmt: skip
+def _stop_lanes(
+    lo: int, t: int, L: np.ndarray, knobs: np.ndarray, box_status: int, steps: int, out: tuple
+) -> int:
+    """Store every running lane whose newest point p_t stops it; returns how many stopped.
+
+    Converged (small gradient) or escaped (left the box of a surface unbounded below):
+    p_t counts and was accepted. Otherwise it diverged (not finite, |f| > LOSS_BOUND,
+    or out of a bounded surface's box) and the lane reports p_{t-1}, its accepted
+    point, as ``run_single`` does. The rules are ``lanes_check``'s, re-evaluated
+    here only for the rare pass in which some lane stops.
+    """
+    curves = out[0]
+    record = curves.shape[0] > 0
+    x_lo, x_hi, y_lo, y_hi = knobs[K_X_LO], knobs[K_X_HI], knobs[K_Y_LO], knobs[K_Y_HI]
+    stopped = 0
+    for r in range(L.shape[1]):
+        if L[ACT, r] == 0.0:
+            continue
+        x, y, f, gx, gy = L[NX, r], L[NY, r], L[NV, r], L[GX, r], L[GY, r]
+        finite = (
+            math.isfinite(x)
+            and math.isfinite(y)
+            and math.isfinite(gx)
+            and math.isfinite(gy)
+            and abs(f) <= LOSS_BOUND
+        )
+        inside = x_lo <= x <= x_hi and y_lo <= y <= y_hi
+        if finite and inside:
+            if not gx * gx + gy * gy <= knobs[K_LIMIT]:
+                continue
+            st, n_steps = STATUS_CONVERGED, t
+        elif finite and knobs[K_ESCAPE] != 0.0:
+            st, n_steps = box_status, t
+        else:
+            st, n_steps = STATUS_DIVERGED, t - 1
+        if record and n_steps == t:
+            curves[lo + r, t] = L[V, r]
+        _store(lo + r, n_steps, st, L[X, r], L[Y, r], L[V, r], L[LOW, r], steps, out)
+        L[ACT, r] = 0.0
+        stopped += 1
+    return stopped
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -232,18 +221,14 @@ def _store(
     f: float,
     b: float,
     steps: int,
-    curves: np.ndarray,
-    finals: np.ndarray,
-    best: np.ndarray,
-    status: np.ndarray,
-    taken: np.ndarray,
-    record: bool,
+    out: tuple,
 ) -> None:
     """Store run r's outcome; pad its curve with the last loss so plots stay flat, not ragged.
 
     A run whose start is already non-finite has no loss at all: its curve is all NaN.
     """
-    if record:
+    curves, finals, best, status, taken = out
+    if curves.shape[0] > 0:
         first = n_steps + 1 if math.isfinite(f) else 0
         for k in range(first, steps + 1):
             curves[r, k] = f
@@ -256,42 +241,18 @@ def _store(
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _run_block(
-    lo: int,
-    hi: int,
-    sid: int,
-    sp: np.ndarray,
-    code: np.ndarray,
-    consts: np.ndarray,
-    oid: int,
-    hps: np.ndarray,
-    kid: int,
-    schp: np.ndarray,
-    lrs: np.ndarray,
-    starts: np.ndarray,
-    steps: int,
-    noise_std: float,
-    seed: int,
-    tol: float,
-    box: np.ndarray,
-    box_status: int,
-    curves: np.ndarray,
-    finals: np.ndarray,
-    best: np.ndarray,
-    status: np.ndarray,
-    taken: np.ndarray,
-) -> None:
+def _run_block(lo: int, hi: int, job: tuple, out: tuple) -> None:
     """Runs lo..hi-1 of a batch (see ``batch``).
 
-    In lockstep, each with its own lr and hyperparameters; optimizers ``lanes_step``
-    does not know (Newton: a Hessian per run) one by one.
+    In lockstep, each with its own lr and hyperparameters; optimizers the lockstep
+    pass does not know (Newton: a Hessian per run) one by one.
     """
+    sid, sp, code, consts, oid, hps, kid, schp, lrs, starts, steps = job[:11]
+    noise_std, seed, tol, box, box_status = job[11:]
     if has_lanes(oid):
-        _run_block_lockstep(
-            lo, hi, sid, sp, code, consts, oid, hps, kid, schp, lrs, starts, steps,
-            noise_std, seed, tol, box, box_status, curves, finals, best, status, taken,
-        )  # fmt: skip
+        _run_block_lockstep(lo, hi, job, out)
         return
+    curves = out[0]
     no_path = np.empty((0, 3))
     no_lrs = np.empty(0)
     no_curve = np.empty(0)
@@ -302,7 +263,7 @@ def _run_block(
             sid, sp, code, consts, oid, hps[r], kid, schp, lrs[r], starts[r, 0], starts[r, 1],
             steps, noise_std, seed, tol, box, box_status, no_path, no_lrs, curve,
         )  # fmt: skip
-        _store(r, n, st, x, y, f, b, steps, curves, finals, best, status, taken, record)
+        _store(r, n, st, x, y, f, b, steps, out)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -337,43 +298,22 @@ def batch(
     ``taken`` (R,) int64 steps. A diverged run's final loss is NaN only when
     its start was already non-finite; callers map it by status.
     """
-    _run_block(
-        0, lrs.shape[0], sid, sp, code, consts, oid, hps, kid, schp, lrs, starts, steps,
-        noise_std, seed, tol, box, box_status, curves, finals, best, status, taken,
-    )  # fmt: skip
+    job = (sid, sp, code, consts, oid, hps, kid, schp, lrs, starts, steps, noise_std, seed, tol,
+           box, box_status)  # fmt: skip
+    out = (curves, finals, best, status, taken)
+    n_runs = lrs.shape[0]
+    for lo in range(0, n_runs, BLOCK):
+        _run_block(lo, min(lo + BLOCK, n_runs), job, out)
 
 
 @njit(cache=True, nogil=True, error_model="numpy", parallel=True)
-def batch_parallel(
-    sid: int,
-    sp: np.ndarray,
-    code: np.ndarray,
-    consts: np.ndarray,
-    oid: int,
-    hps: np.ndarray,
-    kid: int,
-    schp: np.ndarray,
-    lrs: np.ndarray,
-    starts: np.ndarray,
-    steps: int,
-    noise_std: float,
-    seed: int,
-    tol: float,
-    box: np.ndarray,
-    box_status: int,
-    curves: np.ndarray,
-    finals: np.ndarray,
-    best: np.ndarray,
-    status: np.ndarray,
-    taken: np.ndarray,
-) -> None:
-    """``batch`` with blocks of runs spread over threads (CLI and benchmarks only)."""
-    n_runs = lrs.shape[0]
+def batch_parallel(*args: object) -> None:
+    """``batch`` (the same arguments) with blocks of runs spread over threads (CLI and
+    benchmarks only)."""
+    job = args[:16]
+    out = args[16:]
+    n_runs = job[8].shape[0]
     n_blocks = (n_runs + BLOCK - 1) // BLOCK
     for b in prange(n_blocks):
         lo = b * BLOCK
-        hi = min(lo + BLOCK, n_runs)
-        _run_block(
-            lo, hi, sid, sp, code, consts, oid, hps, kid, schp, lrs, starts, steps,
-            noise_std, seed, tol, box, box_status, curves, finals, best, status, taken,
-        )  # fmt: skip
+        _run_block(lo, min(lo + BLOCK, n_runs), job, out)
