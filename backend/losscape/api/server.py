@@ -209,9 +209,11 @@ def serve(
         )
     url = page_url(host, port)
     if os.environ.get("LOSSCAPE_WARMUP", "1") != "0":
-        from .. import warmup  # once, here, before any worker: they then load numba's cache
+        # Once, here, before any worker (they then load numba's cache): the first
+        # scene's kernels side by side, the rest in a background process meanwhile.
+        from .. import first_start
 
-        warmup.warm(warmup.groups())
+        first_start.prepare()
     os.environ[URL_ENV] = url  # the app prints it when it can answer (workers inherit it)
     if open_browser:
         threading.Thread(target=_open_when_ready, args=(url,), daemon=True).start()
