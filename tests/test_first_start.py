@@ -146,3 +146,21 @@ def test_serve_prepares_before_uvicorn_starts(monkeypatch: pytest.MonkeyPatch) -
         monkeypatch.setenv(name, os.environ.get(name, ""))  # restored after the test
     assert server.serve(port=8123) == 0
     assert order == ["prepare", "uvicorn"]
+
+
+@pytest.mark.parametrize("behind", [True, False])
+def test_the_app_loads_the_first_scene_only_while_the_rest_compiles_behind(
+    behind: bool, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from losscape.api import app
+
+    ran: list[str] = []
+    first = [warmup.Group("first", lambda: ran.append("first") or 0, "first")]
+    later = [warmup.Group("later", lambda: ran.append("later") or 0, "later")]
+    monkeypatch.setattr(warmup, "first_groups", lambda: first)
+    monkeypatch.setattr(warmup, "later_groups", lambda: later)
+    monkeypatch.setattr(warmup, "groups", lambda: first + later)
+    monkeypatch.setattr(first_start, "background_running", lambda: behind)
+    monkeypatch.setattr(first_start, "hold_compiles_until_warm", lambda: ran.append("hold"))
+    app.warm_up()
+    assert ran == (["first", "hold"] if behind else ["first", "later"])
