@@ -77,7 +77,8 @@ def _first_scene_groups() -> list[Group]:
     They share little compile work (measured: the trajectory kernel 11 CPU-s
     alone, the grid kernel 11 alone, both in one process 20), so two processes
     halve the wait. A run's end check (``saddles.is_stuck``) calls the Hessian
-    kernel and the Hessian calls the point kernel: the paths group compiles both.
+    kernel and the Hessian calls the point kernel: the paths group compiles both,
+    and the contours group leaves out the gradient arrows (the point kernel again).
     """
     scene_id, surface, runs = _first_scene()
 
@@ -91,7 +92,8 @@ def _first_scene_groups() -> list[Group]:
         return 0
 
     def contours() -> int:
-        service.grid(surface, resolution=3, arrows=2)
+        # No arrows (the page's default): their point kernel compiles with the paths.
+        service.grid(surface, resolution=3)
         return 0
 
     names = ", ".join(dict.fromkeys(r["optimizer"] for r in runs)) or "no runs"
