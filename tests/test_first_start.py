@@ -85,7 +85,7 @@ def _held_elsewhere() -> bool:
 
 
 def test_workers_compiles_wait_for_the_background_process(
-    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture
 ) -> None:
     release = tmp_path / "release"
 
@@ -109,6 +109,9 @@ def test_workers_compiles_wait_for_the_background_process(
         assert not holder.is_alive() and not _held_elsewhere()
         proc.join(60)
         assert proc.exitcode == 0 and warmup.is_warm(later[0])
+        err = capfd.readouterr().err.splitlines()
+        assert err[0].startswith("losscape: compiled later in the background: ")
+        assert err[1].startswith("losscape: every kernel compiled (")
     finally:
         release.touch()
         if proc is not None and proc.is_alive():
