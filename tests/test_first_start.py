@@ -67,6 +67,22 @@ def test_first_groups_compile_in_their_own_processes_and_are_marked(
     assert not (tmp_path / "a.pid").exists()
 
 
+def test_meanwhile_runs_here_once_while_the_children_compile(
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    todo = [_pid_writer(tmp_path, "a"), _pid_writer(tmp_path, "b")]
+    monkeypatch.setattr(warmup, "groups", lambda: todo)
+    ran: list[int] = []
+    assert (
+        first_start.compile_side_by_side(
+            todo, out=None, cores=2, meanwhile=lambda: ran.append(os.getpid())
+        )
+        == []
+    )
+    assert ran == [os.getpid()]
+    assert all(warmup.is_warm(g) for g in todo)
+
+
 def test_a_marker_from_another_cpu_does_not_count(cache: Path) -> None:
     group = warmup.Group("g", lambda: 0, "g")
     assert not warmup.is_warm(group)
@@ -143,12 +159,20 @@ def test_serve_prepares_before_uvicorn_starts(monkeypatch: pytest.MonkeyPatch) -
     order: list[str] = []
     monkeypatch.setenv("LOSSCAPE_WARMUP", "1")
     monkeypatch.setattr(_numba_cache, "configure_numba_cache", lambda: "")  # keep the tests' own
-    monkeypatch.setattr(first_start, "prepare", lambda: order.append("prepare"))
+    seen: dict[str, object] = {}
+
+    def prepare(meanwhile: object = None) -> None:
+        order.append("prepare")
+        seen["meanwhile"] = meanwhile
+
+    monkeypatch.setattr(first_start, "prepare", prepare)
     monkeypatch.setattr(uvicorn, "run", lambda *a, **kw: order.append("uvicorn"))
     for name in ("LOSSCAPE_HOST", "LOSSCAPE_WORKERS", warmup.URL_ENV):
         monkeypatch.setenv(name, os.environ.get(name, ""))  # restored after the test
     assert server.serve(port=8123) == 0
     assert order == ["prepare", "uvicorn"]
+    # One worker runs in this process: the app is imported while the kernels compile.
+    assert callable(seen["meanwhile"])
 
 
 @pytest.mark.parametrize("behind", [True, False])

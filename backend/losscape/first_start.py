@@ -34,7 +34,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from multiprocessing.connection import wait as wait_for_sentinels
 from typing import Any, TextIO
 
@@ -69,17 +69,25 @@ def _compile_one(key: str) -> None:
 
 
 def compile_side_by_side(
-    todo: Sequence[warmup.Group], *, out: TextIO | None = sys.stderr, cores: int | None = None
+    todo: Sequence[warmup.Group],
+    *,
+    out: TextIO | None = sys.stderr,
+    cores: int | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> list[str]:
     """Compile ``todo``'s groups not yet warm, one child process each (at most ``cores``
     at once); a line per group as it finishes. Returns the labels of groups that failed.
 
-    With one core or one group to do, they compile here, one after another
-    (a child would only add its start-up).
+    ``meanwhile`` runs here once the children are started (``losscape serve``
+    imports the web app then: seconds it would otherwise add after them). With
+    one core or one group to do, they compile here, one after another (a child
+    would only add its start-up).
     """
     todo = [g for g in todo if not warmup.is_warm(g)]
     cores = cores or os.cpu_count() or 1
     if len(todo) <= 1 or cores <= 1:
+        if meanwhile is not None:
+            meanwhile()
         return warmup.warm(todo, out=out)["failed"]
     if out is not None:
         print(
@@ -98,6 +106,9 @@ def compile_side_by_side(
             proc = ctx.Process(target=_compile_one, args=(g.marker,), daemon=True)
             proc.start()
             running[proc.sentinel] = (g, proc, time.perf_counter())
+        if meanwhile is not None:
+            meanwhile()
+            meanwhile = None
         for sentinel in wait_for_sentinels(list(running)):
             g, proc, t0 = running.pop(sentinel)
             proc.join()
@@ -168,10 +179,13 @@ def start_behind(todo: Sequence[warmup.Group], *, out: TextIO | None = sys.stder
     return proc
 
 
-def prepare(*, out: TextIO | None = sys.stderr) -> Any:
+def prepare(
+    *, out: TextIO | None = sys.stderr, meanwhile: Callable[[], object] | None = None
+) -> Any:
     """``losscape serve``'s warm-up, in its own process before any worker: the first scene's
-    groups side by side, then the rest behind. Returns the background process (or None)."""
-    compile_side_by_side(warmup.first_groups(), out=out)
+    groups side by side (``meanwhile`` run here as they compile), then the rest behind.
+    Returns the background process (or None)."""
+    compile_side_by_side(warmup.first_groups(), out=out, meanwhile=meanwhile)
     return start_behind(warmup.later_groups(), out=out)
 
 
