@@ -2,11 +2,12 @@
 
 Six runs x 1000 steps on Rosenbrock, the playground's panels (contour, 3-D surface, training
 curves, lr sweep). Each sample dispatches one pointer move on the contour and waits until the
-contour's foreground shows paths starting at the new point (``losscape:drawn``): the pointer
-event, the state update, the live-channel round trip, the kernels, JSON decoding and the
-Plotly redraw. Side by side, the same work done the plain way: one REST request per move and
-one Plotly plot holding both the contour and the paths (``Plotly.react`` redraws both).
-Target: median under 33 ms (30 frames per second).
+contour shows paths starting at the new point (``losscape:drawn``): the pointer event, the
+state update, the live-channel round trip, the kernels, decoding and the redraw (during a
+drag, the paths alone on the contour's canvas layer). Then a hand's drag: a move every
+animation frame without waiting, and the gaps between frames (p95 target <= 16.7 ms, 60 fps).
+Side by side, the same work done the plain way: one REST request per move and one Plotly plot
+holding both the contour and the paths (``Plotly.react`` redraws both).
 
 ``--case threshold``: a threshold drag on the network page's metrics scene (the page's own
 drag of bench_browser_network.py: set the slider, wait for the metrics view's
@@ -96,6 +97,35 @@ DRAG_JS = """async ([drags]) => {
   }
   ev('pointerup', 1.2, 1);
   return times;
+}"""
+
+# A hand's drag: one pointer move per animation frame for `frames` frames, never waiting for
+# the paths. Returns the gaps between animation frames (a frame over 16.7 ms is a dropped one
+# at 60 Hz) and how many times the paths were redrawn meanwhile.
+FRAMES_JS = """async ([frames]) => {
+  const wrap = document.querySelector('#view-contour .layered');
+  const fg = wrap.querySelector('.layer-fg');
+  const fl = fg._fullLayout, r = fg.getBoundingClientRect();
+  const ev = (type, x, y) => wrap.dispatchEvent(new PointerEvent(type, {
+    clientX: r.left + fl.xaxis._offset + fl.xaxis.l2p(x),
+    clientY: r.top + fl.yaxis._offset + fl.yaxis.l2p(y),
+    button: 0, buttons: 1, pointerId: 1, bubbles: true, cancelable: true }));
+  let draws = 0;
+  const count = (e) => { if (e.detail.view === 'contour') draws += 1; };
+  document.addEventListener('losscape:drawn', count);
+  ev('pointerdown', 0, 1);
+  const gaps = [];
+  let last = await new Promise((ok) => requestAnimationFrame(ok));
+  for (let i = 1; i <= frames; i++) {
+    const a = (2 * Math.PI * i) / frames;
+    ev('pointermove', 1.2 * Math.cos(a), 1 + 1.2 * Math.sin(a));
+    const now = await new Promise((ok) => requestAnimationFrame(ok));
+    gaps.push(now - last);
+    last = now;
+  }
+  ev('pointerup', 1.2, 1);
+  document.removeEventListener('losscape:drawn', count);
+  return [gaps, draws];
 }"""
 
 # The plain way, in the same page and plot size: REST per move, one plot for contour + paths.
@@ -214,6 +244,10 @@ def drag_rows(browser, base: str, size: dict, drags: int, server: str) -> list[t
         page.evaluate(DRAG_JS, [10])  # warm-up
         times = page.evaluate(DRAG_JS, [drags])
         rows.append((f"drag -> paths, {label}", f"losscape, {server}", *stats(times)))
+        gaps, draws = page.evaluate(FRAMES_JS, [3 * drags])
+        rows.append(
+            (f"  frame during a drag ({draws} redraws)", "rAF gap, a move per frame", *stats(gaps))
+        )
     body = {
         "surface": {"name": "rosenbrock", "params": {}},
         "steps": STEPS,

@@ -426,17 +426,46 @@ def bench_cold_start() -> list:
             [sys.executable, "-m", "losscape", "serve", "--port", str(port)],
             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )  # fmt: skip
-        ready = math.nan
+        ready = drawn = math.nan
         try:
             for line in proc.stdout:  # type: ignore[union-attr]
-                if "ready" in line:
+                print(f"  {time.perf_counter() - t0:5.1f} s  {line}", end="", file=sys.stderr)
+                if "losscape: ready" in line:
                     ready = time.perf_counter() - t0
                     break
+            if not math.isnan(ready):
+                _first_scene_answers(f"http://127.0.0.1:{port}")
+                drawn = time.perf_counter() - t0
         finally:
             proc.terminate()
             proc.wait(timeout=30)
     rows.append(("first `losscape serve`, to ready", "numba cache empty", ready, warm))
+    rows.append(("first `losscape serve`, first scene answered", "numba cache empty", drawn, warm))
     return rows
+
+
+def _first_scene_answers(url: str) -> None:
+    """The requests the page sends for its first scene: the contour grid and the runs."""
+    import json
+    import urllib.request
+
+    from losscape import warmup
+
+    _, surface, runs = warmup._first_scene()
+    bodies = {
+        "/api/grid": {"surface": {"name": surface}, "resolution": 151},
+        "/api/trajectories": {
+            "surface": {"name": surface},
+            "steps": 300,
+            "runs": [{k: r[k] for k in ("optimizer", "lr", "hyperparams", "start")} for r in runs],
+        },
+    }
+    for path, body in bodies.items():
+        request = urllib.request.Request(
+            url + path, data=json.dumps(body).encode(), headers={"content-type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=600) as response:
+            response.read()
 
 
 def main() -> None:

@@ -12,10 +12,20 @@ from losscape import cli, scenes, warmup
 
 def test_groups_start_with_the_first_scene_and_name_its_surface() -> None:
     first = scenes.scenes()[0]
+    head = f"first scene ({first['id']}: {first['state']['surface']}"
     labels = [g.label for g in warmup.groups()]
-    assert labels[0].startswith(f"first scene ({first['id']}: {first['state']['surface']} x")
+    assert labels[0].startswith(head + " x") and labels[0].endswith(", paths")
+    assert labels[1] == head + "), contours"
+    assert [g.label for g in warmup.first_groups()] == labels[:2]
+    assert [g.label for g in warmup.later_groups()] == labels[2:]
     assert labels[-1] == "networks"
-    assert len(labels) == len(set(labels))
+    assert len({g.marker for g in warmup.groups()}) == len(labels)
+
+
+@pytest.fixture(autouse=True)
+def _own_cache_folder(tmp_path, monkeypatch) -> None:
+    """warm() leaves markers in numba's cache folder: not in the shared one for fake groups."""
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))
 
 
 def test_warm_prints_a_line_per_group_and_survives_a_failing_group() -> None:
@@ -42,11 +52,14 @@ def test_warm_prints_a_line_per_group_and_survives_a_failing_group() -> None:
     assert "failed (RuntimeError: boom)" in lines[1]
 
 
-def test_first_group_warms_the_first_scene_kernels() -> None:
+def test_first_groups_warm_the_first_scene_kernels_and_mark_them() -> None:
     out = io.StringIO()
-    done = warmup.warm(warmup.groups()[:1], out=out)
+    first = warmup.first_groups()
+    assert not any(warmup.is_warm(g) for g in first)
+    done = warmup.warm(first, out=out)
     assert done["failed"] == []
-    assert out.getvalue().count("\n") == 1
+    assert out.getvalue().count("\n") == 2
+    assert all(warmup.is_warm(g) for g in first)
 
 
 def test_announce_ready_prints_the_url_only_when_serve_set_it(monkeypatch) -> None:

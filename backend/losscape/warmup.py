@@ -2,17 +2,21 @@
 
 Kernels dispatch on the surface and optimizer ids at run time, so each
 compiles once whatever the pair; a warm-up is a list of *groups* of kernels,
-most urgent first: the page's first scene (trajectory, grid, Hessian and point
-kernels, with that scene's own runs), the sweeps, typed formulas, every
-catalogue pair and schedule (cheap once the kernels exist), then the networks.
-Each group prints one progress line.
+most urgent first: the page's first scene in two groups that share little
+compile work (its paths: the trajectory kernel, with the Hessian and point
+kernels a run's end check uses; its contours: the grid kernel), then the
+sweeps, typed formulas, every catalogue pair and schedule (cheap once the
+kernels exist), then the networks. Each group prints one progress line, and
+``warm`` leaves a marker per group in numba's cache folder (``is_warm``), so
+a later start knows which groups would only be loaded.
 
-``losscape serve`` warms once in its own process before uvicorn starts any
-worker (workers then load numba's cache instead of all compiling at once) and
-hands its URL to the app, which prints it when it can answer
-(``announce_ready``). ``losscape warm`` (the Dockerfile runs it) does the same
-ahead of time. Anything not warmed compiles on first use and is cached on
-disk from then on.
+``losscape serve`` compiles the first scene's groups side by side in child
+processes before uvicorn starts any worker, serves as soon as they are
+cached, and compiles the rest in a background process meanwhile
+(``first_start``); workers then load numba's cache instead of all compiling
+at once. The app prints its URL when it can answer (``announce_ready``).
+``losscape warm`` (the Dockerfile runs it) compiles every group ahead of time.
+Anything not warmed compiles on first use and is cached on disk from then on.
 """
 
 from __future__ import annotations
@@ -45,6 +49,13 @@ class Group:
 
     label: str
     run: Callable[[], int]
+    key: str = ""  # stable name for the group's cache marker (the label by default)
+
+    @property
+    def marker(self) -> str:
+        """The file name of this group's marker: ``key`` or the label, filesystem-safe."""
+        raw = self.key or self.label
+        return "".join(c if c.isalnum() or c in "-_" else "_" for c in raw)[:80]
 
 
 def _ignore(done: int, total: int, partial: object) -> None:
@@ -60,21 +71,36 @@ def _first_scene() -> tuple[str, str, list[dict[str, Any]]]:
     return first["id"], state["surface"], list(state.get("runs", []))
 
 
-def _first_scene_group() -> Group:
+def _first_scene_groups() -> list[Group]:
+    """The first scene's paths and contours: two groups, compiled side by side on a first start.
+
+    They share little compile work (measured: the trajectory kernel 11 CPU-s
+    alone, the grid kernel 11 alone, both in one process 20), so two processes
+    halve the wait. A run's end check (``saddles.is_stuck``) calls the Hessian
+    kernel and the Hessian calls the point kernel: the paths group compiles both,
+    and the contours group leaves out the gradient arrows (the point kernel again).
+    """
     scene_id, surface, runs = _first_scene()
 
-    def run() -> int:
+    def paths() -> int:
         surf = service.resolve_surface(surface)
-        service.grid(surface, resolution=3, arrows=2)
-        service.hessian(surface, surf.default_start)
         for r in runs:
             service.trajectory(
                 surface, r["optimizer"], steps=3, lr=r.get("lr"), **r.get("hyperparams", {})
             )
+        service.hessian(surface, surf.default_start)
+        return 0
+
+    def contours() -> int:
+        # No arrows (the page's default): their point kernel compiles with the paths.
+        service.grid(surface, resolution=3)
         return 0
 
     names = ", ".join(dict.fromkeys(r["optimizer"] for r in runs)) or "no runs"
-    return Group(f"first scene ({scene_id}: {surface} x {names})", run)
+    return [
+        Group(f"first scene ({scene_id}: {surface} x {names}), paths", paths, "first-paths"),
+        Group(f"first scene ({scene_id}: {surface}), contours", contours, "first-contours"),
+    ]
 
 
 def _sweeps_group() -> Group:
@@ -89,7 +115,7 @@ def _sweeps_group() -> Group:
         )
         return 0
 
-    return Group("sweeps (lr, basins, lr x momentum)", run)
+    return Group("sweeps (lr, basins, lr x momentum)", run, "sweeps")
 
 
 def _catalogue_group(expressions: bool) -> Group:
@@ -115,7 +141,7 @@ def _catalogue_group(expressions: bool) -> Group:
         return runs
 
     what = "every surface, a typed formula" if expressions else "every surface"
-    return Group(f"catalogue ({what} x every optimizer, schedules)", run)
+    return Group(f"catalogue ({what} x every optimizer, schedules)", run, "catalogue")
 
 
 def _networks_group() -> Group:
@@ -127,18 +153,65 @@ def _networks_group() -> Group:
         network_service.warm_up()
         return 0
 
-    return Group("networks", run)
+    return Group("networks", run, "networks")
+
+
+def first_groups() -> list[Group]:
+    """What the page's first scene needs before its paths can be drawn."""
+    return _first_scene_groups()
+
+
+def later_groups() -> list[Group]:
+    """Everything else, in the order a class is likely to ask for it."""
+    expressions = importlib.util.find_spec("losscape.expressions") is not None
+    return [_sweeps_group(), _catalogue_group(expressions), _networks_group()]
 
 
 def groups() -> list[Group]:
     """Every group, the first scene's first."""
-    expressions = importlib.util.find_spec("losscape.expressions") is not None
-    return [
-        _first_scene_group(),
-        _sweeps_group(),
-        _catalogue_group(expressions),
-        _networks_group(),
-    ]
+    return first_groups() + later_groups()
+
+
+# --------------------------------------------------------------------------- markers
+# numba's cache keeps no list of what it holds; a marker per warmed group does.
+# Its content is the CPU numba compiled for: a cache copied to another CPU
+# (a Docker image built elsewhere) recompiles, so its markers must not count.
+
+MARKERS = "losscape-warm"
+
+
+def _marker_path(group: Group) -> str | None:
+    cache = os.environ.get("NUMBA_CACHE_DIR")
+    return os.path.join(cache, MARKERS, group.marker) if cache else None
+
+
+def _host_cpu() -> str:
+    from llvmlite import binding
+
+    return binding.get_host_cpu_name()
+
+
+def is_warm(group: Group) -> bool:
+    """Whether ``group`` was warmed into the current numba cache on this CPU."""
+    path = _marker_path(group)
+    try:
+        with open(path or "", encoding="utf-8") as f:
+            return f.read() == _host_cpu()
+    except OSError:
+        return False
+
+
+def mark_warm(group: Group) -> None:
+    """Leave ``group``'s marker (nothing without a numba cache folder; errors ignored)."""
+    path = _marker_path(group)
+    if path is None:
+        return
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(_host_cpu())
+    except OSError as exc:  # a read-only cache: the next start just loads again
+        log.debug("no warm-up marker for %s: %s", group.label, exc)
 
 
 def warm(todo: Iterable[Group], *, out: TextIO | None = sys.stderr) -> dict[str, Any]:
@@ -156,6 +229,7 @@ def warm(todo: Iterable[Group], *, out: TextIO | None = sys.stderr) -> dict[str,
             print(f"losscape: compiling {g.label} ...", end="", file=out, flush=True)
         try:
             runs += g.run()
+            mark_warm(g)
         except Exception as exc:
             failed.append(g.label)
             log.exception("losscape: warming %s failed", g.label)

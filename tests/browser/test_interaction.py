@@ -62,6 +62,47 @@ def test_drag_moves_the_start_and_the_paths_follow_live(page, ui):
     page.assert_clean()
 
 
+# Every contour draw: whether it was the drag's quick layer, and where its paths start.
+LOG_DRAWS = """() => { window.__contourDraws = [];
+  document.addEventListener('losscape:drawn', (e) => { if (e.detail.view === 'contour')
+    window.__contourDraws.push({ quick: Boolean(e.detail.quick), starts: e.detail.pathStarts }); });
+}"""
+QUICK_AT = """([x, y]) => (window.__contourDraws || []).some((d) => d.quick && d.starts.every(
+  (p) => p && Math.abs(p[0] - x) < 0.03 && Math.abs(p[1] - y) < 0.03))"""
+# Whether the quick layer shows something at page pixel (px, py): its alpha there.
+QUICK_ALPHA = """([px, py]) => { const c = document.querySelector('#view-contour .layer-quick');
+  const r = c.getBoundingClientRect(), k = c.width / r.width;
+  return c.getContext('2d').getImageData(Math.round((px - r.left) * k),
+    Math.round((py - r.top) * k), 1, 1).data[3]; }"""
+LAYERS = """() => ({ quick: !document.querySelector('#view-contour .layer-quick').hidden,
+  fg: document.querySelector('#view-contour .layer-fg').style.visibility !== 'hidden' })"""
+
+
+def test_a_drag_redraws_only_the_paths_then_the_whole_plot_when_it_ends(page, ui):
+    ui.open_page(page, QUAD)
+    ui.wait_ready(page, "contour", 1)
+    page.page.evaluate(LOG_DRAWS)
+    a = ui.to_pixel(page, "contour", -1.5, -1.0)
+    b = ui.to_pixel(page, "contour", 1.0, -1.5)
+    page.page.mouse.move(*a)
+    page.page.mouse.down()
+    for k in range(1, 11):
+        page.page.mouse.move(a[0] + (b[0] - a[0]) * k / 10, a[1] + (b[1] - a[1]) * k / 10)
+        page.page.evaluate(NEXT_FRAME)
+    # Mid-drag, the paths from the dragged-to start are on the canvas, the Plotly layer hidden.
+    page.page.wait_for_function(QUICK_AT, arg=[1.0, -1.5], timeout=15_000)
+    assert page.page.evaluate(LAYERS) == {"quick": True, "fg": False}
+    assert page.page.evaluate(QUICK_ALPHA, list(b)) > 0  # the start marker is painted there
+    far = ui.to_pixel(page, "contour", -1.5, 1.5)  # nowhere near the quadratic's path
+    assert page.page.evaluate(QUICK_ALPHA, list(far)) == 0
+    ui.screenshot(page.page, "contour-mid-drag")
+    page.page.mouse.up()
+    page.page.wait_for_function(f"() => {{ const l = ({LAYERS})(); return !l.quick && l.fg; }}")
+    ui.wait(page, "startsAt", [1.0, -1.5, 0.03], timeout=15_000)
+    assert not page.page.evaluate("() => window.__contourDraws.at(-1).quick")
+    page.assert_clean()
+
+
 def test_huge_learning_rate_shows_the_diverged_badge(page, ui):
     ui.open_page(page, QUAD)
     ui.wait_ready(page, "contour", 1)

@@ -3,7 +3,10 @@
 ``create_app()`` is the factory uvicorn runs (``losscape serve``). Its lifespan
 warms every numba kernel group (``losscape.warmup``: the first scene's first,
 then the sweeps, every catalogue pair, the networks) so no request pays compile
-time, prepares the gzipped Plotly bundle, and then prints the page's URL.
+time, prepares the gzipped Plotly bundle, and then prints the page's URL. On a
+first start ``losscape serve`` compiles the later groups in a background
+process meanwhile (``losscape.first_start``): the app then loads the first
+scene's groups only and any request for a kernel of the rest waits for it.
 Kernels run in worker threads of the runtime's two pools (``runtime.py``:
 interactive and heavy): they release the GIL, so a big sweep never stalls the
 event loop or the other clients.
@@ -43,7 +46,7 @@ from starlette.routing import Match, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .. import __version__, limits, warmup
+from .. import __version__, first_start, limits, warmup
 from . import cors, docs, errors, schemas
 from .encoding import ORJSONResponse
 from .runtime import runtime
@@ -333,9 +336,16 @@ def warm_up() -> dict[str, Any]:
     """Load (or compile) every kernel group (see ``losscape.warmup``) and the Plotly bundle.
 
     ``losscape serve`` has already warmed them in its own process before any
-    worker started, so here numba loads them from its disk cache.
+    worker started, so here numba loads them from its disk cache. While its
+    background process still compiles the later groups, only the first
+    scene's are loaded and the compiles wait for the rest
+    (``first_start.hold_compiles_until_warm``).
     """
-    done = warmup.warm(warmup.groups(), out=None)
+    if first_start.background_running():
+        done = warmup.warm(warmup.first_groups(), out=None)
+        first_start.hold_compiles_until_warm()
+    else:
+        done = warmup.warm(warmup.groups(), out=None)
     plotly_bundle()
     # uvicorn.error is the logger uvicorn prints at INFO; ours would be silent by default
     logging.getLogger("uvicorn.error").info(

@@ -40,6 +40,7 @@ def _train_args(body: Any) -> dict[str, Any]:
         "batch_size": body.batch_size,
         **schemas.schedule_args(body.schedule),
         "validation": body.validation,
+        "record_every": body.record_every,
         "histogram_bins": body.histogram_bins,
         "relu_range": body.relu_range,
         "snapshots": body.snapshots,

@@ -209,9 +209,17 @@ def serve(
         )
     url = page_url(host, port)
     if os.environ.get("LOSSCAPE_WARMUP", "1") != "0":
-        from .. import warmup  # once, here, before any worker: they then load numba's cache
+        # Once, here, before any worker (they then load numba's cache): the first
+        # scene's kernels side by side, the rest in a background process meanwhile.
+        import importlib
 
-        warmup.warm(warmup.groups())
+        from .. import first_start
+
+        # With one worker the app runs in this process: import it while the kernels compile.
+        app_module = APP.split(":")[0]
+        first_start.prepare(
+            meanwhile=(lambda: importlib.import_module(app_module)) if workers == 1 else None
+        )
     os.environ[URL_ENV] = url  # the app prints it when it can answer (workers inherit it)
     if open_browser:
         threading.Thread(target=_open_when_ready, args=(url,), daemon=True).start()

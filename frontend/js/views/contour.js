@@ -144,6 +144,33 @@ export function pathTraces(state, runs, { averaging = false, size = 1, tol = [0,
   return traces;
 }
 
+/**
+ * The foreground's scatter traces as the quick layer's parts (layered.js paintQuick): each
+ * line trace a polyline, each marker a circle with its own fill and outline colour. Dashes,
+ * symbols and hover texts wait for the redraw after the drag.
+ */
+export function quickParts(traces) {
+  const lines = [];
+  const markers = [];
+  const at = (v, i) => (Array.isArray(v) ? v[i] : v);
+  for (const tr of traces) {
+    if (tr.type !== "scatter" || !tr.x) continue;
+    const mode = tr.mode || "";
+    if (mode.includes("lines")) {
+      lines.push({ x: tr.x, y: tr.y, color: tr.line?.color || "#000000", width: tr.line?.width || 2 });
+    }
+    if (mode.includes("markers")) {
+      const m = tr.marker || {};
+      for (let i = 0; i < tr.x.length; i++) {
+        const fill = at(m.color, i) || "#000000";
+        markers.push({ x: tr.x[i], y: tr.y[i], size: at(m.size, i) || 8, fill,
+          color: at(m.line?.color, i) || fill });
+      }
+    }
+  }
+  return [lines, markers];
+}
+
 /** The data size of half a pixel along each axis of a drawn Plotly plot `gd` showing `box`. */
 export function halfPixel(gd, box) {
   const fl = gd._fullLayout;
@@ -239,14 +266,26 @@ export function probeAnnotations(state, hess, box, size) {
 }
 
 export function createContourView(el, { onPointer = () => {} } = {}) {
+  let last = null; // the latest update's (state, data): redrawn in full when a drag ends
+  let lastRuns = null;
   const layers = createLayered(el, {
     onPointer,
+    onDragEnd: () => last && update(...last),
     ariaLabel: "Contour map. Click or drag to move every run's start (Shift-click probes the " +
       "Hessian); arrow keys nudge the start.",
   });
   const notice = createNotice(el);
   let bgKey = null;
   let rev = 0;
+
+  /** The moved paths alone on the quick layer (layered.js) while a drag goes on. */
+  function drawDragged(traces, runs, data) {
+    if (!layers.drawQuick(...quickParts(traces))) return false;
+    rev += 1;
+    const pathStarts = runs.map((r) => (r ? [r.x[0], r.y[0]] : null));
+    emitDrawn(el, "contour", { pathStarts, runsRev: data.runsRev, quick: true });
+    return true;
+  }
 
   function drawBackground(state, grid, box) {
     const key = [grid?.rev, state.present, box.join(","), state.arrows].join("|");
@@ -276,6 +315,9 @@ export function createContourView(el, { onPointer = () => {} } = {}) {
   }
 
   function update(state, data) {
+    last = [state, data];
+    const moved = data.runs !== lastRuns;
+    lastRuns = data.runs;
     const spec = surfaceSpec(data.catalog, state.surface);
     if (spec && spec.dims === 1) {
       notice.show("This surface is one-dimensional: see the 1-D curve view.");
@@ -296,6 +338,9 @@ export function createContourView(el, { onPointer = () => {} } = {}) {
       ...criticalTraces(criticalPoints(data, spec), state),
       ...pathTraces(state, runs, { averaging: state.averaging, size, tol }),
     ];
+    // While dragging, only the paths move: no annotations, internals or Plotly redraw.
+    if (layers.dragging() && moved && !bgDone && runs.some(Boolean) &&
+      drawDragged(traces, runs, data)) return;
     if (state.probe) {
       traces.push({ type: "scatter", mode: "markers", x: [state.probe[0]], y: [state.probe[1]],
         name: "probe", marker: { symbol: "circle-open-dot", size: 14 * size, color: "#000000",

@@ -29,6 +29,27 @@ def test_train_equals_the_service(client) -> None:
     assert data["optimizer"] == "adam" and data["task"] == "binary"
 
 
+def test_train_records_about_a_hundred_points_unless_asked_for_every_step(client) -> None:
+    body = {**TRAIN, "steps": 500}
+    status, default = post(client, "train", body)
+    assert status == 200
+    assert default["record_every"] == 5 and default["record_steps"] == list(range(0, 501, 5))
+    status, every = post(client, "train", {**body, "record_every": 1})
+    assert status == 200 and every["record_steps"] == list(range(501))
+    assert len(every["batch_loss"]) == len(default["batch_loss"]) == 500  # per step either way
+    np.testing.assert_array_equal(every["train_loss"][::5], default["train_loss"])
+
+
+@pytest.mark.parametrize(
+    ("extra", "needle"),
+    [({"record_every": 0}, "greater than or equal to 1"), ({"steps": 5000}, "record_every")],
+)
+def test_record_every_out_of_bounds_is_422(client, extra: dict, needle: str) -> None:
+    status, data = post(client, "train", {**TRAIN, "record_every": 1, **extra})
+    assert status == 422
+    assert needle in json.dumps(data["detail"])
+
+
 def test_metrics_of_the_always_negative_screening_model(client) -> None:
     # zero init with no training: every score is sigma(0) = 0.5; threshold above it
     # predicts "negative" for all, the lecture's 99%-accuracy, 0-sensitivity classifier.

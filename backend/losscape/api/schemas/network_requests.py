@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from ... import network_service as ns
+from ...limits import DEFAULT_RECORDS
 from ...networks import datasets as ds
 from ...networks import mlp
 from ...numerics.optimizers import OPTIMIZERS
@@ -173,6 +174,16 @@ def _train_fields(o: OptimizerSpec) -> dict[str, Any]:
         ),
         "schedule": (schemas.ScheduleRef | None, None),
         "validation": (Validation, 0.2),
+        "record_every": (
+            bounded_int(
+                1,
+                ns.MAX_TRAIN_STEPS,
+                f"steps between recorded evaluations (omit: about {DEFAULT_RECORDS} records; "
+                f"1: every step, while there are at most {ns.MAX_RECORDS} records)",
+            )
+            | None,
+            None,
+        ),
         "histogram_bins": (bounded_int(2, ns.MAX_HISTOGRAM_BINS), 20),
         "relu_range": (Annotated[float, Field(ge=1e-6, le=ns.MAX_RELU_RANGE)], 4.0),
         "snapshots": (bool, Field(default=True, description="weights at every record")),
