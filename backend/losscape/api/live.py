@@ -206,7 +206,10 @@ class LiveSession:
             else:
                 message["text"] = item.data.decode()
             try:
-                await asyncio.wait_for(self.ws.send(message), self.stall_s)
+                # asyncio.timeout, not wait_for: wait_for wraps every send in a task of its own
+                # (Python 3.11), a cost paid per frame by every socket.
+                async with asyncio.timeout(self.stall_s):
+                    await self.ws.send(message)
             except TimeoutError:
                 logging.getLogger("uvicorn.error").info(
                     "losscape: live channel closed: the client did not read for %g s", self.stall_s
