@@ -67,11 +67,13 @@ def compact(values: Any, precision: str = "float32") -> np.ndarray:
         return a
     mag = np.abs(a)
     # The common case in few numpy calls (each costs about a microsecond on arrays this
-    # small, more than the arithmetic): every value finite (a NaN or inf makes the max
-    # NaN or inf) and inside float32's normal range, so the cast can neither overflow
-    # nor drop digits.
-    if mag.max() <= _F32.max:
-        if np.min(mag, where=mag > 0, initial=_F32.max) < _F32.smallest_normal:
+    # small, more than the arithmetic; the ufuncs' own reduce skips np.max's wrapper):
+    # every value finite (a NaN or inf makes the max NaN or inf) and inside float32's
+    # normal range, so the cast can neither overflow nor drop digits.
+    if np.maximum.reduce(mag, axis=None) <= _F32.max:
+        if np.minimum.reduce(mag, axis=None) < _F32.smallest_normal and (
+            np.min(mag, where=mag > 0, initial=_F32.max) < _F32.smallest_normal
+        ):
             return a  # a tiny value that float32 would flush or blur: keep float64
         return a.astype(np.float32)
     finite = np.isfinite(a)
