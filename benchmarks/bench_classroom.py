@@ -5,14 +5,18 @@ Run: ``PYTHONPATH=backend python benchmarks/bench_classroom.py --students 300 --
 measure a server that is already running).
 
 Each student is one WebSocket on ``/api/live`` doing what the page does while a
-slider is dragged: every ``--interval`` ms it makes the page's own request (4 runs
-x 300 steps on Rosenbrock from a start that moves with the drag); at most one is
-in flight and only the newest waits (latest wins, as in ``api.js``). Latency is
+start is dragged: every ``--interval`` ms it makes the page's own request (the body
+``requests.js`` builds: 4 runs x 300 steps on Rosenbrock with every hyperparameter,
+the schedule, noise, batch size and seed, from starts that move with the drag, each
+student its own); at most one is in flight and only the newest waits (latest wins,
+as in ``api.js``). With ``--same`` every student sends the scene's one request
+instead (a class following the teacher's scene without dragging). Latency is
 measured from sending a request to its answer. The run stops by itself after
 ``--seconds`` (and a hard cap on requests per student).
 
 Prints p50 / p95 / p99 latency, answers/s, errors, bytes per answer, the
-connections each worker holds and each worker's resident memory. As a floor it
+server's and this client's CPU per answer (the client shares the machine's cores),
+the connections each worker holds and each worker's resident memory. As a floor it
 prints the compute alone (the same request's runs in process, median).
 Loopback only; the server started here is stopped at the end.
 """
@@ -21,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import random
 import signal
@@ -33,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 from websockets.asyncio.client import connect
 
 import losscape
@@ -48,11 +52,37 @@ RUNS = [
 MAX_REQUESTS_PER_STUDENT = 100_000
 
 
-def body(x: float, y: float) -> dict[str, Any]:
+def _hyperparams(run: dict[str, Any]) -> dict[str, Any]:
+    """Every hyperparameter, as the page sends it (its state holds them all; bools as bools)."""
+    from losscape.numerics.optimizers import OPTIMIZERS
+
+    spec = next(o for o in OPTIMIZERS if o.name == run["optimizer"])
+    own = run.get("hyperparams", {})
     return {
-        "surface": {"name": "rosenbrock"},
+        p.name: bool(own.get(p.name, p.default)) if p.kind == "bool" else own.get(p.name, p.default)
+        for p in spec.hyperparams
+    }
+
+
+def body(x: float, y: float) -> dict[str, Any]:
+    """The page's trajectories body (requests.js ``trajectoryGroups``); the runs' starts are
+    spread around (x, y), as a student's own runs are."""
+    return {
+        "surface": {"name": "rosenbrock", "params": {"a": 1, "b": 100}},
         "steps": 300,
-        "runs": [{**r, "start": [x, y]} for r in RUNS],
+        "schedule": {"name": "constant", "params": {}},
+        "noise": 0,
+        "batch_size": None,
+        "seed": 0,
+        "runs": [
+            {
+                "optimizer": r["optimizer"],
+                "lr": r["lr"],
+                "hyperparams": _hyperparams(r),
+                "start": [round(x + 0.1 * i, 6), round(y - 0.05 * i, 6)],
+            }
+            for i, r in enumerate(RUNS)
+        ],
     }
 
 
@@ -156,7 +186,7 @@ class Stats:
 
 
 async def student(
-    k: int, url: str, stats: Stats, stop_at: float, interval: float, binary: bool
+    k: int, url: str, stats: Stats, stop_at: float, interval: float, binary: bool, same: bool
 ) -> None:
     rng = random.Random(k)
     x, y = rng.uniform(-1.8, 1.8), rng.uniform(-0.5, 2.5)
@@ -178,17 +208,18 @@ async def student(
             x += rng.uniform(-0.02, 0.02)
             y += rng.uniform(-0.02, 0.02)
             message = {"id": tag, "type": "trajectories", "lane": "trajectories:0"}
-            message["body"] = body(x, y)
+            message["body"] = body(-1.5, 2.0) if same else body(x, y)
             t0 = time.perf_counter()
             try:
-                await ws.send(json.dumps(message))
+                # orjson, as cheap as the page's JSON: the client shares the server's cores
+                await ws.send(orjson.dumps(message).decode())
                 while True:
                     frame = await asyncio.wait_for(ws.recv(), 30)
                     if isinstance(frame, bytes):
                         n = int.from_bytes(frame[:4], "little")
-                        head = json.loads(frame[4 : 4 + n])
+                        head = orjson.loads(frame[4 : 4 + n])
                     else:
-                        head = json.loads(frame)
+                        head = orjson.loads(frame)
                     if head.get("id") == tag:
                         break
             except Exception as exc:
@@ -205,14 +236,14 @@ async def student(
 
 
 async def classroom(
-    url: str, students: int, seconds: float, interval: float, binary: bool
+    url: str, students: int, seconds: float, interval: float, binary: bool, same: bool = False
 ) -> tuple[Stats, float]:
     stats = Stats()
     t0 = time.monotonic()
     stop_at = t0 + seconds
     tasks = []
     for k in range(students):
-        tasks.append(asyncio.create_task(student(k, url, stats, stop_at, interval, binary)))
+        tasks.append(asyncio.create_task(student(k, url, stats, stop_at, interval, binary, same)))
         if k % 25 == 24:
             await asyncio.sleep(0.05)  # students open the page over a moment, not at once
     await asyncio.gather(*tasks)
@@ -233,6 +264,9 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--interval", type=float, default=0.1, help="s between drag events")
     parser.add_argument("--json", action="store_true", help="JSON text frames, not binary")
+    parser.add_argument(
+        "--same", action="store_true", help="every student sends the scene's one request"
+    )
     parser.add_argument("--url", help="an already running server, e.g. http://127.0.0.1:8000")
     parser.add_argument("--pid", type=int, help="with --url: the server's pid (for RSS, split)")
     args = parser.parse_args()
@@ -264,17 +298,18 @@ def main() -> int:
             asyncio.run(classroom(ws_url, 4 * args.workers, 3.0, 0.2, not args.json))
         print(
             f"{'students':>8} {'answers/s':>9} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} "
-            f"{'errors':>6} {'kB/answer':>9} {'CPU ms/answer':>13}  connections per worker, "
-            "RSS MB per worker"
+            f"{'errors':>6} {'kB/answer':>9} {'CPU ms/answer':>13} {'client CPU':>10}  "
+            "connections per worker, RSS MB per worker"
         )
         for n in args.students:
             box: dict[str, Any] = {}
             workers = (_children(server_pid) or [server_pid]) if server_pid is not None else []
             cpu0 = sum(cpu_seconds(p) for p in workers)
+            client0 = time.process_time()
 
             async def run_and_sample(n: int = n, box: dict[str, Any] = box) -> None:
                 task = asyncio.create_task(
-                    classroom(ws_url, n, args.seconds, args.interval, not args.json)
+                    classroom(ws_url, n, args.seconds, args.interval, not args.json, args.same)
                 )
                 await asyncio.sleep(args.seconds / 2)
                 if server_pid is not None:
@@ -290,13 +325,15 @@ def main() -> int:
             # other load on the machine.
             cpu = sum(cpu_seconds(p) for p in workers) - cpu0
             cpu_ms = cpu / max(stats.answers, 1) * 1e3 if workers else float("nan")
+            client_ms = (time.process_time() - client0) / max(stats.answers, 1) * 1e3
             lat = [v * 1e3 for v in stats.latencies]
             kb = stats.bytes / max(stats.answers, 1) / 1024
             split = "/".join(str(c) for c in box.get("split", []))
             rss = "/".join(f"{r:.0f}" for r in box.get("rss", []))
             print(
                 f"{n:>8} {stats.answers / elapsed:>9.0f} {pct(lat, 50):>7.1f} {pct(lat, 95):>7.1f} "
-                f"{pct(lat, 99):>7.1f} {stats.errors:>6} {kb:>9.1f} {cpu_ms:>13.2f}  "
+                f"{pct(lat, 99):>7.1f} {stats.errors:>6} {kb:>9.1f} {cpu_ms:>13.2f} "
+                f"{client_ms:>10.2f}  "
                 f"{split or '-'}, {rss or '-'}"
                 + (f"  errors: {stats.error_kinds}" if stats.errors else ""),
                 flush=True,

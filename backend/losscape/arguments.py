@@ -29,9 +29,20 @@ SurfaceArg = str | Mapping[str, Any]
 
 
 def resolve_surface(
-    surface: SurfaceArg, surface_params: Mapping[str, object] | None = None
+    surface: SurfaceArg | ResolvedSurface, surface_params: Mapping[str, object] | None = None
 ) -> ResolvedSurface:
-    """Resolve a catalogue name, ``{"name": ..., "params": ...}`` or ``{"expression": ...}``."""
+    """Resolve a catalogue name, ``{"name": ..., "params": ...}`` or ``{"expression": ...}``.
+
+    A ``ResolvedSurface`` is returned as it is (its parameters are already in it), so a
+    request of several runs resolves its surface once and hands the result to each run.
+    """
+    if isinstance(surface, ResolvedSurface):
+        if surface_params:
+            raise ValueError(
+                "surface parameters go with the surface's name when it is resolved; "
+                "a resolved surface already holds its parameters"
+            )
+        return surface
     if isinstance(surface, Mapping):
         if "expression" in surface:
             from .expressions import resolve_expression

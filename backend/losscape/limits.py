@@ -22,6 +22,9 @@ MAX_PATH_POINTS = 20_001  # points per drawn path (a request's ``points`` decima
 INLINE_MAX_STEPS = 4_000  # runs x steps on a catalogue surface
 INLINE_MAX_STEPS_EXPRESSION = 1_000  # runs x steps on a typed formula (interpreted, ~5x slower)
 INLINE_MAX_GRID_VALUES = 250 * 250  # contour values on a catalogue surface
+# Encoded small answers kept per worker for identical requests (a class on one scene).
+ANSWER_CACHE_BYTES = 8 * 2**20
+ANSWER_CACHE_ENTRIES = 256
 # Optimizer-state numbers in one trajectories response (runs x kept points x 2 axes x at most
 # 7 named quantities): 16 runs of 2,000 steps fit; longer runs send fewer ``points``.
 MAX_STATE_VALUES = 1_000_000

@@ -31,6 +31,16 @@ def app() -> Any:
     return create_app()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_answer_cache() -> Iterator[None]:
+    """Each test computes its own answers: an identical request of an earlier test would
+    otherwise be answered from the live channel's cache, around a test's patched service."""
+    from losscape.api import live
+
+    live.ANSWERS.clear()
+    yield
+
+
 @pytest.fixture(scope="session")
 def client(app: Any) -> Iterator[TestClient]:
     with TestClient(app) as c:  # runs the lifespan: kernels warmed once

@@ -54,3 +54,55 @@ def test_response_renders_bytes_as_is() -> None:
     r = encoding.ORJSONResponse({"a": np.array([1.5])})
     assert r.body == b'{"a":[1.5]}'
     assert encoding.ORJSONResponse(b'{"b":1}').body == b'{"b":1}'
+
+
+def test_float32_is_kept_only_when_every_finite_value_fits() -> None:
+    # The largest float32 and the smallest normal one fit; a hair beyond does not.
+    f32 = np.finfo(np.float32)
+    assert encoding.compact(np.array([float(f32.max), -1.0])).dtype == np.float32
+    assert encoding.compact(np.array([float(f32.smallest_normal), 0.0])).dtype == np.float32
+    assert encoding.compact(np.array([1e-39, 5.0])).dtype == np.float64
+    assert encoding.compact(np.array([[1.0, 2.0], [-1e39, 0.0]])).dtype == np.float64
+    # with NaN or inf present, the other values still decide
+    assert encoding.compact(np.array([np.nan, 1e-40])).dtype == np.float64
+    assert encoding.compact(np.array([np.inf, 1e40])).dtype == np.float64
+    assert encoding.compact(np.array([-np.inf, 0.5, np.nan])).dtype == np.float32
+    assert encoding.compact(np.zeros(3)).dtype == np.float32
+
+
+def _read_binary(body: encoding.BinaryBody) -> dict:
+    """The skeleton with each ``{"$b": [dtype, offset, length, *shape]}`` read from the blob."""
+
+    def read(value):
+        if isinstance(value, dict) and set(value) == {"$b"}:
+            code, offset, length, *shape = value["$b"]
+            assert offset % 8 == 0
+            a = np.frombuffer(body.blob, dtype="<" + code, count=length, offset=offset)
+            return a.reshape(shape)
+        if isinstance(value, dict):
+            return {k: read(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [read(v) for v in value]
+        return value
+
+    return read(json.loads(body.skeleton))
+
+
+def test_binary_body_carries_every_array_aligned_and_the_scalars_as_they_are() -> None:
+    odd = np.array([1.5, -2.25, 3.0], dtype=np.float32)  # 12 bytes: 4 bytes of padding follow
+    result = {
+        "name": "r",
+        "view": [-2.0, 2.0, -1.0, 3.0],
+        "runs": [{"x": odd, "n": 3, "ok": True, "none": None}, {"z": np.arange(6.0).reshape(2, 3)}],
+        "labels": np.array([0, -1, 7]),
+    }
+    body = encoding.binary_body(result)
+    out = _read_binary(body)
+    assert len(body.blob) % 8 == 0
+    assert out["name"] == "r" and out["view"] == [-2.0, 2.0, -1.0, 3.0]
+    assert out["runs"][0]["n"] == 3 and out["runs"][0]["ok"] is True
+    assert out["runs"][0]["none"] is None
+    np.testing.assert_array_equal(out["runs"][0]["x"], [1.5, -2.25, 3.0])
+    np.testing.assert_array_equal(out["runs"][1]["z"], [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]])
+    assert out["labels"].dtype == np.int32
+    np.testing.assert_array_equal(out["labels"], [0, -1, 7])

@@ -66,6 +66,16 @@ def compact(values: Any, precision: str = "float32") -> np.ndarray:
     if precision == "float64" or a.size == 0:
         return a
     mag = np.abs(a)
+    # The common case in few numpy calls (each costs about a microsecond on arrays this
+    # small, more than the arithmetic; the ufuncs' own reduce skips np.max's wrapper):
+    # every value finite (a NaN or inf makes the max NaN or inf) and inside float32's
+    # normal range, so the cast can neither overflow nor drop digits.
+    if np.maximum.reduce(mag, axis=None) <= _F32.max:
+        if np.minimum.reduce(mag, axis=None) < _F32.smallest_normal and (
+            np.min(mag, where=mag > 0, initial=_F32.max) < _F32.smallest_normal
+        ):
+            return a  # a tiny value that float32 would flush or blur: keep float64
+        return a.astype(np.float32)
     finite = np.isfinite(a)
     if np.any(finite & ((mag > _F32.max) | ((mag < _F32.smallest_normal) & (mag > 0)))):
         return a  # float32 would overflow or drop digits: keep float64
@@ -304,6 +314,7 @@ def frame(head: Mapping[str, Any], body: bytes | None = None) -> bytes:
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 _DTYPES = {"f4": np.dtype("<f4"), "f8": np.dtype("<f8"), "i4": np.dtype("<i4")}
 _INT32 = np.iinfo(np.int32)
+_PADDING = [b"\0" * n for n in range(8)]
 
 
 @dataclass(frozen=True)
@@ -328,7 +339,7 @@ def _binary_array(a: np.ndarray) -> tuple[str, np.ndarray]:
 
 def binary_body(result: Any) -> BinaryBody:
     """``result`` with every numpy array (of 1 or 2 dimensions) moved into a blob."""
-    parts: list[bytes] = []
+    parts: list[bytes | np.ndarray] = []
     offset = 0
 
     def walk(value: Any) -> Any:
@@ -336,22 +347,25 @@ def binary_body(result: Any) -> BinaryBody:
         kind = type(value)
         # Exact-type fast paths first: an ABC isinstance (Mapping) costs ~1 us a call,
         # and a trajectory answer holds about a hundred values.
+        # Scalars are kept without a call of their own (most of a skeleton's values).
         if kind is dict:
-            return {k: walk(v) for k, v in value.items()}
+            return {k: v if type(v) in _SCALARS else walk(v) for k, v in value.items()}
         if kind in _SCALARS:
             return value
         if isinstance(value, np.ndarray) and value.ndim in (1, 2):
             code, a = _binary_array(value)
-            raw = a.tobytes()
-            ref = {"$b": [code, offset, int(a.size), *(int(d) for d in a.shape)]}
-            pad = -len(raw) % 8
-            parts.append(raw + b"\0" * pad)
-            offset += len(raw) + pad
+            # The array itself goes into the join below (a buffer): one copy, not three.
+            parts.append(a)
+            pad = -a.nbytes % 8
+            if pad:
+                parts.append(_PADDING[pad])
+            ref = {"$b": [code, offset, a.size, *a.shape]}
+            offset += a.nbytes + pad
             return ref
         if isinstance(value, Mapping):
             return {k: walk(v) for k, v in value.items()}
         if isinstance(value, list | tuple):
-            return [walk(v) for v in value]
+            return [v if type(v) in _SCALARS else walk(v) for v in value]
         return value
 
     skeleton = walk(result)

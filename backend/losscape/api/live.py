@@ -25,6 +25,10 @@ small enough (``Operation.inline``, bounded by ``limits.INLINE_*`` to about a
 millisecond) runs on the event loop itself: a thread hop costs more CPU than
 a page's drag request.
 
+A small request identical to one this worker already answered (a class on one
+scene) gets that answer from ``ANSWERS`` (``answer_cache``: bounded, keyed by the
+canonical body) without validation or compute; it still takes its lane's turn.
+
 Frames go out through a bounded outbox (``MAX_SEND_FRAMES``): when a reader
 falls behind, a queued progress frame gives way first, then a queued result
 that a newer result of the same lane supersedes becomes a small ``dropped``
@@ -50,6 +54,7 @@ from starlette.websockets import WebSocket
 
 from .. import limits, service
 from . import encoding, errors
+from .answer_cache import Answer, AnswerCache, request_key
 from .live_envelope import (  # noqa: F401  (re-exported: the rooms use them from here)
     ROOM_SUBPROTOCOL,
     envelope_problem,
@@ -66,17 +71,26 @@ log = logging.getLogger("losscape.api")
 MAX_MESSAGE_BYTES = limits.MAX_BODY_BYTES
 MAX_LANES = limits.MAX_LANES
 TYPES = (*OPERATIONS, "cancel")
+# Small requests' encoded answers, shared by this worker's sockets (answer_cache.py).
+ANSWERS = AnswerCache()
 
 
 @dataclass(eq=False)
 class Job:
-    """One request on a lane; ``stop`` is set to "dropped" or "cancelled" to end it."""
+    """One request on a lane; ``stop`` is set to "dropped" or "cancelled" to end it.
+
+    ``key``: the request's answer-cache key (small operations only); ``cached``: its
+    answer when an identical request already computed it (``body`` is then None: the
+    request was not validated again).
+    """
 
     tag: Any
     op: Operation
-    body: BaseModel
+    body: BaseModel | None
     stop: str | None = None
     lane: str = ""
+    key: bytes | None = None
+    cached: Answer | None = None
 
 
 @dataclass(eq=False)
@@ -206,7 +220,10 @@ class LiveSession:
             else:
                 message["text"] = item.data.decode()
             try:
-                await asyncio.wait_for(self.ws.send(message), self.stall_s)
+                # asyncio.timeout, not wait_for: wait_for wraps every send in a task of its own
+                # (Python 3.11), a cost paid per frame by every socket.
+                async with asyncio.timeout(self.stall_s):
+                    await self.ws.send(message)
             except TimeoutError:
                 logging.getLogger("uvicorn.error").info(
                     "losscape: live channel closed: the client did not read for %g s", self.stall_s
@@ -304,6 +321,11 @@ class LiveSession:
             await self.cancel(target)
             return
         op = OPERATIONS[kind]
+        lane = message.get("lane", kind)
+        key = request_key(kind, self.binary, body) if op.inline is not None else None
+        if key is not None and (cached := ANSWERS.get(key)) is not None:
+            await self.submit(lane, Job(tag, op, None, lane=lane, cached=cached))
+            return
         try:
             model = op.adapter.validate_python(body)
         except ValidationError as exc:
@@ -312,8 +334,7 @@ class LiveSession:
                 d["loc"] = ["body", *d["loc"]]
             await self.send_error(tag, 422, detail)
             return
-        lane = message.get("lane", kind)
-        await self.submit(lane, Job(tag, op, model, lane=lane))
+        await self.submit(lane, Job(tag, op, model, lane=lane, key=key))
 
     async def submit(self, name: str, job: Job) -> None:
         lane = self.lanes.get(name)
@@ -363,6 +384,10 @@ class LiveSession:
                 lane.running = None
 
     async def execute(self, job: Job) -> None:
+        if job.cached is not None:  # an identical request's answer: nothing to compute
+            await self._reply(job, job.cached, None)
+            await asyncio.sleep(0)  # as after an inline job: the other sockets get the loop
+            return
         if not job.op.heavy:
             if job.op.inline is not None and job.op.inline(job.body):
                 await self._execute_inline(job)
@@ -407,6 +432,9 @@ class LiveSession:
             result = job.op.encode(job.body, None, self.binary)
         except ValueError as exc:
             detail = errors.value_error_detail(exc)
+        else:
+            if job.key is not None:
+                ANSWERS.put(job.key, result)
         await self._reply(job, result, detail)
         await asyncio.sleep(0)  # let the writer and the other sockets have the loop between jobs
 

@@ -120,8 +120,8 @@ def _check_state_size(runs: int, steps: int, points: int | None) -> None:
 
 def run_trajectories(body: schemas.TrajectoriesRequest, progress: Progress | None) -> Any:
     t0 = time.perf_counter()
-    surface = _surface(body)
-    resolved = service.resolve_surface(surface)
+    # Resolved once for every run: each run's service call takes it as it is.
+    resolved = service.resolve_surface(_surface(body))
     common = {"steps": body.steps, "tol": body.tol, **_noise_args(body)}
     if body.record_state:
         _check_state_size(len(body.runs), body.steps, body.points)
@@ -131,7 +131,7 @@ def run_trajectories(body: schemas.TrajectoriesRequest, progress: Progress | Non
         if progress is not None:
             progress.check()
         result = service.trajectory(
-            surface,
+            resolved,
             run.optimizer,  # type: ignore[attr-defined]
             start=run.start,  # type: ignore[attr-defined]
             lr=run.lr,  # type: ignore[attr-defined]

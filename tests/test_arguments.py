@@ -1,0 +1,42 @@
+"""Surfaces resolved once: a ResolvedSurface passes through ``resolve_surface`` as it is."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from losscape import service
+from losscape.arguments import resolve_surface
+
+
+def test_a_resolved_surface_is_returned_as_it_is() -> None:
+    resolved = resolve_surface({"name": "rosenbrock", "params": {"b": 50}})
+    assert resolve_surface(resolved) is resolved
+    assert resolved.param_values["b"] == 50
+
+
+def test_parameters_cannot_be_added_to_a_resolved_surface() -> None:
+    resolved = resolve_surface("rosenbrock")
+    with pytest.raises(ValueError, match="already holds its parameters"):
+        resolve_surface(resolved, {"b": 50})
+
+
+def test_a_run_on_a_resolved_surface_is_the_run_on_its_reference() -> None:
+    ref = {"name": "rosenbrock", "params": {"a": 1, "b": 20}}
+    by_ref = service.trajectory(ref, "adam", start=(-1.0, 1.5), steps=50, lr=0.02)
+    by_resolved = service.trajectory(
+        resolve_surface(ref), "adam", start=(-1.0, 1.5), steps=50, lr=0.02
+    )
+    np.testing.assert_array_equal(by_ref.path, by_resolved.path)
+    np.testing.assert_array_equal(by_ref.loss, by_resolved.loss)
+    assert by_ref.status == by_resolved.status
+    # b = 20, not the default 100: the loss at the start says which surface ran
+    x, y = -1.0, 1.5
+    assert by_resolved.loss[0] == pytest.approx((1 - x) ** 2 + 20 * (y - x * x) ** 2)
+
+
+def test_a_typed_formula_resolves_once_too() -> None:
+    resolved = resolve_surface({"expression": "x**2 + 3*y**2"})
+    assert resolve_surface(resolved) is resolved
+    run = service.trajectory(resolved, "gd", start=(1.0, 1.0), steps=3, lr=0.1)
+    assert run.loss[0] == pytest.approx(4.0)
