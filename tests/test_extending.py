@@ -49,12 +49,11 @@ def patched_bowls(source: str, b: dict[str, str]) -> str:
 def patched_surfaces(source: str, b: dict[str, str]) -> str:
     """surfaces.py with the README's import and dispatch branches in place."""
     src = _insert_before(source, "\nEXPRESSION_ID = ", b["import"])
-    src = _insert_before(
-        src, "    if sid == EXPRESSION_ID:\n        return program_eval(", b["dispatch"]
+    src = _insert_before(src, "    return math.nan, math.nan, math.nan\n", b["dispatch"])
+    nan_block = (
+        "    else:\n        for r in range(n):\n            values[r], grad[r], grad[n + r] = "
     )
-    return _insert_before(
-        src, "    elif sid == EXPRESSION_ID:\n        program_eval_block(", b["dispatch-block"]
-    )
+    return _insert_before(src, nan_block, b["dispatch-block"])
 
 
 CHECK = """

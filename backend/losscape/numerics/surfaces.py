@@ -70,6 +70,20 @@ def surface_eval(
     ``code`` (int64), ``consts`` (float64) and ``stack`` (float64, (depth, 3))
     are only read for ``EXPRESSION_ID``; catalogue surfaces get empty arrays.
     """
+    if sid == EXPRESSION_ID:
+        return program_eval(code, consts, x, y, stack)
+    return catalogue_eval(sid, x, y, p)
+
+
+# _nrt=False, as above.
+@njit(cache=True, nogil=True, error_model="numpy", _nrt=False)
+def catalogue_eval(sid: int, x: float, y: float, p: np.ndarray) -> tuple[float, float, float]:
+    """``surface_eval`` for the catalogue surfaces, without the typed-formula evaluator.
+
+    Kernels that run a catalogue surface call this (and a typed formula's
+    kernels ``program.program_eval``), so neither compiles the other's code.
+    Unknown ids give NaN.
+    """
     if sid == 0:
         return quadratic(x, y, p)
     if sid == 1:
@@ -106,8 +120,6 @@ def surface_eval(
         return booth(x, y, p)
     if sid == 17:
         return matyas(x, y, p)
-    if sid == EXPRESSION_ID:
-        return program_eval(code, consts, x, y, stack)
     return math.nan, math.nan, math.nan
 
 
@@ -126,10 +138,28 @@ def surface_eval_block(
     """Value and gradient of surface ``sid`` at n points at once.
 
     ``theta`` (2n,) holds the x of every point, then every y; ``values`` (n,)
-    receives f and ``grad`` (2n,) the gradient in the same layout. The
-    dispatch happens once, outside a tight loop over points, so LLVM can
-    vectorise each surface's loop (a sweep's blocked layout depends on it);
-    per point the arithmetic is exactly ``surface_eval``'s.
+    receives f and ``grad`` (2n,) the gradient in the same layout. A typed
+    formula runs ``program_eval_block``, a catalogue surface
+    ``catalogue_eval_block``; per point the arithmetic is exactly
+    ``surface_eval``'s.
+    """
+    if sid == EXPRESSION_ID:
+        program_eval_block(code, consts, theta, n, values, grad, stack)
+    else:
+        catalogue_eval_block(sid, theta, n, p, values, grad)
+
+
+@njit(cache=True, nogil=True, error_model="numpy", _nrt=False)
+def catalogue_eval_block(
+    sid: int, theta: np.ndarray, n: int, p: np.ndarray, values: np.ndarray, grad: np.ndarray
+) -> None:
+    """``surface_eval_block`` for the catalogue surfaces, without the typed-formula evaluator.
+
+    The dispatch happens once, outside a tight loop over points, so LLVM can
+    vectorise each surface's loop (a sweep's blocked layout depends on it).
+    Kernels that never see a typed formula in block form (a trajectory's
+    Polyak average) call this and do not compile the block interpreter.
+    Unknown ids give NaN.
     """
     if sid == 0:
         for r in range(n):
@@ -185,8 +215,6 @@ def surface_eval_block(
     elif sid == 17:
         for r in range(n):
             values[r], grad[r], grad[n + r] = matyas(theta[r], theta[n + r], p)
-    elif sid == EXPRESSION_ID:
-        program_eval_block(code, consts, theta, n, values, grad, stack)
     else:
         for r in range(n):
             values[r], grad[r], grad[n + r] = math.nan, math.nan, math.nan
