@@ -1,5 +1,6 @@
-"""Trajectory kernels (one per optimizer family): bit for bit the generic loop
-``run.run_single``, the Polyak average of ``np.cumsum``, torch's bias corrections."""
+"""Trajectory kernels (one per optimizer family, ``kernels.run_trajectory`` in front):
+bit for bit the generic loop ``run.run_single``, the Polyak average of ``np.cumsum``,
+torch's bias corrections."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ import pytest
 
 import losscape
 from losscape.numerics import kernels, run, trajectory
+from losscape.numerics.noise import gaussian
 from losscape.numerics.optimizers import OPTIMIZERS
 from losscape.numerics.registry import param_vector
-from losscape.numerics.surfaces import EXPRESSION_ID
 from losscape.service import resolve_surface
 
 SURFACES = [
@@ -105,18 +106,22 @@ def test_bias_tables_are_torchs_python_arithmetic():
     assert other is not table and other[0, 0] == 0.5
 
 
-def test_one_kernel_per_family_and_per_surface_kind():
+def test_one_kernel_per_optimizer_family():
     by_name = {o.name: o.id for o in OPTIMIZERS}
-    adam = trajectory.family_kernel(by_name["adam"], 3)
-    assert adam is trajectory.family_kernel(by_name["adamw"], 3)
-    assert adam is trajectory.family_kernel(by_name["adam"], 5)  # any catalogue surface
-    assert adam is not trajectory.family_kernel(by_name["adam"], EXPRESSION_ID)
-    assert trajectory.family_kernel(by_name["gd"], 3) is trajectory.family_kernel(
-        by_name["nesterov"], 3
-    )
-    assert adam is not trajectory.family_kernel(by_name["gd"], 3)
-    families = {trajectory.family_kernel(o.id, 3) for o in OPTIMIZERS}
-    assert len(families) == 7
+    adam = trajectory.family_kernel(by_name["adam"])
+    assert adam is trajectory.family_kernel(by_name["adamw"])
+    assert trajectory.family_kernel(by_name["gd"]) is trajectory.family_kernel(by_name["nesterov"])
+    assert adam is not trajectory.family_kernel(by_name["gd"])
+    assert len({trajectory.family_kernel(o.id) for o in OPTIMIZERS}) == 7
+
+
+def test_noise_table_holds_the_generators_draws():
+    out = np.empty((50, 2))
+    trajectory.noise_table(11, out)
+    assert [out[t, k] for t in (0, 49) for k in (0, 1)] == [
+        gaussian(11, t, k) for t in (0, 49) for k in (0, 1)
+    ]
+    assert abs(out.mean()) < 0.5 and 0.5 < out.std() < 1.5  # standard normal draws
 
 
 def test_the_table_form_matches_the_split_arrays():

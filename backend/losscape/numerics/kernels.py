@@ -17,7 +17,7 @@ import numpy as np
 from numba import njit
 
 from .batch import BLOCK, batch, batch_parallel  # noqa: F401  (re-exported)
-from .program import PROGRAM_STACK
+from .program import PROGRAM_STACK, program_eval
 from .run import (  # noqa: F401  (re-exported: the names stay importable here)
     LOSS_BOUND,
     STATUS_CONVERGED,
@@ -25,12 +25,92 @@ from .run import (  # noqa: F401  (re-exported: the names stay importable here)
     STATUS_DONE,
     STATUS_ESCAPED,
     STATUS_NAMES,
+    fd_point,
+    fd_steps,
     hessian_fd,
+    hessian_from_gradients,
     run_single,
 )
-from .surfaces import EXPRESSION_ID, catalogue_eval_block, surface_eval, surface_eval_block
-from .trajectory import run_trajectory  # noqa: F401  (re-exported: one kernel per family)
-from .trajectory import trajectory_table as trajectory  # noqa: F401  (rows as run_single's)
+from .surfaces import (
+    EXPRESSION_ID,
+    catalogue_eval,
+    catalogue_eval_block,
+    surface_eval,
+    surface_eval_block,
+)
+from .trajectory import run_catalogue
+
+_NO_CURVE = np.empty(0)
+
+
+def run_trajectory(
+    sid: int, sp: np.ndarray, code: np.ndarray, consts: np.ndarray, oid: int, hp: np.ndarray,
+    kid: int, schp: np.ndarray, lr0: float, x0: float, y0: float, steps: int,
+    noise_std: float, seed: int, tol: float, box: np.ndarray, box_status: int,
+    xy: np.ndarray, loss: np.ndarray, lrs: np.ndarray, avg_xy: np.ndarray,
+    avg_loss: np.ndarray, end: np.ndarray,
+) -> tuple[int, int]:  # fmt: skip
+    """One run: ``xy`` (steps + 1, 2), ``loss`` (steps + 1,), ``lrs`` (steps,); returns
+    (n, status) as ``run_single`` does (rows 0..n valid).
+
+    Also ``avg_xy`` (steps + 1, 2) and ``avg_loss`` (steps + 1,), unless empty:
+    the Polyak average abar_k = (p_0 + ... + p_k) / (k + 1) (summed in order, as
+    ``np.cumsum`` sums) and the loss there; ``end`` (3,) = (f, df/dx, df/dy) at
+    row n (for n = 0 after an undefined start: the start's values). A catalogue
+    surface runs its optimizer family's kernel (``trajectory``); a typed
+    formula, interpreted and ~5x slower anyway, runs ``run_single`` rather than
+    seven more kernels to compile, with the average and its losses computed here.
+    """
+    if sid == EXPRESSION_ID:
+        path = np.empty((steps + 1, 3))
+        n, status, *_ = run_single(
+            sid, sp, code, consts, oid, hp, kid, schp, lr0, x0, y0, steps, noise_std, seed, tol,
+            box, box_status, path, lrs, _NO_CURVE,
+        )  # fmt: skip
+        xy[: n + 1] = path[: n + 1, :2]
+        loss[: n + 1] = path[: n + 1, 2]
+        at_end = np.empty((1, 3))
+        evaluate_points(sid, sp, code, consts, path[n : n + 1, :2].copy(), at_end)
+        end[:] = at_end[0]
+        if avg_xy.shape[0] > 0:
+            np.divide(
+                np.cumsum(xy[: n + 1], axis=0), np.arange(1, n + 2)[:, None], out=avg_xy[: n + 1]
+            )
+            at_average = np.empty((n + 1, 3))
+            evaluate_points(sid, sp, code, consts, avg_xy[: n + 1], at_average)
+            avg_loss[: n + 1] = at_average[:, 0]
+        return n, status
+    return run_catalogue(
+        sid, sp, oid, hp, kid, schp, lr0, x0, y0, steps, noise_std, seed, tol, box, box_status,
+        xy, loss, lrs, avg_xy, avg_loss, end,
+    )  # fmt: skip
+
+
+def trajectory(
+    sid: int, sp: np.ndarray, code: np.ndarray, consts: np.ndarray, oid: int, hp: np.ndarray,
+    kid: int, schp: np.ndarray, lr0: float, x0: float, y0: float, steps: int,
+    noise_std: float, seed: int, tol: float, box: np.ndarray, box_status: int,
+    path: np.ndarray, lrs: np.ndarray, averaged: np.ndarray, end: np.ndarray,
+) -> tuple[int, int]:  # fmt: skip
+    """``run_trajectory`` with rows (x, y, loss) in one table, as ``run_single`` records.
+
+    ``path`` (steps + 1, 3), ``lrs`` (steps,), ``averaged`` (steps + 1, 3) or
+    (0, 3), ``end`` (3,). For tests and callers comparing with the sweep
+    kernels; it copies the rows taken, so the service calls ``run_trajectory``.
+    """
+    m = steps + 1
+    rows = m if averaged.shape[0] > 0 else 0
+    xy, loss, avg_xy, avg_loss = np.empty((m, 2)), np.empty(m), np.empty((rows, 2)), np.empty(rows)
+    n, status = run_trajectory(
+        sid, sp, code, consts, oid, hp, kid, schp, lr0, x0, y0, steps, noise_std, seed, tol,
+        box, box_status, xy, loss, lrs, avg_xy, avg_loss, end,
+    )  # fmt: skip
+    path[: n + 1, :2] = xy[: n + 1]
+    path[: n + 1, 2] = loss[: n + 1]
+    if rows:
+        averaged[: n + 1, :2] = avg_xy[: n + 1]
+        averaged[: n + 1, 2] = avg_loss[: n + 1]
+    return n, status
 
 
 def grid_values(
@@ -138,7 +218,6 @@ def evaluate_points(
         out[k, 2] = gy
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
 def hessian_at(
     sid: int,
     sp: np.ndarray,
@@ -148,6 +227,36 @@ def hessian_at(
     y: float,
     out: np.ndarray,
 ) -> None:
-    """out (2, 2) = the Hessian at (x, y) (see ``hessian_fd``)."""
+    """out (2, 2) = the Hessian at (x, y) (see ``hessian_fd``), through the kernel of the
+    surface's kind, so a catalogue surface does not compile the interpreter."""
+    kernel = formula_hessian if sid == EXPRESSION_ID else catalogue_hessian
+    kernel(sid, sp, code, consts, x, y, out)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def catalogue_hessian(
+    sid: int, sp: np.ndarray, code: np.ndarray, consts: np.ndarray, x: float, y: float,
+    out: np.ndarray,
+) -> None:  # fmt: skip
+    """``hessian_fd`` on a catalogue surface (``catalogue_eval``)."""
+    hx, hy = fd_steps(x, y)
+    g = np.empty((4, 2))
+    for k in range(4):
+        px, py = fd_point(k, x, y, hx, hy)
+        _, g[k, 0], g[k, 1] = catalogue_eval(sid, px, py, sp)
+    hessian_from_gradients(g, hx, hy, out)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def formula_hessian(
+    sid: int, sp: np.ndarray, code: np.ndarray, consts: np.ndarray, x: float, y: float,
+    out: np.ndarray,
+) -> None:  # fmt: skip
+    """``hessian_fd`` on a typed formula (``program_eval``)."""
     stack = np.empty((PROGRAM_STACK, 3))
-    hessian_fd(sid, x, y, sp, code, consts, stack, out)
+    hx, hy = fd_steps(x, y)
+    g = np.empty((4, 2))
+    for k in range(4):
+        px, py = fd_point(k, x, y, hx, hy)
+        _, g[k, 0], g[k, 1] = program_eval(code, consts, px, py, stack)
+    hessian_from_gradients(g, hx, hy, out)

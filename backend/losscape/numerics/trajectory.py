@@ -1,26 +1,25 @@
-"""The trajectory kernels: one optimizer run on one surface, one compiled loop per
-optimizer family.
+"""The trajectory kernels on catalogue surfaces: one compiled loop per optimizer family.
 
-``run.run_single`` (the sweeps' fallback) dispatches on the optimizer id and the
-schedule id inside its step loop and keeps the state in an array; here the
-optimizer is chosen once per run, by picking the family's kernel
-(``family_kernel``), so each family's loop carries its state in local scalars
-and LLVM sees one straight-line step. The surface is still chosen by id inside
-the loop (``surfaces.catalogue_eval``): kernels are never specialised per
-(surface, optimizer) pair, which would multiply cold compiles. Typed formulas
-have their own kernel per family (``program.program_eval`` in place of the
-catalogue), so the interpreter stays out of the catalogue kernels. A kernel is
+``run.run_single`` (the sweeps' fallback, and typed formulas' trajectories)
+dispatches on the optimizer id and the schedule id inside its step loop and
+keeps the state in an array; here the optimizer is chosen once per run, by
+picking the family's kernel (``family_kernel``), so each family's loop carries
+its state in local scalars and LLVM sees one straight-line step. The surface
+is still chosen by id inside the loop (``surfaces.catalogue_eval``): kernels
+are never specialised per (surface, optimizer) pair, which would multiply
+cold compiles, and never compile the typed-formula interpreter. A kernel is
 compiled on its first use only: a first run compiles one.
 
-Per run, outside the loop: the schedule's learning rates (``lrs``), and for
-the Adam family the bias corrections, read from ``bias`` (2, steps): row 0
+Per run, outside the loop: the schedule's learning rates (``lrs``); the
+Adam family's bias corrections, read from ``bias`` (2, steps): row 0
 1 - beta1^t, row 1 sqrt(1 - beta2^t), filled by ``bias_table`` with the
 arithmetic of ``optimizers.adam_step`` (so runs stay bit-identical to it and to
-torch.optim). Each step then does exactly what ``run_single`` does, operation
-for operation, so both agree bit for bit (stop rules and status codes are
-``run``'s). After the loop, in the same call: the Polyak average of the
-iterates and its losses (``averaged``), and (f, df/dx, df/dy) at the last
-point (``end``).
+torch.optim); a noisy run's draws (``noise_table``). Each step then does
+exactly what ``run_single`` does, operation for operation, so both agree bit
+for bit (stop rules and status codes are ``run``'s). After the loop, in the
+same call: the Polyak average of the iterates (``avg_xy``) and (f, df/dx,
+df/dy) at the last point (``end``). ``kernels.run_trajectory`` adds the
+losses at the average and runs typed formulas.
 """
 
 from __future__ import annotations
@@ -42,10 +41,17 @@ from .optimizers import (
     rmsprop_lecture_coord,
     sgd_coord,
 )
-from .program import PROGRAM_STACK, program_eval
-from .run import LOSS_BOUND, STATUS_CONVERGED, STATUS_DIVERGED, STATUS_DONE, hessian_fd
+from .run import (
+    LOSS_BOUND,
+    STATUS_CONVERGED,
+    STATUS_DIVERGED,
+    STATUS_DONE,
+    fd_point,
+    fd_steps,
+    hessian_from_gradients,
+)
 from .schedules import schedule_lr
-from .surfaces import EXPRESSION_ID, catalogue_eval, catalogue_eval_block
+from .surfaces import catalogue_eval, catalogue_eval_block
 
 # Optimizer families: optimizers that share one step (SGD's three forms, Adam and AdamW).
 FAMILY_SGD = 0
@@ -84,14 +90,14 @@ def sqrt_bias_table(beta: float, out: np.ndarray) -> None:
         out[t - 1] = math.sqrt(bias_correction(beta, t))
 
 
-def _make_kernel(family: int, formula: bool):
-    """The trajectory kernel of one optimizer family, on catalogue surfaces or typed formulas.
+def _make_kernel(family: int):
+    """The trajectory kernel of one optimizer family on the catalogue surfaces.
 
-    ``family`` and ``formula`` are closure constants: numba freezes them, drops
-    the other branches, and caches each kernel on its own (the cache key
-    includes closure values). A catalogue kernel evaluates through
-    ``catalogue_eval`` (the surface still chosen by id, in the loop), a formula
-    kernel through ``program_eval``: neither compiles the other's code.
+    ``family`` is a closure constant: numba freezes it, drops the other
+    families' branches, and caches each family's kernel on its own (the cache
+    key includes closure values). It evaluates through ``catalogue_eval`` (the
+    surface still chosen by id, in the loop), so it never compiles the
+    typed-formula interpreter.
     """
 
     @njit(cache=True, nogil=True, error_model="numpy")
@@ -109,7 +115,7 @@ def _make_kernel(family: int, formula: bool):
         y0: float,
         steps: int,
         noise_std: float,
-        seed: int,
+        noise: np.ndarray,
         tol: float,
         box: np.ndarray,
         box_status: int,
@@ -118,20 +124,20 @@ def _make_kernel(family: int, formula: bool):
         loss: np.ndarray,
         lrs: np.ndarray,
         avg_xy: np.ndarray,
-        avg_loss: np.ndarray,
         end: np.ndarray,
     ) -> tuple[int, int]:
         """One run: points ``xy`` (steps + 1, 2), ``loss`` (steps + 1,), ``lrs`` (steps,).
 
-        Returns (n, status): rows 0..n are valid. ``bias`` (2, steps) is read by
-        the Adam family only (see the module docstring). ``avg_xy`` (steps + 1, 2)
-        and ``avg_loss`` (steps + 1,), unless empty: the Polyak average
+        Returns (n, status): rows 0..n are valid. ``noise`` (steps, 2) holds the
+        gradient noise draws ``noise.gaussian(seed, t, k)`` (read only when
+        noise_std > 0: drawn outside, so the kernels don't compile the generator).
+        ``bias`` (2, steps) is read by the Adam family only (see the module
+        docstring). ``avg_xy`` (steps + 1, 2), unless empty: the Polyak average
         abar_k = (p_0 + ... + p_k) / (k + 1), summed in order as ``np.cumsum``
-        sums, and the loss there. ``end`` (3,) = (f, df/dx, df/dy) at row n (for
-        n = 0 after an undefined start: the start's values). Separate arrays, not
-        one (steps + 1, 3) table, so the caller's results need no copies.
+        sums. ``end`` (3,) = (f, df/dx, df/dy) at row n (for n = 0 after an
+        undefined start: the start's values). Separate arrays, not one
+        (steps + 1, 3) table, so the caller's results need no copies.
         """
-        stack = np.empty((PROGRAM_STACK, 3))
         for t in range(steps):  # the schedule once per run, not inside the step loop
             lrs[t] = schedule_lr(kid, t, lr0, schp, steps)
         # Hyperparameters, read once; unused ones are pruned with their family.
@@ -148,7 +154,8 @@ def _make_kernel(family: int, formula: bool):
         amsgrad = h4 != 0.0
         centered = h4 != 0.0
         decoupled = oid == 9  # AdamW
-        hess = np.empty((2, 2))  # Newton's
+        hess = np.empty((2, 2))  # Newton's Hessian and the gradients it differences
+        fdg = np.empty((4, 2))
         # State: slot k of x and of y (optimizers.optimizer_init: zeros, Adagrad's sum at h2).
         s0x = h2 if family == FAMILY_ADAGRAD else 0.0
         s0y = s0x
@@ -156,10 +163,7 @@ def _make_kernel(family: int, formula: bool):
         s1y = 0.0
         s2x = 0.0
         s2y = 0.0
-        if formula:
-            f, gx, gy = program_eval(code, consts, x0, y0, stack)
-        else:
-            f, gx, gy = catalogue_eval(sid, x0, y0, sp)
+        f, gx, gy = catalogue_eval(sid, x0, y0, sp)
         xy[0, 0] = x0
         xy[0, 1] = y0
         loss[0] = f
@@ -183,8 +187,8 @@ def _make_kernel(family: int, formula: bool):
             ngx = gx
             ngy = gy
             if noise_std > 0.0:
-                ngx += noise_std * gaussian(seed, t, 0)
-                ngy += noise_std * gaussian(seed, t, 1)
+                ngx += noise_std * noise[t, 0]
+                ngy += noise_std * noise[t, 1]
             x = cx
             y = cy
             if family == FAMILY_SGD:
@@ -219,14 +223,15 @@ def _make_kernel(family: int, formula: bool):
                     decoupled,
                 )  # fmt: skip
             else:  # FAMILY_NEWTON
-                hessian_fd(sid, cx, cy, sp, code, consts, stack, hess)
+                hx, hy = fd_steps(cx, cy)  # run.hessian_fd, with this kernel's evaluator
+                for k in range(4):
+                    px, py = fd_point(k, cx, cy, hx, hy)
+                    _, fdg[k, 0], fdg[k, 1] = catalogue_eval(sid, px, py, sp)
+                hessian_from_gradients(fdg, hx, hy, hess)
                 x, y = newton_move(
                     x, y, ngx, ngy, hess[0, 0], hess[0, 1], hess[1, 0], hess[1, 1], lr, h0
                 )
-            if formula:
-                fn, gxn, gyn = program_eval(code, consts, x, y, stack)
-            else:
-                fn, gxn, gyn = catalogue_eval(sid, x, y, sp)
+            fn, gxn, gyn = catalogue_eval(sid, x, y, sp)
             finite = (
                 math.isfinite(x)
                 and math.isfinite(y)
@@ -256,20 +261,8 @@ def _make_kernel(family: int, formula: bool):
         end[0] = f
         end[1] = gx
         end[2] = gy
-        if avg_loss.shape[0] > 0:
-            m = n + 1
-            polyak_points(xy, m, avg_xy)
-            if formula:  # point by point (the block interpreter would double the compile)
-                for k in range(m):
-                    avg_loss[k], _, _ = program_eval(
-                        code, consts, avg_xy[k, 0], avg_xy[k, 1], stack
-                    )
-            else:  # one vectorised loop: a call per point would cost more than the steps
-                theta = np.empty(2 * m)
-                for k in range(m):  # loops, not slice assignments: those compile numba's
-                    theta[k] = avg_xy[k, 0]  # shape checks and error formatting
-                    theta[m + k] = avg_xy[k, 1]
-                catalogue_eval_block(sid, theta, m, sp, avg_loss, np.empty(2 * m))
+        if avg_xy.shape[0] > 0:  # its losses: ``catalogue_losses``, compiled once for all families
+            polyak_points(xy, n + 1, avg_xy)
         return n, status
 
     return kernel
@@ -287,20 +280,17 @@ def polyak_points(xy: np.ndarray, m: int, avg_xy: np.ndarray) -> None:
         avg_xy[k, 1] = sy / (k + 1)
 
 
-# (family, formula) -> kernel; each compiles on its first call only.
-_KERNELS = {
-    (family, formula): _make_kernel(family, formula)
-    for family in sorted(set(FAMILY_OF_OPTIMIZER.values()))
-    for formula in (False, True)
-}
+# family -> kernel; each compiles on its first call only.
+_KERNELS = {family: _make_kernel(family) for family in sorted(set(FAMILY_OF_OPTIMIZER.values()))}
 _NO_BIAS = np.ones((2, 0))
+_NO_NOISE = np.zeros((0, 2))
 _BIAS_TABLES: dict[tuple[float, float], np.ndarray] = {}
 _MAX_BIAS_TABLES = 8  # distinct (beta1, beta2) pairs kept; each at most 2 x MAX_STEPS floats
 
 
-def family_kernel(oid: int, sid: int):
-    """The trajectory kernel of optimizer ``oid``'s family for surface ``sid``."""
-    return _KERNELS[FAMILY_OF_OPTIMIZER[oid], sid == EXPRESSION_ID]
+def family_kernel(oid: int):
+    """The catalogue trajectory kernel of optimizer ``oid``'s family."""
+    return _KERNELS[FAMILY_OF_OPTIMIZER[oid]]
 
 
 def adam_bias(beta1: float, beta2: float, steps: int) -> np.ndarray:
@@ -322,49 +312,57 @@ def adam_bias(beta1: float, beta2: float, steps: int) -> np.ndarray:
     return table
 
 
-def run_trajectory(
-    sid: int, sp: np.ndarray, code: np.ndarray, consts: np.ndarray, oid: int, hp: np.ndarray,
-    kid: int, schp: np.ndarray, lr0: float, x0: float, y0: float, steps: int,
-    noise_std: float, seed: int, tol: float, box: np.ndarray, box_status: int,
-    xy: np.ndarray, loss: np.ndarray, lrs: np.ndarray, avg_xy: np.ndarray,
-    avg_loss: np.ndarray, end: np.ndarray,
-) -> tuple[int, int]:  # fmt: skip
-    """One run of optimizer ``oid`` through its family's kernel (see ``_make_kernel``).
+@njit(cache=True, nogil=True, error_model="numpy")
+def noise_table(seed: int, out: np.ndarray) -> None:
+    """out[t, k] = noise.gaussian(seed, t, k): the draws a noisy run adds (scaled) to g."""
+    for t in range(out.shape[0]):
+        out[t, 0] = gaussian(seed, t, 0)
+        out[t, 1] = gaussian(seed, t, 1)
 
-    ``xy`` (steps + 1, 2), ``loss`` (steps + 1,), ``lrs`` (steps,), ``avg_xy``
-    (steps + 1, 2) and ``avg_loss`` (steps + 1,) or empty, ``end`` (3,); returns
-    (n, status) as ``run.run_single`` does.
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def catalogue_losses(sid: int, sp: np.ndarray, points: np.ndarray, m: int, out: np.ndarray) -> None:
+    """out[k] = f(points[k]) for k < m on catalogue surface ``sid`` (the Polyak average's losses).
+
+    One ``catalogue_eval_block`` call: the surface is chosen once for all
+    points, not per point, and the call is compiled once for every family's
+    kernel instead of inlined into each. Loops, not slice assignments: those
+    compile numba's shape checks and error formatting.
+    """
+    theta = np.empty(2 * m)
+    for k in range(m):
+        theta[k] = points[k, 0]
+        theta[m + k] = points[k, 1]
+    catalogue_eval_block(sid, theta, m, sp, out, np.empty(2 * m))
+
+
+def run_catalogue(
+    sid: int, sp: np.ndarray, oid: int, hp: np.ndarray, kid: int, schp: np.ndarray,
+    lr0: float, x0: float, y0: float, steps: int, noise_std: float, seed: int, tol: float,
+    box: np.ndarray, box_status: int, xy: np.ndarray, loss: np.ndarray, lrs: np.ndarray,
+    avg_xy: np.ndarray, avg_loss: np.ndarray, end: np.ndarray,
+) -> tuple[int, int]:  # fmt: skip
+    """One run of optimizer ``oid`` on catalogue surface ``sid`` through its family's kernel.
+
+    Arrays as the kernel's (see ``_make_kernel``), and ``avg_loss`` (steps + 1,)
+    (empty when ``avg_xy`` is) for the losses at the Polyak average; returns
+    (n, status) as ``run.run_single`` does. The Adam family's bias corrections
+    come from ``adam_bias``, a noisy run's draws from ``noise_table``.
     """
     family = FAMILY_OF_OPTIMIZER[oid]
     bias = adam_bias(hp[0], hp[1], steps) if family == FAMILY_ADAM else _NO_BIAS
-    return _KERNELS[family, sid == EXPRESSION_ID](
-        sid, sp, code, consts, oid, hp, kid, schp, lr0, x0, y0, steps, noise_std, seed, tol,
-        box, box_status, bias, xy, loss, lrs, avg_xy, avg_loss, end,
+    noise = _NO_NOISE
+    if noise_std > 0.0:
+        noise = np.empty((steps, 2))
+        noise_table(seed, noise)
+    n, status = _KERNELS[family](
+        sid, sp, _NO_CODE, _NO_CONSTS, oid, hp, kid, schp, lr0, x0, y0, steps, noise_std,
+        noise, tol, box, box_status, bias, xy, loss, lrs, avg_xy, end,
     )  # fmt: skip
-
-
-def trajectory_table(
-    sid: int, sp: np.ndarray, code: np.ndarray, consts: np.ndarray, oid: int, hp: np.ndarray,
-    kid: int, schp: np.ndarray, lr0: float, x0: float, y0: float, steps: int,
-    noise_std: float, seed: int, tol: float, box: np.ndarray, box_status: int,
-    path: np.ndarray, lrs: np.ndarray, averaged: np.ndarray, end: np.ndarray,
-) -> tuple[int, int]:  # fmt: skip
-    """``run_trajectory`` with rows (x, y, loss) in one table, as ``run.run_single`` records.
-
-    ``path`` (steps + 1, 3), ``lrs`` (steps,), ``averaged`` (steps + 1, 3) or
-    (0, 3), ``end`` (3,). For tests and callers that compare with the sweep
-    kernels; copies the rows taken, so the service calls ``run_trajectory``.
-    """
-    m = steps + 1
-    rows = m if averaged.shape[0] > 0 else 0
-    xy, loss, avg_xy, avg_loss = np.empty((m, 2)), np.empty(m), np.empty((rows, 2)), np.empty(rows)
-    n, status = run_trajectory(
-        sid, sp, code, consts, oid, hp, kid, schp, lr0, x0, y0, steps, noise_std, seed, tol,
-        box, box_status, xy, loss, lrs, avg_xy, avg_loss, end,
-    )  # fmt: skip
-    path[: n + 1, :2] = xy[: n + 1]
-    path[: n + 1, 2] = loss[: n + 1]
-    if rows:
-        averaged[: n + 1, :2] = avg_xy[: n + 1]
-        averaged[: n + 1, 2] = avg_loss[: n + 1]
+    if avg_xy.shape[0] > 0:
+        catalogue_losses(sid, sp, avg_xy, n + 1, avg_loss)
     return n, status
+
+
+_NO_CODE = np.zeros(1, dtype=np.int64)
+_NO_CONSTS = np.zeros(1)
