@@ -237,13 +237,13 @@ def bench_trajectory(repeats: int) -> list:
     spec = optimizer_spec("adam")
     hp = param_vector(spec.hyperparams, None, "adam")
     box, box_status = surf.stop_box()
-    path, lrs = np.empty((steps + 1, 3)), np.empty(steps)
-    avg, end = np.empty((steps + 1, 3)), np.empty(3)
+    xy, loss, lrs = np.empty((steps + 1, 2)), np.empty(steps + 1), np.empty(steps)
+    avg_xy, avg_loss, end = np.empty((steps + 1, 2)), np.empty(steps + 1), np.empty(3)
 
     def raw() -> None:  # the kernel as the API calls it: path, lrs, Polyak average, end point
-        kernels.trajectory(
+        kernels.run_trajectory(
             *surf.kernel_args(), spec.id, hp, 0, np.zeros(1), lr, -1.5, 2.0, steps, 0.0, 0,
-            1e-10, box, box_status, path, lrs, avg, end,
+            1e-10, box, box_status, xy, loss, lrs, avg_xy, avg_loss, end,
         )  # fmt: skip
 
     case = "Adam trajectory, 1000 steps"

@@ -1,7 +1,9 @@
 """The README's "Extending" example, applied to a copy of the package and run.
 
 The blocks marked ``<!-- extending:... -->`` in README.md are inserted into a
-copy of ``numerics/surfaces.py`` where the README says they go; a fresh
+copy of the package where the README says they go (the function and the row
+into ``numerics/surfaces_bowls.py``, the import and the dispatch branches into
+``numerics/surfaces.py``); a fresh
 process then uses the new surface through the public API and the checks below
 compare it with the surface's closed form. If the README and the registry
 drift apart, this fails.
@@ -34,22 +36,24 @@ def _insert_before(text: str, anchor: str, block: str) -> str:
     return text.replace(anchor, block + anchor)
 
 
-def patched_surfaces(source: str, b: dict[str, str]) -> str:
-    """surfaces.py with the README's function, row and dispatch branches in place."""
+def patched_bowls(source: str, b: dict[str, str]) -> str:
+    """surfaces_bowls.py with the README's function before the rows and its row last."""
     src = _insert_before(
-        source,
-        '@njit(cache=True, nogil=True, error_model="numpy", _nrt=False)\ndef surface_eval(\n',
-        b["function"] + "\n\n",
+        source, "# One row per surface, in id order within the group.\n", b["function"] + "\n\n"
     )
-    src = _insert_before(
-        src, "    if sid == EXPRESSION_ID:\n        return program_eval(", b["dispatch"]
-    )
-    src = _insert_before(
-        src, "    elif sid == EXPRESSION_ID:\n        program_eval_block(", b["dispatch-block"]
-    )
-    start = src.index("SURFACES: tuple[SurfaceSpec, ...] = (")
+    start = src.index("BOWLS: tuple[SurfaceSpec, ...] = (")
     end = src.index("\n)\n", start)
     return src[:end] + "\n" + b["row"].rstrip("\n") + src[end:]
+
+
+def patched_surfaces(source: str, b: dict[str, str]) -> str:
+    """surfaces.py with the README's import and dispatch branches in place."""
+    src = _insert_before(source, "\nEXPRESSION_ID = ", b["import"])
+    src = _insert_before(src, "    return math.nan, math.nan, math.nan\n", b["dispatch"])
+    nan_block = (
+        "    else:\n        for r in range(n):\n            values[r], grad[r], grad[n + r] = "
+    )
+    return _insert_before(src, nan_block, b["dispatch-block"])
 
 
 CHECK = """
@@ -70,13 +74,15 @@ print(json.dumps({
 
 
 def test_readme_blocks_are_there():
-    assert set(blocks()) == {"function", "row", "dispatch", "dispatch-block", "use"}
+    assert set(blocks()) == {"function", "row", "import", "dispatch", "dispatch-block", "use"}
 
 
 def test_the_readme_surface_works_end_to_end(tmp_path):
     b = blocks()
     copy = tmp_path / "losscape"
     shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__", "frontend"))
+    bowls = copy / "numerics" / "surfaces_bowls.py"
+    bowls.write_text(patched_bowls(bowls.read_text(), b))
     surfaces = copy / "numerics" / "surfaces.py"
     surfaces.write_text(patched_surfaces(surfaces.read_text(), b))
     env = {**os.environ, "PYTHONPATH": str(tmp_path), "NUMBA_CACHE_DIR": str(tmp_path / "nc")}

@@ -23,6 +23,7 @@ _EMPTY_CODE = np.zeros(1, dtype=np.int64)
 _EMPTY_CONSTS = np.zeros(1, dtype=np.float64)
 
 SurfaceArg = str | Mapping[str, Any]
+_DEFAULT_SURFACES: dict[str, ResolvedSurface] = {}  # catalogue name -> at default parameters
 
 
 # --------------------------------------------------------------------------- surfaces
@@ -35,6 +36,11 @@ def resolve_surface(
 
     A ``ResolvedSurface`` is returned as it is (its parameters are already in it), so a
     request of several runs resolves its surface once and hands the result to each run.
+
+    A bare catalogue name at its default parameters (most calls) is resolved
+    once and then served from a cache, so the result is shared: never modify it
+    (nothing does; its arrays stay writable because numba compiles a second
+    version of every kernel for read-only arrays).
     """
     if isinstance(surface, ResolvedSurface):
         if surface_params:
@@ -43,6 +49,12 @@ def resolve_surface(
                 "a resolved surface already holds its parameters"
             )
         return surface
+    if type(surface) is str and not surface_params:
+        cached = _DEFAULT_SURFACES.get(surface)
+        if cached is None:
+            cached = _resolve_catalogue(surface, None)
+            _DEFAULT_SURFACES[surface] = cached  # only valid names get here
+        return cached
     if isinstance(surface, Mapping):
         if "expression" in surface:
             from .expressions import resolve_expression
@@ -59,7 +71,14 @@ def resolve_surface(
         if surface_params is None:
             surface_params = surface.get("params")
         surface = surface.get("name")  # type: ignore[assignment]
-    spec = _surface_spec(surface)
+    return _resolve_catalogue(surface, surface_params)
+
+
+def _resolve_catalogue(
+    name: object, surface_params: Mapping[str, object] | None
+) -> ResolvedSurface:
+    """A catalogue surface at validated parameters (defaults for the missing ones)."""
+    spec = _surface_spec(name)
     params = param_vector(spec.params, surface_params, spec.name)
     values = {p.name: float(params[i]) for i, p in enumerate(spec.params)}
     points = spec.critical_points_fn(values) if spec.critical_points_fn else spec.critical_points

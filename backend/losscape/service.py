@@ -156,36 +156,41 @@ def trajectory(
     x0, y0 = _point(start if start is not None else surf.default_start, "start")
     kid, schp = _schedule(schedule, schedule_params)
     noise_std = _noise_std(noise, batch_size)
+    seed_ = _seed(seed)
     box, box_status = surf.stop_box()
-    path = np.empty((n_steps + 1, 3))
+    # The kernel writes the result's own arrays: rows 0..n of a C-contiguous
+    # array are C-contiguous, so the results below are views, not copies.
+    xy = np.empty((n_steps + 1, 2))
+    loss = np.empty(n_steps + 1)
     lrs = np.empty(n_steps)
-    avg = np.empty((n_steps + 1, 3))
+    avg_xy = np.empty((n_steps + 1, 2))
+    avg_loss = np.empty(n_steps + 1)
     end = np.empty(3)
-    n, status = kernels.trajectory(
+    n, status = kernels.run_trajectory(
         *surf.kernel_args(), spec.id, hp, kid, schp, lr0, x0, y0, n_steps, noise_std,
-        _seed(seed), _tol(tol), box, box_status, path, lrs, avg, end,
+        seed_, _tol(tol), box, box_status, xy, loss, lrs, avg_xy, avg_loss, end,
     )  # fmt: skip
     if n == 0:  # the kernel's first evaluation is the start's: ``end`` holds it
         _check_start(x0, y0, end)
-    # Copies: the results own C-contiguous arrays (what the JSON encoder serialises).
-    xy = path[: n + 1, :2].copy()
-    loss = path[: n + 1, 2].copy()
-    averaged = avg[: n + 1, :2].copy()
-    averaged_loss = avg[: n + 1, 2].copy()
+    if n < n_steps:  # stopped early: views of the rows taken, or copies when few were
+        parts = (xy[: n + 1], loss[: n + 1], lrs[:n], avg_xy[: n + 1], avg_loss[: n + 1])
+        if 2 * n < n_steps:  # don't keep mostly empty buffers alive with the result
+            parts = tuple(a.copy() for a in parts)
+        xy, loss, lrs, avg_xy, avg_loss = parts
     status_name = run_status(STATUS_NAMES[status], surf.kernel_args(), end[1:], xy[-1])
     return Trajectory(
         surface=surf.name,
         optimizer=spec.name,
         lr=lr0,
-        hyperparams={p.name: float(hp[i]) for i, p in enumerate(spec.hyperparams)},
+        hyperparams=dict(zip([p.name for p in spec.hyperparams], hp.tolist(), strict=False)),
         path=xy,
         loss=loss,
-        lrs=lrs[:n].copy(),
-        averaged_path=averaged,
-        averaged_loss=averaged_loss,
+        lrs=lrs,
+        averaged_path=avg_xy,
+        averaged_loss=avg_loss,
         status=status_name,
         stopped_at=_stopped_at(n, status),
-        state=replay(surf, spec, hp, xy, lrs[:n], noise_std, _seed(seed)) if record_state else None,
+        state=replay(surf, spec, hp, xy, lrs, noise_std, seed_) if record_state else None,
     )
 
 
@@ -259,8 +264,7 @@ def grid(
     xs = np.linspace(x0, x1, n)
     ys = np.linspace(y0, y1, n)
     values = np.empty((n, n))
-    kernels.grid_values(*surf.kernel_args(), xs, ys, values)
-    values[~np.isfinite(values)] = np.nan
+    kernels.grid_values(*surf.kernel_args(), xs, ys, values, nan_undefined=True)
     if k >= 2:
         # Arrows sit at cell centres so none lands on the view's edge.
         ax = x0 + (np.arange(k) + 0.5) * (x1 - x0) / k

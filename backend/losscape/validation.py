@@ -16,6 +16,9 @@ from . import limits
 from .numerics.registry import check_number, param_vector, schedule_spec
 from .numerics.specs import OptimizerSpec, ScheduleSpec
 
+_DEFAULT_HYPERPARAMS: dict[str, np.ndarray] = {}  # optimizer name -> its default vector
+_CONSTANT: list = []  # the constant schedule's (spec, parameter vector), once validated
+
 
 def integer(value: object, name: str, lo: int, hi: int) -> int:
     """A whole number in [lo, hi] (bools refused)."""
@@ -65,6 +68,13 @@ def hyperparams(spec: OptimizerSpec, given: Mapping[str, object]) -> np.ndarray:
 
     Accepts torch's spelling of Adam's pair, ``betas=(beta1, beta2)``.
     """
+    if not given:  # the defaults, validated once per optimizer (most calls)
+        defaults = _DEFAULT_HYPERPARAMS.get(spec.name)
+        if defaults is None:
+            defaults = _DEFAULT_HYPERPARAMS[spec.name] = param_vector(
+                spec.hyperparams, {}, spec.name
+            )
+        return defaults.copy()
     given = dict(given)
     if "betas" in given:
         betas = given.pop("betas")
@@ -84,5 +94,10 @@ def lr(spec: OptimizerSpec, value: object, lo: float | None = None) -> float:
 
 def schedule(name: object, params: Mapping[str, object] | None) -> tuple[ScheduleSpec, np.ndarray]:
     """A learning-rate schedule (constant when None) and its parameter vector."""
+    if name is None and not params:  # the constant schedule, validated once (most calls)
+        if not _CONSTANT:
+            _CONSTANT.append(schedule_spec("constant"))
+            _CONSTANT.append(param_vector(_CONSTANT[0].params, None, "schedule constant"))
+        return _CONSTANT[0], _CONSTANT[1].copy()
     spec = schedule_spec(name or "constant")
     return spec, param_vector(spec.params, params, f"schedule {spec.name}")

@@ -1,19 +1,23 @@
 """The kernels the service calls: a trajectory, a grid of values, points, a Hessian.
 
 All kernels write into preallocated arrays and return small tuples; none
-allocates per step. A trajectory is ``run.run_single`` (its stop rules and
-status codes are there); the sweep kernels ``batch`` / ``batch_parallel`` live
-in ``batch`` and agree with it bit for bit. Both are re-exported here, so
-``kernels.X`` names every kernel and constant.
+allocates per step. A trajectory runs its optimizer family's kernel
+(``run_trajectory``: the optimizer chosen once per run; ``trajectory`` records
+rows (x, y, loss) in one table, as ``run_single`` does), which agrees bit for bit
+with ``run.run_single`` (its stop rules and status codes are there); the sweep
+kernels ``batch`` / ``batch_parallel`` live in ``batch`` and agree with it too.
+All are re-exported here, so ``kernels.X`` names every kernel and constant.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 from numba import njit
 
 from .batch import BLOCK, batch, batch_parallel  # noqa: F401  (re-exported)
-from .program import PROGRAM_STACK
+from .program import PROGRAM_STACK, program_eval
 from .run import (  # noqa: F401  (re-exported: the names stay importable here)
     LOSS_BOUND,
     STATUS_CONVERGED,
@@ -21,76 +25,94 @@ from .run import (  # noqa: F401  (re-exported: the names stay importable here)
     STATUS_DONE,
     STATUS_ESCAPED,
     STATUS_NAMES,
+    fd_point,
+    fd_steps,
     hessian_fd,
+    hessian_from_gradients,
     run_single,
 )
-from .surfaces import surface_eval, surface_eval_block
+from .surfaces import (
+    EXPRESSION_ID,
+    catalogue_eval,
+    catalogue_eval_block,
+    surface_eval,
+    surface_eval_block,
+)
+from .trajectory import run_catalogue
+
+_NO_CURVE = np.empty(0)
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
-def trajectory(
-    sid: int,
-    sp: np.ndarray,
-    code: np.ndarray,
-    consts: np.ndarray,
-    oid: int,
-    hp: np.ndarray,
-    kid: int,
-    schp: np.ndarray,
-    lr0: float,
-    x0: float,
-    y0: float,
-    steps: int,
-    noise_std: float,
-    seed: int,
-    tol: float,
-    box: np.ndarray,
-    box_status: int,
-    path: np.ndarray,
-    lrs: np.ndarray,
-    averaged: np.ndarray,
-    end: np.ndarray,
-) -> tuple[int, int]:
-    """One run: path (steps + 1, 3) rows (x, y, loss), lrs (steps,). Returns (n, status).
+def run_trajectory(
+    sid: int, sp: np.ndarray, code: np.ndarray, consts: np.ndarray, oid: int, hp: np.ndarray,
+    kid: int, schp: np.ndarray, lr0: float, x0: float, y0: float, steps: int,
+    noise_std: float, seed: int, tol: float, box: np.ndarray, box_status: int,
+    xy: np.ndarray, loss: np.ndarray, lrs: np.ndarray, avg_xy: np.ndarray,
+    avg_loss: np.ndarray, end: np.ndarray,
+) -> tuple[int, int]:  # fmt: skip
+    """One run: ``xy`` (steps + 1, 2), ``loss`` (steps + 1,), ``lrs`` (steps,); returns
+    (n, status) as ``run_single`` does (rows 0..n valid).
 
-    Also, in the same call (so a run needs no second pass from Python):
-    ``averaged`` (steps + 1, 3), unless it has no rows: the Polyak average
-    abar_k = (p_0 + ... + p_k) / (k + 1) of the points, summed in order as
-    ``np.cumsum`` sums, and the loss there; ``end`` (3,) = (f, df/dx, df/dy) at the
-    last point, row n (for n = 0 after an undefined start: that start's values).
+    Also ``avg_xy`` (steps + 1, 2) and ``avg_loss`` (steps + 1,), unless empty:
+    the Polyak average abar_k = (p_0 + ... + p_k) / (k + 1) (summed in order, as
+    ``np.cumsum`` sums) and the loss there; ``end`` (3,) = (f, df/dx, df/dy) at
+    row n (for n = 0 after an undefined start: the start's values). A catalogue
+    surface runs its optimizer family's kernel (``trajectory``); a typed
+    formula, interpreted and ~5x slower anyway, runs ``run_single`` rather than
+    seven more kernels to compile, with the average and its losses computed here.
     """
-    n, status, _, _, _, _ = run_single(
-        sid, sp, code, consts, oid, hp, kid, schp, lr0, x0, y0, steps, noise_std, seed, tol,
-        box, box_status, path, lrs, np.empty(0),
+    if sid == EXPRESSION_ID:
+        path = np.empty((steps + 1, 3))
+        n, status, *_ = run_single(
+            sid, sp, code, consts, oid, hp, kid, schp, lr0, x0, y0, steps, noise_std, seed, tol,
+            box, box_status, path, lrs, _NO_CURVE,
+        )  # fmt: skip
+        xy[: n + 1] = path[: n + 1, :2]
+        loss[: n + 1] = path[: n + 1, 2]
+        at_end = np.empty((1, 3))
+        evaluate_points(sid, sp, code, consts, path[n : n + 1, :2].copy(), at_end)
+        end[:] = at_end[0]
+        if avg_xy.shape[0] > 0:
+            np.divide(
+                np.cumsum(xy[: n + 1], axis=0), np.arange(1, n + 2)[:, None], out=avg_xy[: n + 1]
+            )
+            at_average = np.empty((n + 1, 3))
+            evaluate_points(sid, sp, code, consts, avg_xy[: n + 1], at_average)
+            avg_loss[: n + 1] = at_average[:, 0]
+        return n, status
+    return run_catalogue(
+        sid, sp, oid, hp, kid, schp, lr0, x0, y0, steps, noise_std, seed, tol, box, box_status,
+        xy, loss, lrs, avg_xy, avg_loss, end,
     )  # fmt: skip
-    # One loop, one call site of surface_eval: each inlined call is the whole
-    # surface dispatch and formula interpreter again for LLVM to compile.
-    stack = np.empty((PROGRAM_STACK, 3))
-    n_avg = n + 1 if averaged.shape[0] > 0 else 0
-    sx = 0.0
-    sy = 0.0
-    for k in range(n_avg + 1):
-        if k < n_avg:  # the average of rows 0..k, summed in order like np.cumsum
-            sx = path[0, 0] if k == 0 else sx + path[k, 0]
-            sy = path[0, 1] if k == 0 else sy + path[k, 1]
-            px = sx / (k + 1)
-            py = sy / (k + 1)
-        else:  # then the last point
-            px = path[n, 0]
-            py = path[n, 1]
-        f, gx, gy = surface_eval(sid, px, py, sp, code, consts, stack)
-        if k < n_avg:
-            averaged[k, 0] = px
-            averaged[k, 1] = py
-            averaged[k, 2] = f
-        else:
-            end[0] = f
-            end[1] = gx
-            end[2] = gy
+
+
+def trajectory(
+    sid: int, sp: np.ndarray, code: np.ndarray, consts: np.ndarray, oid: int, hp: np.ndarray,
+    kid: int, schp: np.ndarray, lr0: float, x0: float, y0: float, steps: int,
+    noise_std: float, seed: int, tol: float, box: np.ndarray, box_status: int,
+    path: np.ndarray, lrs: np.ndarray, averaged: np.ndarray, end: np.ndarray,
+) -> tuple[int, int]:  # fmt: skip
+    """``run_trajectory`` with rows (x, y, loss) in one table, as ``run_single`` records.
+
+    ``path`` (steps + 1, 3), ``lrs`` (steps,), ``averaged`` (steps + 1, 3) or
+    (0, 3), ``end`` (3,). For tests and callers comparing with the sweep
+    kernels; it copies the rows taken, so the service calls ``run_trajectory``.
+    """
+    m = steps + 1
+    rows = m if averaged.shape[0] > 0 else 0
+    xy, loss, avg_xy, avg_loss = np.empty((m, 2)), np.empty(m), np.empty((rows, 2)), np.empty(rows)
+    n, status = run_trajectory(
+        sid, sp, code, consts, oid, hp, kid, schp, lr0, x0, y0, steps, noise_std, seed, tol,
+        box, box_status, xy, loss, lrs, avg_xy, avg_loss, end,
+    )  # fmt: skip
+    path[: n + 1, :2] = xy[: n + 1]
+    path[: n + 1, 2] = loss[: n + 1]
+    if rows:
+        averaged[: n + 1, :2] = avg_xy[: n + 1]
+        averaged[: n + 1, 2] = avg_loss[: n + 1]
     return n, status
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
 def grid_values(
     sid: int,
     sp: np.ndarray,
@@ -99,21 +121,83 @@ def grid_values(
     xs: np.ndarray,
     ys: np.ndarray,
     values: np.ndarray,
+    nan_undefined: bool = False,
 ) -> None:
     """values[j, i] = f(xs[i], ys[j]) (rows over y, as Plotly's contour wants).
 
-    One row at a time through ``surface_eval_block`` so each row's loop
-    vectorises. Non-finite values stay as they are; the service maps them to NaN
-    (a gap in the plot).
+    Non-finite values stay as they are (the expression analysis tells -inf from
+    NaN), or become NaN with ``nan_undefined`` (a gap in the plot). A catalogue
+    surface runs ``catalogue_grid``, a typed formula ``formula_grid``: each
+    kernel compiles only its own evaluator.
     """
+    kernel = formula_grid if sid == EXPRESSION_ID else catalogue_grid
+    kernel(sid, sp, code, consts, xs, ys, values, nan_undefined)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def catalogue_grid(
+    sid: int,
+    sp: np.ndarray,
+    code: np.ndarray,
+    consts: np.ndarray,
+    xs: np.ndarray,
+    ys: np.ndarray,
+    values: np.ndarray,
+    nan_undefined: bool,
+) -> None:
+    """``grid_values`` for a catalogue surface: one ``catalogue_eval_block`` call per row,
+    whose loop over the row vectorises. Loops, not slice assignments: those compile
+    numba's shape checks and error formatting, seconds of a first run."""
+    nx = xs.shape[0]
+    theta = np.empty(2 * nx)
+    grad = np.empty(2 * nx)
+    for i in range(nx):
+        theta[i] = xs[i]
+    for j in range(ys.shape[0]):
+        y = ys[j]
+        for i in range(nx):
+            theta[nx + i] = y
+        row = values[j]
+        catalogue_eval_block(sid, theta, nx, sp, row, grad)
+        if nan_undefined:
+            _nan_where_undefined(row)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def formula_grid(
+    sid: int,
+    sp: np.ndarray,
+    code: np.ndarray,
+    consts: np.ndarray,
+    xs: np.ndarray,
+    ys: np.ndarray,
+    values: np.ndarray,
+    nan_undefined: bool,
+) -> None:
+    """``grid_values`` for a typed formula: ``surface_eval_block`` (the block interpreter)
+    row by row."""
     stack = np.empty((PROGRAM_STACK, 3))
     nx = xs.shape[0]
     theta = np.empty(2 * nx)
     grad = np.empty(2 * nx)
-    theta[:nx] = xs
+    for i in range(nx):
+        theta[i] = xs[i]
     for j in range(ys.shape[0]):
-        theta[nx:] = ys[j]
-        surface_eval_block(sid, theta, nx, sp, code, consts, stack, values[j], grad)
+        y = ys[j]
+        for i in range(nx):
+            theta[nx + i] = y
+        row = values[j]
+        surface_eval_block(sid, theta, nx, sp, code, consts, stack, row, grad)
+        if nan_undefined:
+            _nan_where_undefined(row)
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _nan_where_undefined(row: np.ndarray) -> None:
+    """Non-finite values (inf from an overflow, NaN) become NaN, in place."""
+    for i in range(row.shape[0]):
+        v = row[i]
+        row[i] = v if v - v == 0.0 else math.nan  # v - v is NaN exactly when v is not finite
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -134,7 +218,6 @@ def evaluate_points(
         out[k, 2] = gy
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
 def hessian_at(
     sid: int,
     sp: np.ndarray,
@@ -144,6 +227,36 @@ def hessian_at(
     y: float,
     out: np.ndarray,
 ) -> None:
-    """out (2, 2) = the Hessian at (x, y) (see ``hessian_fd``)."""
+    """out (2, 2) = the Hessian at (x, y) (see ``hessian_fd``), through the kernel of the
+    surface's kind, so a catalogue surface does not compile the interpreter."""
+    kernel = formula_hessian if sid == EXPRESSION_ID else catalogue_hessian
+    kernel(sid, sp, code, consts, x, y, out)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def catalogue_hessian(
+    sid: int, sp: np.ndarray, code: np.ndarray, consts: np.ndarray, x: float, y: float,
+    out: np.ndarray,
+) -> None:  # fmt: skip
+    """``hessian_fd`` on a catalogue surface (``catalogue_eval``)."""
+    hx, hy = fd_steps(x, y)
+    g = np.empty((4, 2))
+    for k in range(4):
+        px, py = fd_point(k, x, y, hx, hy)
+        _, g[k, 0], g[k, 1] = catalogue_eval(sid, px, py, sp)
+    hessian_from_gradients(g, hx, hy, out)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def formula_hessian(
+    sid: int, sp: np.ndarray, code: np.ndarray, consts: np.ndarray, x: float, y: float,
+    out: np.ndarray,
+) -> None:  # fmt: skip
+    """``hessian_fd`` on a typed formula (``program_eval``)."""
     stack = np.empty((PROGRAM_STACK, 3))
-    hessian_fd(sid, x, y, sp, code, consts, stack, out)
+    hx, hy = fd_steps(x, y)
+    g = np.empty((4, 2))
+    for k in range(4):
+        px, py = fd_point(k, x, y, hx, hy)
+        _, g[k, 0], g[k, 1] = program_eval(code, consts, px, py, stack)
+    hessian_from_gradients(g, hx, hy, out)

@@ -55,6 +55,14 @@ def schedule_spec(name: object) -> ScheduleSpec:
 
 def check_number(value: object, name: str, lo: float, hi: float, *, kind: str = "float") -> float:
     """``value`` as a float after checking type, finiteness and lo <= value <= hi."""
+    # Fast path for the common plain float / int in bounds (every API call checks a
+    # dozen numbers); NaN fails the comparison and gets the full check's message.
+    tp = type(value)
+    if (tp is float or (tp is int and kind != "bool")) and lo <= value <= hi:  # type: ignore[operator]
+        if tp is float and kind == "float" and value - value == 0.0:  # finite: inf - inf is NaN
+            return value  # type: ignore[return-value]
+        if tp is int:
+            return float(value)  # type: ignore[arg-type]
     if kind == "bool":
         if isinstance(value, bool) or value in (0, 1):
             return float(value)

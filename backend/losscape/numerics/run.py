@@ -29,6 +29,33 @@ STATUS_NAMES = ("done", "converged", "diverged", "escaped")
 LOSS_BOUND = 1e100
 
 
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def fd_steps(x: float, y: float) -> tuple[float, float]:
+    """The central-difference steps (hx, hy) = 1e-5 (1 + |x|), 1e-5 (1 + |y|) of ``hessian_fd``."""
+    return 1e-5 * (1.0 + abs(x)), 1e-5 * (1.0 + abs(y))
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def fd_point(k: int, x: float, y: float, hx: float, hy: float) -> tuple[float, float]:
+    """The k-th point where ``hessian_fd`` takes the gradient (k: +x, -x, +y, -y)."""
+    px = x + hx if k == 0 else (x - hx if k == 1 else x)
+    py = y + hy if k == 2 else (y - hy if k == 3 else y)
+    return px, py
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def hessian_from_gradients(g: np.ndarray, hx: float, hy: float, out: np.ndarray) -> None:
+    """out (2, 2) from the gradients g (4, 2) at the ``fd_point`` s, symmetrised."""
+    hxx = (g[0, 0] - g[1, 0]) / (2.0 * hx)
+    hyx = (g[0, 1] - g[1, 1]) / (2.0 * hx)
+    hxy = (g[2, 0] - g[3, 0]) / (2.0 * hy)
+    hyy = (g[2, 1] - g[3, 1]) / (2.0 * hy)
+    out[0, 0] = hxx
+    out[1, 1] = hyy
+    out[0, 1] = 0.5 * (hxy + hyx)
+    out[1, 0] = out[0, 1]
+
+
 @njit(cache=True, nogil=True, error_model="numpy")
 def hessian_fd(
     sid: int,
@@ -44,24 +71,17 @@ def hessian_fd(
 
     H[:, j] = (g(p + h e_j) - g(p - h e_j)) / 2h with h = 1e-5 (1 + |p_j|):
     error O(h^2) on an exact gradient, well inside what eigen-directions need.
+    The steps, points and arithmetic are ``fd_steps``, ``fd_point`` and
+    ``hessian_from_gradients``, which the per-kind kernels share.
     """
-    hx = 1e-5 * (1.0 + abs(x))
-    hy = 1e-5 * (1.0 + abs(y))
-    # The four gradients from one call site in a loop (k: +x, -x, +y, -y): every call
-    # site inlines the whole surface dispatch, which LLVM then compiles again.
+    hx, hy = fd_steps(x, y)
+    # The four gradients from one call site in a loop: every call site inlines
+    # the whole surface dispatch, which LLVM then compiles again.
     g = np.empty((4, 2))
     for k in range(4):
-        px = x + hx if k == 0 else (x - hx if k == 1 else x)
-        py = y + hy if k == 2 else (y - hy if k == 3 else y)
+        px, py = fd_point(k, x, y, hx, hy)
         _, g[k, 0], g[k, 1] = surface_eval(sid, px, py, sp, code, consts, stack)
-    hxx = (g[0, 0] - g[1, 0]) / (2.0 * hx)
-    hyx = (g[0, 1] - g[1, 1]) / (2.0 * hx)
-    hxy = (g[2, 0] - g[3, 0]) / (2.0 * hy)
-    hyy = (g[2, 1] - g[3, 1]) / (2.0 * hy)
-    out[0, 0] = hxx
-    out[1, 1] = hyy
-    out[0, 1] = 0.5 * (hxy + hyx)
-    out[1, 0] = out[0, 1]
+    hessian_from_gradients(g, hx, hy, out)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")

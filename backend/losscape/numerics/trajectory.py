@@ -1,0 +1,368 @@
+"""The trajectory kernels on catalogue surfaces: one compiled loop per optimizer family.
+
+``run.run_single`` (the sweeps' fallback, and typed formulas' trajectories)
+dispatches on the optimizer id and the schedule id inside its step loop and
+keeps the state in an array; here the optimizer is chosen once per run, by
+picking the family's kernel (``family_kernel``), so each family's loop carries
+its state in local scalars and LLVM sees one straight-line step. The surface
+is still chosen by id inside the loop (``surfaces.catalogue_eval``): kernels
+are never specialised per (surface, optimizer) pair, which would multiply
+cold compiles, and never compile the typed-formula interpreter. A kernel is
+compiled on its first use only: a first run compiles one.
+
+Per run, outside the loop: the schedule's learning rates (``lrs``); the
+Adam family's bias corrections, read from ``bias`` (2, steps): row 0
+1 - beta1^t, row 1 sqrt(1 - beta2^t), filled by ``bias_table`` with the
+arithmetic of ``optimizers.adam_step`` (so runs stay bit-identical to it and to
+torch.optim); a noisy run's draws (``noise_table``). Each step then does
+exactly what ``run_single`` does, operation for operation, so both agree bit
+for bit (stop rules and status codes are ``run``'s). After the loop, in the
+same call: the Polyak average of the iterates (``avg_xy``) and (f, df/dx,
+df/dy) at the last point (``end``). ``kernels.run_trajectory`` adds the
+losses at the average and runs typed formulas.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from .noise import gaussian
+from .optimizers import (
+    adagrad_coord,
+    adagrad_lr,
+    adam_coord,
+    bias_correction,
+    heavy_ball_coord,
+    newton_move,
+    rmsprop_coord,
+    rmsprop_lecture_coord,
+    sgd_coord,
+)
+from .run import (
+    LOSS_BOUND,
+    STATUS_CONVERGED,
+    STATUS_DIVERGED,
+    STATUS_DONE,
+    fd_point,
+    fd_steps,
+    hessian_from_gradients,
+)
+from .schedules import schedule_lr
+from .surfaces import catalogue_eval, catalogue_eval_block
+
+# Optimizer families: optimizers that share one step (SGD's three forms, Adam and AdamW).
+FAMILY_SGD = 0
+FAMILY_HEAVY_BALL = 1
+FAMILY_ADAGRAD = 2
+FAMILY_RMSPROP = 3
+FAMILY_RMSPROP_LECTURE = 4
+FAMILY_ADAM = 5
+FAMILY_NEWTON = 6
+# optimizer id -> family (ids as in ``optimizer_specs.OPTIMIZERS``)
+FAMILY_OF_OPTIMIZER = {
+    0: FAMILY_SGD,
+    1: FAMILY_SGD,
+    2: FAMILY_SGD,
+    3: FAMILY_HEAVY_BALL,
+    4: FAMILY_ADAGRAD,
+    5: FAMILY_RMSPROP,
+    6: FAMILY_RMSPROP_LECTURE,
+    7: FAMILY_ADAM,
+    8: FAMILY_NEWTON,
+    9: FAMILY_ADAM,
+}
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def bias_table(beta: float, out: np.ndarray) -> None:
+    """out[t - 1] = 1 - beta^t for t = 1 .. len(out), as ``optimizers.bias_correction``."""
+    for t in range(1, out.shape[0] + 1):
+        out[t - 1] = bias_correction(beta, t)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def sqrt_bias_table(beta: float, out: np.ndarray) -> None:
+    """out[t - 1] = sqrt(1 - beta^t), as ``optimizers.adam_step`` computes it."""
+    for t in range(1, out.shape[0] + 1):
+        out[t - 1] = math.sqrt(bias_correction(beta, t))
+
+
+def _make_kernel(family: int):
+    """The trajectory kernel of one optimizer family on the catalogue surfaces.
+
+    ``family`` is a closure constant: numba freezes it, drops the other
+    families' branches, and caches each family's kernel on its own (the cache
+    key includes closure values). It evaluates through ``catalogue_eval`` (the
+    surface still chosen by id, in the loop), so it never compiles the
+    typed-formula interpreter.
+    """
+
+    @njit(cache=True, nogil=True, error_model="numpy")
+    def kernel(
+        sid: int,
+        sp: np.ndarray,
+        code: np.ndarray,
+        consts: np.ndarray,
+        oid: int,
+        hp: np.ndarray,
+        kid: int,
+        schp: np.ndarray,
+        lr0: float,
+        x0: float,
+        y0: float,
+        steps: int,
+        noise_std: float,
+        noise: np.ndarray,
+        tol: float,
+        box: np.ndarray,
+        box_status: int,
+        bias: np.ndarray,
+        xy: np.ndarray,
+        loss: np.ndarray,
+        lrs: np.ndarray,
+        avg_xy: np.ndarray,
+        end: np.ndarray,
+    ) -> tuple[int, int]:
+        """One run: points ``xy`` (steps + 1, 2), ``loss`` (steps + 1,), ``lrs`` (steps,).
+
+        Returns (n, status): rows 0..n are valid. ``noise`` (steps, 2) holds the
+        gradient noise draws ``noise.gaussian(seed, t, k)`` (read only when
+        noise_std > 0: drawn outside, so the kernels don't compile the generator).
+        ``bias`` (2, steps) is read by the Adam family only (see the module
+        docstring). ``avg_xy`` (steps + 1, 2), unless empty: the Polyak average
+        abar_k = (p_0 + ... + p_k) / (k + 1), summed in order as ``np.cumsum``
+        sums. ``end`` (3,) = (f, df/dx, df/dy) at row n (for n = 0 after an
+        undefined start: the start's values). Separate arrays, not one
+        (steps + 1, 3) table, so the caller's results need no copies.
+        """
+        for t in range(steps):  # the schedule once per run, not inside the step loop
+            lrs[t] = schedule_lr(kid, t, lr0, schp, steps)
+        # Hyperparameters, read once; unused ones are pruned with their family.
+        h0 = hp[0] if hp.shape[0] > 0 else 0.0
+        h1 = hp[1] if hp.shape[0] > 1 else 0.0
+        h2 = hp[2] if hp.shape[0] > 2 else 0.0
+        h3 = hp[3] if hp.shape[0] > 3 else 0.0
+        h4 = hp[4] if hp.shape[0] > 4 else 0.0
+        # SGD: plain gradient descent (oid 0) is SGD without momentum, hp = (weight_decay,).
+        mom = 0.0 if oid == 0 else h0
+        damp = 0.0 if oid == 0 else h1
+        wd = h0 if oid == 0 else h2
+        nesterov = False if oid == 0 else h3 != 0.0
+        amsgrad = h4 != 0.0
+        centered = h4 != 0.0
+        decoupled = oid == 9  # AdamW
+        hess = np.empty((2, 2))  # Newton's Hessian and the gradients it differences
+        fdg = np.empty((4, 2))
+        # State: slot k of x and of y (optimizers.optimizer_init: zeros, Adagrad's sum at h2).
+        s0x = h2 if family == FAMILY_ADAGRAD else 0.0
+        s0y = s0x
+        s1x = 0.0
+        s1y = 0.0
+        s2x = 0.0
+        s2y = 0.0
+        f, gx, gy = catalogue_eval(sid, x0, y0, sp)
+        xy[0, 0] = x0
+        xy[0, 1] = y0
+        loss[0] = f
+        n = steps
+        status = STATUS_DONE
+        cx = x0
+        cy = y0
+        if (
+            not (math.isfinite(f) and math.isfinite(gx) and math.isfinite(gy))
+            or abs(f) > LOSS_BOUND
+        ):
+            n = 0
+            status = STATUS_DIVERGED
+            steps = 0  # no loop, no average
+        for t in range(steps):
+            if math.sqrt(gx * gx + gy * gy) < tol:
+                n = t
+                status = STATUS_CONVERGED
+                break
+            lr = lrs[t]
+            ngx = gx
+            ngy = gy
+            if noise_std > 0.0:
+                ngx += noise_std * noise[t, 0]
+                ngy += noise_std * noise[t, 1]
+            x = cx
+            y = cy
+            if family == FAMILY_SGD:
+                x, s0x = sgd_coord(x, ngx, s0x, t + 1, lr, mom, damp, wd, nesterov)
+                y, s0y = sgd_coord(y, ngy, s0y, t + 1, lr, mom, damp, wd, nesterov)
+            elif family == FAMILY_HEAVY_BALL:
+                x, s0x = heavy_ball_coord(x, ngx, s0x, lr, h0)
+                y, s0y = heavy_ball_coord(y, ngy, s0y, lr, h0)
+            elif family == FAMILY_ADAGRAD:
+                clr = adagrad_lr(lr, t + 1, h0)
+                x, s0x = adagrad_coord(x, ngx, s0x, clr, h1, h3)
+                y, s0y = adagrad_coord(y, ngy, s0y, clr, h1, h3)
+            elif family == FAMILY_RMSPROP:
+                x, s0x, s1x, s2x = rmsprop_coord(
+                    x, ngx, s0x, s1x, s2x, lr, h0, h1, h2, h3, centered
+                )
+                y, s0y, s1y, s2y = rmsprop_coord(
+                    y, ngy, s0y, s1y, s2y, lr, h0, h1, h2, h3, centered
+                )
+            elif family == FAMILY_RMSPROP_LECTURE:
+                x, s0x = rmsprop_lecture_coord(x, ngx, s0x, lr, h0, h1)
+                y, s0y = rmsprop_lecture_coord(y, ngy, s0y, lr, h0, h1)
+            elif family == FAMILY_ADAM:
+                step_size = lr / bias[0, t]
+                bc2_sqrt = bias[1, t]
+                x, s0x, s1x, s2x = adam_coord(
+                    x, ngx, s0x, s1x, s2x, lr, step_size, bc2_sqrt, h0, h1, h2, h3, amsgrad,
+                    decoupled,
+                )  # fmt: skip
+                y, s0y, s1y, s2y = adam_coord(
+                    y, ngy, s0y, s1y, s2y, lr, step_size, bc2_sqrt, h0, h1, h2, h3, amsgrad,
+                    decoupled,
+                )  # fmt: skip
+            else:  # FAMILY_NEWTON
+                hx, hy = fd_steps(cx, cy)  # run.hessian_fd, with this kernel's evaluator
+                for k in range(4):
+                    px, py = fd_point(k, cx, cy, hx, hy)
+                    _, fdg[k, 0], fdg[k, 1] = catalogue_eval(sid, px, py, sp)
+                hessian_from_gradients(fdg, hx, hy, hess)
+                x, y = newton_move(
+                    x, y, ngx, ngy, hess[0, 0], hess[0, 1], hess[1, 0], hess[1, 1], lr, h0
+                )
+            fn, gxn, gyn = catalogue_eval(sid, x, y, sp)
+            finite = (
+                math.isfinite(x)
+                and math.isfinite(y)
+                and math.isfinite(fn)
+                and math.isfinite(gxn)
+                and math.isfinite(gyn)
+                and abs(fn) <= LOSS_BOUND
+            )
+            outside = x < box[0] or x > box[1] or y < box[2] or y > box[3]
+            if not finite or (outside and box_status == STATUS_DIVERGED):
+                # The step at t + 1 blew up: report the last finite point.
+                n = t
+                status = STATUS_DIVERGED
+                break
+            cx = x
+            cy = y
+            f = fn
+            gx = gxn
+            gy = gyn
+            xy[t + 1, 0] = x
+            xy[t + 1, 1] = y
+            loss[t + 1] = f
+            if outside:
+                n = t + 1
+                status = box_status
+                break
+        end[0] = f
+        end[1] = gx
+        end[2] = gy
+        if avg_xy.shape[0] > 0:  # its losses: ``catalogue_losses``, compiled once for all families
+            polyak_points(xy, n + 1, avg_xy)
+        return n, status
+
+    return kernel
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def polyak_points(xy: np.ndarray, m: int, avg_xy: np.ndarray) -> None:
+    """avg_xy[k] = abar_k = mean of xy[0..k] for k < m, summed in order as ``np.cumsum`` sums."""
+    sx = 0.0
+    sy = 0.0
+    for k in range(m):
+        sx = xy[0, 0] if k == 0 else sx + xy[k, 0]
+        sy = xy[0, 1] if k == 0 else sy + xy[k, 1]
+        avg_xy[k, 0] = sx / (k + 1)
+        avg_xy[k, 1] = sy / (k + 1)
+
+
+# family -> kernel; each compiles on its first call only.
+_KERNELS = {family: _make_kernel(family) for family in sorted(set(FAMILY_OF_OPTIMIZER.values()))}
+_NO_BIAS = np.ones((2, 0))
+_NO_NOISE = np.zeros((0, 2))
+_BIAS_TABLES: dict[tuple[float, float], np.ndarray] = {}
+_MAX_BIAS_TABLES = 8  # distinct (beta1, beta2) pairs kept; each at most 2 x MAX_STEPS floats
+
+
+def family_kernel(oid: int):
+    """The catalogue trajectory kernel of optimizer ``oid``'s family."""
+    return _KERNELS[FAMILY_OF_OPTIMIZER[oid]]
+
+
+def adam_bias(beta1: float, beta2: float, steps: int) -> np.ndarray:
+    """(2, >= steps): rows 1 - beta1^t and sqrt(1 - beta2^t) for t = 1, 2, ...
+
+    Kept per (beta1, beta2) across runs: the pows are the costliest part of an
+    Adam step, and the page asks for the same betas run after run. A table only
+    grows (a longer one serves shorter runs); the oldest pair is dropped first.
+    """
+    key = (beta1, beta2)
+    table = _BIAS_TABLES.get(key)
+    if table is None or table.shape[1] < steps:
+        table = np.empty((2, max(steps, 1000)))
+        bias_table(beta1, table[0])
+        sqrt_bias_table(beta2, table[1])
+        if key not in _BIAS_TABLES and len(_BIAS_TABLES) >= _MAX_BIAS_TABLES:
+            _BIAS_TABLES.pop(next(iter(_BIAS_TABLES)), None)
+        _BIAS_TABLES[key] = table  # one assignment: threads see the old or the new table
+    return table
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def noise_table(seed: int, out: np.ndarray) -> None:
+    """out[t, k] = noise.gaussian(seed, t, k): the draws a noisy run adds (scaled) to g."""
+    for t in range(out.shape[0]):
+        out[t, 0] = gaussian(seed, t, 0)
+        out[t, 1] = gaussian(seed, t, 1)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def catalogue_losses(sid: int, sp: np.ndarray, points: np.ndarray, m: int, out: np.ndarray) -> None:
+    """out[k] = f(points[k]) for k < m on catalogue surface ``sid`` (the Polyak average's losses).
+
+    One ``catalogue_eval_block`` call: the surface is chosen once for all
+    points, not per point, and the call is compiled once for every family's
+    kernel instead of inlined into each. Loops, not slice assignments: those
+    compile numba's shape checks and error formatting.
+    """
+    theta = np.empty(2 * m)
+    for k in range(m):
+        theta[k] = points[k, 0]
+        theta[m + k] = points[k, 1]
+    catalogue_eval_block(sid, theta, m, sp, out, np.empty(2 * m))
+
+
+def run_catalogue(
+    sid: int, sp: np.ndarray, oid: int, hp: np.ndarray, kid: int, schp: np.ndarray,
+    lr0: float, x0: float, y0: float, steps: int, noise_std: float, seed: int, tol: float,
+    box: np.ndarray, box_status: int, xy: np.ndarray, loss: np.ndarray, lrs: np.ndarray,
+    avg_xy: np.ndarray, avg_loss: np.ndarray, end: np.ndarray,
+) -> tuple[int, int]:  # fmt: skip
+    """One run of optimizer ``oid`` on catalogue surface ``sid`` through its family's kernel.
+
+    Arrays as the kernel's (see ``_make_kernel``), and ``avg_loss`` (steps + 1,)
+    (empty when ``avg_xy`` is) for the losses at the Polyak average; returns
+    (n, status) as ``run.run_single`` does. The Adam family's bias corrections
+    come from ``adam_bias``, a noisy run's draws from ``noise_table``.
+    """
+    family = FAMILY_OF_OPTIMIZER[oid]
+    bias = adam_bias(hp[0], hp[1], steps) if family == FAMILY_ADAM else _NO_BIAS
+    noise = _NO_NOISE
+    if noise_std > 0.0:
+        noise = np.empty((steps, 2))
+        noise_table(seed, noise)
+    n, status = _KERNELS[family](
+        sid, sp, _NO_CODE, _NO_CONSTS, oid, hp, kid, schp, lr0, x0, y0, steps, noise_std,
+        noise, tol, box, box_status, bias, xy, loss, lrs, avg_xy, end,
+    )  # fmt: skip
+    if avg_xy.shape[0] > 0:
+        catalogue_losses(sid, sp, avg_xy, n + 1, avg_loss)
+    return n, status
+
+
+_NO_CODE = np.zeros(1, dtype=np.int64)
+_NO_CONSTS = np.zeros(1)
