@@ -35,12 +35,13 @@ from .catalogue import (  # noqa: F401  (re-exported: losscape.surfaces() and ol
 )
 from .numerics import kernels
 from .numerics.kernels import STATUS_DIVERGED, STATUS_NAMES
-from .numerics.registry import (
+from .numerics.registry import (  # noqa: F401  (optimizer_spec re-exported for claims)
     check_number,
     optimizer_spec,
 )
 from .optimizer_state import OptimizerState, replay
 from .resolved import ResolvedSurface, classify
+from .run_arguments import run_arguments
 from .saddles import run_status
 from .sweeps import (  # noqa: F401  (re-exported: the names stay importable here)
     _MOMENTUM_NAMES,
@@ -64,8 +65,7 @@ from .sweeps import (  # noqa: F401  (re-exported: the names stay importable her
 )
 from .validation import check_point as _point
 from .validation import check_view as _check_view
-from .validation import hyperparams as _hyperparams
-from .validation import lr as _lr
+from .validation import hyperparams as _hyperparams  # noqa: F401  (re-exported)
 
 # --------------------------------------------------------------------------- trajectory
 
@@ -149,14 +149,12 @@ def trajectory(
         A ``Trajectory``.
     """
     surf = resolve_surface(surface, surface_params)
-    spec = optimizer_spec(optimizer)
-    hp = _hyperparams(spec, hyperparams)
-    lr0 = _lr(spec, lr)
-    n_steps = _steps(steps)
-    x0, y0 = _point(start if start is not None else surf.default_start, "start")
-    kid, schp = _schedule(schedule, schedule_params)
-    noise_std = _noise_std(noise, batch_size)
-    seed_ = _seed(seed)
+    a = run_arguments(
+        optimizer, start if start is not None else surf.default_start, steps=steps, lr=lr,
+        schedule=schedule, schedule_params=schedule_params, noise=noise, batch_size=batch_size,
+        seed=seed, tol=tol, **hyperparams,
+    )  # fmt: skip
+    spec, hp, lr0, n_steps, (x0, y0), kid, schp, noise_std, seed_, tol_ = a
     box, box_status = surf.stop_box()
     # The kernel writes the result's own arrays: rows 0..n of a C-contiguous
     # array are C-contiguous, so the results below are views, not copies.
@@ -168,7 +166,7 @@ def trajectory(
     end = np.empty(3)
     n, status = kernels.run_trajectory(
         *surf.kernel_args(), spec.id, hp, kid, schp, lr0, x0, y0, n_steps, noise_std,
-        seed_, _tol(tol), box, box_status, xy, loss, lrs, avg_xy, avg_loss, end,
+        seed_, tol_, box, box_status, xy, loss, lrs, avg_xy, avg_loss, end,
     )  # fmt: skip
     if n == 0:  # the kernel's first evaluation is the start's: ``end`` holds it
         _check_start(x0, y0, end)
