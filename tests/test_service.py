@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
 import pytest
 
 import losscape
-from losscape import limits
+from losscape import limits, service
 
 
 @pytest.mark.parametrize(
@@ -140,3 +141,13 @@ def test_polyak_average_from_the_kernel_equals_the_cumulative_mean_bit_for_bit()
     assert np.array_equal(run.averaged_path, mean)
     assert np.array_equal(run.averaged_loss, losscape.service.evaluate("himmelblau", mean)[:, 0])
     assert run.averaged_path.flags.c_contiguous and run.path.flags.c_contiguous
+
+
+def test_a_trajectory_result_is_the_frozen_dataclass_its_fields_make():
+    t = service.trajectory("rosenbrock", "adam", steps=50)
+    fields = {f.name: getattr(t, f.name) for f in dataclasses.fields(service.Trajectory)}
+    assert t == service.Trajectory(**fields)
+    assert t.hyperparams == {"beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0.0,
+                             "amsgrad": 0.0}  # fmt: skip
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        t.status = "done"  # type: ignore[misc]

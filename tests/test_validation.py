@@ -65,6 +65,13 @@ def test_points_views_and_choices():
     assert validation.check_point([3], "start") == (3.0, 0.0)
     with pytest.raises(ValueError, match=r"start must be a pair"):
         validation.check_point("12", "start")
+    # Two plain floats: in bounds they come back as given, out of bounds or NaN they get
+    # the same messages as any other pair (coordinates are bounded by 1e6).
+    assert validation.check_point((0.25, -1e6), "start") == (0.25, -1e6)
+    with pytest.raises(ValueError, match=r"start\[1\] must be between -1e\+06 and 1e\+06"):
+        validation.check_point((0.0, 2e6), "start")
+    with pytest.raises(ValueError, match=r"start\[0\] must be finite"):
+        validation.check_point((float("nan"), 0.0), "start")
     assert validation.check_view([-1, 1, -2, 2]) == (-1.0, 1.0, -2.0, 2.0)
     with pytest.raises(ValueError, match=r"xmin < xmax"):
         validation.check_view([1, -1, -2, 2])

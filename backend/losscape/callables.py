@@ -22,7 +22,6 @@ on a callable need ``minima=[(x, y), ...]`` to label the starts by.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import math
 from collections.abc import Callable, Mapping, Sequence
@@ -230,9 +229,7 @@ def _run_batch(
         curves=np.empty((r, a.steps + 1)) if curves else None,
     )
     for i in range(r):
-        one = dataclasses.replace(
-            a, lr=float(lrs[i]), start=(float(starts[i, 0]), float(starts[i, 1]))
-        )
+        one = a._replace(lr=float(lrs[i]), start=(float(starts[i, 0]), float(starts[i, 1])))
         rows, _, status = _run(f, one, box)
         res.finals[i] = rows[-1]
         res.best[i] = np.nanmin(rows[:, 2]) if np.any(np.isfinite(rows[:, 2])) else np.nan

@@ -2,9 +2,11 @@
 
 One owner for how a registry row is serialised: ``GET /api/catalog``, the page's
 controls, the lecture validator, the notebook widget and the networks'
-catalogue (``param_dict``) all read these functions. The rows themselves live
-in the registries (``numerics.surfaces``, ``numerics.optimizers``,
-``numerics.schedules``); nothing here validates or runs anything.
+catalogue all read these functions (a parameter's row, ``param_dict``, lives
+beside ``ParamSpec`` in ``numerics.specs`` so the networks' data sets share it).
+The rows themselves live in the registries (``numerics.surfaces``,
+``numerics.optimizers``, ``numerics.schedules``); nothing here validates or runs
+anything.
 """
 
 from __future__ import annotations
@@ -13,21 +15,8 @@ from typing import Any
 
 from .numerics.optimizers import OPTIMIZERS
 from .numerics.schedules import SCHEDULES
-from .numerics.specs import CriticalPoint, ParamSpec, SurfaceSpec
+from .numerics.specs import CriticalPoint, SurfaceSpec, param_dict
 from .numerics.surfaces import SURFACES
-
-
-def param_dict(p: ParamSpec) -> dict[str, Any]:
-    """A parameter with its default, bounds, kind ("float", "int", "bool"), log flag and text."""
-    return {
-        "name": p.name,
-        "default": p.default,
-        "min": p.min,
-        "max": p.max,
-        "kind": p.kind,
-        "log": p.log,
-        "description": p.description,
-    }
 
 
 def point_dict(c: CriticalPoint) -> dict[str, Any]:

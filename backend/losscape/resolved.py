@@ -6,6 +6,7 @@ neither imports the other: the stop box factors and ``classify`` live here.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 
@@ -44,7 +45,14 @@ class ResolvedSurface:
         return self.sid, self.params, self.code, self.consts
 
     def stop_box(self) -> tuple[np.ndarray, int]:
-        """The box beyond which a run stops, and the status it stops with."""
+        """The box beyond which a run stops, and the status it stops with.
+
+        Computed once per surface (the cached default surfaces answer run after run);
+        the kernels only read the box."""
+        return self._stop
+
+    @functools.cached_property
+    def _stop(self) -> tuple[np.ndarray, int]:
         factor = ESCAPE_BOX_FACTOR if self.unbounded_below else DIVERGE_BOX_FACTOR
         x0, x1, y0, y1 = self.view
         cx, cy = 0.5 * (x0 + x1), 0.5 * (y0 + y1)

@@ -10,7 +10,7 @@ themselves belong to ``validation`` and ``arguments``.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -22,11 +22,14 @@ from .validation import hyperparams as check_hyperparams
 from .validation import lr as check_lr
 
 
-@dataclass(frozen=True)
-class RunArguments:
+class RunArguments(NamedTuple):
     """A validated run: ``hp`` (n_hyperparams,) in the spec's order, ``lr`` the base rate,
     ``kid`` / ``schp`` the schedule's id and parameter vector, ``noise_std`` the gradient
-    noise's standard deviation, noise / sqrt(batch_size)."""
+    noise's standard deviation, noise / sqrt(batch_size).
+
+    A named tuple rather than a frozen dataclass: every catalogue run builds one, and a
+    frozen dataclass's ``__init__`` (one ``object.__setattr__`` per field) cost about
+    1 us of a 40 us run; a tuple is as immutable and builds in a third of that."""
 
     spec: OptimizerSpec
     hp: np.ndarray

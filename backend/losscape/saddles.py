@@ -46,7 +46,8 @@ def is_stuck(
     """
     h = np.empty((2, 2))
     kernels.hessian_at(*kernel_args, float(point[0]), float(point[1]), h)
-    a, b, d = float(h[0, 0]), 0.5 * float(h[0, 1] + h[1, 0]), float(h[1, 1])
+    (a, b_up), (b_down, d) = h.tolist()  # one conversion, not one per entry
+    b = 0.5 * (b_up + b_down)
     if not (math.isfinite(a) and math.isfinite(b) and math.isfinite(d)):
         return False
     lo, hi = symmetric_eigenvalues(a, b, d)

@@ -35,12 +35,14 @@ from .catalogue import (  # noqa: F401  (re-exported: losscape.surfaces() and ol
 )
 from .numerics import kernels
 from .numerics.kernels import STATUS_DIVERGED, STATUS_NAMES
-from .numerics.registry import (
+from .numerics.registry import (  # noqa: F401  (optimizer_spec re-exported for claims)
     check_number,
     optimizer_spec,
 )
+from .numerics.specs import OptimizerSpec
 from .optimizer_state import OptimizerState, replay
 from .resolved import ResolvedSurface, classify
+from .run_arguments import run_arguments
 from .saddles import run_status
 from .sweeps import (  # noqa: F401  (re-exported: the names stay importable here)
     _MOMENTUM_NAMES,
@@ -64,8 +66,7 @@ from .sweeps import (  # noqa: F401  (re-exported: the names stay importable her
 )
 from .validation import check_point as _point
 from .validation import check_view as _check_view
-from .validation import hyperparams as _hyperparams
-from .validation import lr as _lr
+from .validation import hyperparams as _hyperparams  # noqa: F401  (re-exported)
 
 # --------------------------------------------------------------------------- trajectory
 
@@ -94,6 +95,15 @@ class Trajectory:
     status: str
     stopped_at: int | None
     state: OptimizerState | None = None  # with record_state=True (see optimizer_state)
+
+    @classmethod
+    def _of(cls, **fields: object) -> Trajectory:
+        """The result from its fields, all given, without the frozen dataclass's
+        ``__init__``: that sets each field through ``object.__setattr__`` (about 1.5 us
+        of a 40 us run); filling the instance's dict once gives the same object."""
+        self = object.__new__(cls)
+        self.__dict__.update(fields)
+        return self
 
     @property
     def steps_taken(self) -> int:
@@ -149,14 +159,12 @@ def trajectory(
         A ``Trajectory``.
     """
     surf = resolve_surface(surface, surface_params)
-    spec = optimizer_spec(optimizer)
-    hp = _hyperparams(spec, hyperparams)
-    lr0 = _lr(spec, lr)
-    n_steps = _steps(steps)
-    x0, y0 = _point(start if start is not None else surf.default_start, "start")
-    kid, schp = _schedule(schedule, schedule_params)
-    noise_std = _noise_std(noise, batch_size)
-    seed_ = _seed(seed)
+    a = run_arguments(
+        optimizer, start if start is not None else surf.default_start, steps=steps, lr=lr,
+        schedule=schedule, schedule_params=schedule_params, noise=noise, batch_size=batch_size,
+        seed=seed, tol=tol, **hyperparams,
+    )  # fmt: skip
+    spec, hp, lr0, n_steps, (x0, y0), kid, schp, noise_std, seed_, tol_ = a
     box, box_status = surf.stop_box()
     # The kernel writes the result's own arrays: rows 0..n of a C-contiguous
     # array are C-contiguous, so the results below are views, not copies.
@@ -168,7 +176,7 @@ def trajectory(
     end = np.empty(3)
     n, status = kernels.run_trajectory(
         *surf.kernel_args(), spec.id, hp, kid, schp, lr0, x0, y0, n_steps, noise_std,
-        seed_, _tol(tol), box, box_status, xy, loss, lrs, avg_xy, avg_loss, end,
+        seed_, tol_, box, box_status, xy, loss, lrs, avg_xy, avg_loss, end,
     )  # fmt: skip
     if n == 0:  # the kernel's first evaluation is the start's: ``end`` holds it
         _check_start(x0, y0, end)
@@ -177,12 +185,13 @@ def trajectory(
         if 2 * n < n_steps:  # don't keep mostly empty buffers alive with the result
             parts = tuple(a.copy() for a in parts)
         xy, loss, lrs, avg_xy, avg_loss = parts
-    status_name = run_status(STATUS_NAMES[status], surf.kernel_args(), end[1:], xy[-1])
-    return Trajectory(
+    _, gx, gy = end.tolist()  # Python floats: the saddle check reads them one by one
+    status_name = run_status(STATUS_NAMES[status], surf.kernel_args(), (gx, gy), xy[-1].tolist())
+    return Trajectory._of(
         surface=surf.name,
         optimizer=spec.name,
         lr=lr0,
-        hyperparams=dict(zip([p.name for p in spec.hyperparams], hp.tolist(), strict=False)),
+        hyperparams=dict(zip(_hyperparam_names(spec), hp.tolist(), strict=True)),
         path=xy,
         loss=loss,
         lrs=lrs,
@@ -192,6 +201,18 @@ def trajectory(
         stopped_at=_stopped_at(n, status),
         state=replay(surf, spec, hp, xy, lrs, noise_std, seed_) if record_state else None,
     )
+
+
+_HYPERPARAM_NAMES: dict[int, tuple[str, ...]] = {}
+
+
+def _hyperparam_names(spec: OptimizerSpec) -> tuple[str, ...]:
+    """The spec's hyperparameter names in order, kept by optimizer id (specs are registry
+    constants; a frozen dataclass's hash would walk all its fields on every call)."""
+    names = _HYPERPARAM_NAMES.get(spec.id)
+    if names is None:
+        names = _HYPERPARAM_NAMES[spec.id] = tuple(p.name for p in spec.hyperparams)
+    return names
 
 
 def _check_start(x0: float, y0: float, values: np.ndarray) -> None:

@@ -18,11 +18,6 @@ from . import limits
 from .arguments import (
     SurfaceArg,
     _log_range,
-    _noise_std,
-    _schedule,
-    _seed,
-    _steps,
-    _tol,
     _work,
     resolve_surface,
 )
@@ -35,10 +30,9 @@ from .numerics.registry import (
 )
 from .numerics.specs import CriticalPoint, OptimizerSpec
 from .resolved import ResolvedSurface
+from .run_arguments import run_arguments
 from .validation import check_point as _point
 from .validation import check_view as _check_view
-from .validation import hyperparams as _hyperparams
-from .validation import lr as _lr
 
 # --------------------------------------------------------------------------- sweeps
 
@@ -184,18 +178,19 @@ def lr_sweep(
 ) -> LRSweep:
     """Run ``optimizer`` from one start at ``count`` log-spaced lrs in [lr_min, lr_max]."""
     surf = resolve_surface(surface, surface_params)
-    spec = optimizer_spec(optimizer)
-    hp = _hyperparams(spec, hyperparams)
+    a = run_arguments(
+        optimizer, start if start is not None else surf.default_start, steps=steps,
+        schedule=schedule, schedule_params=schedule_params, noise=noise, batch_size=batch_size,
+        seed=seed, tol=tol, **hyperparams,
+    )  # fmt: skip
+    spec = a.spec
     lrs = _log_range(lr_min, lr_max, count, "lr", (spec.lr_min, spec.lr_max), limits.MAX_LR_COUNT)
-    n_steps = _steps(steps)
-    x0, y0 = _point(start if start is not None else surf.default_start, "start")
-    kid, schp = _schedule(schedule, schedule_params)
+    x0, y0 = a.start
     starts = np.tile(np.array([x0, y0]), (lrs.shape[0], 1))
-    hps = np.tile(hp, (lrs.shape[0], 1))
+    hps = np.tile(a.hp, (lrs.shape[0], 1))
     res = run_batch(
-        surf, spec, hps, lrs, starts, n_steps, kid=kid, schp=schp,
-        noise_std=_noise_std(noise, batch_size), seed=_seed(seed), tol=_tol(tol),
-        curves=curves, parallel=parallel, on_chunk=progress,
+        surf, spec, hps, lrs, starts, a.steps, kid=a.kid, schp=a.schp, noise_std=a.noise_std,
+        seed=a.seed, tol=a.tol, curves=curves, parallel=parallel, on_chunk=progress,
     )  # fmt: skip
     edge = optimal = None
     if surf.quadratic:
@@ -314,23 +309,26 @@ def basins(
     must be to a minimum to count as having reached it.
     """
     surf = resolve_surface(surface, surface_params)
-    spec = optimizer_spec(optimizer)
-    hp = _hyperparams(spec, hyperparams)
-    lr0 = _lr(spec, lr)
-    n_steps = _steps(steps)
-    g = int(check_number(resolution, "resolution", 2, limits.MAX_BASIN_RESOLUTION, kind="int"))
     x0, x1, y0, y1 = _check_view(view) if view is not None else surf.view
+    # The view's corner stands in for the start, as on the callable path: each grid
+    # point is a start of its own.
+    a = run_arguments(
+        optimizer, (x0, y0), steps=steps, lr=lr, schedule=schedule,
+        schedule_params=schedule_params, noise=noise, batch_size=batch_size, seed=seed,
+        tol=tol, **hyperparams,
+    )  # fmt: skip
+    spec = a.spec
+    g = int(check_number(resolution, "resolution", 2, limits.MAX_BASIN_RESOLUTION, kind="int"))
     mins, rad = basin_targets(surf, view=view, minima=minima, radius=radius)
-    kid, schp = _schedule(schedule, schedule_params)
     xs = np.linspace(x0, x1, g)
     ys = np.linspace(y0, y1, g) if surf.dims == 2 else np.zeros(1)
     gx, gy = np.meshgrid(xs, ys)
     starts = np.column_stack([gx.ravel(), gy.ravel()])
     r = starts.shape[0]
     res = run_batch(
-        surf, spec, np.tile(hp, (r, 1)), np.full(r, lr0), starts, n_steps, kid=kid, schp=schp,
-        noise_std=_noise_std(noise, batch_size), seed=_seed(seed), tol=_tol(tol),
-        parallel=parallel, on_chunk=progress,
+        surf, spec, np.tile(a.hp, (r, 1)), np.full(r, a.lr), starts, a.steps, kid=a.kid,
+        schp=a.schp, noise_std=a.noise_std, seed=a.seed, tol=a.tol, parallel=parallel,
+        on_chunk=progress,
     )  # fmt: skip
     shape = (ys.shape[0], g)
     return BasinMap(
@@ -395,7 +393,11 @@ def lr_momentum_map(
             o.name for o in OPTIMIZERS if any(p.name in _MOMENTUM_NAMES for p in o.hyperparams)
         ]
         raise ValueError(f"optimizer {spec.name!r} has no momentum; valid: {', '.join(valid)}")
-    hp = _hyperparams(spec, hyperparams)
+    a = run_arguments(
+        optimizer, start if start is not None else surf.default_start, steps=steps, tol=tol,
+        **hyperparams,
+    )  # fmt: skip
+    hp = a.hp
     k = names.index(hname)
     pspec = spec.hyperparams[k]
     lrs = _log_range(
@@ -407,15 +409,14 @@ def lr_momentum_map(
         raise ValueError("momentum_min must be below momentum_max")
     nm = int(check_number(momentum_count, "momentum_count", 2, limits.MAX_MAP_SIDE, kind="int"))
     momenta = np.linspace(m0, m1, nm)
-    n_steps = _steps(steps)
-    x0, y0 = _point(start if start is not None else surf.default_start, "start")
+    x0, y0 = a.start
     mm, ll = np.meshgrid(momenta, lrs, indexing="ij")
     r = mm.size
     hps = np.tile(hp, (r, 1))
     hps[:, k] = mm.ravel()
     starts = np.tile(np.array([x0, y0]), (r, 1))
     res = run_batch(
-        surf, spec, hps, ll.ravel().copy(), starts, n_steps, tol=_tol(tol), parallel=parallel,
+        surf, spec, hps, ll.ravel().copy(), starts, a.steps, tol=a.tol, parallel=parallel,
         on_chunk=progress,
     )  # fmt: skip
     status = [STATUS_NAMES[s] for s in res.status]

@@ -42,11 +42,15 @@ def seed(value: object, hi: int = limits.MAX_SEED) -> int:
 
 def check_point(point: object, name: str) -> tuple[float, float]:
     """A pair (x, y) of bounded coordinates; a single number is (x, 0) on a 1-D surface."""
+    m = limits.MAX_COORDINATE
+    if type(point) is tuple and len(point) == 2:  # the usual start: two plain floats
+        x, y = point
+        if type(x) is float and type(y) is float and -m <= x <= m and -m <= y <= m:
+            return x, y  # (NaN fails the bounds and takes the checks below)
     if isinstance(point, np.ndarray):
         point = point.tolist()
     if not isinstance(point, Sequence) or isinstance(point, str) or len(point) not in (1, 2):
         raise ValueError(f"{name} must be a pair (x, y)")
-    m = limits.MAX_COORDINATE
     x = check_number(point[0], f"{name}[0]", -m, m)
     y = check_number(point[1], f"{name}[1]", -m, m) if len(point) == 2 else 0.0
     return x, y

@@ -167,3 +167,23 @@ def test_csv_from_spreadsheets_and_pandas():
     # A first column that is not 0..N-1 is data: four columns are still an error.
     with pytest.raises(ValueError, match="expected 3 columns"):
         ds.parse_csv("5,1,2,0\n6,2,3,1\n7,3,4,0\n8,4,5,1")
+
+
+def test_a_sets_catalogue_row_lists_its_params_as_the_core_catalogue_does():
+    from losscape import catalogue
+
+    spec = next(s for s in ds.DATASETS if any(p.name == "positive_rate" for p in s.params))
+    params = {p["name"]: p for p in ds.catalogue_entry(spec)["params"]}
+    # The imbalanced set's positive rate: 1% by default, 0.1% to 50%, a log slider.
+    assert params["positive_rate"] == {
+        "name": "positive_rate",
+        "default": 0.01,
+        "min": 0.001,
+        "max": 0.5,
+        "kind": "float",
+        "log": True,
+        "description": "share of positives",
+    }
+    # Rows with the same fields as a surface's parameters in the core catalogue.
+    surface_param = next(s["params"][0] for s in catalogue.surfaces() if s["params"])
+    assert all(p.keys() == surface_param.keys() for p in params.values())

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ..numerics.specs import ParamSpec
+from ..numerics.specs import ParamSpec, param_dict
 
 MAX_POINTS = 5_000
 MAX_CLASSES = 5
@@ -444,16 +444,5 @@ def catalogue_entry(spec: DatasetSpec) -> dict[str, Any]:
         "feature_names": list(spec.feature_names),
         "classes": spec.classes
         or (None if spec.task == "multiclass" else (1 if spec.task == "regression" else 2)),
-        "params": [
-            {
-                "name": p.name,
-                "default": p.default,
-                "min": p.min,
-                "max": p.max,
-                "kind": p.kind,
-                "log": p.log,
-                "description": p.description,
-            }
-            for p in spec.params
-        ],
+        "params": [param_dict(p) for p in spec.params],
     }

@@ -89,6 +89,7 @@ from .program_ops import (  # noqa: F401  (re-exported: ``program.OP_X`` etc. st
     PROGRAM_STACK,
     PUSH_OPS,
     _unary,
+    unary_operand,
 )
 
 
@@ -228,19 +229,11 @@ def program_eval(
             i += 1
         elif OP_POWI <= op <= OP_RELU:
             # Unary: new top = g(v), derivative factor d = g'(v).
-            ip = 0
-            fp = 0.0
-            if op == OP_POWI:
-                ip = code[i + 1]
-                i += 1
-            elif op == OP_POWF:
-                fp = consts[code[i + 1]]
-                i += 1
+            ip, fp, i = unary_operand(op, code, consts, i)
             g, d = _unary(op, v, ip, fp)
             v = g
             a = d * a
             b = d * b
-            i += 1
         else:  # unknown opcode: the compiler never emits one
             return math.nan, math.nan, math.nan
     return v, a, b

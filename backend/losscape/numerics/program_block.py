@@ -35,6 +35,7 @@ from .program_ops import (
     OP_X,
     OP_Y,
     _unary,
+    unary_operand,
 )
 
 BLOCK_CHUNK = 256  # at most this many points evaluated together by program_eval_block
@@ -189,14 +190,7 @@ def _eval_chunk(
             i += 1
         elif OP_POWI <= op <= OP_RELU:
             v, a, b = _entry(flat, k, cap, c)
-            ip = 0
-            fp = 0.0
-            if op == OP_POWI:
-                ip = code[i + 1]
-                i += 1
-            elif op == OP_POWF:
-                fp = consts[code[i + 1]]
-                i += 1
+            ip, fp, nxt = unary_operand(op, code, consts, i)
             if op == OP_POWI and ip == 2:  # the common square, as _unary computes it
                 for r in range(c):
                     d = 2.0 * v[r]
@@ -209,7 +203,7 @@ def _eval_chunk(
                     v[r] = g
                     a[r] = d * a[r]
                     b[r] = d * b[r]
-            i += 1
+            i = nxt
         else:  # unknown opcode: the compiler never emits one
             for r in range(c):
                 values[lo + r] = math.nan

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from numba import njit
 
 # Scratch rows every kernel allocates: ``stack`` is (PROGRAM_STACK, 3). The scalar
@@ -57,6 +58,19 @@ OPERAND_OPS = frozenset(
 PUSH_OPS = frozenset({OP_X, OP_Y, OP_CONST})
 BINARY_OPS = frozenset({OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_MIN, OP_MAX})
 MAX_INT_POWER = 16
+
+
+@njit(cache=True, nogil=True, error_model="numpy", _nrt=False, inline="always")
+def unary_operand(op: int, code: np.ndarray, consts: np.ndarray, i: int) -> tuple[int, float, int]:
+    """(ip, fp, next_i) for the unary opcode ``op`` at code[i]: POWI's integer power ``ip``,
+    POWF's exponent ``fp`` (from ``consts``), 0 / 0.0 for the rest, and where the next
+    opcode starts (past the operand, for the two that have one). Both evaluators,
+    point by point and by blocks, decode it here."""
+    if op == OP_POWI:
+        return code[i + 1], 0.0, i + 2
+    if op == OP_POWF:
+        return 0, consts[code[i + 1]], i + 2
+    return 0, 0.0, i + 1
 
 
 @njit(cache=True, nogil=True, error_model="numpy")

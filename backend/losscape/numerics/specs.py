@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,21 @@ class ParamSpec:
     description: str = ""
     kind: str = "float"
     log: bool = False
+
+
+def param_dict(p: ParamSpec) -> dict[str, Any]:
+    """A parameter as a catalogue row: its default, bounds, kind ("float", "int", "bool"),
+    log flag and text. Here, beside ``ParamSpec``, so the core catalogue and the networks'
+    data sets (which may not import the catalogue above them) list parameters alike."""
+    return {
+        "name": p.name,
+        "default": p.default,
+        "min": p.min,
+        "max": p.max,
+        "kind": p.kind,
+        "log": p.log,
+        "description": p.description,
+    }
 
 
 @dataclass(frozen=True)
