@@ -113,15 +113,9 @@ def trajectory(
 
 
 def grid_values(
-    sid: int,
-    sp: np.ndarray,
-    code: np.ndarray,
-    consts: np.ndarray,
-    xs: np.ndarray,
-    ys: np.ndarray,
-    values: np.ndarray,
-    nan_undefined: bool = False,
-) -> None:
+    sid: int, sp: np.ndarray, code: np.ndarray, consts: np.ndarray, xs: np.ndarray,
+    ys: np.ndarray, values: np.ndarray, nan_undefined: bool = False,
+) -> None:  # fmt: skip
     """values[j, i] = f(xs[i], ys[j]) (rows over y, as Plotly's contour wants).
 
     Non-finite values stay as they are (the expression analysis tells -inf from
@@ -136,15 +130,9 @@ def grid_values(
 # _nrt=False: no reference counting of the row views (nothing here allocates).
 @njit(cache=True, nogil=True, error_model="numpy", _nrt=False)
 def catalogue_grid(
-    sid: int,
-    sp: np.ndarray,
-    code: np.ndarray,
-    consts: np.ndarray,
-    xs: np.ndarray,
-    ys: np.ndarray,
-    values: np.ndarray,
-    nan_undefined: bool,
-) -> None:
+    sid: int, sp: np.ndarray, code: np.ndarray, consts: np.ndarray, xs: np.ndarray,
+    ys: np.ndarray, values: np.ndarray, nan_undefined: bool,
+) -> None:  # fmt: skip
     """``grid_values`` for a catalogue surface: ``catalogue_values_row`` (values only,
     the gap test fused in, one vectorised loop per surface) row by row; no gradient is
     computed."""
@@ -154,15 +142,9 @@ def catalogue_grid(
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def formula_grid(
-    sid: int,
-    sp: np.ndarray,
-    code: np.ndarray,
-    consts: np.ndarray,
-    xs: np.ndarray,
-    ys: np.ndarray,
-    values: np.ndarray,
-    nan_undefined: bool,
-) -> None:
+    sid: int, sp: np.ndarray, code: np.ndarray, consts: np.ndarray, xs: np.ndarray,
+    ys: np.ndarray, values: np.ndarray, nan_undefined: bool,
+) -> None:  # fmt: skip
     """``grid_values`` for a typed formula: ``program_eval_block`` (the block interpreter,
     which also computes the gradient, into a scratch row) row by row. Loops, not slice
     assignments: those compile numba's shape checks and error formatting, seconds of a
