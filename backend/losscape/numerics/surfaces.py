@@ -9,7 +9,8 @@ their ``SurfaceSpec`` rows: ``surfaces_bowls`` (convex quadratics),
 in id order; it is the registry (validation, the catalog, the page's controls,
 the CLI and the parametrized tests read it). ``surface_eval`` and
 ``surface_eval_block`` dispatch on the integer id (numba rule: dispatch by id
-inside njit, never pass jitted functions to cached kernels). Id
+inside njit, never pass jitted functions to cached kernels);
+``catalogue_values_row`` evaluates one row of a grid, values only. Id
 ``EXPRESSION_ID`` is a typed-in formula evaluated by ``program.program_eval``.
 Every surface function stays importable from here.
 """
