@@ -389,13 +389,28 @@ def bench_grid(repeats: int) -> list:
     t_ls = median_time(lambda: losscape.grid("rosenbrock", resolution=400), repeats=repeats)
     xs, ys = np.linspace(-2, 2, 400), np.linspace(-1, 3, 400)
     out = np.empty((400, 400))
-    t_floor = median_time(lambda: floor_grid(xs, ys, out), repeats=repeats)
-    t_np = median_time(lambda: rosenbrock_grid_numpy(400), repeats=repeats)
+    surf = resolve_surface("rosenbrock")
+
+    def raw() -> None:  # the kernel as the API calls it: undefined values become NaN
+        kernels.grid_values(*surf.kernel_args(), xs, ys, out, True)
+
+    def api() -> None:
+        losscape.grid("rosenbrock", resolution=400)
+
+    def floor() -> None:
+        floor_grid(xs, ys, out)
+
+    c_ls = cpu_median(api, 25 * repeats)  # one call is ~40 us: more samples, the same time
     return [
         (case, "losscape.grid", t_ls, t_ls),
-        (case, FLOOR, t_floor, t_ls),
-        (case, "numpy meshgrid", t_np, t_ls),
-    ]
+        (case, "losscape kernel alone", median_time(raw, repeats=repeats), t_ls),
+        (case, FLOOR, median_time(floor, repeats=repeats), t_ls),
+        (case, "numpy meshgrid", median_time(lambda: rosenbrock_grid_numpy(400), repeats=repeats),
+         t_ls),
+        (case, "losscape.grid" + CPU, c_ls, c_ls),
+        (case, "kernel alone" + CPU, cpu_median(raw, 25 * repeats), c_ls),
+        (case, "floor" + CPU, cpu_median(floor, 25 * repeats), c_ls),
+    ]  # fmt: skip
 
 
 def bench_cold_start() -> list:

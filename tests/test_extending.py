@@ -53,7 +53,9 @@ def patched_surfaces(source: str, b: dict[str, str]) -> str:
     nan_block = (
         "    else:\n        for r in range(n):\n            values[r], grad[r], grad[n + r] = "
     )
-    return _insert_before(src, nan_block, b["dispatch-block"])
+    src = _insert_before(src, nan_block, b["dispatch-block"])
+    nan_row = "    else:\n        for i in range(n):\n            row[i] = math.nan\n"
+    return _insert_before(src, nan_row, b["dispatch-values"])
 
 
 CHECK = """
@@ -69,12 +71,21 @@ print(json.dumps({
     "f": float(losscape.evaluate("tilted_bowl", np.array([[0.5, 2.0]]))[0, 0]),
     "kind": losscape.hessian("tilted_bowl", (-1.0, 0.0)).kind,
     "minima": [[c.x, c.y] for c in resolve_surface("tilted_bowl", {"t": 1.5}).minima],
+    "grid": losscape.grid("tilted_bowl", view=(-1.0, 1.0, 0.0, 2.0), resolution=3).values.tolist(),
 }))
 """
 
 
 def test_readme_blocks_are_there():
-    assert set(blocks()) == {"function", "row", "import", "dispatch", "dispatch-block", "use"}
+    assert set(blocks()) == {
+        "function",
+        "row",
+        "import",
+        "dispatch",
+        "dispatch-block",
+        "dispatch-values",
+        "use",
+    }
 
 
 def test_the_readme_surface_works_end_to_end(tmp_path):
@@ -106,3 +117,5 @@ def test_the_readme_surface_works_end_to_end(tmp_path):
     assert got["f"] == 0.5 * (0.5**2 + 2.0**2) + 1.0 * 0.5  # default t = 1
     assert got["kind"] == "minimum"
     assert got["minima"] == [[-1.5, 0.0]]
+    # 0.5 (x^2 + y^2) + x on x, y in {-1, 0, 1} x {0, 1, 2}: rows over y
+    assert got["grid"] == [[-0.5, 0.0, 1.5], [0.0, 0.5, 2.0], [1.5, 2.0, 3.5]]

@@ -151,3 +151,54 @@ def test_a_trajectory_result_is_the_frozen_dataclass_its_fields_make():
                              "amsgrad": 0.0}  # fmt: skip
     with pytest.raises(dataclasses.FrozenInstanceError):
         t.status = "done"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("view", "resolution"),
+    [(None, 400), ((-3, 1.5, 0.25, 0.75), 151), ((-1e-9, 1e-9, 7.0, 7.5), 2)],
+)
+def test_grid_axes_are_numpys_linspace_and_values_the_point_values(view, resolution):
+    g = losscape.grid("rosenbrock", view=view, resolution=resolution)
+    x0, x1, y0, y1 = view or (-2.0, 2.0, -1.0, 3.0)  # rosenbrock's own view
+    xs, ys = np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution)
+    assert np.array_equal(g.xs.view(np.int64), xs.view(np.int64))  # bit for bit
+    assert np.array_equal(g.ys.view(np.int64), ys.view(np.int64))
+    x, y = np.meshgrid(xs, ys)
+    r = y - x * x  # (a - x)^2 + b r^2 in the catalogue's order of operations, a = 1, b = 100
+    assert np.array_equal(g.values, (1.0 - x) ** 2 + 100.0 * r * r)
+    assert g.values.flags.c_contiguous and g.values.shape == (resolution, resolution)
+
+
+def test_grid_arrows_sit_at_cell_centres_with_the_gradient_there():
+    g = losscape.grid("himmelblau", view=(-4.0, 4.0, 0.0, 2.0), resolution=5, arrows=4)
+    ax = np.array([-3.0, -1.0, 1.0, 3.0])
+    ay = np.array([0.25, 0.75, 1.25, 1.75])
+    x, y = np.meshgrid(ax, ay)
+    assert np.array_equal(g.arrow_x, x.ravel()) and np.array_equal(g.arrow_y, y.ravel())
+    r1, r2 = x * x + y - 11.0, x + y * y - 7.0  # Himmelblau's two residuals
+    np.testing.assert_allclose(g.arrow_gx, (4.0 * x * r1 + 2.0 * r2).ravel(), rtol=1e-14)
+    np.testing.assert_allclose(g.arrow_gy, (2.0 * r1 + 4.0 * y * r2).ravel(), rtol=1e-14)
+    assert losscape.grid("himmelblau", resolution=5).arrow_x.shape == (0,)
+
+
+def test_grid_leaves_out_arrows_where_the_gradient_is_undefined():
+    g = losscape.grid({"expression": "sqrt(x) + y"}, view=(-1.0, 1.0, -1.0, 1.0), arrows=4)
+    assert np.array_equal(g.arrow_x, np.tile([0.25, 0.75], 4))  # x < 0 left out
+    assert np.all(np.isnan(g.values[:, g.xs < 0])) and np.all(np.isfinite(g.values[:, g.xs > 0]))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"resolution": 1}, "resolution must be between 2 and"),
+        ({"resolution": limits.MAX_GRID + 1}, "resolution must be between"),
+        ({"arrows": limits.MAX_ARROWS + 1}, "arrows must be between"),
+        ({"view": (1.0, -1.0, 0.0, 1.0)}, "view must have xmin < xmax"),
+        ({"surface": "rosenbrok"}, "valid surfaces: "),
+    ],
+)
+def test_grid_rejects_bad_input_with_a_clear_message(kwargs, message):
+    args = {"surface": "rosenbrock"} | kwargs
+    with pytest.raises(ValueError) as err:
+        losscape.grid(args.pop("surface"), **args)
+    assert message in str(err.value)

@@ -277,26 +277,36 @@ def grid(
     arrows: int = 0,
     surface_params: Mapping[str, object] | None = None,
 ) -> Grid:
-    """Values on a ``resolution``-square grid over ``view``; an ``arrows``-square gradient field."""
+    """Values on a ``resolution``-square grid over ``view``; an ``arrows``-square gradient field.
+
+    The thin path of every contour redraw: arguments validated once, the axes
+    (``np.linspace``'s numbers) and the values written by the kernels into the
+    arrays returned, no copies; gradients are computed only at the arrows.
+    """
     surf = resolve_surface(surface, surface_params)
     n = int(check_number(resolution, "resolution", 2, limits.MAX_GRID, kind="int"))
     k = int(check_number(arrows, "arrows", 0, limits.MAX_ARROWS, kind="int"))
     x0, x1, y0, y1 = _check_view(view) if view is not None else surf.view
-    xs = np.linspace(x0, x1, n)
-    ys = np.linspace(y0, y1, n)
-    values = np.empty((n, n))
+    xs, ys, values = np.empty(n), np.empty(n), np.empty((n, n))
+    kernels.grid_axes(x0, x1, y0, y1, xs, ys)
     kernels.grid_values(*surf.kernel_args(), xs, ys, values, nan_undefined=True)
-    if k >= 2:
-        # Arrows sit at cell centres so none lands on the view's edge.
-        ax = x0 + (np.arange(k) + 0.5) * (x1 - x0) / k
-        ay = y0 + (np.arange(k) + 0.5) * (y1 - y0) / k if surf.dims == 2 else np.zeros(1)
-        mx, my = np.meshgrid(ax, ay)
-        pts = evaluate(surf, np.column_stack([mx.ravel(), my.ravel()]))
-        ok = np.all(np.isfinite(pts), axis=1)
-        arrow = (mx.ravel()[ok], my.ravel()[ok], pts[ok, 1], pts[ok, 2])
-    else:
-        arrow = (np.empty(0),) * 4
+    arrow = _arrow_field(surf, (x0, x1, y0, y1), k) if k >= 2 else (np.empty(0),) * 4
     return Grid(surf.name, xs, ys, values, *arrow)
+
+
+def _arrow_field(
+    surf: ResolvedSurface, view: tuple[float, float, float, float], k: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(x, y, df/dx, df/dy) at the centres of a k x k grid of cells over ``view`` (k cells
+    along x only for a 1-D surface), the points where the gradient is undefined left out."""
+    x0, x1, y0, y1 = view
+    # Arrows sit at cell centres so none lands on the view's edge.
+    ax = x0 + (np.arange(k) + 0.5) * (x1 - x0) / k
+    ay = y0 + (np.arange(k) + 0.5) * (y1 - y0) / k if surf.dims == 2 else np.zeros(1)
+    mx, my = np.meshgrid(ax, ay)
+    pts = evaluate(surf, np.column_stack([mx.ravel(), my.ravel()]))
+    ok = np.all(np.isfinite(pts), axis=1)
+    return mx.ravel()[ok], my.ravel()[ok], pts[ok, 1], pts[ok, 2]
 
 
 @dataclass(frozen=True)

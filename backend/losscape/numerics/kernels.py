@@ -17,7 +17,7 @@ import numpy as np
 from numba import njit
 
 from .batch import BLOCK, batch, batch_parallel  # noqa: F401  (re-exported)
-from .program import PROGRAM_STACK, program_eval
+from .program import PROGRAM_STACK, program_eval, program_eval_block
 from .run import (  # noqa: F401  (re-exported: the names stay importable here)
     LOSS_BOUND,
     STATUS_CONVERGED,
@@ -34,9 +34,8 @@ from .run import (  # noqa: F401  (re-exported: the names stay importable here)
 from .surfaces import (
     EXPRESSION_ID,
     catalogue_eval,
-    catalogue_eval_block,
+    catalogue_values_row,
     surface_eval,
-    surface_eval_block,
 )
 from .trajectory import run_catalogue
 
@@ -114,15 +113,9 @@ def trajectory(
 
 
 def grid_values(
-    sid: int,
-    sp: np.ndarray,
-    code: np.ndarray,
-    consts: np.ndarray,
-    xs: np.ndarray,
-    ys: np.ndarray,
-    values: np.ndarray,
-    nan_undefined: bool = False,
-) -> None:
+    sid: int, sp: np.ndarray, code: np.ndarray, consts: np.ndarray, xs: np.ndarray,
+    ys: np.ndarray, values: np.ndarray, nan_undefined: bool = False,
+) -> None:  # fmt: skip
     """values[j, i] = f(xs[i], ys[j]) (rows over y, as Plotly's contour wants).
 
     Non-finite values stay as they are (the expression analysis tells -inf from
@@ -134,51 +127,31 @@ def grid_values(
     kernel(sid, sp, code, consts, xs, ys, values, nan_undefined)
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+# _nrt=False: no reference counting of the row views (nothing here allocates).
+@njit(cache=True, nogil=True, error_model="numpy", _nrt=False)
 def catalogue_grid(
-    sid: int,
-    sp: np.ndarray,
-    code: np.ndarray,
-    consts: np.ndarray,
-    xs: np.ndarray,
-    ys: np.ndarray,
-    values: np.ndarray,
-    nan_undefined: bool,
-) -> None:
-    """``grid_values`` for a catalogue surface: one ``catalogue_eval_block`` call per row,
-    whose loop over the row vectorises. Loops, not slice assignments: those compile
-    numba's shape checks and error formatting, seconds of a first run."""
-    nx = xs.shape[0]
-    theta = np.empty(2 * nx)
-    grad = np.empty(2 * nx)
-    for i in range(nx):
-        theta[i] = xs[i]
+    sid: int, sp: np.ndarray, code: np.ndarray, consts: np.ndarray, xs: np.ndarray,
+    ys: np.ndarray, values: np.ndarray, nan_undefined: bool,
+) -> None:  # fmt: skip
+    """``grid_values`` for a catalogue surface: ``catalogue_values_row`` (values only,
+    the gap test fused in, one vectorised loop per surface) row by row; no gradient is
+    computed."""
     for j in range(ys.shape[0]):
-        y = ys[j]
-        for i in range(nx):
-            theta[nx + i] = y
-        row = values[j]
-        catalogue_eval_block(sid, theta, nx, sp, row, grad)
-        if nan_undefined:
-            _nan_where_undefined(row)
+        catalogue_values_row(sid, xs, ys[j], sp, nan_undefined, values[j])
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def formula_grid(
-    sid: int,
-    sp: np.ndarray,
-    code: np.ndarray,
-    consts: np.ndarray,
-    xs: np.ndarray,
-    ys: np.ndarray,
-    values: np.ndarray,
-    nan_undefined: bool,
-) -> None:
-    """``grid_values`` for a typed formula: ``surface_eval_block`` (the block interpreter)
-    row by row."""
+    sid: int, sp: np.ndarray, code: np.ndarray, consts: np.ndarray, xs: np.ndarray,
+    ys: np.ndarray, values: np.ndarray, nan_undefined: bool,
+) -> None:  # fmt: skip
+    """``grid_values`` for a typed formula: ``program_eval_block`` (the block interpreter,
+    which also computes the gradient, into a scratch row) row by row. Loops, not slice
+    assignments: those compile numba's shape checks and error formatting, seconds of a
+    first run."""
     stack = np.empty((PROGRAM_STACK, 3))
     nx = xs.shape[0]
-    theta = np.empty(2 * nx)
+    theta = np.empty(2 * nx)  # every x, then every y: the block layout
     grad = np.empty(2 * nx)
     for i in range(nx):
         theta[i] = xs[i]
@@ -187,9 +160,38 @@ def formula_grid(
         for i in range(nx):
             theta[nx + i] = y
         row = values[j]
-        surface_eval_block(sid, theta, nx, sp, code, consts, stack, row, grad)
+        program_eval_block(code, consts, theta, nx, row, grad, stack)
         if nan_undefined:
             _nan_where_undefined(row)
+
+
+@njit(cache=True, nogil=True, error_model="numpy", _nrt=False)
+def grid_axes(x0: float, x1: float, y0: float, y1: float, xs: np.ndarray, ys: np.ndarray) -> None:
+    """xs = np.linspace(x0, x1, len(xs)) and ys likewise, bit for bit, without numpy's
+    ~5 us of Python per call (two of them were most of a grid's fixed cost)."""
+    _linspace_into(x0, x1, xs)
+    _linspace_into(y0, y1, ys)
+
+
+@njit(cache=True, nogil=True, error_model="numpy", _nrt=False, inline="always")
+def _linspace_into(start: float, stop: float, out: np.ndarray) -> None:
+    """out[i] = i * step + start with step = (stop - start) / (n - 1), the last = stop:
+    np.linspace's arithmetic (numpy 1.x and 2.x), including its branches for a step that
+    underflows to 0 (i / (n - 1) * delta + start) and for n = 1 (0 * delta + start)."""
+    div = out.shape[0] - 1
+    delta = stop - start
+    if div <= 0:
+        if div == 0:
+            out[0] = 0.0 * delta + start
+        return
+    step = delta / div
+    if step == 0.0:
+        for i in range(div):
+            out[i] = float(i) / div * delta + start
+    else:
+        for i in range(div):
+            out[i] = float(i) * step + start
+    out[div] = stop
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")

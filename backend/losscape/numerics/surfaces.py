@@ -9,7 +9,8 @@ their ``SurfaceSpec`` rows: ``surfaces_bowls`` (convex quadratics),
 in id order; it is the registry (validation, the catalog, the page's controls,
 the CLI and the parametrized tests read it). ``surface_eval`` and
 ``surface_eval_block`` dispatch on the integer id (numba rule: dispatch by id
-inside njit, never pass jitted functions to cached kernels). Id
+inside njit, never pass jitted functions to cached kernels);
+``catalogue_values_row`` evaluates one row of a grid, values only. Id
 ``EXPRESSION_ID`` is a typed-in formula evaluated by ``program.program_eval``.
 Every surface function stays importable from here.
 """
@@ -218,6 +219,96 @@ def catalogue_eval_block(
     else:
         for r in range(n):
             values[r], grad[r], grad[n + r] = math.nan, math.nan, math.nan
+
+
+# _nrt=False, as above.
+@njit(cache=True, nogil=True, error_model="numpy", _nrt=False)
+def catalogue_values_row(
+    sid: int, xs: np.ndarray, y: float, p: np.ndarray, nan_undefined: bool, row: np.ndarray
+) -> None:
+    """row[i] = f(xs[i], y) for the catalogue surface ``sid``: values only, one row of a grid.
+
+    ``xs`` and ``row`` (n,); with ``nan_undefined`` a non-finite value (an
+    overflow to inf, NaN) is stored as NaN (a gap in a contour plot), else as
+    it is. Each branch is one loop whose body is the surface's scalar function
+    with only its value kept: numba inlines the small function, LLVM drops the
+    unused gradient, computes the terms of y alone once per row and vectorises
+    the loop (SIMD, several points per instruction). The arithmetic per point is
+    exactly ``catalogue_eval``'s, so the values agree bit for bit. Dispatched
+    once per row, not per point: a switch inside the loop keeps LLVM from
+    vectorising it (measured ~20x slower). The gap test sits in the same loop,
+    not a second pass over the row (that pass cost half as much again as the
+    values). Unknown ids give NaN.
+    """
+    n = xs.shape[0]
+    if sid == 0:
+        for i in range(n):
+            row[i] = _value_or_gap(quadratic(xs[i], y, p)[0], nan_undefined)
+    elif sid == 1:
+        for i in range(n):
+            row[i] = _value_or_gap(ravine(xs[i], y, p)[0], nan_undefined)
+    elif sid == 2:
+        for i in range(n):
+            row[i] = _value_or_gap(rotated_ravine(xs[i], y, p)[0], nan_undefined)
+    elif sid == 3:
+        for i in range(n):
+            row[i] = _value_or_gap(rosenbrock(xs[i], y, p)[0], nan_undefined)
+    elif sid == 4:
+        for i in range(n):
+            row[i] = _value_or_gap(beale(xs[i], y, p)[0], nan_undefined)
+    elif sid == 5:
+        for i in range(n):
+            row[i] = _value_or_gap(himmelblau(xs[i], y, p)[0], nan_undefined)
+    elif sid == 6:
+        for i in range(n):
+            row[i] = _value_or_gap(six_hump_camel(xs[i], y, p)[0], nan_undefined)
+    elif sid == 7:
+        for i in range(n):
+            row[i] = _value_or_gap(rastrigin(xs[i], y, p)[0], nan_undefined)
+    elif sid == 8:
+        for i in range(n):
+            row[i] = _value_or_gap(ackley(xs[i], y, p)[0], nan_undefined)
+    elif sid == 9:
+        for i in range(n):
+            row[i] = _value_or_gap(saddle(xs[i], y, p)[0], nan_undefined)
+    elif sid == 10:
+        for i in range(n):
+            row[i] = _value_or_gap(bounded_saddle(xs[i], y, p)[0], nan_undefined)
+    elif sid == 11:
+        for i in range(n):
+            row[i] = _value_or_gap(monkey_saddle(xs[i], y, p)[0], nan_undefined)
+    elif sid == 12:
+        for i in range(n):
+            row[i] = _value_or_gap(plateau(xs[i], y, p)[0], nan_undefined)
+    elif sid == 13:
+        for i in range(n):
+            row[i] = _value_or_gap(two_gaussians(xs[i], y, p)[0], nan_undefined)
+    elif sid == 14:
+        for i in range(n):
+            row[i] = _value_or_gap(tilted_plane(xs[i], y, p)[0], nan_undefined)
+    elif sid == 15:
+        for i in range(n):
+            row[i] = _value_or_gap(double_well(xs[i], y, p)[0], nan_undefined)
+    elif sid == 16:
+        for i in range(n):
+            row[i] = _value_or_gap(booth(xs[i], y, p)[0], nan_undefined)
+    elif sid == 17:
+        for i in range(n):
+            row[i] = _value_or_gap(matyas(xs[i], y, p)[0], nan_undefined)
+    else:
+        for i in range(n):
+            row[i] = math.nan
+
+
+@njit(cache=True, nogil=True, error_model="numpy", _nrt=False, inline="always")
+def _value_or_gap(v: float, nan_undefined: bool) -> float:
+    """v, or NaN where v is not finite and ``nan_undefined``.
+
+    v * 0.0 is a zero of v's sign for a finite v, so v + v * 0.0 is v exactly
+    (signed zeros too), and NaN for inf or NaN: two vector operations, where a
+    compare-and-select took three (measured 35 -> 32 us for a 400 x 400 grid).
+    """
+    return v + v * 0.0 if nan_undefined else v
 
 
 # ---------------------------------------------------------------- the catalogue
