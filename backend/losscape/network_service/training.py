@@ -312,8 +312,9 @@ def _check_work(
     problem: Problem, steps: int, batch: int, records: int, what: str = "training"
 ) -> None:
     p = problem.model.arch.n_params
-    # Each record evaluates the training and validation points, and once more
-    # the training points for the hidden-layer statistics.
+    # Each record evaluates the training and validation points; counted once more
+    # for the training points, a bound for the hidden-layer statistics (binned in
+    # the record's own pass, a second pass only at a full-batch record that has them).
     evals = 2 * problem.X.shape[0] + problem.Xv.shape[0]
     work = p * (steps * batch + records * evals)
     if work > MAX_TRAIN_WORK:
