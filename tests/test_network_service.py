@@ -112,6 +112,8 @@ def test_surfaces_only_optimizers_are_refused():
         ({"dataset": {"name": "moons", "colour": 1}}, "valid: name, params, csv"),
         ({"seed": -1}, "seed must be between"),
         ({"record_every": 0}, "record_every must be between"),
+        ({"histogram_records": -1}, "histogram_records must be between 0 and 1001"),
+        ({"histogram_records": 2.5}, "histogram_records"),
     ],
 )
 def test_bad_arguments_name_the_valid_choices(kwargs, message):

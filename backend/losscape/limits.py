@@ -36,6 +36,9 @@ MAX_EPOCHS = 2_000
 MAX_RECORDS = 1_000  # recorded evaluations per run
 DEFAULT_RECORDS = 100  # records by default: each costs a pass over every point
 MAX_HISTOGRAM_BINS = 60
+# Records with hidden-activation statistics by default (first, last, evenly between: with the
+# default 101 records every fifth one); at most one per record (MAX_RECORDS + 1).
+DEFAULT_HISTOGRAM_RECORDS = 21
 MAX_SNAPSHOT_VALUES = 2_000_000  # records x parameters kept as weight snapshots
 JSON_SNAPSHOT_VALUES = 100_000  # of which to_dict() sends at most this many
 MAX_TRAIN_WORK = 6e9  # multiply-adds of one training run (about a second)

@@ -93,6 +93,7 @@ def reference(server, ui):
         "boundary": scores(hist, theta, plane).reshape(len(grid["y"]), len(grid["x"])),
         "final_boundary": np.asarray(grid["values"]),
         "record_steps": hist["record_steps"],
+        "histogram_steps": hist["histogram_steps"],
     }
 
 
@@ -101,6 +102,8 @@ def test_timeline_moves_every_view_to_the_snapshot_of_that_step(page, ui, refere
     pg = page.page
     pg.wait_for_function("() => document.body.dataset.ready === '1'", timeout=30_000)
     pg.wait_for_function(ui.NETWORK_TRAINED, timeout=120_000)
+    # the metrics view draws after the run's answer: wait for its first matrix
+    pg.wait_for_function("() => document.getElementById('view-metrics').dataset.confusion")
     # the end of the run: the server's own answers for the final model
     shown = json.loads(pg.eval_on_selector("#view-metrics", "el => el.dataset.confusion"))
     assert shown == reference["final"]
@@ -128,7 +131,11 @@ def test_timeline_moves_every_view_to_the_snapshot_of_that_step(page, ui, refere
     pg.wait_for_function(f"(t) => ({LAST_X})('training') <= t", arg=step)
     assert pg.evaluate(f"() => ({LAST_X})('training')") == last_record
     assert pg.evaluate(f"() => ({LAST_X})('weights')") <= step
-    assert pg.evaluate(f"() => ({LAST_X})('activations')") <= step
+    # the activations: their statistics records (a few of the records) up to the step
+    last_stats = max(s for s in reference["histogram_steps"] if s <= step)
+    pg.wait_for_function(f"(s) => ({LAST_X})('activations') === s", arg=last_stats)
+    pg.locator("#view-activations").scroll_into_view_if_needed()
+    ui.screenshot(pg, "network-timeline-activations")
     assert pg.evaluate(f"() => ({MARKER})('training')") == [step]
     assert pg.evaluate(f"() => ({MARKER})('weights')") == [step]
 

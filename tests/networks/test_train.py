@@ -1,4 +1,4 @@
-"""The numba training loop: bookkeeping, sampling, symmetry, divergence, hidden statistics."""
+"""The numba training loop: bookkeeping, sampling, symmetry, divergence, torch parity."""
 
 from __future__ import annotations
 
@@ -151,52 +151,6 @@ def test_target_loss_stops_as_reached():
     assert h.status == "reached"
     assert h.train_loss[-1] <= 0.2 < h.train_loss[-2]
     assert h.stopped_at == h.record_steps[-1] == h.steps_taken
-
-
-def run_stats(arch, theta, X, bins=4, lo=-1.0, hi=1.0):
-    n_hidden = len(arch.hidden)
-    hist = np.zeros((n_hidden, bins))
-    dead = np.zeros(n_hidden)
-    sat = np.zeros(n_hidden)
-    acts, _ = mlp.scratch(arch)
-    counts = np.zeros(arch.units, dtype=np.int64)
-    idx = np.arange(X.shape[0], dtype=np.int64)
-    stats = mlp.norm_stats(arch)
-    tr.hidden_stats(arch.layout, theta, X, idx, acts, lo, hi, hist, dead, sat, counts, stats)
-    return hist, dead, sat
-
-
-def test_hidden_stats_find_dead_relus_and_saturated_units():
-    rng = np.random.default_rng(0)
-    X = rng.uniform(0.0, 1.0, (300, 2))
-    relu = mlp.Architecture(2, (4, 2), 1, mlp.ACT_RELU, mlp.LOSS_SQUARED)
-    theta = rng.uniform(0.1, 1.0, relu.n_params)
-    relu.bias_of(theta, 0)[[1, 3]] = -10.0  # two of four first-layer units never fire
-    relu.bias_of(theta, 1)[0] = -100.0  # one of two second-layer units never fires
-    hist, dead, sat = run_stats(relu, theta, X, bins=5, lo=0.0, hi=2.0)
-    assert dead.tolist() == [0.5, 0.5] and sat.tolist() == [0.0, 0.0]
-    np.testing.assert_allclose(hist.sum(axis=1), 1.0)
-    assert hist[0, 0] >= 0.5  # the dead units' zeros fill the first bin
-
-    tanh = mlp.Architecture(2, (3,), 1, mlp.ACT_TANH, mlp.LOSS_SQUARED)
-    th = np.zeros(tanh.n_params)
-    tanh.weight(th, 0)[:] = [[50.0, 50.0], [0.1, 0.1], [-40.0, -60.0]]
-    hist, dead, sat = run_stats(tanh, th, X + 0.1, bins=4)
-    assert sat.tolist() == [pytest.approx(2 / 3)] and dead.tolist() == [0.0]
-    assert hist[0, 0] == pytest.approx(1 / 3) and hist[0, 3] == pytest.approx(1 / 3)
-
-
-def test_large_init_saturates_logistic_units():
-    kw = {"steps": 5, "lr": 0.1}
-    big = ns.train("moons", {"name": "mlp", "params": {"activation": "logistic"}}, "gd",
-                   init="large_random", init_scale=20.0, **kw)  # fmt: skip
-    small = ns.train("moons", {"name": "mlp", "params": {"activation": "logistic"}}, "gd", **kw)
-    assert big.saturated_fraction[0, 0] > 0.5
-    assert small.saturated_fraction[0, 0] < 0.05
-    edges = big.histogram_edges
-    assert edges[0] == 0.0 and edges[-1] == 1.0
-    # Saturated logistic units pile their activations into the end bins.
-    assert big.histograms[0, 0, [0, -1]].sum() > 0.5
 
 
 TORCH_OPTIMIZERS = [o for o in OPTIMIZERS if o.torch_name and not o.surfaces_only]

@@ -42,6 +42,7 @@ def _train_args(body: Any) -> dict[str, Any]:
         "validation": body.validation,
         "record_every": body.record_every,
         "histogram_bins": body.histogram_bins,
+        "histogram_records": body.histogram_records,
         "relu_range": body.relu_range,
         "snapshots": body.snapshots,
         "target_loss": body.target_loss,

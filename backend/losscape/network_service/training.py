@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ..limits import DEFAULT_RECORDS
+from ..limits import DEFAULT_HISTOGRAM_RECORDS, DEFAULT_RECORDS
 from ..networks import mlp
 from ..networks import train as tr
 from ..numerics.registry import check_number
@@ -72,6 +72,21 @@ def _record_at(steps: int, every: int) -> np.ndarray:
     return np.arange(0, steps, every, dtype=np.int64)
 
 
+def stats_plan(records: int, wanted: int) -> np.ndarray:
+    """Which of ``records`` records get hidden-activation statistics: (k,) sorted indices.
+
+    The first and the last and the rest evenly between (rounded), k =
+    min(wanted, records); one (the last) when wanted is 1, none when 0.
+    Each costs a binning pass over every training point's activations.
+    """
+    k = min(wanted, records)
+    if k <= 0:
+        return np.zeros(0, dtype=np.int64)
+    if k == 1:
+        return np.array([records - 1], dtype=np.int64)
+    return np.unique(np.rint(np.linspace(0, records - 1, k)).astype(np.int64))
+
+
 @dataclass(frozen=True)
 class TrainingHistory:
     """One training run, per step and per record.
@@ -81,12 +96,13 @@ class TrainingHistory:
     learning rate. Per record r (theta_t at t = ``record_steps[r]``, every
     ``record_every`` steps and at the end): ``train_loss``,
     ``validation_loss`` over all training / validation points,
-    ``train_accuracy`` / ``validation_accuracy`` (None for regression),
-    hidden-layer ``histograms`` (R, H, bins) over ``histogram_edges``,
-    ``dead_fraction`` (R, H) the share of ReLU units silent on every
-    training point, ``saturated_fraction`` (R, H) the share of logistic /
-    tanh activations where phi' is below 1% of its peak, and weight
-    ``snapshots`` (R, P) for small nets. ``status`` is "done", "diverged"
+    ``train_accuracy`` / ``validation_accuracy`` (None for regression), and
+    weight ``snapshots`` (R, P) for small nets. Per statistics record s (S
+    of the records, first and last included, at ``histogram_steps[s]``):
+    hidden-layer ``histograms`` (S, H, bins) over ``histogram_edges``,
+    ``dead_fraction`` (S, H) the share of ReLU units silent on every
+    training point, ``saturated_fraction`` (S, H) the share of logistic /
+    tanh activations where phi' is below 1% of its peak. ``status`` is "done", "diverged"
     (a non-finite or huge loss at step ``stopped_at``; records stop before
     it) or "reached" (training loss <= target at ``stopped_at``).
     """
@@ -120,6 +136,7 @@ class TrainingHistory:
     histogram_edges: np.ndarray | None
     dead_fraction: np.ndarray | None
     saturated_fraction: np.ndarray | None
+    histogram_steps: np.ndarray | None
     snapshots: np.ndarray | None
     initial_theta: np.ndarray
     theta: np.ndarray
@@ -227,6 +244,9 @@ class TrainingHistory:
             "histogram_edges": _finite_list(self.histogram_edges),
             "dead_fraction": _finite_list(self.dead_fraction),
             "saturated_fraction": _finite_list(self.saturated_fraction),
+            "histogram_steps": (
+                self.histogram_steps.tolist() if self.histogram_steps is not None else None
+            ),
             "snapshots": _finite_list(self.snapshots[rows]) if rows.size else None,
             "snapshot_steps": self.record_steps[rows].tolist() if rows.size else None,
             "snapshot_norm": self.snapshot_norm(rows) if rows.size else None,
@@ -292,8 +312,9 @@ def _check_work(
     problem: Problem, steps: int, batch: int, records: int, what: str = "training"
 ) -> None:
     p = problem.model.arch.n_params
-    # Each record evaluates the training and validation points, and once more
-    # the training points for the hidden-layer statistics.
+    # Each record evaluates the training and validation points; counted once more
+    # for the training points, a bound for the hidden-layer statistics (binned in
+    # the record's own pass, a second pass only at a full-batch record that has them).
     evals = 2 * problem.X.shape[0] + problem.Xv.shape[0]
     work = p * (steps * batch + records * evals)
     if work > MAX_TRAIN_WORK:
@@ -321,6 +342,7 @@ def train(
     validation: float = 0.2,
     record_every: int | None = None,
     histogram_bins: int = 20,
+    histogram_records: int = DEFAULT_HISTOGRAM_RECORDS,
     relu_range: float = 4.0,
     snapshots: bool = True,
     target_loss: float | None = None,
@@ -350,6 +372,9 @@ def train(
             ``DEFAULT_RECORDS`` records; down to 1 while there are at most ``MAX_RECORDS``).
         histogram_bins, relu_range: hidden-activation histograms (ReLU
             values over [0, relu_range], larger ones in the last bin).
+        histogram_records: how many records get the histograms and the
+            dead / saturated fractions (first, last, evenly between; 0: none;
+            at most one per record, up to ``MAX_RECORDS + 1``).
         snapshots: keep theta at every record (when records x parameters <=
             ``MAX_SNAPSHOT_VALUES``).
         target_loss: stop as "reached" once the training loss is at or below it.
@@ -371,6 +396,7 @@ def train(
         else _int(record_every, "record_every", max(1, -(-n_steps // MAX_RECORDS)), MAX_TRAIN_STEPS)
     )
     bins = _int(histogram_bins, "histogram_bins", 2, MAX_HISTOGRAM_BINS)
+    n_stats = _int(histogram_records, "histogram_records", 0, MAX_RECORDS + 1)
     rr = check_number(relu_range, "relu_range", 1e-6, MAX_RELU_RANGE)
     target = (
         -math.inf if target_loss is None else check_number(target_loss, "target_loss", -1e12, 1e12)
@@ -397,6 +423,7 @@ def train(
     out = _run(
         problem, settings, theta0, steps=n_steps, batch_size=batch, seed=s, record_at=record_at,
         target=target, bins=bins, relu_range=rr, snapshots=keep, progress=cb,
+        stats=n_stats > 0, stats_at=stats_plan(record_at.shape[0] + 1, n_stats),
     )  # fmt: skip
     return build(out)
 
@@ -448,6 +475,7 @@ def _history(
         histogram_edges=np.linspace(lo, hi, bins + 1) if out.hist is not None else None,
         dead_fraction=out.dead,
         saturated_fraction=out.sat,
+        histogram_steps=out.stats_steps,
         snapshots=out.snapshots,
         initial_theta=theta0.copy(),
         theta=out.theta,

@@ -59,7 +59,6 @@ from .activations import (
     LOSS_BCE,
     LOSS_SOFTMAX,
     LOSS_SQUARED,
-    sigmoid,
     tanh,
 )
 from .architecture import L_A, L_ACT, L_B, L_G, L_IN, L_OUT, L_W
@@ -212,9 +211,12 @@ def loss_chunk(
             continue
         if (z >= 0.0) == (t > 0.5):
             correct += 1
-        p = sigmoid(z)
+        # One exp for both the loss and sigma(z): the same e = exp(-|z|) that
+        # ``sigmoid`` computes (so the same bits), a third less libm time per point.
+        e = math.exp(-abs(z))
+        p = 1.0 / (1.0 + e) if z >= 0.0 else e / (1.0 + e)
         if loss_id == LOSS_BCE:
-            loss += max(z, 0.0) - t * z + math.log1p(math.exp(-abs(z)))
+            loss += max(z, 0.0) - t * z + math.log1p(e)
             if want_delta:
                 deltas[ao, c] = (p - t) * scale
         else:  # logistic squared error

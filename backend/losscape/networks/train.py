@@ -26,20 +26,8 @@ from numba import njit
 
 from ..numerics.optimizers import MAX_STATE_SLOTS, optimizer_init, optimizer_step
 from ..numerics.schedules import schedule_lr
-from .mlp import (
-    ACT_LOGISTIC,
-    ACT_RELU,
-    ACT_TANH,
-    L_A,
-    L_ACT,
-    L_OUT,
-    Architecture,
-    forward_chunk,
-    loss_grad,
-    loss_only,
-    norm_stats,
-    scratch,
-)
+from .activation_stats import hidden_stats, loss_and_stats
+from .mlp import Architecture, loss_grad, loss_only, norm_stats, scratch
 
 STATUS_DONE = 0
 STATUS_DIVERGED = 1
@@ -51,8 +39,8 @@ LOSS_BOUND = 1e100
 CTX_POS = 0  # next position in perm
 CTX_EPOCH = 1  # epochs started
 CTX_RECORDS = 2  # records written
-
-SATURATION_SLOPE = 0.01  # phi'(z) below 1% of its peak counts as saturated
+CTX_STATS = 3  # records with hidden-layer statistics written
+CTX_SLOTS = 4
 
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -105,80 +93,6 @@ def next_batch(perm: np.ndarray, ctx: np.ndarray, size: int, seed: int, out: np.
     return m
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
-def hidden_stats(
-    layout: np.ndarray,
-    theta: np.ndarray,
-    X: np.ndarray,
-    idx: np.ndarray,
-    acts: np.ndarray,
-    lo: float,
-    hi: float,
-    hist: np.ndarray,
-    dead: np.ndarray,
-    saturated: np.ndarray,
-    counts: np.ndarray,
-    stats: np.ndarray,
-) -> None:
-    """Activation statistics of the hidden layers over the points X[idx].
-
-    hist (H, bins): per hidden layer, the share of (unit, point) activations
-    in each of ``bins`` equal bins over [lo, hi] (values outside go to the end
-    bins). dead (H,): the share of ReLU units that output 0 on every point
-    (their weight gradients are exactly 0). saturated (H,): for logistic /
-    tanh, the share of (unit, point) activations in the flat region, where
-    phi'(z) is below SATURATION_SLOPE of its peak (a unit there passes back
-    almost no gradient: the lecture's plateau). ``counts`` (U,) is scratch.
-    Batch normalisation, if any, normalises over all the points X[idx] (one
-    chunk: ``acts`` must be as wide), leaving their statistics in ``stats``.
-    """
-    n_hidden = layout.shape[0] - 1
-    bins = hist.shape[1]
-    hist[:] = 0.0
-    counts[:] = 0
-    n = idx.shape[0]
-    chunk = acts.shape[1]
-    act = layout[0, L_ACT]
-    width = (hi - lo) / bins
-    for c0 in range(0, n, chunk):
-        m = min(chunk, n - c0)
-        forward_chunk(layout, theta, X, idx, c0, m, acts, stats, True)
-        for layer in range(n_hidden):
-            ao = layout[layer, L_A]
-            for j in range(layout[layer, L_OUT]):
-                row = acts[ao + j]
-                for c in range(m):
-                    a = row[c]
-                    k = int((a - lo) / width) if a > lo else 0
-                    if k >= bins:
-                        k = bins - 1
-                    hist[layer, k] += 1.0
-                    if act == ACT_RELU:
-                        flag = a > 0.0  # counts points where the unit is alive
-                    elif act == ACT_TANH:
-                        flag = 1.0 - a * a < SATURATION_SLOPE
-                    elif act == ACT_LOGISTIC:
-                        flag = a * (1.0 - a) < 0.25 * SATURATION_SLOPE
-                    else:
-                        flag = False
-                    if flag:
-                        counts[ao + j] += 1
-    for layer in range(n_hidden):
-        ao = layout[layer, L_A]
-        width_l = layout[layer, L_OUT]
-        dead_units = 0
-        flat = 0
-        for j in range(width_l):
-            if act == ACT_RELU and counts[ao + j] == 0:
-                dead_units += 1
-            if act in (ACT_TANH, ACT_LOGISTIC):
-                flat += counts[ao + j]
-        dead[layer] = dead_units / width_l
-        saturated[layer] = flat / (width_l * n)
-        for k in range(bins):
-            hist[layer, k] /= width_l * n
-
-
 @njit(cache=True, nogil=True)
 def _finite_norm(grad: np.ndarray) -> float:
     """Euclidean norm of grad (inf when any entry is not finite)."""
@@ -222,6 +136,7 @@ def train_steps(
     perm: np.ndarray,
     ctx: np.ndarray,
     record_at: np.ndarray,
+    stats_at: np.ndarray,
     target: float,
     broken: bool,
     hist_lo: float,
@@ -240,6 +155,7 @@ def train_steps(
     rec_val: np.ndarray,
     rec_train_acc: np.ndarray,
     rec_val_acc: np.ndarray,
+    rec_stats_step: np.ndarray,
     rec_hist: np.ndarray,
     rec_dead: np.ndarray,
     rec_sat: np.ndarray,
@@ -252,11 +168,15 @@ def train_steps(
     rate. Per record r (theta_t at the steps t listed in ``record_at``, sorted,
     and at the last step): ``rec_step`` t, ``rec_train`` / ``rec_val`` the mean
     loss over the training / validation points, ``rec_*_acc`` the share of
-    correct class predictions, ``rec_hist`` / ``rec_dead`` / ``rec_sat`` the
-    hidden-layer statistics (when their first axis is non-empty),
-    ``rec_theta`` a snapshot of theta (when non-empty). A record whose
-    training loss is <= ``target`` ends the run as "reached". At t1 ==
-    total_steps the final theta is recorded too. With batch normalisation a
+    correct class predictions, ``rec_theta`` a snapshot of theta (when
+    non-empty). The hidden-layer statistics cost a pass over the training
+    points' activations, so only the records listed in ``stats_at`` (sorted
+    record indices) and a record that ends the run as "reached" get them:
+    their s-th such record writes ``rec_stats_step[s]`` (its step) and
+    ``rec_hist[s]`` / ``rec_dead[s]`` / ``rec_sat[s]`` (when their first axis
+    is non-empty; capacity len(stats_at) + 1). A record whose training loss
+    is <= ``target`` ends the run as "reached". At t1 == total_steps the
+    final theta is recorded too. With batch normalisation a
     step normalises over its batch and a record evaluates with the whole
     training set's statistics at theta_t (``stats`` (2, U), ``passes``).
     """
@@ -273,8 +193,16 @@ def train_steps(
             break
         r = ctx[CTX_RECORDS]
         is_record = last or (r < record_at.shape[0] and t == record_at[r])
+        s = ctx[CTX_STATS]
+        stats_here = is_record and want_stats and s < stats_at.shape[0] and stats_at[s] == r
         if last:
-            loss, correct = loss_only(layout, loss_id, theta, X, T, idx_all, acts, stats, True)
+            if stats_here:
+                loss, correct = loss_and_stats(
+                    layout, loss_id, theta, X, T, idx_all, acts, stats, hist_lo, hist_hi,
+                    rec_hist[s], rec_dead[s], rec_sat[s], counts,
+                )  # fmt: skip
+            else:
+                loss, correct = loss_only(layout, loss_id, theta, X, T, idx_all, acts, stats, True)
             gnorm = 0.0
         else:
             if full:
@@ -294,9 +222,34 @@ def train_steps(
             grad_norm[t] = gnorm
         if is_record:
             if not (full or last):
-                loss, correct = loss_only(layout, loss_id, theta, X, T, idx_all, acts, stats, True)
+                # the record's pass over all the training points (the step saw one batch)
+                if stats_here:
+                    loss, correct = loss_and_stats(
+                        layout, loss_id, theta, X, T, idx_all, acts, stats, hist_lo, hist_hi,
+                        rec_hist[s], rec_dead[s], rec_sat[s], counts,
+                    )  # fmt: skip
+                else:
+                    loss, correct = loss_only(
+                        layout, loss_id, theta, X, T, idx_all, acts, stats, True
+                    )
                 if not (math.isfinite(loss) and abs(loss) <= LOSS_BOUND):
                     return _diverged(theta, prev, t)
+            elif stats_here and not last:
+                # full batch: the step's pass kept only its last chunk's activations
+                hidden_stats(
+                    layout, theta, X, idx_all, acts, hist_lo, hist_hi,
+                    rec_hist[s], rec_dead[s], rec_sat[s], counts, stats,
+                )  # fmt: skip
+            if want_stats and not stats_here and loss <= target:
+                # the record that ends the run as "reached" shows its activations too
+                hidden_stats(
+                    layout, theta, X, idx_all, acts, hist_lo, hist_hi,
+                    rec_hist[s], rec_dead[s], rec_sat[s], counts, stats,
+                )  # fmt: skip
+                stats_here = True
+            if stats_here:
+                rec_stats_step[s] = t
+                ctx[CTX_STATS] = s + 1
             rec_step[r] = t
             rec_train[r] = loss
             rec_train_acc[r] = correct / n
@@ -307,11 +260,6 @@ def train_steps(
                     return _diverged(theta, prev, t)
                 rec_val[r] = vl
                 rec_val_acc[r] = vc / Xv.shape[0]
-            if want_stats:
-                hidden_stats(
-                    layout, theta, X, idx_all, acts, hist_lo, hist_hi,
-                    rec_hist[r], rec_dead[r], rec_sat[r], counts, stats,
-                )  # fmt: skip
             if want_theta:
                 rec_theta[r, :] = theta
             ctx[CTX_RECORDS] = r + 1
@@ -345,6 +293,7 @@ class RunOutput:
     hist: np.ndarray | None
     dead: np.ndarray | None
     sat: np.ndarray | None
+    stats_steps: np.ndarray | None
     snapshots: np.ndarray | None
 
 
@@ -368,6 +317,7 @@ def run(
     target: float = -math.inf,
     broken: bool = False,
     stats: bool = True,
+    stats_at: np.ndarray | None = None,
     snapshots: bool = True,
     bins: int = 20,
     hist_range: tuple[float, float] = (-1.0, 1.0),
@@ -377,7 +327,9 @@ def run(
 
     With ``progress`` the steps go in about 20 chunks and ``progress(done,
     total, partial)`` is called between them (it may raise to stop the run);
-    chunking does not change the result.
+    chunking does not change the result. ``stats_at``: the record indices
+    (sorted) that get the hidden-layer statistics (None: every record; a
+    run that stops as "reached" gets them at its last record too).
     """
     p = arch.n_params
     layout = arch.layout
@@ -392,7 +344,7 @@ def run(
     prev = theta.copy()
     counts = np.zeros(arch.units, dtype=np.int64)
     perm = np.arange(X.shape[0], dtype=np.int64)
-    ctx = np.zeros(3, dtype=np.int64)
+    ctx = np.zeros(CTX_SLOTS, dtype=np.int64)
     batch_loss = np.zeros(steps)
     grad_norm = np.zeros(steps)
     lrs = np.zeros(steps)
@@ -402,9 +354,12 @@ def run(
     rec_tacc = np.zeros(r_cap)
     rec_vacc = np.zeros(r_cap)
     want_stats = stats and n_hidden > 0
-    rec_hist = np.zeros((r_cap if want_stats else 0, max(n_hidden, 1), bins))
-    rec_dead = np.zeros((r_cap if want_stats else 0, max(n_hidden, 1)))
-    rec_sat = np.zeros((r_cap if want_stats else 0, max(n_hidden, 1)))
+    plan = np.arange(r_cap, dtype=np.int64) if stats_at is None else stats_at.astype(np.int64)
+    s_cap = min(plan.shape[0] + 1, r_cap) if want_stats else 0
+    rec_stats_step = np.zeros(s_cap, dtype=np.int64)
+    rec_hist = np.zeros((s_cap, max(n_hidden, 1), bins))
+    rec_dead = np.zeros((s_cap, max(n_hidden, 1)))
+    rec_sat = np.zeros((s_cap, max(n_hidden, 1)))
     rec_theta = np.zeros((r_cap if snapshots else 0, p))
     lo, hi = hist_range
     chunk = steps if progress is None else max(1, -(-steps // 20))
@@ -413,6 +368,7 @@ def run(
 
     def output() -> RunOutput:
         r = int(ctx[CTX_RECORDS])
+        s = int(ctx[CTX_STATS])
         n = done
         name = STATUS_NAMES[status]
         return RunOutput(
@@ -428,9 +384,10 @@ def run(
             val_loss=rec_val[:r].copy(),
             train_acc=rec_tacc[:r].copy(),
             val_acc=rec_vacc[:r].copy(),
-            hist=rec_hist[:r].copy() if want_stats else None,
-            dead=rec_dead[:r].copy() if want_stats else None,
-            sat=rec_sat[:r].copy() if want_stats else None,
+            hist=rec_hist[:s].copy() if want_stats else None,
+            dead=rec_dead[:s].copy() if want_stats else None,
+            sat=rec_sat[:s].copy() if want_stats else None,
+            stats_steps=rec_stats_step[:s].copy() if want_stats else None,
             snapshots=rec_theta[:r].copy() if snapshots else None,
         )
 
@@ -439,9 +396,9 @@ def run(
         t1 = min(t0 + chunk, steps)
         code, reached = train_steps(
             layout, arch.loss, theta, X, T, Xv, Tv, oid, hp, state, kid, schp, lr, steps,
-            t0, t1, batch_size, seed, perm, ctx, record_at, target, broken, lo, hi, acts, deltas,
-            grad, prev, counts, norm, batch_loss, grad_norm, lrs, rec_step, rec_train, rec_val,
-            rec_tacc, rec_vacc, rec_hist, rec_dead, rec_sat, rec_theta,
+            t0, t1, batch_size, seed, perm, ctx, record_at, plan, target, broken, lo, hi, acts,
+            deltas, grad, prev, counts, norm, batch_loss, grad_norm, lrs, rec_step, rec_train,
+            rec_val, rec_tacc, rec_vacc, rec_stats_step, rec_hist, rec_dead, rec_sat, rec_theta,
         )  # fmt: skip
         status = code
         done = int(reached)

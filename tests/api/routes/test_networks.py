@@ -40,6 +40,23 @@ def test_train_records_about_a_hundred_points_unless_asked_for_every_step(client
     np.testing.assert_array_equal(every["train_loss"][::5], default["train_loss"])
 
 
+def test_train_sends_statistics_at_a_few_records_or_none(client) -> None:
+    body = {**TRAIN, "steps": 500}
+    status, default = post(client, "train", body)
+    assert status == 200
+    assert default["histogram_steps"] == list(range(0, 501, 25))
+    assert len(default["histograms"]) == len(default["saturated_fraction"]) == 21
+    status, three = post(client, "train", {**body, "histogram_records": 3})
+    assert status == 200 and three["histogram_steps"] == [0, 250, 500]
+    np.testing.assert_array_equal(
+        three["histograms"], [default["histograms"][k] for k in (0, 10, 20)]
+    )
+    status, none = post(client, "train", {**body, "histogram_records": 0})
+    assert status == 200 and none["histograms"] is None and none["histogram_steps"] is None
+    status, bad = post(client, "train", {**body, "histogram_records": 1002})
+    assert status == 422 and "histogram_records" in json.dumps(bad["detail"])
+
+
 @pytest.mark.parametrize(
     ("extra", "needle"),
     [({"record_every": 0}, "greater than or equal to 1"), ({"steps": 5000}, "record_every")],

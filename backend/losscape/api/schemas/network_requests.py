@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from ... import network_service as ns
-from ...limits import DEFAULT_RECORDS
+from ...limits import DEFAULT_HISTOGRAM_RECORDS, DEFAULT_RECORDS
 from ...networks import datasets as ds
 from ...networks import mlp
 from ...numerics.optimizers import OPTIMIZERS
@@ -185,6 +185,15 @@ def _train_fields(o: OptimizerSpec) -> dict[str, Any]:
             None,
         ),
         "histogram_bins": (bounded_int(2, ns.MAX_HISTOGRAM_BINS), 20),
+        "histogram_records": (
+            bounded_int(
+                0,
+                ns.MAX_RECORDS + 1,
+                "records with activation histograms and dead / saturated fractions (first, "
+                "last, evenly between; 0: none)",
+            ),
+            DEFAULT_HISTOGRAM_RECORDS,
+        ),
         "relu_range": (Annotated[float, Field(ge=1e-6, le=ns.MAX_RELU_RANGE)], 4.0),
         "snapshots": (bool, Field(default=True, description="weights at every record")),
         "target_loss": (Annotated[float, Field(ge=-1e12, le=1e12)] | None, None),

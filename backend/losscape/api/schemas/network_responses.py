@@ -92,7 +92,8 @@ class NormalizationOut(NetOut):
 
 class TrainResponse(NetOut):
     """One training run: per step (``batch_loss``, ``grad_norm``, ``lrs``) and per record
-    (``record_steps``: train/validation loss and accuracy, histograms, fractions, snapshots)."""
+    (``record_steps``: train/validation loss and accuracy, snapshots) and per statistics
+    record (``histogram_steps``, a few of the records: histograms and fractions)."""
 
     model_config = _examples(
         {
@@ -138,6 +139,7 @@ class TrainResponse(NetOut):
             "histogram_edges": [-1.0, 0.0, 1.0],
             "dead_fraction": [[0.0], [0.0]],
             "saturated_fraction": [[0.0], [0.0]],
+            "histogram_steps": [0, 1],
             "snapshots": [[0.1, -0.2], [0.11, -0.19]],
             "snapshot_steps": [0, 1],
             "snapshot_norm": None,
@@ -176,11 +178,18 @@ class TrainResponse(NetOut):
     train_accuracy: list[Num] | None
     validation_accuracy: list[Num] | None
     histograms: list[list[list[Num]]] | None = Field(
-        description="(records, hidden layers, bins) activation counts"
+        description="(statistics records, hidden layers, bins) shares of activations"
     )
     histogram_edges: list[Num] | None
-    dead_fraction: list[list[Num]] | None = Field(description="(records, hidden layers)")
-    saturated_fraction: list[list[Num]] | None = Field(description="(records, hidden layers)")
+    dead_fraction: list[list[Num]] | None = Field(description="(statistics records, hidden layers)")
+    saturated_fraction: list[list[Num]] | None = Field(
+        description="(statistics records, hidden layers)"
+    )
+    histogram_steps: list[int] | None = Field(
+        default=None,
+        description="the step of each statistics record: histogram_records of the records "
+        "(first, last, evenly between), not every one",
+    )
     snapshots: list[list[Num]] | None = Field(description="(kept records, parameters)")
     snapshot_steps: list[int] | None
     snapshot_norm: list[list[list[list[Num]]]] | None = Field(
