@@ -135,7 +135,10 @@ def _prepare_network(body: dict[str, Any], path: str) -> None:
         if data.get("name") == "screening":
             params["n"] = 120
             params["positive_rate"] = max(params.get("positive_rate", 0.1), 0.1)
-    task = NETWORK_TASKS.get(data.get("name", ""), "binary") if isinstance(data, dict) else None
+    task = None
+    if isinstance(data, dict):  # an uploaded CSV names its own task
+        task = data.get("task") if "csv" in data else NETWORK_TASKS.get(data.get("name", ""))
+        task = task or "binary"
     model = body.get("model")
     if isinstance(model, dict):
         if model.get("name") in MODEL_TASKS and MODEL_TASKS[model["name"]] != task:

@@ -45,12 +45,26 @@ NEXT_FRAME = "() => new Promise((r) => requestAnimationFrame(() => r()))"
 HASH_WRITTEN = "() => !document.body.dataset.hashPending"
 
 
+def _settled_pixels(page, ui, panel: str, *points: tuple[float, float]) -> list:
+    """Pixels of data points once the page's layout has settled: the run badges and claims
+    drawn after the first result can move the plot a few pixels down (CI once dropped a
+    drag's start 0.03 below its target that way). Same pixels over three frames = settled."""
+    last = None
+    for _ in range(60):
+        now = [ui.to_pixel(page, panel, *p) for p in points]
+        if now == last:
+            return now
+        last = now
+        for _ in range(3):
+            page.page.evaluate(NEXT_FRAME)
+    return last
+
+
 def test_drag_moves_the_start_and_the_paths_follow_live(page, ui):
     ui.open_page(page, QUAD)
     ui.wait_ready(page, "contour", 1)
     ui.js(page, "countDraws")
-    a = ui.to_pixel(page, "contour", -1.5, -1.0)
-    b = ui.to_pixel(page, "contour", 1.0, -1.5)
+    a, b = _settled_pixels(page, ui, "contour", (-1.5, -1.0), (1.0, -1.5))
     page.page.mouse.move(*a)
     page.page.mouse.down()
     for k in range(1, 21):
