@@ -62,7 +62,9 @@ class SurfaceSpec:
     saddles and maxima at the default parameters; ``critical_points_fn`` (if set)
     returns them for any parameter dict, for surfaces whose minima move.
     ``unbounded_below``: leaving the (enlarged) view box is a stop ("escaped"),
-    not a divergence.
+    not a divergence. ``fn`` is the surface's ``@njit`` function
+    ``f(x, y, p) -> (value, df/dx, df/dy)``: ``surfaces`` builds its dispatch
+    on ids from the rows, so a row and its function are the whole surface.
     """
 
     name: str
@@ -77,6 +79,10 @@ class SurfaceSpec:
     unbounded_below: bool = False
     quadratic: bool = False  # Hessian constant: the lr sweep can mark 2 / lambda_max
     default_start: tuple[float, float] = (0.0, 0.0)
+    # Not compared or shown: a numba dispatcher, (x, y, p (float64 array)) -> (f, gx, gy).
+    fn: Callable[..., tuple[float, float, float]] | None = field(
+        default=None, compare=False, repr=False
+    )
     critical_points_fn: Callable[[dict[str, float]], tuple[CriticalPoint, ...]] | None = field(
         default=None, compare=False, repr=False
     )

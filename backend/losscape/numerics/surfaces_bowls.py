@@ -66,6 +66,7 @@ BOWLS: tuple[SurfaceSpec, ...] = (
     SurfaceSpec(
         name="quadratic",
         id=0,
+        fn=quadratic,
         title="Quadratic bowl",
         formula=r"\tfrac12 (x^2 + y^2)",
         view=(-2.0, 2.0, -2.0, 2.0),
@@ -77,6 +78,7 @@ BOWLS: tuple[SurfaceSpec, ...] = (
     SurfaceSpec(
         name="ravine",
         id=1,
+        fn=ravine,
         title="Ravine (axis-aligned)",
         formula=r"\tfrac12 (x^2 + \kappa\, y^2)",
         view=(-3.0, 3.0, -3.0, 3.0),
@@ -92,6 +94,7 @@ BOWLS: tuple[SurfaceSpec, ...] = (
     SurfaceSpec(
         name="rotated_ravine",
         id=2,
+        fn=rotated_ravine,
         title="Ravine (rotated)",
         formula=(
             r"\tfrac12 (u^2 + \kappa\, v^2),\ u = x\cos\theta + y\sin\theta,"
@@ -113,6 +116,7 @@ BOWLS: tuple[SurfaceSpec, ...] = (
     SurfaceSpec(
         name="booth",
         id=16,
+        fn=booth,
         title="Booth",
         formula=r"(x + 2y - 7)^2 + (2x + y - 5)^2",
         view=(-10.0, 10.0, -10.0, 10.0),
@@ -124,6 +128,7 @@ BOWLS: tuple[SurfaceSpec, ...] = (
     SurfaceSpec(
         name="matyas",
         id=17,
+        fn=matyas,
         title="Matyas",
         formula=r"0.26\,(x^2 + y^2) - 0.48\,xy",
         view=(-10.0, 10.0, -10.0, 10.0),

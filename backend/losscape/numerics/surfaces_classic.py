@@ -99,6 +99,7 @@ CLASSICS: tuple[SurfaceSpec, ...] = (
     SurfaceSpec(
         name="rosenbrock",
         id=3,
+        fn=rosenbrock,
         title="Rosenbrock",
         formula=r"(a - x)^2 + b\,(y - x^2)^2",
         view=(-2.0, 2.0, -1.0, 3.0),
@@ -114,6 +115,7 @@ CLASSICS: tuple[SurfaceSpec, ...] = (
     SurfaceSpec(
         name="beale",
         id=4,
+        fn=beale,
         title="Beale",
         formula=r"(1.5 - x + xy)^2 + (2.25 - x + xy^2)^2 + (2.625 - x + xy^3)^2",
         view=(-4.5, 4.5, -4.5, 4.5),
@@ -131,6 +133,7 @@ CLASSICS: tuple[SurfaceSpec, ...] = (
     SurfaceSpec(
         name="himmelblau",
         id=5,
+        fn=himmelblau,
         title="Himmelblau",
         formula=r"(x^2 + y - 11)^2 + (x + y^2 - 7)^2",
         view=(-5.0, 5.0, -5.0, 5.0),
@@ -154,6 +157,7 @@ CLASSICS: tuple[SurfaceSpec, ...] = (
     SurfaceSpec(
         name="six_hump_camel",
         id=6,
+        fn=six_hump_camel,
         title="Six-hump camel",
         formula=r"\left(4 - 2.1x^2 + \tfrac{x^4}{3}\right)x^2 + xy + (4y^2 - 4)\,y^2",
         view=(-3.0, 3.0, -2.0, 2.0),
@@ -176,6 +180,7 @@ CLASSICS: tuple[SurfaceSpec, ...] = (
     SurfaceSpec(
         name="rastrigin",
         id=7,
+        fn=rastrigin,
         title="Rastrigin",
         formula=r"2A + x^2 + y^2 - A\,(\cos 2\pi x + \cos 2\pi y)",
         view=(-5.12, 5.12, -5.12, 5.12),
@@ -190,6 +195,7 @@ CLASSICS: tuple[SurfaceSpec, ...] = (
     SurfaceSpec(
         name="ackley",
         id=8,
+        fn=ackley,
         title="Ackley",
         formula=(r"-20\,e^{-0.2\sqrt{(x^2 + y^2)/2}} - e^{(\cos 2\pi x + \cos 2\pi y)/2} + e + 20"),
         view=(-5.0, 5.0, -5.0, 5.0),

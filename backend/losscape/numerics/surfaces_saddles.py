@@ -76,6 +76,7 @@ SADDLES_AND_WELLS: tuple[SurfaceSpec, ...] = (
     SurfaceSpec(
         name="saddle",
         id=9,
+        fn=saddle,
         title="Saddle",
         formula=r"x^2 - y^2",
         view=(-2.0, 2.0, -2.0, 2.0),
@@ -90,6 +91,7 @@ SADDLES_AND_WELLS: tuple[SurfaceSpec, ...] = (
     SurfaceSpec(
         name="bounded_saddle",
         id=10,
+        fn=bounded_saddle,
         title="Saddle with two minima",
         formula=r"x^2 - y^2 + \tfrac14 y^4",
         view=(-2.0, 2.0, -2.5, 2.5),
@@ -107,6 +109,7 @@ SADDLES_AND_WELLS: tuple[SurfaceSpec, ...] = (
     SurfaceSpec(
         name="monkey_saddle",
         id=11,
+        fn=monkey_saddle,
         title="Monkey saddle",
         formula=r"x^3 - 3xy^2",
         view=(-1.5, 1.5, -1.5, 1.5),
@@ -121,6 +124,7 @@ SADDLES_AND_WELLS: tuple[SurfaceSpec, ...] = (
     SurfaceSpec(
         name="plateau",
         id=12,
+        fn=plateau,
         title="Plateau",
         formula=r"1 - e^{-(x^2 + y^2)/(2 s^2)}",
         view=(-4.0, 4.0, -4.0, 4.0),
@@ -135,6 +139,7 @@ SADDLES_AND_WELLS: tuple[SurfaceSpec, ...] = (
     SurfaceSpec(
         name="two_gaussians",
         id=13,
+        fn=two_gaussians,
         title="Two wells",
         formula=(r"x^2 + y^2 - a\,e^{-((x-1)^2 + y^2)/c} - b\,e^{-((x+1)^2 + y^2)/c}"),
         view=(-2.0, 2.0, -1.5, 1.5),
@@ -158,6 +163,7 @@ SADDLES_AND_WELLS: tuple[SurfaceSpec, ...] = (
     SurfaceSpec(
         name="tilted_plane",
         id=14,
+        fn=tilted_plane,
         title="Tilted plane",
         formula=r"s_x\,x + s_y\,y",
         view=(-10.0, 10.0, -10.0, 10.0),
@@ -175,6 +181,7 @@ SADDLES_AND_WELLS: tuple[SurfaceSpec, ...] = (
     SurfaceSpec(
         name="double_well",
         id=15,
+        fn=double_well,
         title="Double well (1-D)",
         formula=r"\tfrac14 x^4 - \tfrac12 x^2 + c\,x",
         view=(-2.0, 2.0, -1.0, 1.0),
