@@ -1,10 +1,11 @@
 """The README's "Extending" example, applied to a copy of the package and run.
 
 The blocks marked ``<!-- extending:... -->`` in README.md are inserted into a
-copy of the package where the README says they go (the function and the row
-into ``numerics/surfaces_bowls.py``, the import and the dispatch branches into
-``numerics/surfaces.py``); a fresh
-process then uses the new surface through the public API and the checks below
+copy of the package where the README says they go: the function and the row
+into ``numerics/surfaces_bowls.py``, and nothing else (the dispatch on surface
+ids is built from the rows). A fresh process then uses the new surface
+through every path that compiles a catalogue dispatcher (a trajectory, a grid,
+a basin map and an lr sweep) and ``GET /api/catalog``, and the checks below
 compare it with the surface's closed form. If the README and the registry
 drift apart, this fails.
 """
@@ -46,24 +47,25 @@ def patched_bowls(source: str, b: dict[str, str]) -> str:
     return src[:end] + "\n" + b["row"].rstrip("\n") + src[end:]
 
 
-def patched_surfaces(source: str, b: dict[str, str]) -> str:
-    """surfaces.py with the README's import and dispatch branches in place."""
-    src = _insert_before(source, "\nEXPRESSION_ID = ", b["import"])
-    src = _insert_before(src, "    return math.nan, math.nan, math.nan\n", b["dispatch"])
-    nan_block = (
-        "    else:\n        for r in range(n):\n            values[r], grad[r], grad[n + r] = "
-    )
-    src = _insert_before(src, nan_block, b["dispatch-block"])
-    nan_row = "    else:\n        for i in range(n):\n            row[i] = math.nan\n"
-    return _insert_before(src, nan_row, b["dispatch-values"])
-
-
 CHECK = """
-import json, runpy, sys
+import json, os, runpy, sys
 import numpy as np
 import losscape
 from losscape.service import resolve_surface
 run = runpy.run_path(sys.argv[1])["run"]  # the README's usage block, as a script
+basins = losscape.basins(
+    "tilted_bowl", "gd", lr=0.5, steps=100, resolution=4, surface_params={"t": 1.5}
+)
+sweep = losscape.lr_sweep(
+    "tilted_bowl", "gd", start=(2.0, 1.5), steps=60, lr_min=0.5, lr_max=2.5, count=2, tol=0.0
+)
+os.environ["LOSSCAPE_WARMUP"] = "0"
+os.environ["LOSSCAPE_ALLOWED_HOSTS"] = "testserver"
+from fastapi.testclient import TestClient
+from losscape.api.app import create_app
+with TestClient(create_app()) as client:
+    catalog = client.get("/api/catalog").json()
+row = [s for s in catalog["surfaces"] if s["name"] == "tilted_bowl"]
 print(json.dumps({
     "final": run.path[-1].tolist(),
     "last_name": [s["name"] for s in losscape.surfaces()][-1],
@@ -72,20 +74,17 @@ print(json.dumps({
     "kind": losscape.hessian("tilted_bowl", (-1.0, 0.0)).kind,
     "minima": [[c.x, c.y] for c in resolve_surface("tilted_bowl", {"t": 1.5}).minima],
     "grid": losscape.grid("tilted_bowl", view=(-1.0, 1.0, 0.0, 2.0), resolution=3).values.tolist(),
+    "basin_labels": basins.label.tolist(),
+    "basin_loss": basins.final_loss.tolist(),
+    "sweep_final": sweep.final_loss.tolist(),
+    "sweep_status": list(sweep.status),
+    "catalog": [[p["name"], p["default"]] for p in row[0]["params"]] if row else None,
 }))
 """
 
 
 def test_readme_blocks_are_there():
-    assert set(blocks()) == {
-        "function",
-        "row",
-        "import",
-        "dispatch",
-        "dispatch-block",
-        "dispatch-values",
-        "use",
-    }
+    assert set(blocks()) == {"function", "row", "use"}
 
 
 def test_the_readme_surface_works_end_to_end(tmp_path):
@@ -94,8 +93,6 @@ def test_the_readme_surface_works_end_to_end(tmp_path):
     shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__", "frontend"))
     bowls = copy / "numerics" / "surfaces_bowls.py"
     bowls.write_text(patched_bowls(bowls.read_text(), b))
-    surfaces = copy / "numerics" / "surfaces.py"
-    surfaces.write_text(patched_surfaces(surfaces.read_text(), b))
     env = {**os.environ, "PYTHONPATH": str(tmp_path), "NUMBA_CACHE_DIR": str(tmp_path / "nc")}
     use = tmp_path / "use.py"
     use.write_text(b["use"])
@@ -119,3 +116,11 @@ def test_the_readme_surface_works_end_to_end(tmp_path):
     assert got["minima"] == [[-1.5, 0.0]]
     # 0.5 (x^2 + y^2) + x on x, y in {-1, 0, 1} x {0, 1, 2}: rows over y
     assert got["grid"] == [[-0.5, 0.0, 1.5], [0.0, 0.5, 2.0], [1.5, 2.0, 3.5]]
+    # GD with lr 0.5 halves the error each step: every start of the 4 x 4 grid ends
+    # in the one minimum (label 0) at f = -t^2 / 2 = -1.125.
+    assert got["basin_labels"] == [[0] * 4] * 4
+    assert all(abs(f + 1.125) < 1e-12 for row in got["basin_loss"] for f in row)
+    # Unit curvature: lr 0.5 converges, lr 2.5 > 2 / lambda_max = 2 diverges.
+    assert abs(got["sweep_final"][0] + 0.5) < 1e-12  # default t = 1: f* = -1/2
+    assert got["sweep_status"][1] == "diverged"
+    assert got["catalog"] == [["t", 1.0]]

@@ -12,40 +12,80 @@ the CLI and the parametrized tests read it). ``surface_eval`` and
 inside njit, never pass jitted functions to cached kernels);
 ``catalogue_values_row`` evaluates one row of a grid, values only. Id
 ``EXPRESSION_ID`` is a typed-in formula evaluated by ``program.program_eval``.
-Every surface function stays importable from here.
+
+The dispatch is built from the rows: each ``SurfaceSpec`` carries its
+function (``fn``), and ``switch`` turns the rows' ``(id, fn)`` pairs into the
+bodies of the three catalogue dispatchers below (one LLVM ``switch`` on the
+id, a case per row calling its function: the code a hand-written
+``if sid == 0: return quadratic(x, y, p)`` chain compiled to). A new surface
+is one function and one row in its module, with no edit here. Every surface
+function stays importable from here by its row's name (``surfaces.rosenbrock``).
 """
 
 from __future__ import annotations
 
-import math
+from typing import Any
 
 import numpy as np
 from numba import njit
 
+from . import switch
 from .program import program_eval, program_eval_block
 from .specs import SurfaceSpec
-from .surfaces_bowls import BOWLS, booth, matyas, quadratic, ravine, rotated_ravine
-from .surfaces_classic import (
-    CLASSICS,
-    ackley,
-    beale,
-    himmelblau,
-    rastrigin,
-    rosenbrock,
-    six_hump_camel,
-)
-from .surfaces_saddles import (
-    SADDLES_AND_WELLS,
-    bounded_saddle,
-    double_well,
-    monkey_saddle,
-    plateau,
-    saddle,
-    tilted_plane,
-    two_gaussians,
-)
+from .surfaces_bowls import BOWLS
+from .surfaces_classic import CLASSICS
+from .surfaces_saddles import SADDLES_AND_WELLS
 
 EXPRESSION_ID = 99
+
+
+# ---------------------------------------------------------------- the catalogue
+
+SURFACES: tuple[SurfaceSpec, ...] = tuple(
+    sorted(BOWLS + CLASSICS + SADDLES_AND_WELLS, key=lambda spec: spec.id)
+)
+
+_BY_NAME: dict[str, SurfaceSpec] = {spec.name: spec for spec in SURFACES}
+
+
+def __getattr__(name: str) -> Any:
+    """``surfaces.<row name>`` is that row's function (PEP 562): every surface function stays
+    importable from here without an import line per surface."""
+    spec = _BY_NAME.get(name)
+    if spec is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return spec.fn
+
+
+# ---------------------------------------------------------------- dispatch built from the rows
+
+
+def _dispatch_table(rows: tuple[SurfaceSpec, ...]) -> tuple[tuple[int, Any], ...]:
+    """((id, fn), ...) in row order, the table ``switch`` builds the dispatchers from."""
+    for spec in rows:
+        if spec.fn is None:
+            raise RuntimeError(f"surface row {spec.name!r} has no fn (its @njit function)")
+    return tuple((spec.id, spec.fn) for spec in rows)
+
+
+_TABLE = _dispatch_table(SURFACES)
+
+
+@njit(cache=True, nogil=True, error_model="numpy", _nrt=False, inline="always")
+def _value_or_gap(v: float, nan_undefined: bool) -> float:
+    """v, or NaN where v is not finite and ``nan_undefined``.
+
+    v * 0.0 is a zero of v's sign for a finite v, so v + v * 0.0 is v exactly
+    (signed zeros too), and NaN for inf or NaN: two vector operations, where a
+    compare-and-select took three (measured 35 -> 32 us for a 400 x 400 grid).
+    """
+    return v + v * 0.0 if nan_undefined else v
+
+
+# The three dispatchers' switches on the catalogue's ids, built from the rows (see ``switch``).
+_eval_switch = switch.make_eval(_TABLE)
+_block_switch = switch.make_eval_block(_TABLE)
+_row_switch = switch.make_values_row(_TABLE, _value_or_gap)
 
 
 # ---------------------------------------------------------------- dispatch
@@ -83,45 +123,10 @@ def catalogue_eval(sid: int, x: float, y: float, p: np.ndarray) -> tuple[float, 
 
     Kernels that run a catalogue surface call this (and a typed formula's
     kernels ``program.program_eval``), so neither compiles the other's code.
-    Unknown ids give NaN.
+    One branch per row of ``SURFACES`` (``_eval_switch``, from ``_TABLE``). Unknown
+    ids give NaN.
     """
-    if sid == 0:
-        return quadratic(x, y, p)
-    if sid == 1:
-        return ravine(x, y, p)
-    if sid == 2:
-        return rotated_ravine(x, y, p)
-    if sid == 3:
-        return rosenbrock(x, y, p)
-    if sid == 4:
-        return beale(x, y, p)
-    if sid == 5:
-        return himmelblau(x, y, p)
-    if sid == 6:
-        return six_hump_camel(x, y, p)
-    if sid == 7:
-        return rastrigin(x, y, p)
-    if sid == 8:
-        return ackley(x, y, p)
-    if sid == 9:
-        return saddle(x, y, p)
-    if sid == 10:
-        return bounded_saddle(x, y, p)
-    if sid == 11:
-        return monkey_saddle(x, y, p)
-    if sid == 12:
-        return plateau(x, y, p)
-    if sid == 13:
-        return two_gaussians(x, y, p)
-    if sid == 14:
-        return tilted_plane(x, y, p)
-    if sid == 15:
-        return double_well(x, y, p)
-    if sid == 16:
-        return booth(x, y, p)
-    if sid == 17:
-        return matyas(x, y, p)
-    return math.nan, math.nan, math.nan
+    return _eval_switch(sid, x, y, p)
 
 
 @njit(cache=True, nogil=True, error_model="numpy", _nrt=False)
@@ -156,69 +161,13 @@ def catalogue_eval_block(
 ) -> None:
     """``surface_eval_block`` for the catalogue surfaces, without the typed-formula evaluator.
 
-    The dispatch happens once, outside a tight loop over points, so LLVM can
-    vectorise each surface's loop (a sweep's blocked layout depends on it).
-    Kernels that never see a typed formula in block form (a trajectory's
-    Polyak average) call this and do not compile the block interpreter.
-    Unknown ids give NaN.
+    The dispatch happens once, outside a tight loop over points (each row's
+    case of ``_block_switch`` is one loop), so LLVM can vectorise each
+    surface's loop (a sweep's blocked layout depends on it). Kernels that never
+    see a typed formula in block form (a trajectory's Polyak average) call this
+    and do not compile the block interpreter. Unknown ids give NaN.
     """
-    if sid == 0:
-        for r in range(n):
-            values[r], grad[r], grad[n + r] = quadratic(theta[r], theta[n + r], p)
-    elif sid == 1:
-        for r in range(n):
-            values[r], grad[r], grad[n + r] = ravine(theta[r], theta[n + r], p)
-    elif sid == 2:
-        for r in range(n):
-            values[r], grad[r], grad[n + r] = rotated_ravine(theta[r], theta[n + r], p)
-    elif sid == 3:
-        for r in range(n):
-            values[r], grad[r], grad[n + r] = rosenbrock(theta[r], theta[n + r], p)
-    elif sid == 4:
-        for r in range(n):
-            values[r], grad[r], grad[n + r] = beale(theta[r], theta[n + r], p)
-    elif sid == 5:
-        for r in range(n):
-            values[r], grad[r], grad[n + r] = himmelblau(theta[r], theta[n + r], p)
-    elif sid == 6:
-        for r in range(n):
-            values[r], grad[r], grad[n + r] = six_hump_camel(theta[r], theta[n + r], p)
-    elif sid == 7:
-        for r in range(n):
-            values[r], grad[r], grad[n + r] = rastrigin(theta[r], theta[n + r], p)
-    elif sid == 8:
-        for r in range(n):
-            values[r], grad[r], grad[n + r] = ackley(theta[r], theta[n + r], p)
-    elif sid == 9:
-        for r in range(n):
-            values[r], grad[r], grad[n + r] = saddle(theta[r], theta[n + r], p)
-    elif sid == 10:
-        for r in range(n):
-            values[r], grad[r], grad[n + r] = bounded_saddle(theta[r], theta[n + r], p)
-    elif sid == 11:
-        for r in range(n):
-            values[r], grad[r], grad[n + r] = monkey_saddle(theta[r], theta[n + r], p)
-    elif sid == 12:
-        for r in range(n):
-            values[r], grad[r], grad[n + r] = plateau(theta[r], theta[n + r], p)
-    elif sid == 13:
-        for r in range(n):
-            values[r], grad[r], grad[n + r] = two_gaussians(theta[r], theta[n + r], p)
-    elif sid == 14:
-        for r in range(n):
-            values[r], grad[r], grad[n + r] = tilted_plane(theta[r], theta[n + r], p)
-    elif sid == 15:
-        for r in range(n):
-            values[r], grad[r], grad[n + r] = double_well(theta[r], theta[n + r], p)
-    elif sid == 16:
-        for r in range(n):
-            values[r], grad[r], grad[n + r] = booth(theta[r], theta[n + r], p)
-    elif sid == 17:
-        for r in range(n):
-            values[r], grad[r], grad[n + r] = matyas(theta[r], theta[n + r], p)
-    else:
-        for r in range(n):
-            values[r], grad[r], grad[n + r] = math.nan, math.nan, math.nan
+    _block_switch(sid, theta, n, p, values, grad)
 
 
 # _nrt=False, as above.
@@ -230,89 +179,14 @@ def catalogue_values_row(
 
     ``xs`` and ``row`` (n,); with ``nan_undefined`` a non-finite value (an
     overflow to inf, NaN) is stored as NaN (a gap in a contour plot), else as
-    it is. Each branch is one loop whose body is the surface's scalar function
-    with only its value kept: numba inlines the small function, LLVM drops the
-    unused gradient, computes the terms of y alone once per row and vectorises
-    the loop (SIMD, several points per instruction). The arithmetic per point is
-    exactly ``catalogue_eval``'s, so the values agree bit for bit. Dispatched
-    once per row, not per point: a switch inside the loop keeps LLVM from
-    vectorising it (measured ~20x slower). The gap test sits in the same loop,
-    not a second pass over the row (that pass cost half as much again as the
-    values). Unknown ids give NaN.
+    it is. Each branch (``_eval_switch``, from ``_TABLE``) is one loop whose body is the surface's
+    scalar function with only its value kept: numba inlines the small function,
+    LLVM drops the unused gradient, computes the terms of y alone once per row
+    and vectorises the loop (SIMD, several points per instruction). The
+    arithmetic per point is exactly ``catalogue_eval``'s, so the values agree
+    bit for bit. Dispatched once per row, not per point: a switch inside the
+    loop keeps LLVM from vectorising it (measured ~20x slower). The gap test
+    sits in the same loop, not a second pass over the row (that pass cost half
+    as much again as the values). Unknown ids give NaN.
     """
-    n = xs.shape[0]
-    if sid == 0:
-        for i in range(n):
-            row[i] = _value_or_gap(quadratic(xs[i], y, p)[0], nan_undefined)
-    elif sid == 1:
-        for i in range(n):
-            row[i] = _value_or_gap(ravine(xs[i], y, p)[0], nan_undefined)
-    elif sid == 2:
-        for i in range(n):
-            row[i] = _value_or_gap(rotated_ravine(xs[i], y, p)[0], nan_undefined)
-    elif sid == 3:
-        for i in range(n):
-            row[i] = _value_or_gap(rosenbrock(xs[i], y, p)[0], nan_undefined)
-    elif sid == 4:
-        for i in range(n):
-            row[i] = _value_or_gap(beale(xs[i], y, p)[0], nan_undefined)
-    elif sid == 5:
-        for i in range(n):
-            row[i] = _value_or_gap(himmelblau(xs[i], y, p)[0], nan_undefined)
-    elif sid == 6:
-        for i in range(n):
-            row[i] = _value_or_gap(six_hump_camel(xs[i], y, p)[0], nan_undefined)
-    elif sid == 7:
-        for i in range(n):
-            row[i] = _value_or_gap(rastrigin(xs[i], y, p)[0], nan_undefined)
-    elif sid == 8:
-        for i in range(n):
-            row[i] = _value_or_gap(ackley(xs[i], y, p)[0], nan_undefined)
-    elif sid == 9:
-        for i in range(n):
-            row[i] = _value_or_gap(saddle(xs[i], y, p)[0], nan_undefined)
-    elif sid == 10:
-        for i in range(n):
-            row[i] = _value_or_gap(bounded_saddle(xs[i], y, p)[0], nan_undefined)
-    elif sid == 11:
-        for i in range(n):
-            row[i] = _value_or_gap(monkey_saddle(xs[i], y, p)[0], nan_undefined)
-    elif sid == 12:
-        for i in range(n):
-            row[i] = _value_or_gap(plateau(xs[i], y, p)[0], nan_undefined)
-    elif sid == 13:
-        for i in range(n):
-            row[i] = _value_or_gap(two_gaussians(xs[i], y, p)[0], nan_undefined)
-    elif sid == 14:
-        for i in range(n):
-            row[i] = _value_or_gap(tilted_plane(xs[i], y, p)[0], nan_undefined)
-    elif sid == 15:
-        for i in range(n):
-            row[i] = _value_or_gap(double_well(xs[i], y, p)[0], nan_undefined)
-    elif sid == 16:
-        for i in range(n):
-            row[i] = _value_or_gap(booth(xs[i], y, p)[0], nan_undefined)
-    elif sid == 17:
-        for i in range(n):
-            row[i] = _value_or_gap(matyas(xs[i], y, p)[0], nan_undefined)
-    else:
-        for i in range(n):
-            row[i] = math.nan
-
-
-@njit(cache=True, nogil=True, error_model="numpy", _nrt=False, inline="always")
-def _value_or_gap(v: float, nan_undefined: bool) -> float:
-    """v, or NaN where v is not finite and ``nan_undefined``.
-
-    v * 0.0 is a zero of v's sign for a finite v, so v + v * 0.0 is v exactly
-    (signed zeros too), and NaN for inf or NaN: two vector operations, where a
-    compare-and-select took three (measured 35 -> 32 us for a 400 x 400 grid).
-    """
-    return v + v * 0.0 if nan_undefined else v
-
-
-# ---------------------------------------------------------------- the catalogue
-
-SURFACES: tuple[SurfaceSpec, ...] = tuple(
-    sorted(BOWLS + CLASSICS + SADDLES_AND_WELLS, key=lambda spec: spec.id)
-)
+    _row_switch(sid, xs, y, p, nan_undefined, row)
