@@ -55,7 +55,9 @@ def run_trajectory(
     Also ``avg_xy`` (steps + 1, 2) and ``avg_loss`` (steps + 1,), unless empty:
     the Polyak average abar_k = (p_0 + ... + p_k) / (k + 1) (summed in order, as
     ``np.cumsum`` sums) and the loss there; ``end`` (3,) = (f, df/dx, df/dy) at
-    row n (for n = 0 after an undefined start: the start's values). A catalogue
+    row n (for n = 0 after an undefined start: the start's values), or (7,) with the
+    Hessian there (h_xx, h_xy, h_yx, h_yy), as ``hessian_at`` gives it, for the saddle
+    check. A catalogue
     surface runs its optimizer family's kernel (``trajectory``); a typed
     formula, interpreted and ~5x slower anyway, runs ``run_single`` rather than
     seven more kernels to compile, with the average and its losses computed here.
@@ -70,7 +72,11 @@ def run_trajectory(
         loss[: n + 1] = path[: n + 1, 2]
         at_end = np.empty((1, 3))
         evaluate_points(sid, sp, code, consts, path[n : n + 1, :2].copy(), at_end)
-        end[:] = at_end[0]
+        end[:3] = at_end[0]
+        if end.shape[0] >= 7:  # the Hessian there, as the family kernels give it
+            h = np.empty((2, 2))
+            formula_hessian(sid, sp, code, consts, path[n, 0], path[n, 1], h)
+            end[3:7] = h.ravel()
         if avg_xy.shape[0] > 0:
             np.divide(
                 np.cumsum(xy[: n + 1], axis=0), np.arange(1, n + 2)[:, None], out=avg_xy[: n + 1]
