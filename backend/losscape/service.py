@@ -173,7 +173,7 @@ def trajectory(
     lrs = np.empty(n_steps)
     avg_xy = np.empty((n_steps + 1, 2))
     avg_loss = np.empty(n_steps + 1)
-    end = np.empty(3)
+    end = np.empty(7)  # (f, gx, gy) at the last point and the Hessian there (saddle check)
     n, status = kernels.run_trajectory(
         *surf.kernel_args(), spec.id, hp, kid, schp, lr0, x0, y0, n_steps, noise_std,
         seed_, tol_, box, box_status, xy, loss, lrs, avg_xy, avg_loss, end,
@@ -185,8 +185,8 @@ def trajectory(
         if 2 * n < n_steps:  # don't keep mostly empty buffers alive with the result
             parts = tuple(a.copy() for a in parts)
         xy, loss, lrs, avg_xy, avg_loss = parts
-    _, gx, gy = end.tolist()  # Python floats: the saddle check reads them one by one
-    status_name = run_status(STATUS_NAMES[status], surf.kernel_args(), (gx, gy), xy[-1].tolist())
+    _, gx, gy, *h = end.tolist()  # Python floats: the saddle check reads them one by one
+    status_name = run_status(STATUS_NAMES[status], surf.kernel_args(), (gx, gy), xy[-1].tolist(), h)
     return Trajectory._of(
         surface=surf.name,
         optimizer=spec.name,
@@ -216,9 +216,9 @@ def _hyperparam_names(spec: OptimizerSpec) -> tuple[str, ...]:
 
 
 def _check_start(x0: float, y0: float, values: np.ndarray) -> None:
-    """ValueError when the surface or its gradient, ``values`` = (f, gx, gy), is undefined
-    at the start."""
-    f, gx, gy = values
+    """ValueError when the surface or its gradient, ``values`` = (f, gx, gy, ...), is
+    undefined at the start."""
+    f, gx, gy = values[:3]
     if not (abs(f) <= kernels.LOSS_BOUND and math.isfinite(gx) and math.isfinite(gy)):
         raise ValueError(f"the surface or its gradient is undefined at the start ({x0:g}, {y0:g})")
 
