@@ -8,22 +8,25 @@ its state in local scalars and LLVM sees one straight-line step. The surface
 is still chosen by id inside the loop, but by ``catalogue_eval``'s switch inlined
 there (``step_eval``), not by a call: kernels are never specialised per
 (surface, optimizer) pair, which would multiply cold compiles, and never
-compile the typed-formula interpreter. A kernel is
-compiled on its first use only: a first run compiles one.
+compile the typed-formula interpreter. A kernel is compiled on its first use
+only: a first run compiles one.
 
 Per run, outside the loop: the schedule's learning rates (``lrs``); the
 Adam family's bias corrections, read from ``bias`` (2, steps): row 0
-1 - beta1^t, row 1 sqrt(1 - beta2^t), filled by ``bias_table`` with the
+1 - beta1^t, row 1 sqrt(1 - beta2^t), filled by ``bias_tables`` with the
 arithmetic of ``optimizers.adam_step`` (so runs stay bit-identical to it and to
 torch.optim), and its step sizes lr_t / (1 - beta1^t) in one vectorised pass;
 the squared-norm threshold of the convergence test (``norm_threshold``); a
-noisy run's draws (``noise_table``). Each step then does
-exactly what ``run_single`` does, operation for operation, so both agree bit
+noisy run's draws (``noise_table``). Each step then does exactly what
+``run_single`` does, operation for operation, so both agree bit
 for bit (stop rules and status codes are ``run``'s). After the loop, in the
 same call: the Polyak average of the iterates (``avg_xy``: sums kept in the
 loop, divided in one vectorised pass) and (f, df/dx, df/dy) at the last point
-(``end``), with the Hessian there when ``end`` has room for it. ``kernels.run_trajectory`` adds the
-losses at the average and runs typed formulas.
+(``end``), with the Hessian there when ``end`` has room for it, and the losses
+at the average through a second inlined switch (``step_eval``) rather than
+``catalogue_eval_block``: a first run then compiles no block evaluator (2.2 to
+2.7 CPU-s of a ~8 s first ``losscape run``; the second switch costs ~0.5 s).
+``kernels.run_trajectory`` runs typed formulas.
 """
 
 from __future__ import annotations
@@ -55,7 +58,7 @@ from .run import (
     hessian_from_gradients,
 )
 from .schedules import schedule_lr
-from .surfaces import catalogue_eval, catalogue_eval_block
+from .surfaces import catalogue_eval
 
 # The step loop's evaluation: ``catalogue_eval``'s own source, inlined by numba into the
 # loop (one switch on the surface id, each arm the surface's arithmetic in registers)
@@ -93,10 +96,13 @@ FAMILY_OF_OPTIMIZER = {
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def bias_table(beta: float, out: np.ndarray) -> None:
-    """out[t - 1] = 1 - beta^t for t = 1 .. len(out), as ``optimizers.bias_correction``."""
-    for t in range(1, out.shape[0] + 1):
-        out[t - 1] = bias_correction(beta, t)
+def bias_tables(beta1: float, beta2: float, out: np.ndarray) -> None:
+    """out (2, n): out[0, t - 1] = 1 - beta1^t and out[1, t - 1] = sqrt(1 - beta2^t) for
+    t = 1 .. n, as ``optimizers.adam_step`` computes them (``bias_correction``). One
+    kernel for both rows: a first run compiles one kernel fewer (~0.1 CPU-s)."""
+    for t in range(1, out.shape[1] + 1):
+        out[0, t - 1] = bias_correction(beta1, t)
+        out[1, t - 1] = math.sqrt(bias_correction(beta2, t))
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
@@ -112,13 +118,6 @@ def norm_threshold(tol: float) -> float:
     while math.sqrt(s) < tol:
         s = np.nextafter(s, np.inf)
     return s
-
-
-@njit(cache=True, nogil=True, error_model="numpy")
-def sqrt_bias_table(beta: float, out: np.ndarray) -> None:
-    """out[t - 1] = sqrt(1 - beta^t), as ``optimizers.adam_step`` computes it."""
-    for t in range(1, out.shape[0] + 1):
-        out[t - 1] = math.sqrt(bias_correction(beta, t))
 
 
 def _make_kernel(family: int):
@@ -155,6 +154,7 @@ def _make_kernel(family: int):
         loss: np.ndarray,
         lrs: np.ndarray,
         avg_xy: np.ndarray,
+        avg_loss: np.ndarray,
         end: np.ndarray,
     ) -> tuple[int, int]:
         """One run: points ``xy`` (steps + 1, 2), ``loss`` (steps + 1,), ``lrs`` (steps,).
@@ -163,10 +163,11 @@ def _make_kernel(family: int):
         gradient noise draws ``noise.gaussian(seed, t, k)`` (read only when
         noise_std > 0: drawn outside, so the kernels don't compile the generator).
         ``bias`` (2, steps) is read by the Adam family only (see the module
-        docstring). ``avg_xy`` (steps + 1, 2), unless empty: the Polyak average
-        abar_k = (p_0 + ... + p_k) / (k + 1), summed in order as ``np.cumsum``
-        sums. ``end`` (3,) = (f, df/dx, df/dy) at row n (for n = 0 after an
-        undefined start: the start's values); given (7,), also the Hessian there,
+        docstring). ``avg_xy`` (steps + 1, 2) and ``avg_loss`` (steps + 1,), unless
+        empty: the Polyak average abar_k = (p_0 + ... + p_k) / (k + 1), summed in
+        order as ``np.cumsum`` sums, and the loss there. ``end`` (3,) = (f, df/dx,
+        df/dy) at row n (for n = 0 after an undefined start: the start's values);
+        given (7,), also the Hessian there,
         (h_xx, h_xy, h_yx, h_yy) as ``kernels.hessian_at``. Separate arrays, not one
         (steps + 1, 3) table, so the caller's results need no copies.
         """
@@ -324,8 +325,10 @@ def _make_kernel(family: int):
             end[4] = hess[0, 1]
             end[5] = hess[1, 0]
             end[6] = hess[1, 1]
-        if averaging:  # its losses: ``catalogue_losses``, compiled once for all families
+        if averaging:
             polyak_divide(avg_xy, n + 1)
+            for k in range(n + 1):
+                avg_loss[k] = step_eval(sid, avg_xy[k, 0], avg_xy[k, 1], sp)[0]
         return n, status
 
     return kernel
@@ -369,8 +372,7 @@ def adam_bias(beta1: float, beta2: float, steps: int) -> np.ndarray:
     table = _BIAS_TABLES.get(key)
     if table is None or table.shape[1] < steps:
         table = np.empty((2, max(steps, 1000)))
-        bias_table(beta1, table[0])
-        sqrt_bias_table(beta2, table[1])
+        bias_tables(beta1, beta2, table)
         if key not in _BIAS_TABLES and len(_BIAS_TABLES) >= _MAX_BIAS_TABLES:
             _BIAS_TABLES.pop(next(iter(_BIAS_TABLES)), None)
         _BIAS_TABLES[key] = table  # one assignment: threads see the old or the new table
@@ -385,22 +387,6 @@ def noise_table(seed: int, out: np.ndarray) -> None:
         out[t, 1] = gaussian(seed, t, 1)
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
-def catalogue_losses(sid: int, sp: np.ndarray, points: np.ndarray, m: int, out: np.ndarray) -> None:
-    """out[k] = f(points[k]) for k < m on catalogue surface ``sid`` (the Polyak average's losses).
-
-    One ``catalogue_eval_block`` call: the surface is chosen once for all
-    points, not per point, and the call is compiled once for every family's
-    kernel instead of inlined into each. Loops, not slice assignments: those
-    compile numba's shape checks and error formatting.
-    """
-    theta = np.empty(2 * m)
-    for k in range(m):
-        theta[k] = points[k, 0]
-        theta[m + k] = points[k, 1]
-    catalogue_eval_block(sid, theta, m, sp, out, np.empty(2 * m))
-
-
 def run_catalogue(
     sid: int, sp: np.ndarray, oid: int, hp: np.ndarray, kid: int, schp: np.ndarray,
     lr0: float, x0: float, y0: float, steps: int, noise_std: float, seed: int, tol: float,
@@ -409,8 +395,7 @@ def run_catalogue(
 ) -> tuple[int, int]:  # fmt: skip
     """One run of optimizer ``oid`` on catalogue surface ``sid`` through its family's kernel.
 
-    Arrays as the kernel's (see ``_make_kernel``), and ``avg_loss`` (steps + 1,)
-    (empty when ``avg_xy`` is) for the losses at the Polyak average; returns
+    Arrays as the kernel's (see ``_make_kernel``); returns
     (n, status) as ``run.run_single`` does. The Adam family's bias corrections
     come from ``adam_bias``, a noisy run's draws from ``noise_table``.
     """
@@ -422,10 +407,8 @@ def run_catalogue(
         noise_table(seed, noise)
     n, status = _KERNELS[family](
         sid, sp, _NO_CODE, _NO_CONSTS, oid, hp, kid, schp, lr0, x0, y0, steps, noise_std,
-        noise, tol, box, box_status, bias, xy, loss, lrs, avg_xy, end,
+        noise, tol, box, box_status, bias, xy, loss, lrs, avg_xy, avg_loss, end,
     )  # fmt: skip
-    if avg_xy.shape[0] > 0:
-        catalogue_losses(sid, sp, avg_xy, n + 1, avg_loss)
     return n, status
 
 
