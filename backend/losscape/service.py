@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -253,6 +253,15 @@ class Grid:
     arrow_gx: np.ndarray
     arrow_gy: np.ndarray
 
+    @classmethod
+    def _of(cls, *fields: object) -> Grid:
+        """The grid from all its fields in order, without the frozen dataclass's
+        ``__init__`` (one ``object.__setattr__`` per field, ~0.6 us of a ~40 us grid);
+        as ``Trajectory._of``."""
+        self = object.__new__(cls)
+        self.__dict__.update(zip(_GRID_FIELDS, fields, strict=True))
+        return self
+
     @property
     def log_scale_suggested(self) -> bool:
         """True when the range above the minimum is over 15x the median height.
@@ -291,7 +300,10 @@ def grid(
     kernels.grid_axes(x0, x1, y0, y1, xs, ys)
     kernels.grid_values(*surf.kernel_args(), xs, ys, values, nan_undefined=True)
     arrow = _arrow_field(surf, (x0, x1, y0, y1), k) if k >= 2 else (np.empty(0),) * 4
-    return Grid(surf.name, xs, ys, values, *arrow)
+    return Grid._of(surf.name, xs, ys, values, *arrow)
+
+
+_GRID_FIELDS = tuple(f.name for f in fields(Grid))
 
 
 def _arrow_field(
