@@ -297,8 +297,7 @@ def grid(
     k = int(check_number(arrows, "arrows", 0, limits.MAX_ARROWS, kind="int"))
     x0, x1, y0, y1 = _check_view(view) if view is not None else surf.view
     xs, ys, values = np.empty(n), np.empty(n), np.empty((n, n))
-    kernels.grid_axes(x0, x1, y0, y1, xs, ys)
-    kernels.grid_values(*surf.kernel_args(), xs, ys, values, nan_undefined=True)
+    kernels.grid_over_view(*surf.kernel_args(), x0, x1, y0, y1, xs, ys, values, True)
     arrow = _arrow_field(surf, (x0, x1, y0, y1), k) if k >= 2 else (np.empty(0),) * 4
     return Grid._of(surf.name, xs, ys, values, *arrow)
 
