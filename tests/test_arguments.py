@@ -64,3 +64,48 @@ def test_unknown_names_are_refused_every_time_with_the_choices():
     for _ in range(2):
         with pytest.raises(ValueError, match=r"valid surfaces: .*rosenbrock"):
             resolve_surface("rosenbrok")
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"steps": 1000, "lr": 0.02},
+        {"steps": 1, "lr": None, "noise": 0, "seed": 7, "tol": 0.0},
+        {"steps": 20_000, "noise": 0.5, "tol": 1e3},
+    ],
+)
+def test_plain_arguments_take_the_fast_path_to_the_general_paths_result(kwargs) -> None:
+    from losscape import run_arguments as ra
+
+    fast = ra.run_arguments("adam", (-1.5, 2.0), **kwargs)
+    plain = {"lr": None, "noise": 0.0, "seed": 0, "tol": 1e-10, **kwargs}
+    assert ra._plain_run("adam", (-1.5, 2.0), **plain) is not None  # it took the fast path
+    general = ra.run_arguments("adam", (-1.5, 2.0), schedule="constant", **kwargs)
+    for name in ra.RunArguments._fields:
+        a, b = getattr(fast, name), getattr(general, name)
+        if isinstance(a, np.ndarray):
+            assert np.array_equal(a, b) and a.dtype == b.dtype
+        else:
+            assert a == b and type(a) is type(b), name
+    fast.hp[0] = 0.5  # the cached vectors are copied out: the next run has the defaults
+    assert ra.run_arguments("adam", (-1.5, 2.0), **kwargs).hp[0] == general.hp[0]
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"lr": 1},  # an int lr, a bool seed, numpy numbers, NaN, a list start: the general path
+        {"seed": True},
+        {"steps": np.int64(10)},
+        {"tol": float("nan")},
+        {"start": [-1.5, 2.0]},
+        {"noise": 1},
+        {"steps": 0},
+    ],
+)
+def test_anything_else_leaves_the_fast_path_to_the_general_checks(kwargs) -> None:
+    from losscape import run_arguments as ra
+
+    args = {"start": (-1.5, 2.0), "steps": 10, "lr": None, "noise": 0.0, "seed": 0, "tol": 0.1}
+    args.update(kwargs)
+    assert ra._plain_run("adam", args.pop("start"), **args) is None

@@ -24,7 +24,11 @@ pytestmark = pytest.mark.skipif(
 def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty numba cache folder (markers land there) and fork for the children."""
     monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))
-    monkeypatch.delenv(first_start.WARMING_ENV, raising=False)
+    # setenv first: monkeypatch then restores the variable's absence at teardown, which
+    # also removes the value start_behind sets (it leaked into later tests: the app's
+    # warm-up took a background warm-up to be running and warmed the first groups only).
+    monkeypatch.setenv(first_start.WARMING_ENV, "")
+    monkeypatch.delenv(first_start.WARMING_ENV)
     monkeypatch.setattr(first_start, "_context", lambda: multiprocessing.get_context("fork"))
     return tmp_path
 

@@ -33,3 +33,15 @@ def test_run_status_only_relabels_converged_or_done() -> None:
     assert saddles.run_status("converged", args, (0.0, 0.0), (0.0, 0.0)) == "stuck"
     assert saddles.run_status("done", args, (0.0, 0.0), (0.0, 0.0)) == "stuck"
     assert saddles.run_status("diverged", args, (0.0, 0.0), (0.0, 0.0)) == "diverged"
+
+
+def test_a_hessian_handed_in_decides_as_the_one_computed() -> None:
+    # The trajectory kernels hand the saddle check the Hessian at the end point.
+    saddle = service.resolve_surface("saddle").kernel_args()
+    assert saddles.is_stuck(saddle, (0.0, 0.0), (0.0, 0.0), [2.0, 0.0, 0.0, -2.0])
+    assert not saddles.is_stuck(saddle, (0.0, 0.0), (0.0, 0.0), [2.0, 0.0, 0.0, 2.0])
+    assert saddles.run_status("done", saddle, (0.0, 0.0), (0.0, 0.0), [2.0, 0.0, 0.0, -2.0]) == (
+        "stuck"
+    )
+    run = service.trajectory("saddle", "gd", start=(0.5, 0.0), lr=0.1, steps=400)
+    assert run.status == "stuck"  # on the x axis, the run ends at the saddle point

@@ -14,8 +14,9 @@ from typing import NamedTuple
 
 import numpy as np
 
+from . import limits
 from .arguments import _noise_std, _schedule, _seed, _steps, _tol
-from .numerics.registry import optimizer_spec
+from .numerics.registry import OPTIMIZER_BY_NAME, optimizer_spec
 from .numerics.specs import OptimizerSpec
 from .validation import check_point
 from .validation import hyperparams as check_hyperparams
@@ -64,6 +65,10 @@ def run_arguments(
 ) -> RunArguments:
     """Check a run's arguments in the catalogue path's order: optimizer, hyperparameters,
     lr, steps, start, schedule, noise, seed, tol; ``ValueError`` names the first bad one."""
+    if not hyperparams and schedule is None and not schedule_params and batch_size is None:
+        plain = _plain_run(optimizer, start, steps, lr, noise, seed, tol)
+        if plain is not None:
+            return plain
     spec = optimizer_spec(optimizer)
     hp = check_hyperparams(spec, hyperparams)
     lr0 = check_lr(spec, lr)
@@ -74,3 +79,59 @@ def run_arguments(
     return RunArguments(
         spec, hp, lr0, n_steps, (x0, y0), kid, schp, noise_std, _seed(seed), _tol(tol)
     )
+
+
+# optimizer name -> (spec, default hyperparameters, constant schedule's (id, parameters)),
+# each validated once by the general path.
+_PLAIN: dict[str, tuple[OptimizerSpec, np.ndarray, int, np.ndarray]] = {}
+_M = limits.MAX_COORDINATE
+
+
+def _plain_run(
+    optimizer: object,
+    start: object,
+    steps: object,
+    lr: object,
+    noise: object,
+    seed: object,
+    tol: object,
+) -> RunArguments | None:
+    """The most common run, checked in one pass: a catalogue optimizer at its default
+    hyperparameters and constant schedule, plain ints and floats within their bounds, a
+    start of two plain floats. None when anything else is given (a bool, a numpy number,
+    NaN, a bound crossed, a schedule, ...): the general checks then decide, and name the
+    first bad argument. The result is the general path's, value for value (its
+    ``check_number`` returns these plain values as they are, ints as floats); about 2 of
+    the ~3 us the general path costs a run of the Python API."""
+    if type(optimizer) is not str:
+        return None
+    known = _PLAIN.get(optimizer)
+    if known is None:
+        spec = OPTIMIZER_BY_NAME.get(optimizer)
+        if spec is None:
+            return None
+        kid, schp = _schedule(None, None)
+        known = _PLAIN[optimizer] = (spec, check_hyperparams(spec, {}), kid, schp)
+    spec, hp, kid, schp = known
+    lr0 = spec.lr_default if lr is None else lr
+    if type(lr0) is not float or not spec.lr_min <= lr0 <= spec.lr_max:
+        return None
+    if type(steps) is not int or not 1 <= steps <= limits.MAX_STEPS:
+        return None
+    if type(start) is not tuple or len(start) != 2:
+        return None
+    x0, y0 = start
+    if type(x0) is not float or type(y0) is not float or not (-_M <= x0 <= _M and -_M <= y0 <= _M):
+        return None
+    if type(noise) is float and 0.0 <= noise <= limits.MAX_NOISE:
+        noise_std = noise
+    elif type(noise) is int and noise == 0:
+        noise_std = 0.0
+    else:
+        return None
+    if type(seed) is not int or not 0 <= seed <= limits.MAX_SEED:
+        return None
+    if type(tol) is not float or not 0.0 <= tol <= 1e3:
+        return None
+    # Copies of the cached vectors: a caller may keep or change the ones it is handed.
+    return RunArguments(spec, hp.copy(), lr0, steps, start, kid, schp.copy(), noise_std, seed, tol)

@@ -13,6 +13,7 @@ overhead: the 2 x 2 symmetric eigenvalues come in closed form (numpy's
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -33,6 +34,7 @@ def is_stuck(
     kernel_args: tuple[int, np.ndarray, np.ndarray, np.ndarray],
     gradient: tuple[float, float],
     point: tuple[float, float],
+    hessian: Sequence[float] | None = None,
 ) -> bool:
     """True when ``gradient`` vanishes at ``point`` and the Hessian there has an eigenvalue < 0.
 
@@ -43,10 +45,15 @@ def is_stuck(
         kernel_args: the surface's ``(sid, params, code, consts)``.
         gradient: (gx, gy) at the point.
         point: (x, y), the run's last iterate.
+        hessian: (h_xx, h_xy, h_yx, h_yy) at the point as ``kernels.hessian_at`` computes
+            it, when the caller has it (the trajectory kernels give it with the end
+            point: no second kernel call); computed here otherwise.
     """
-    h = np.empty((2, 2))
-    kernels.hessian_at(*kernel_args, float(point[0]), float(point[1]), h)
-    (a, b_up), (b_down, d) = h.tolist()  # one conversion, not one per entry
+    if hessian is None:
+        h = np.empty((2, 2))
+        kernels.hessian_at(*kernel_args, float(point[0]), float(point[1]), h)
+        hessian = h.ravel().tolist()  # one conversion, not one per entry
+    a, b_up, b_down, d = hessian
     b = 0.5 * (b_up + b_down)
     if not (math.isfinite(a) and math.isfinite(b) and math.isfinite(d)):
         return False
@@ -61,8 +68,10 @@ def run_status(
     kernel_args: tuple[int, np.ndarray, np.ndarray, np.ndarray],
     gradient: tuple[float, float],
     point: tuple[float, float],
+    hessian: Sequence[float] | None = None,
 ) -> str:
-    """The kernel's status, with "converged" / "done" at a saddle turned into "stuck"."""
-    if status in ("converged", "done") and is_stuck(kernel_args, gradient, point):
+    """The kernel's status, with "converged" / "done" at a saddle turned into "stuck"
+    (``hessian`` as ``is_stuck`` takes it)."""
+    if status in ("converged", "done") and is_stuck(kernel_args, gradient, point, hessian):
         return "stuck"
     return status

@@ -76,9 +76,10 @@ def _first_scene_groups() -> list[Group]:
 
     They share little compile work (measured: the trajectory kernel 11 CPU-s
     alone, the grid kernel 11 alone, both in one process 20), so two processes
-    halve the wait. A run's end check (``saddles.is_stuck``) calls the Hessian
-    kernel and the Hessian calls the point kernel: the paths group compiles both,
-    and the contours group leaves out the gradient arrows (the point kernel again).
+    halve the wait. A run's end check (``saddles.is_stuck``) reads the Hessian its
+    trajectory kernel computed; the page's Hessian view calls the Hessian kernel and
+    that the point kernel: the paths group compiles both, and the contours group
+    leaves out the gradient arrows (the point kernel again).
     """
     scene_id, surface, runs = _first_scene()
 

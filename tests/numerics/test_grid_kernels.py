@@ -139,3 +139,20 @@ def test_grid_axes_on_random_views_are_numpys_linspace():
         kernels.grid_axes(float(lo), float(hi), float(-hi), float(lo), xs, ys)
         assert _same_bits_or_both_nan(xs, np.linspace(lo, hi, n))
         assert _same_bits_or_both_nan(ys, np.linspace(-hi, lo, 3))
+
+
+@pytest.mark.parametrize(
+    "surface", ["rosenbrock", "ackley", {"expression": "log(x) + y**2"}], ids=str
+)
+@pytest.mark.parametrize("gaps", [False, True])
+def test_a_grid_over_a_view_is_the_axes_then_the_values(surface, gaps):
+    # The service's one call: the same axes and values as grid_axes then grid_values.
+    surf = resolve_surface(surface)
+    view = (-1.5, 2.25, -0.75, 3.0)
+    xs, ys, values = np.full(41, -7.0), np.full(29, -7.0), np.full((29, 41), -7.0)
+    kernels.grid_over_view(*surf.kernel_args(), *view, xs, ys, values, gaps)
+    xs2, ys2, values2 = np.empty(41), np.empty(29), np.empty((29, 41))
+    kernels.grid_axes(*view, xs2, ys2)
+    kernels.grid_values(*surf.kernel_args(), xs2, ys2, values2, gaps)
+    assert np.array_equal(xs, xs2) and np.array_equal(ys, ys2)
+    assert np.array_equal(values, values2, equal_nan=True)

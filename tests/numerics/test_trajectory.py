@@ -151,3 +151,33 @@ def test_service_results_are_contiguous_and_early_stops_compact():
     for a in (early.path, early.loss, early.lrs, early.averaged_path, early.averaged_loss):
         assert a.flags.c_contiguous and a.base is None  # copies: the 5001-row buffers are freed
     assert early.lrs.shape == (early.steps_taken,)
+
+
+@pytest.mark.parametrize("tol", [0.0, 1e-10, 1e-6, 0.3, 1.0, 7.0, 1e3, 1e-160, 1e-200, 5e-324])
+def test_norm_threshold_tells_what_the_square_root_would(tol):
+    # The kernels test |g|^2 < norm_threshold(tol) instead of sqrt(|g|^2) < tol: the same
+    # answer for every s, checked at the threshold's neighbours, where rounding decides.
+    thr = trajectory.norm_threshold(tol)
+    near = [thr, np.nextafter(thr, -np.inf), np.nextafter(thr, np.inf), tol * tol]
+    near += [np.nextafter(tol * tol, d) for d in (-np.inf, np.inf)]
+    for s in [x for x in near if x >= 0.0] + [0.0, math.inf, math.nan]:
+        assert (s < thr) == (math.sqrt(s) < tol), (tol, s, thr)
+
+
+@pytest.mark.parametrize("surface", ["himmelblau", SURFACES[-1]], ids=["catalogue", "formula"])
+@pytest.mark.parametrize("optimizer", ["adam", "gd", "newton"])
+def test_the_end_holds_the_hessian_of_hessian_at_when_it_has_room(surface, optimizer):
+    surf = resolve_surface(surface)
+    spec = next(o for o in OPTIMIZERS if o.name == optimizer)
+    hp = param_vector(spec.hyperparams, None, spec.name)
+    box, box_status = surf.stop_box()
+    m = 101
+    xy, loss, lrs, end = np.empty((m, 2)), np.empty(m), np.empty(m - 1), np.empty(7)
+    n, _ = kernels.run_trajectory(
+        *surf.kernel_args(), spec.id, hp, 0, np.zeros(1), spec.lr_default * 0.1, 0.5, -0.5,
+        m - 1, 0.0, 0, 0.0, box, box_status, xy, loss, lrs, np.empty((0, 2)), np.empty(0), end,
+    )  # fmt: skip
+    h = np.empty((2, 2))
+    kernels.hessian_at(*surf.kernel_args(), xy[n, 0], xy[n, 1], h)
+    assert end[3:].tolist() == h.ravel().tolist()
+    assert end[:3].tolist() == losscape.evaluate(surf, xy[n:])[0].tolist()

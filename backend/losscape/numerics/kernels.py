@@ -41,6 +41,14 @@ from .trajectory import run_catalogue
 
 _NO_CURVE = np.empty(0)
 
+# ``catalogue_values_row``'s own source, inlined by numba into ``catalogue_grid``'s row loop
+# instead of a call per row (400 calls of ~15 arguments for a 400 x 400 grid: about 2 us
+# of 39, thread CPU, measured alternately). cache=False: only ever inlined into the cached
+# kernel (see ``trajectory.step_eval``).
+_values_row = njit(cache=False, nogil=True, error_model="numpy", _nrt=False, inline="always")(
+    catalogue_values_row.py_func
+)
+
 
 def run_trajectory(
     sid: int, sp: np.ndarray, code: np.ndarray, consts: np.ndarray, oid: int, hp: np.ndarray,
@@ -55,7 +63,9 @@ def run_trajectory(
     Also ``avg_xy`` (steps + 1, 2) and ``avg_loss`` (steps + 1,), unless empty:
     the Polyak average abar_k = (p_0 + ... + p_k) / (k + 1) (summed in order, as
     ``np.cumsum`` sums) and the loss there; ``end`` (3,) = (f, df/dx, df/dy) at
-    row n (for n = 0 after an undefined start: the start's values). A catalogue
+    row n (for n = 0 after an undefined start: the start's values), or (7,) with the
+    Hessian there (h_xx, h_xy, h_yx, h_yy), as ``hessian_at`` gives it, for the saddle
+    check. A catalogue
     surface runs its optimizer family's kernel (``trajectory``); a typed
     formula, interpreted and ~5x slower anyway, runs ``run_single`` rather than
     seven more kernels to compile, with the average and its losses computed here.
@@ -70,7 +80,11 @@ def run_trajectory(
         loss[: n + 1] = path[: n + 1, 2]
         at_end = np.empty((1, 3))
         evaluate_points(sid, sp, code, consts, path[n : n + 1, :2].copy(), at_end)
-        end[:] = at_end[0]
+        end[:3] = at_end[0]
+        if end.shape[0] >= 7:  # the Hessian there, as the family kernels give it
+            h = np.empty((2, 2))
+            formula_hessian(sid, sp, code, consts, path[n, 0], path[n, 1], h)
+            end[3:7] = h.ravel()
         if avg_xy.shape[0] > 0:
             np.divide(
                 np.cumsum(xy[: n + 1], axis=0), np.arange(1, n + 2)[:, None], out=avg_xy[: n + 1]
@@ -127,6 +141,34 @@ def grid_values(
     kernel(sid, sp, code, consts, xs, ys, values, nan_undefined)
 
 
+def grid_over_view(
+    sid: int, sp: np.ndarray, code: np.ndarray, consts: np.ndarray, x0: float, x1: float,
+    y0: float, y1: float, xs: np.ndarray, ys: np.ndarray, values: np.ndarray,
+    nan_undefined: bool = False,
+) -> None:  # fmt: skip
+    """``grid_axes(x0, x1, y0, y1, xs, ys)`` then ``grid_values(..., xs, ys, values,
+    nan_undefined)``, the same numbers, for the service's contour grids: a catalogue
+    surface in one kernel call (``catalogue_view_grid``; a numba call costs ~0.5 us of
+    argument checks, a grid ~40 us), a typed formula in the two calls."""
+    if sid == EXPRESSION_ID:
+        grid_axes(x0, x1, y0, y1, xs, ys)
+        formula_grid(sid, sp, code, consts, xs, ys, values, nan_undefined)
+    else:
+        catalogue_view_grid(sid, sp, x0, x1, y0, y1, xs, ys, values, nan_undefined)
+
+
+@njit(cache=True, nogil=True, error_model="numpy", _nrt=False)
+def catalogue_view_grid(
+    sid: int, sp: np.ndarray, x0: float, x1: float, y0: float, y1: float, xs: np.ndarray,
+    ys: np.ndarray, values: np.ndarray, nan_undefined: bool,
+) -> None:  # fmt: skip
+    """``grid_axes`` and ``catalogue_grid`` in one call (see ``grid_over_view``)."""
+    _linspace_into(x0, x1, xs)
+    _linspace_into(y0, y1, ys)
+    for j in range(ys.shape[0]):
+        _values_row(sid, xs, ys[j], sp, nan_undefined, values[j])
+
+
 # _nrt=False: no reference counting of the row views (nothing here allocates).
 @njit(cache=True, nogil=True, error_model="numpy", _nrt=False)
 def catalogue_grid(
@@ -137,7 +179,7 @@ def catalogue_grid(
     the gap test fused in, one vectorised loop per surface) row by row; no gradient is
     computed."""
     for j in range(ys.shape[0]):
-        catalogue_values_row(sid, xs, ys[j], sp, nan_undefined, values[j])
+        _values_row(sid, xs, ys[j], sp, nan_undefined, values[j])
 
 
 @njit(cache=True, nogil=True, error_model="numpy")

@@ -5,21 +5,28 @@ dispatches on the optimizer id and the schedule id inside its step loop and
 keeps the state in an array; here the optimizer is chosen once per run, by
 picking the family's kernel (``family_kernel``), so each family's loop carries
 its state in local scalars and LLVM sees one straight-line step. The surface
-is still chosen by id inside the loop (``surfaces.catalogue_eval``): kernels
-are never specialised per (surface, optimizer) pair, which would multiply
-cold compiles, and never compile the typed-formula interpreter. A kernel is
-compiled on its first use only: a first run compiles one.
+is still chosen by id inside the loop, but by ``catalogue_eval``'s switch inlined
+there (``step_eval``), not by a call: kernels are never specialised per
+(surface, optimizer) pair, which would multiply cold compiles, and never
+compile the typed-formula interpreter. A kernel is compiled on its first use
+only: a first run compiles one.
 
 Per run, outside the loop: the schedule's learning rates (``lrs``); the
 Adam family's bias corrections, read from ``bias`` (2, steps): row 0
-1 - beta1^t, row 1 sqrt(1 - beta2^t), filled by ``bias_table`` with the
+1 - beta1^t, row 1 sqrt(1 - beta2^t), filled by ``bias_tables`` with the
 arithmetic of ``optimizers.adam_step`` (so runs stay bit-identical to it and to
-torch.optim); a noisy run's draws (``noise_table``). Each step then does
-exactly what ``run_single`` does, operation for operation, so both agree bit
+torch.optim), and its step sizes lr_t / (1 - beta1^t) in one vectorised pass;
+the squared-norm threshold of the convergence test (``norm_threshold``); a
+noisy run's draws (``noise_table``). Each step then does exactly what
+``run_single`` does, operation for operation, so both agree bit
 for bit (stop rules and status codes are ``run``'s). After the loop, in the
-same call: the Polyak average of the iterates (``avg_xy``) and (f, df/dx,
-df/dy) at the last point (``end``). ``kernels.run_trajectory`` adds the
-losses at the average and runs typed formulas.
+same call: the Polyak average of the iterates (``avg_xy``: sums kept in the
+loop, divided in one vectorised pass) and (f, df/dx, df/dy) at the last point
+(``end``), with the Hessian there when ``end`` has room for it, and the losses
+at the average through a second inlined switch (``step_eval``) rather than
+``catalogue_eval_block``: a first run then compiles no block evaluator (2.2 to
+2.7 CPU-s of a ~8 s first ``losscape run``; the second switch costs ~0.5 s).
+``kernels.run_trajectory`` runs typed formulas.
 """
 
 from __future__ import annotations
@@ -51,7 +58,19 @@ from .run import (
     hessian_from_gradients,
 )
 from .schedules import schedule_lr
-from .surfaces import catalogue_eval, catalogue_eval_block
+from .surfaces import catalogue_eval
+
+# The step loop's evaluation: ``catalogue_eval``'s own source, inlined by numba into the
+# loop (one switch on the surface id, each arm the surface's arithmetic in registers)
+# instead of a call per step that spills every live value around it (Adam on
+# Rosenbrock, 1000 steps: 38 -> 31 us CPU, measured in one session). Only that call site
+# is inlined: the start, Newton's finite differences and the end point call
+# ``catalogue_eval``. cache=False: it is never compiled on its own, only inlined into
+# the cached family kernels (whose cache ``_numba_cache`` keys on every numerics source),
+# and a second cached dispatcher of the same function would share its cache entries.
+step_eval = njit(cache=False, nogil=True, error_model="numpy", inline="always")(
+    catalogue_eval.py_func
+)
 
 # Optimizer families: optimizers that share one step (SGD's three forms, Adam and AdamW).
 FAMILY_SGD = 0
@@ -77,17 +96,28 @@ FAMILY_OF_OPTIMIZER = {
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def bias_table(beta: float, out: np.ndarray) -> None:
-    """out[t - 1] = 1 - beta^t for t = 1 .. len(out), as ``optimizers.bias_correction``."""
-    for t in range(1, out.shape[0] + 1):
-        out[t - 1] = bias_correction(beta, t)
+def bias_tables(beta1: float, beta2: float, out: np.ndarray) -> None:
+    """out (2, n): out[0, t - 1] = 1 - beta1^t and out[1, t - 1] = sqrt(1 - beta2^t) for
+    t = 1 .. n, as ``optimizers.adam_step`` computes them (``bias_correction``). One
+    kernel for both rows: a first run compiles one kernel fewer (~0.1 CPU-s)."""
+    for t in range(1, out.shape[1] + 1):
+        out[0, t - 1] = bias_correction(beta1, t)
+        out[1, t - 1] = math.sqrt(bias_correction(beta2, t))
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
-def sqrt_bias_table(beta: float, out: np.ndarray) -> None:
-    """out[t - 1] = sqrt(1 - beta^t), as ``optimizers.adam_step`` computes it."""
-    for t in range(1, out.shape[0] + 1):
-        out[t - 1] = math.sqrt(bias_correction(beta, t))
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def norm_threshold(tol: float) -> float:
+    """The least s >= 0 with sqrt(s) >= tol, so that ``s < norm_threshold(tol)`` holds
+    exactly when ``math.sqrt(s) < tol`` (NaN and inf included, as sqrt is correctly
+    rounded and monotone): the convergence test without a sqrt per step, which competes
+    with the optimizer's own sqrt and divisions for the one divider. tol * tol is within
+    an ulp or two of it; the loops step there (tol = 0 gives 0: never converged)."""
+    s = tol * tol
+    while s > 0.0 and math.sqrt(s) >= tol:
+        s = np.nextafter(s, -np.inf)
+    while math.sqrt(s) < tol:
+        s = np.nextafter(s, np.inf)
+    return s
 
 
 def _make_kernel(family: int):
@@ -124,6 +154,7 @@ def _make_kernel(family: int):
         loss: np.ndarray,
         lrs: np.ndarray,
         avg_xy: np.ndarray,
+        avg_loss: np.ndarray,
         end: np.ndarray,
     ) -> tuple[int, int]:
         """One run: points ``xy`` (steps + 1, 2), ``loss`` (steps + 1,), ``lrs`` (steps,).
@@ -132,14 +163,22 @@ def _make_kernel(family: int):
         gradient noise draws ``noise.gaussian(seed, t, k)`` (read only when
         noise_std > 0: drawn outside, so the kernels don't compile the generator).
         ``bias`` (2, steps) is read by the Adam family only (see the module
-        docstring). ``avg_xy`` (steps + 1, 2), unless empty: the Polyak average
-        abar_k = (p_0 + ... + p_k) / (k + 1), summed in order as ``np.cumsum``
-        sums. ``end`` (3,) = (f, df/dx, df/dy) at row n (for n = 0 after an
-        undefined start: the start's values). Separate arrays, not one
+        docstring). ``avg_xy`` (steps + 1, 2) and ``avg_loss`` (steps + 1,), unless
+        empty: the Polyak average abar_k = (p_0 + ... + p_k) / (k + 1), summed in
+        order as ``np.cumsum`` sums, and the loss there. ``end`` (3,) = (f, df/dx,
+        df/dy) at row n (for n = 0 after an undefined start: the start's values);
+        given (7,), also the Hessian there,
+        (h_xx, h_xy, h_yx, h_yy) as ``kernels.hessian_at``. Separate arrays, not one
         (steps + 1, 3) table, so the caller's results need no copies.
         """
         for t in range(steps):  # the schedule once per run, not inside the step loop
             lrs[t] = schedule_lr(kid, t, lr0, schp, steps)
+        # Adam's step sizes lr_t / (1 - beta1^t), torch's division, in a vectorised pass
+        # before the loop rather than one more division per step inside it.
+        step_sizes = np.empty(steps if family == FAMILY_ADAM else 0)
+        for t in range(step_sizes.shape[0]):
+            step_sizes[t] = lrs[t] / bias[0, t]
+        converged_below = norm_threshold(tol)  # |g|^2 below it: |g| < tol
         # Hyperparameters, read once; unused ones are pruned with their family.
         h0 = hp[0] if hp.shape[0] > 0 else 0.0
         h1 = hp[1] if hp.shape[0] > 1 else 0.0
@@ -154,7 +193,7 @@ def _make_kernel(family: int):
         amsgrad = h4 != 0.0
         centered = h4 != 0.0
         decoupled = oid == 9  # AdamW
-        hess = np.empty((2, 2))  # Newton's Hessian and the gradients it differences
+        hess = np.empty((2, 2))  # Newton's (and the end's) Hessian and the gradients it differences
         fdg = np.empty((4, 2))
         # State: slot k of x and of y (optimizers.optimizer_init: zeros, Adagrad's sum at h2).
         s0x = h2 if family == FAMILY_ADAGRAD else 0.0
@@ -171,6 +210,14 @@ def _make_kernel(family: int):
         status = STATUS_DONE
         cx = x0
         cy = y0
+        # The Polyak average's running sums, kept in the loop off its critical path (not
+        # 0.0 + x0: a start at -0.0 stays -0.0, as in np.cumsum); divided after it.
+        averaging = avg_xy.shape[0] > 0
+        sx = x0
+        sy = y0
+        if averaging:
+            avg_xy[0, 0] = sx
+            avg_xy[0, 1] = sy
         if (
             not (math.isfinite(f) and math.isfinite(gx) and math.isfinite(gy))
             or abs(f) > LOSS_BOUND
@@ -179,7 +226,7 @@ def _make_kernel(family: int):
             status = STATUS_DIVERGED
             steps = 0  # no loop, no average
         for t in range(steps):
-            if math.sqrt(gx * gx + gy * gy) < tol:
+            if gx * gx + gy * gy < converged_below:  # math.sqrt(gx^2 + gy^2) < tol
                 n = t
                 status = STATUS_CONVERGED
                 break
@@ -212,7 +259,7 @@ def _make_kernel(family: int):
                 x, s0x = rmsprop_lecture_coord(x, ngx, s0x, lr, h0, h1)
                 y, s0y = rmsprop_lecture_coord(y, ngy, s0y, lr, h0, h1)
             elif family == FAMILY_ADAM:
-                step_size = lr / bias[0, t]
+                step_size = step_sizes[t]
                 bc2_sqrt = bias[1, t]
                 x, s0x, s1x, s2x = adam_coord(
                     x, ngx, s0x, s1x, s2x, lr, step_size, bc2_sqrt, h0, h1, h2, h3, amsgrad,
@@ -231,7 +278,7 @@ def _make_kernel(family: int):
                 x, y = newton_move(
                     x, y, ngx, ngy, hess[0, 0], hess[0, 1], hess[1, 0], hess[1, 1], lr, h0
                 )
-            fn, gxn, gyn = catalogue_eval(sid, x, y, sp)
+            fn, gxn, gyn = step_eval(sid, x, y, sp)
             finite = (
                 math.isfinite(x)
                 and math.isfinite(y)
@@ -254,6 +301,11 @@ def _make_kernel(family: int):
             xy[t + 1, 0] = x
             xy[t + 1, 1] = y
             loss[t + 1] = f
+            if averaging:
+                sx += x
+                sy += y
+                avg_xy[t + 1, 0] = sx
+                avg_xy[t + 1, 1] = sy
             if outside:
                 n = t + 1
                 status = box_status
@@ -261,23 +313,39 @@ def _make_kernel(family: int):
         end[0] = f
         end[1] = gx
         end[2] = gy
-        if avg_xy.shape[0] > 0:  # its losses: ``catalogue_losses``, compiled once for all families
-            polyak_points(xy, n + 1, avg_xy)
+        if end.shape[0] >= 7:
+            # The Hessian at row n for the saddle check (``saddles.is_stuck``), computed as
+            # ``kernels.catalogue_hessian`` computes it: no second kernel call to make.
+            hx, hy = fd_steps(cx, cy)
+            for k in range(4):
+                px, py = fd_point(k, cx, cy, hx, hy)
+                _, fdg[k, 0], fdg[k, 1] = catalogue_eval(sid, px, py, sp)
+            hessian_from_gradients(fdg, hx, hy, hess)
+            end[3] = hess[0, 0]
+            end[4] = hess[0, 1]
+            end[5] = hess[1, 0]
+            end[6] = hess[1, 1]
+        if averaging:
+            polyak_divide(avg_xy, n + 1)
+            for k in range(n + 1):
+                avg_loss[k] = step_eval(sid, avg_xy[k, 0], avg_xy[k, 1], sp)[0]
         return n, status
 
     return kernel
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
-def polyak_points(xy: np.ndarray, m: int, avg_xy: np.ndarray) -> None:
-    """avg_xy[k] = abar_k = mean of xy[0..k] for k < m, summed in order as ``np.cumsum`` sums."""
-    sx = 0.0
-    sy = 0.0
-    for k in range(m):
-        sx = xy[0, 0] if k == 0 else sx + xy[k, 0]
-        sy = xy[0, 1] if k == 0 else sy + xy[k, 1]
-        avg_xy[k, 0] = sx / (k + 1)
-        avg_xy[k, 1] = sy / (k + 1)
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def polyak_divide(avg_xy: np.ndarray, m: int) -> None:
+    """avg_xy[k] /= k + 1 for k < m: running sums (p_0 + ... + p_k) become the Polyak
+    average abar_k, divided as ``np.cumsum(xy, axis=0) / np.arange(1, m + 1)[:, None]``.
+
+    All the divisions in one pass over the rows as a flat array, which LLVM vectorises
+    (k + 1 from the flat index; the divisions are independent): 2 x 1000 scalar
+    divisions, one per step, cost ~3 us of a 40 us run, this pass about a third of
+    that. ``avg_xy`` is C-contiguous (m', 2), m' >= m."""
+    flat = avg_xy.reshape(avg_xy.shape[0] * 2)
+    for i in range(2, 2 * m):  # row 0 is divided by 1
+        flat[i] = flat[i] / float((i >> 1) + 1)
 
 
 # family -> kernel; each compiles on its first call only.
@@ -304,8 +372,7 @@ def adam_bias(beta1: float, beta2: float, steps: int) -> np.ndarray:
     table = _BIAS_TABLES.get(key)
     if table is None or table.shape[1] < steps:
         table = np.empty((2, max(steps, 1000)))
-        bias_table(beta1, table[0])
-        sqrt_bias_table(beta2, table[1])
+        bias_tables(beta1, beta2, table)
         if key not in _BIAS_TABLES and len(_BIAS_TABLES) >= _MAX_BIAS_TABLES:
             _BIAS_TABLES.pop(next(iter(_BIAS_TABLES)), None)
         _BIAS_TABLES[key] = table  # one assignment: threads see the old or the new table
@@ -320,22 +387,6 @@ def noise_table(seed: int, out: np.ndarray) -> None:
         out[t, 1] = gaussian(seed, t, 1)
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
-def catalogue_losses(sid: int, sp: np.ndarray, points: np.ndarray, m: int, out: np.ndarray) -> None:
-    """out[k] = f(points[k]) for k < m on catalogue surface ``sid`` (the Polyak average's losses).
-
-    One ``catalogue_eval_block`` call: the surface is chosen once for all
-    points, not per point, and the call is compiled once for every family's
-    kernel instead of inlined into each. Loops, not slice assignments: those
-    compile numba's shape checks and error formatting.
-    """
-    theta = np.empty(2 * m)
-    for k in range(m):
-        theta[k] = points[k, 0]
-        theta[m + k] = points[k, 1]
-    catalogue_eval_block(sid, theta, m, sp, out, np.empty(2 * m))
-
-
 def run_catalogue(
     sid: int, sp: np.ndarray, oid: int, hp: np.ndarray, kid: int, schp: np.ndarray,
     lr0: float, x0: float, y0: float, steps: int, noise_std: float, seed: int, tol: float,
@@ -344,8 +395,7 @@ def run_catalogue(
 ) -> tuple[int, int]:  # fmt: skip
     """One run of optimizer ``oid`` on catalogue surface ``sid`` through its family's kernel.
 
-    Arrays as the kernel's (see ``_make_kernel``), and ``avg_loss`` (steps + 1,)
-    (empty when ``avg_xy`` is) for the losses at the Polyak average; returns
+    Arrays as the kernel's (see ``_make_kernel``); returns
     (n, status) as ``run.run_single`` does. The Adam family's bias corrections
     come from ``adam_bias``, a noisy run's draws from ``noise_table``.
     """
@@ -357,10 +407,8 @@ def run_catalogue(
         noise_table(seed, noise)
     n, status = _KERNELS[family](
         sid, sp, _NO_CODE, _NO_CONSTS, oid, hp, kid, schp, lr0, x0, y0, steps, noise_std,
-        noise, tol, box, box_status, bias, xy, loss, lrs, avg_xy, end,
+        noise, tol, box, box_status, bias, xy, loss, lrs, avg_xy, avg_loss, end,
     )  # fmt: skip
-    if avg_xy.shape[0] > 0:
-        catalogue_losses(sid, sp, avg_xy, n + 1, avg_loss)
     return n, status
 
 
