@@ -61,6 +61,9 @@ class Operation:
     # A request for which this says True is small enough to run on the live channel's event
     # loop (limits.INLINE_*): no thread hop, no cancellation point needed.
     inline: Callable[[Any], bool] | None = None
+    # The binary frame's payload made directly (the trajectories' fast encoding); without
+    # it a binary answer is ``encoding.binary_body`` of ``run``'s result.
+    run_binary: Callable[[Any, Progress | None], encoding.BinaryBody] | None = None
 
     @property
     def adapter(self) -> TypeAdapter:
@@ -72,6 +75,8 @@ class Operation:
         """Run and encode: JSON bytes, or with ``binary`` a binary frame's payload parts."""
         if progress is not None:
             progress.check()  # cancelled while it waited for a thread: do no work
+        if binary and self.run_binary is not None:
+            return self.run_binary(body, progress)
         result = self.run(body, progress)
         if binary:
             return encoding.binary_body(result)
@@ -118,32 +123,74 @@ def _check_state_size(runs: int, steps: int, points: int | None) -> None:
         )
 
 
-def run_trajectories(body: schemas.TrajectoriesRequest, progress: Progress | None) -> Any:
-    t0 = time.perf_counter()
+def _trajectory_results(
+    body: schemas.TrajectoriesRequest, progress: Progress | None
+) -> tuple[service.ResolvedSurface, list[service.Trajectory]]:
+    """Every run of a trajectories request, computed (not yet encoded)."""
     # Resolved once for every run: each run's service call takes it as it is.
     resolved = service.resolve_surface(_surface(body))
     common = {"steps": body.steps, "tol": body.tol, **_noise_args(body)}
     if body.record_state:
         _check_state_size(len(body.runs), body.steps, body.points)
         common["record_state"] = True
-    runs = []
+    results = []
     for run in body.runs:
         if progress is not None:
             progress.check()
-        result = service.trajectory(
-            resolved,
-            run.optimizer,  # type: ignore[attr-defined]
-            start=run.start,  # type: ignore[attr-defined]
-            lr=run.lr,  # type: ignore[attr-defined]
-            **common,
-            **schemas.hyperparams_of(run),
+        results.append(
+            service.trajectory(
+                resolved,
+                run.optimizer,  # type: ignore[attr-defined]
+                start=run.start,  # type: ignore[attr-defined]
+                lr=run.lr,  # type: ignore[attr-defined]
+                **common,
+                **schemas.hyperparams_of(run),
+            )
         )
-        runs.append(encoding.trajectory_run(result, body.precision, body.points, body.fields))
+    return resolved, results
+
+
+def run_trajectories(body: schemas.TrajectoriesRequest, progress: Progress | None) -> Any:
+    t0 = time.perf_counter()
+    resolved, results = _trajectory_results(body, progress)
+    runs = [
+        encoding.trajectory_run(result, body.precision, body.points, body.fields)
+        for result in results
+    ]
     return {
         "surface": encoding.surface_info(resolved),
         "runs": runs,
         "elapsed_ms": (time.perf_counter() - t0) * 1e3,
     }
+
+
+def binary_trajectories(
+    body: schemas.TrajectoriesRequest, progress: Progress | None
+) -> encoding.BinaryBody:
+    """The live channel's binary answer: the same bytes as ``binary_body(run_trajectories)``,
+    encoded straight from the kernels' arrays when it can (float32 rows, no ``points``, no
+    optimizer state: a drag's request), else through the general path."""
+    t0 = time.perf_counter()
+    resolved, results = _trajectory_results(body, progress)
+    if body.precision == "float32" and body.points is None and not body.record_state:
+        fast = encoding.trajectories_binary(
+            encoding.surface_info(resolved),
+            results,
+            body.fields,
+            lambda: (time.perf_counter() - t0) * 1e3,
+        )
+        if fast is not None:
+            return fast
+    runs = [
+        encoding.trajectory_run(result, body.precision, body.points, body.fields)
+        for result in results
+    ]
+    answer = {
+        "surface": encoding.surface_info(resolved),
+        "runs": runs,
+        "elapsed_ms": (time.perf_counter() - t0) * 1e3,
+    }
+    return encoding.binary_body(answer)
 
 
 def _typed(body: BaseModel) -> bool:
@@ -284,6 +331,7 @@ OPERATIONS: dict[str, Operation] = {
             schemas.TrajectoriesRequest,
             run_trajectories,
             inline=small_trajectories,
+            run_binary=binary_trajectories,
         ),
         Operation("grid", schemas.GridRequest, run_grid, inline=small_grid),
         Operation("hessian", schemas.HessianRequest, run_hessian, inline=lambda body: True),
