@@ -5,6 +5,9 @@ import { momentumParam, optimizerSpec, scheduleSpec, surfaceSpec } from "./state
 
 const clamp = (v, lo, hi) => Math.min(hi, Math.max(lo, v));
 
+/** A run's arrays the page uses without iterate averaging (views, claims, export). */
+export const PATH_FIELDS = ["x", "y", "loss", "lrs"];
+
 /** Parameters as the API wants them: bools as JSON booleans (the page keeps them as 0/1). */
 export function wire(specs, values) {
   const out = {};
@@ -76,6 +79,10 @@ export function trajectoryGroups(catalog, state) {
       batch_size: g.batchSize,
       seed: state.seed,
       runs: g.indices.map((i) => runBody(catalog, state.runs[i])),
+      // Only the arrays the views draw: the iterate averages only while they are shown
+      // (a drag's answer is then 4 arrays a run instead of 7, less for the server to
+      // encode and send to every student).
+      ...(state.averaging ? {} : { fields: PATH_FIELDS }),
       // The optimizer's state along each run, only while the contour draws it.
       ...(state.internals && state.panels.includes("contour") && stateFits(catalog, state, g.indices.length)
         ? { record_state: true } : {}),

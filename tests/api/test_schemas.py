@@ -139,3 +139,26 @@ def test_network_response_examples_are_valid() -> None:
         assert examples, model.__name__
         for example in examples:
             assert model.model_validate(example).model_dump(mode="json") == example
+
+
+def _params_models() -> list[type[BaseModel]]:
+    from losscape.api.schemas import builders
+    from losscape.api.schemas import network_requests as nsch
+
+    out: list[type[BaseModel]] = list(builders.HYPERPARAM_MODELS.values())
+    for variants in (builders.SURFACE_VARIANTS, builders.SCHEDULE_VARIANTS, nsch.DATASET_VARIANTS):
+        for variant in variants.values():
+            params = variant.model_fields.get("params")
+            if params is not None and isinstance(params.annotation, type):
+                out.append(params.annotation)
+    return out
+
+
+@pytest.mark.parametrize("model", _params_models(), ids=lambda m: m.__name__)
+def test_dump_params_is_model_dump_by_alias(model: type[BaseModel]) -> None:
+    """dump_params reads the fields directly: the same dict as pydantic's own dump."""
+    instance = model()
+    assert schemas.dump_params(instance) == instance.model_dump(by_alias=True)
+    example = model.model_validate(model.model_config["json_schema_extra"]["examples"][0])
+    assert schemas.dump_params(example) == example.model_dump(by_alias=True)
+    assert schemas.dump_params(None) == {}

@@ -24,7 +24,7 @@ server saves the text encoding (most of the serving cost) and half the bytes.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -370,6 +370,81 @@ def binary_body(result: Any) -> BinaryBody:
 
     skeleton = walk(result)
     return BinaryBody(dumps(skeleton), b"".join(parts))
+
+
+_F32_ZEROS = [np.zeros(n, np.float32) for n in range(2)]
+
+
+def trajectories_binary(
+    surface: dict[str, Any],
+    runs: Sequence[service.Trajectory],
+    fields: Sequence[str] | None,
+    elapsed_ms: Callable[[], float],
+) -> BinaryBody | None:
+    """A trajectories answer's ``BinaryBody`` straight from the runs' own arrays, or None.
+
+    The same bytes as ``binary_body`` of ``{"surface", "runs": [trajectory_run(run,
+    "float32", None, fields) ...], "elapsed_ms"}`` whenever every value fits float32's
+    normal range; None otherwise (a NaN / inf, or a value float32 would overflow or
+    blur), and the caller takes that general path, which decides per block.
+
+    Why: the general path costs 7 numpy calls per run to stage, round and check each
+    run's (6, n + 1) block and its lrs, then walks the result and copies every array
+    again into the blob (~40 us a run, more than a 300-step kernel). Here the check is
+    one concatenation and three reductions over every run at once, and the blob is one
+    more concatenation cast straight to float32, with the same zero padding after each
+    odd-length array as ``binary_body``.
+    """
+    every: list[np.ndarray] = []  # every value the general path would check, float64
+    out: list[np.ndarray] = []  # the blob's arrays in order, padding included
+    skeleton_runs = []
+    offset = 0
+    keys = TRAJECTORY_FIELDS if fields is None else [k for k in TRAJECTORY_FIELDS if k in fields]
+    for run in runs:
+        path, avg = run.path, run.averaged_path
+        rows = {
+            "x": path[:, 0],
+            "y": path[:, 1],
+            "loss": run.loss,
+            "avg_x": avg[:, 0],
+            "avg_y": avg[:, 1],
+            "avg_loss": run.averaged_loss,
+            "lrs": run.lrs,
+        }
+        every.extend(rows.values())
+        entry: dict[str, Any] = {
+            "optimizer": run.optimizer,
+            "lr": run.lr,
+            "hyperparams": run.hyperparams,
+        }
+        for key in keys:
+            a = rows[key]
+            n = a.shape[0]
+            if n == 0:  # compact keeps an empty array float64 (a run stopped at its start)
+                entry[key] = {"$b": ["f8", offset, 0, 0]}
+                continue
+            out.append(a)
+            entry[key] = {"$b": ["f4", offset, n, n]}
+            offset += 4 * n
+            if n % 2:  # 8-byte alignment, as binary_body pads
+                out.append(_F32_ZEROS[1])
+                offset += 4
+        entry["status"] = run.status
+        entry["stopped_at"] = run.stopped_at
+        entry["steps_taken"] = run.steps_taken
+        skeleton_runs.append(entry)
+    values = np.concatenate(every)
+    mag = np.abs(values)
+    # A NaN makes the max NaN (the comparison fails); inf or a finite overflow exceeds it.
+    if not np.maximum.reduce(mag, axis=None) <= _F32.max:
+        return None
+    if np.minimum.reduce(mag, axis=None) < _F32.smallest_normal and (
+        np.min(mag, where=mag > 0, initial=_F32.max) < _F32.smallest_normal
+    ):
+        return None  # a tiny value that float32 would flush or blur
+    blob = np.concatenate(out or _F32_ZEROS[:1], dtype=np.float32, casting="same_kind")
+    skeleton = {"surface": surface, "runs": skeleton_runs, "elapsed_ms": elapsed_ms()}
+    return BinaryBody(dumps(skeleton), blob.tobytes() if out else b"")
 
 
 def binary_frame(head: Mapping[str, Any], body: BinaryBody) -> bytes:

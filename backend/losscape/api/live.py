@@ -327,7 +327,7 @@ class LiveSession:
             await self.submit(lane, Job(tag, op, None, lane=lane, cached=cached))
             return
         try:
-            model = op.adapter.validate_python(body)
+            model = op.validate(body)
         except ValidationError as exc:
             detail = errors.validation_detail(exc.errors(include_url=False))
             for d in detail:

@@ -26,7 +26,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic_core import SchemaValidator
 
 from .. import limits, service
 from . import encoding, schemas
@@ -61,10 +62,27 @@ class Operation:
     # A request for which this says True is small enough to run on the live channel's event
     # loop (limits.INLINE_*): no thread hop, no cancellation point needed.
     inline: Callable[[Any], bool] | None = None
+    # The binary frame's payload made directly (the trajectories' fast encoding); without
+    # it a binary answer is ``encoding.binary_body`` of ``run``'s result.
+    run_binary: Callable[[Any, Progress | None], encoding.BinaryBody] | None = None
 
     @property
     def adapter(self) -> TypeAdapter:
         return _adapter(self.name, self.model)
+
+    def validate(self, body: Any) -> Any:
+        """``adapter.validate_python(body)``: the same model, or the same ValidationError.
+
+        A valid body goes through the request models without their wrap validators
+        (``Strict._known_fields``: about 70 in a trajectories schema, a Python call for
+        every model instance, only there to reword an error); an invalid one is validated
+        again by the adapter, so its errors name the valid fields as always.
+        """
+        fast = _fast_validator(self.name, self.model)
+        try:
+            return fast.validate_python(body)
+        except ValidationError:
+            return self.adapter.validate_python(body)
 
     def encode(
         self, body: Any, progress: Progress | None, binary: bool = False
@@ -72,6 +90,8 @@ class Operation:
         """Run and encode: JSON bytes, or with ``binary`` a binary frame's payload parts."""
         if progress is not None:
             progress.check()  # cancelled while it waited for a thread: do no work
+        if binary and self.run_binary is not None:
+            return self.run_binary(body, progress)
         result = self.run(body, progress)
         if binary:
             return encoding.binary_body(result)
@@ -85,6 +105,34 @@ def _adapter(name: str, model: Any) -> TypeAdapter:
     if name not in _ADAPTERS:
         _ADAPTERS[name] = TypeAdapter(model)
     return _ADAPTERS[name]
+
+
+_FAST: dict[str, SchemaValidator] = {}
+
+
+def _without_known_fields(node: Any) -> Any:
+    """A copy of a core schema with every ``Strict._known_fields`` wrap replaced by the
+    schema it wraps (everything else kept as it is)."""
+    if isinstance(node, dict):
+        if node.get("type") == "function-wrap":
+            fn = node.get("function", {}).get("function")
+            if getattr(fn, "__func__", None) is schemas.Strict._known_fields.__func__:  # type: ignore[attr-defined]
+                inner = _without_known_fields(node["schema"])
+                if "ref" in node:  # a definition's name sits on the wrap: keep it
+                    assert "ref" not in inner or inner["ref"] == node["ref"]
+                    inner = {**inner, "ref": node["ref"]}
+                return inner
+        return {k: _without_known_fields(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_without_known_fields(v) for v in node]
+    return node
+
+
+def _fast_validator(name: str, model: Any) -> SchemaValidator:
+    if name not in _FAST:
+        adapter = _adapter(name, model)
+        _FAST[name] = SchemaValidator(_without_known_fields(adapter.core_schema))
+    return _FAST[name]
 
 
 EXPRESSIONS_AVAILABLE = schemas.EXPRESSIONS_AVAILABLE
@@ -118,32 +166,74 @@ def _check_state_size(runs: int, steps: int, points: int | None) -> None:
         )
 
 
-def run_trajectories(body: schemas.TrajectoriesRequest, progress: Progress | None) -> Any:
-    t0 = time.perf_counter()
+def _trajectory_results(
+    body: schemas.TrajectoriesRequest, progress: Progress | None
+) -> tuple[service.ResolvedSurface, list[service.Trajectory]]:
+    """Every run of a trajectories request, computed (not yet encoded)."""
     # Resolved once for every run: each run's service call takes it as it is.
     resolved = service.resolve_surface(_surface(body))
     common = {"steps": body.steps, "tol": body.tol, **_noise_args(body)}
     if body.record_state:
         _check_state_size(len(body.runs), body.steps, body.points)
         common["record_state"] = True
-    runs = []
+    results = []
     for run in body.runs:
         if progress is not None:
             progress.check()
-        result = service.trajectory(
-            resolved,
-            run.optimizer,  # type: ignore[attr-defined]
-            start=run.start,  # type: ignore[attr-defined]
-            lr=run.lr,  # type: ignore[attr-defined]
-            **common,
-            **schemas.hyperparams_of(run),
+        results.append(
+            service.trajectory(
+                resolved,
+                run.optimizer,  # type: ignore[attr-defined]
+                start=run.start,  # type: ignore[attr-defined]
+                lr=run.lr,  # type: ignore[attr-defined]
+                **common,
+                **schemas.hyperparams_of(run),
+            )
         )
-        runs.append(encoding.trajectory_run(result, body.precision, body.points, body.fields))
+    return resolved, results
+
+
+def run_trajectories(body: schemas.TrajectoriesRequest, progress: Progress | None) -> Any:
+    t0 = time.perf_counter()
+    resolved, results = _trajectory_results(body, progress)
+    runs = [
+        encoding.trajectory_run(result, body.precision, body.points, body.fields)
+        for result in results
+    ]
     return {
         "surface": encoding.surface_info(resolved),
         "runs": runs,
         "elapsed_ms": (time.perf_counter() - t0) * 1e3,
     }
+
+
+def binary_trajectories(
+    body: schemas.TrajectoriesRequest, progress: Progress | None
+) -> encoding.BinaryBody:
+    """The live channel's binary answer: the same bytes as ``binary_body(run_trajectories)``,
+    encoded straight from the kernels' arrays when it can (float32 rows, no ``points``, no
+    optimizer state: a drag's request), else through the general path."""
+    t0 = time.perf_counter()
+    resolved, results = _trajectory_results(body, progress)
+    if body.precision == "float32" and body.points is None and not body.record_state:
+        fast = encoding.trajectories_binary(
+            encoding.surface_info(resolved),
+            results,
+            body.fields,
+            lambda: (time.perf_counter() - t0) * 1e3,
+        )
+        if fast is not None:
+            return fast
+    runs = [
+        encoding.trajectory_run(result, body.precision, body.points, body.fields)
+        for result in results
+    ]
+    answer = {
+        "surface": encoding.surface_info(resolved),
+        "runs": runs,
+        "elapsed_ms": (time.perf_counter() - t0) * 1e3,
+    }
+    return encoding.binary_body(answer)
 
 
 def _typed(body: BaseModel) -> bool:
@@ -284,6 +374,7 @@ OPERATIONS: dict[str, Operation] = {
             schemas.TrajectoriesRequest,
             run_trajectories,
             inline=small_trajectories,
+            run_binary=binary_trajectories,
         ),
         Operation("grid", schemas.GridRequest, run_grid, inline=small_grid),
         Operation("hessian", schemas.HessianRequest, run_hessian, inline=lambda body: True),
