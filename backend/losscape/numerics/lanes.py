@@ -196,7 +196,7 @@ def _check_step(oid: int, L: np.ndarray, c: int, o: int, t: int, knobs: np.ndarr
         for r in range(B):
             x, y, f, gx, gy = _point(L, c, r)
             stop, counts = _verdict(x, y, f, gx, gy, x_lo, x_hi, y_lo, y_hi, escape, limit)
-            low, act, px, py = L[LOW * B + r], L[ACT * B + r] != 0.0, L[o + r], L[o + B + r]
+            low, act = L[LOW * B + r], L[ACT * B + r] != 0.0
             L[LOW * B + r] = f if counts & (f < low) else low
             events += act & stop
             gx, gy = (gx + nx, gy + ny) if noisy else (gx, gy)
@@ -204,26 +204,28 @@ def _check_step(oid: int, L: np.ndarray, c: int, o: int, t: int, knobs: np.ndarr
             wd, nest = L[C2 * B + r], L[C3 * B + r] != 0.0
             x1, L[S0X * B + r] = sgd_coord(x, gx, L[S0X * B + r], t, lr, mu, damp, wd, nest)
             y1, L[S0Y * B + r] = sgd_coord(y, gy, L[S0Y * B + r], t, lr, mu, damp, wd, nest)
-            L[o + r] = px if stop else x1
-            L[o + B + r] = py if stop else y1
+            if not stop:  # a masked store: no load of p_{t-1}
+                L[o + r] = x1
+                L[o + B + r] = y1
     elif oid == 3:
         for r in range(B):
             x, y, f, gx, gy = _point(L, c, r)
             stop, counts = _verdict(x, y, f, gx, gy, x_lo, x_hi, y_lo, y_hi, escape, limit)
-            low, act, px, py = L[LOW * B + r], L[ACT * B + r] != 0.0, L[o + r], L[o + B + r]
+            low, act = L[LOW * B + r], L[ACT * B + r] != 0.0
             L[LOW * B + r] = f if counts & (f < low) else low
             events += act & stop
             gx, gy = (gx + nx, gy + ny) if noisy else (gx, gy)
             lr, mu = L[LR * B + r], L[C0 * B + r]
             x1, L[S0X * B + r] = heavy_ball_coord(x, gx, L[S0X * B + r], lr, mu)
             y1, L[S0Y * B + r] = heavy_ball_coord(y, gy, L[S0Y * B + r], lr, mu)
-            L[o + r] = px if stop else x1
-            L[o + B + r] = py if stop else y1
+            if not stop:  # a masked store: no load of p_{t-1}
+                L[o + r] = x1
+                L[o + B + r] = y1
     elif oid == 4:
         for r in range(B):
             x, y, f, gx, gy = _point(L, c, r)
             stop, counts = _verdict(x, y, f, gx, gy, x_lo, x_hi, y_lo, y_hi, escape, limit)
-            low, act, px, py = L[LOW * B + r], L[ACT * B + r] != 0.0, L[o + r], L[o + B + r]
+            low, act = L[LOW * B + r], L[ACT * B + r] != 0.0
             L[LOW * B + r] = f if counts & (f < low) else low
             events += act & stop
             gx, gy = (gx + nx, gy + ny) if noisy else (gx, gy)
@@ -231,13 +233,14 @@ def _check_step(oid: int, L: np.ndarray, c: int, o: int, t: int, knobs: np.ndarr
             wd, eps = L[C1 * B + r], L[C3 * B + r]
             x1, L[S0X * B + r] = adagrad_coord(x, gx, L[S0X * B + r], clr, wd, eps)
             y1, L[S0Y * B + r] = adagrad_coord(y, gy, L[S0Y * B + r], clr, wd, eps)
-            L[o + r] = px if stop else x1
-            L[o + B + r] = py if stop else y1
+            if not stop:  # a masked store: no load of p_{t-1}
+                L[o + r] = x1
+                L[o + B + r] = y1
     elif oid == 5:
         for r in range(B):
             x, y, f, gx, gy = _point(L, c, r)
             stop, counts = _verdict(x, y, f, gx, gy, x_lo, x_hi, y_lo, y_hi, escape, limit)
-            low, act, px, py = L[LOW * B + r], L[ACT * B + r] != 0.0, L[o + r], L[o + B + r]
+            low, act = L[LOW * B + r], L[ACT * B + r] != 0.0
             L[LOW * B + r] = f if counts & (f < low) else low
             events += act & stop
             gx, gy = (gx + nx, gy + ny) if noisy else (gx, gy)
@@ -253,21 +256,23 @@ def _check_step(oid: int, L: np.ndarray, c: int, o: int, t: int, knobs: np.ndarr
                 y, gy, L[S0Y * B + r], L[S1Y * B + r], L[S2Y * B + r], lr, alpha, eps, wd, mu,
                 cen,
             )  # fmt: skip
-            L[o + r] = px if stop else x1
-            L[o + B + r] = py if stop else y1
+            if not stop:  # a masked store: no load of p_{t-1}
+                L[o + r] = x1
+                L[o + B + r] = y1
     elif oid == 6:
         for r in range(B):
             x, y, f, gx, gy = _point(L, c, r)
             stop, counts = _verdict(x, y, f, gx, gy, x_lo, x_hi, y_lo, y_hi, escape, limit)
-            low, act, px, py = L[LOW * B + r], L[ACT * B + r] != 0.0, L[o + r], L[o + B + r]
+            low, act = L[LOW * B + r], L[ACT * B + r] != 0.0
             L[LOW * B + r] = f if counts & (f < low) else low
             events += act & stop
             gx, gy = (gx + nx, gy + ny) if noisy else (gx, gy)
             lr, gamma, eps = L[LR * B + r], L[C0 * B + r], L[C1 * B + r]
             x1, L[S0X * B + r] = rmsprop_lecture_coord(x, gx, L[S0X * B + r], lr, gamma, eps)
             y1, L[S0Y * B + r] = rmsprop_lecture_coord(y, gy, L[S0Y * B + r], lr, gamma, eps)
-            L[o + r] = px if stop else x1
-            L[o + B + r] = py if stop else y1
+            if not stop:  # a masked store: no load of p_{t-1}
+                L[o + r] = x1
+                L[o + B + r] = y1
     elif oid == 7 or oid == 9:
         bc1, bc2 = knobs[K_BC1], knobs[K_BC2]
         shared = bc1 > 0.0
@@ -275,7 +280,7 @@ def _check_step(oid: int, L: np.ndarray, c: int, o: int, t: int, knobs: np.ndarr
         for r in range(B):
             x, y, f, gx, gy = _point(L, c, r)
             stop, counts = _verdict(x, y, f, gx, gy, x_lo, x_hi, y_lo, y_hi, escape, limit)
-            low, act, px, py = L[LOW * B + r], L[ACT * B + r] != 0.0, L[o + r], L[o + B + r]
+            low, act = L[LOW * B + r], L[ACT * B + r] != 0.0
             L[LOW * B + r] = f if counts & (f < low) else low
             events += act & stop
             gx, gy = (gx + nx, gy + ny) if noisy else (gx, gy)
@@ -294,8 +299,9 @@ def _check_step(oid: int, L: np.ndarray, c: int, o: int, t: int, knobs: np.ndarr
                 y, gy, L[S0Y * B + r], L[S1Y * B + r], L[S2Y * B + r], lr, step_size, bc2_sqrt,
                 b1, b2, eps, wd, ams, decoupled,
             )  # fmt: skip
-            L[o + r] = px if stop else x1
-            L[o + B + r] = py if stop else y1
+            if not stop:  # a masked store: no load of p_{t-1}
+                L[o + r] = x1
+                L[o + B + r] = y1
     return events
 
 
