@@ -38,6 +38,7 @@ from .lanes import (
     K_LIMIT,
     K_NX,
     K_NY,
+    K_PLAIN,
     K_X_HI,
     K_X_LO,
     K_Y_HI,
@@ -55,6 +56,7 @@ from .lanes import (
     has_lanes,
     lanes_check_step,
     lanes_setup,
+    plain_sgd,
 )
 from .noise import gaussian
 from .optimizers import bias_correction
@@ -121,6 +123,7 @@ def _run_block_lockstep(lo: int, hi: int, job: tuple, out: tuple) -> None:
     knobs[K_Y_HI] = math.inf
     knobs[K_ESCAPE] = 1.0 if box_status != STATUS_DIVERGED else 0.0
     knobs[K_LIMIT] = converge_limit(tol)
+    knobs[K_PLAIN] = 1.0 if oid <= 2 and plain_sgd(L) else 0.0
     surface_eval_block(sid, theta_a, BLOCK, sp, code, consts, stack, values_a, grad_a)
     live = 0
     a = BUF_A * BLOCK

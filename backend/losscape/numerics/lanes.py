@@ -61,8 +61,8 @@ N_ROWS = SHARED + 16
 N_COLS = 5  # the most hyperparameters an optimizer has (Adam, RMSprop)
 
 # knobs: a pass's scalars, read into locals once (never reloaded per lane).
-K_X_LO, K_X_HI, K_Y_LO, K_Y_HI, K_ESCAPE, K_LIMIT, K_NX, K_NY, K_BC1, K_BC2 = range(10)
-N_KNOBS = 10
+K_X_LO, K_X_HI, K_Y_LO, K_Y_HI, K_ESCAPE, K_LIMIT, K_NX, K_NY, K_BC1, K_BC2, K_PLAIN = range(11)
+N_KNOBS = 11
 
 
 def row(k: int) -> int:
@@ -115,6 +115,18 @@ def lanes_setup(
             shared and L[C0 * BLOCK + r] == L[C0 * BLOCK] and L[C1 * BLOCK + r] == L[C1 * BLOCK]
         )
     return shared
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def plain_sgd(L: np.ndarray) -> bool:
+    """Whether every lane of an SGD block has dampening 0, weight decay 0 and no nesterov
+    (gradient descent, heavy-ball sweeps, basin maps, lr x momentum maps): then its pass
+    runs ``sgd_coord`` with those three as constants, and LLVM drops their selects."""
+    plain = True
+    for r in range(BLOCK):
+        plain = plain and L[C1 * BLOCK + r] == 0.0 and L[C2 * BLOCK + r] == 0.0
+        plain = plain and L[C3 * BLOCK + r] == 0.0
+    return plain
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -192,7 +204,23 @@ def _check_step(oid: int, L: np.ndarray, c: int, o: int, t: int, knobs: np.ndarr
     noisy = nx != 0.0 or ny != 0.0  # adding 0.0 would turn a -0.0 gradient into +0.0
     B = BLOCK
     events = 0
-    if oid == 0 or oid == 1 or oid == 2:
+    if (oid == 0 or oid == 1 or oid == 2) and knobs[K_PLAIN] != 0.0:
+        # The loop below with dampening, weight decay and nesterov 0 (the same bits:
+        # sgd_coord's selects pick what they picked with those rows at 0).
+        for r in range(B):
+            x, y, f, gx, gy = _point(L, c, r)
+            stop, counts = _verdict(x, y, f, gx, gy, x_lo, x_hi, y_lo, y_hi, escape, limit)
+            low, act = L[LOW * B + r], L[ACT * B + r] != 0.0
+            L[LOW * B + r] = f if counts & (f < low) else low
+            events += act & stop
+            gx, gy = (gx + nx, gy + ny) if noisy else (gx, gy)
+            lr, mu = L[LR * B + r], L[C0 * B + r]
+            x1, L[S0X * B + r] = sgd_coord(x, gx, L[S0X * B + r], t, lr, mu, 0.0, 0.0, False)
+            y1, L[S0Y * B + r] = sgd_coord(y, gy, L[S0Y * B + r], t, lr, mu, 0.0, 0.0, False)
+            if not stop:  # a masked store: no load of p_{t-1}
+                L[o + r] = x1
+                L[o + B + r] = y1
+    elif oid == 0 or oid == 1 or oid == 2:
         for r in range(B):
             x, y, f, gx, gy = _point(L, c, r)
             stop, counts = _verdict(x, y, f, gx, gy, x_lo, x_hi, y_lo, y_hi, escape, limit)
