@@ -1,14 +1,16 @@
 """Sweep kernels: R independent runs (lr sweep, basin map, lr x momentum map).
 
 Runs go in blocks of ``BLOCK`` stepped in lockstep, each with its own lr and
-hyperparameters, all of a block's per-run numbers in one array (``lanes``). Per step
-a block takes three vectorised passes over its lanes: ``lanes_check`` (the stop
-rules at the newest point, the best loss, the accepted point), ``lanes_step`` (the
-optimizer, dispatched once per pass) and ``surface_eval_block`` (value and gradient
-at the new points); a pass that stops some lane is followed by ``_stop_lanes``.
-(Checking and stepping in one loop measured slower: LLVM gives up vectorising a loop
-with that many rows.) Per run the operations are exactly ``run.run_single``'s, so a
-sweep agrees bit for bit with single trajectories. ``batch`` is serial with
+hyperparameters, all of a block's per-run numbers in one array with rows a constant
+``BLOCK`` apart (``lanes``). Per step a block takes two vectorised passes over its
+lanes: ``lanes_check_step`` (the stop rules at the newest point and the best loss, and
+in the same loop the optimizer, dispatched once per pass, into the other point buffer)
+and ``surface_eval_block`` (value and gradient at the new points); a pass that stops
+some lane is followed by ``_stop_lanes``. (With rows a runtime ``n`` apart, checking and
+stepping in one loop measured slower: LLVM gave up vectorising a loop with that many
+rows; with constant offsets it needs no overlap checks.) Per run the operations are
+exactly ``run.run_single``'s, so a sweep agrees bit for bit with single trajectories.
+``batch`` is serial with
 ``nogil=True`` for the web process; ``batch_parallel`` spreads blocks over threads
 under its own name (numba's cache key ignores ``parallel``, so one function
 compiled both ways would reuse the wrong code).
