@@ -47,8 +47,10 @@ from .lanes import (
     K_Y_LO,
     LOW,
     LR,
+    N_BUF,
     N_KNOBS,
     N_ROWS,
+    N_SHARED,
     PF,
     PGX,
     PGY,
@@ -118,6 +120,9 @@ def _run_block_lockstep(lo: int, hi: int, job: tuple, out: tuple) -> None:
     theta_b = L[(BUF_B + PX) * BLOCK : (BUF_B + PY + 1) * BLOCK]
     values_b = L[(BUF_B + PF) * BLOCK : (BUF_B + PF + 1) * BLOCK]
     grad_b = L[(BUF_B + PGX) * BLOCK : (BUF_B + PGY + 1) * BLOCK]
+    buf_a = L[BUF_A * BLOCK : (BUF_A + N_BUF) * BLOCK]  # the views lanes_check_step takes
+    buf_b = L[BUF_B * BLOCK : (BUF_B + N_BUF) * BLOCK]
+    shared_rows = L[: N_SHARED * BLOCK]
     knobs = np.zeros(N_KNOBS)
     knobs[K_X_LO] = -math.inf
     knobs[K_X_HI] = math.inf
@@ -161,7 +166,8 @@ def _run_block_lockstep(lo: int, hi: int, job: tuple, out: tuple) -> None:
                 knobs[K_BC2] = math.sqrt(bias_correction(L[C1 * BLOCK], t + 1))
                 if not betas_shared:
                     adam_corrections(L, t + 1)
-        if lanes_check_step(oid, L, cur, nxt, t + 1, knobs) > 0:
+        p_cur, p_nxt = (buf_a, buf_b) if t % 2 == 0 else (buf_b, buf_a)
+        if lanes_check_step(oid, p_cur, p_nxt, shared_rows, t + 1, knobs) > 0:
             live -= _stop_lanes(lo, n, t, L, cur, nxt, knobs, box_status, steps, out)
         if record:
             for r in range(n):

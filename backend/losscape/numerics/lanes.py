@@ -16,7 +16,7 @@ step t reads p_t from one and writes p_{t+1} into the other, which still holds p
 ``lanes_check_step`` applies ``run.run_single``'s stop rules to p_t and, in the same
 loop, steps every lane from p_t to p_{t+1}, except that a lane whose p_t stops it keeps
 p_{t-1} (its last accepted point, which a diverged run reports): no step copies the
-previous point. Shared rows (``SHARED`` onwards): LOW the best accepted loss; ACT 1.0
+previous point. Shared rows (the first ``N_SHARED``): LOW the best accepted loss; ACT 1.0
 while the lane runs; LR its rate; C0..C4 its hyperparameter row (``lanes_setup``);
 S0X..S2Y the optimizer state; BC1, BC2 Adam's bias corrections when lanes have their own
 betas. The optimizer is dispatched once per pass, one loop per optimizer family, and
@@ -48,16 +48,15 @@ from .run import LOSS_BOUND
 # in the earlier 24-row layout, measured a third slower per lane on this machine).
 BLOCK = 128
 
-# One point buffer: x, y, loss, gradient (rows of BLOCK).
+# The shared rows first (a view of rows 0..N_SHARED-1 indexes them as the whole array does).
+(LOW, ACT, LR, C0, C1, C2, C3, C4, S0X, S0Y, S1X, S1Y, S2X, S2Y, BC1, BC2) = range(16)
+N_SHARED = 16
+# One point buffer: x, y, loss, gradient (rows of BLOCK, relative to the buffer).
 PX, PY, PF, PGX, PGY = range(5)
 N_BUF = 5
-BUF_A = 0  # buffer offsets, in rows
-BUF_B = N_BUF
-SHARED = 2 * N_BUF
-(LOW, ACT, LR, C0, C1, C2, C3, C4, S0X, S0Y, S1X, S1Y, S2X, S2Y, BC1, BC2) = range(
-    SHARED, SHARED + 16
-)  # fmt: skip
-N_ROWS = SHARED + 16
+BUF_A = N_SHARED  # the buffers' first rows
+BUF_B = N_SHARED + N_BUF
+N_ROWS = N_SHARED + 2 * N_BUF
 N_COLS = 5  # the most hyperparameters an optimizer has (Adam, RMSprop)
 
 # knobs: a pass's scalars, read into locals once (never reloaded per lane).
@@ -96,8 +95,8 @@ def lanes_setup(
     L[:] = 0.0
     for r in range(BLOCK):
         i = lo + (r if r < n else 0)
-        L[PX * BLOCK + r] = starts[i, 0]
-        L[PY * BLOCK + r] = starts[i, 1]
+        L[(BUF_A + PX) * BLOCK + r] = starts[i, 0]
+        L[(BUF_A + PY) * BLOCK + r] = starts[i, 1]
         L[LR * BLOCK + r] = lrs[i]
         for k in range(min(hps.shape[1], N_COLS)):
             L[(C0 + k) * BLOCK + r] = hps[i, k]
@@ -169,31 +168,28 @@ def _verdict(
 
 
 @njit(cache=True, nogil=True, error_model="numpy", _nrt=False)
-def lanes_check_step(oid: int, L: np.ndarray, cur: int, nxt: int, t: int, knobs: np.ndarray) -> int:
+def lanes_check_step(
+    oid: int, P: np.ndarray, Q: np.ndarray, S: np.ndarray, t: int, knobs: np.ndarray
+) -> int:
     """Stop rules at p_t and step ``t`` (from 1) of optimizer ``oid`` for every lane, in one
     pass; returns how many running lanes p_t stops.
 
-    p_t with its loss and gradient is read from the buffer at row ``cur`` (BUF_A or
-    BUF_B); p_{t+1} = p_t stepped with the gradient plus the step's noise (K_NX, K_NY)
-    is written to the buffer at row ``nxt``, except for lanes that p_t stops, whose
-    ``nxt`` buffer keeps p_{t-1}. ``knobs`` gives the box (K_X_LO..K_Y_HI), whether
-    leaving it is an escape (the point still counts) rather than divergence (K_ESCAPE),
-    and the largest squared gradient norm that counts as converged (K_LIMIT).
+    ``P`` and ``Q`` are the two point buffers (views of N_BUF rows), ``S`` the shared rows
+    (the view of the first N_SHARED rows). p_t with its loss and gradient is read from ``P``;
+    p_{t+1} = p_t stepped with the gradient plus the step's noise (K_NX, K_NY) is
+    written to ``Q``, except for lanes that p_t stops, whose ``Q`` keeps p_{t-1}.
+    ``knobs`` gives the box (K_X_LO..K_Y_HI), whether leaving it is an escape (the point
+    still counts) rather than divergence (K_ESCAPE), and the largest squared gradient
+    norm that counts as converged (K_LIMIT). Three views rather than one array and the
+    buffers' offsets: within a view every row is a constant offset, so LLVM checks each
+    pair of views for overlap once per call and compiles the loops once (inlining one
+    copy per direction, with constant offsets, doubled the sweeps' compile time).
 
     Lanes that stopped are stepped too (their results are stored; stepping them costs
     less than a branch). Adam and AdamW use the step's shared bias corrections
     (K_BC1, K_BC2) when K_BC1 > 0 (a correction is never 0), else each lane's BC1,
     BC2. Unknown ids, and Newton, step nothing and report no stop.
     """
-    if cur == BUF_A:
-        return _check_step(oid, L, BUF_A * BLOCK, BUF_B * BLOCK, t, knobs)
-    return _check_step(oid, L, BUF_B * BLOCK, BUF_A * BLOCK, t, knobs)
-
-
-@njit(cache=True, nogil=True, error_model="numpy", inline="always")
-def _check_step(oid: int, L: np.ndarray, c: int, o: int, t: int, knobs: np.ndarray) -> int:
-    """``lanes_check_step`` with the buffers' offsets ``c`` (read) and ``o`` (written) as
-    constants after inlining (one copy per direction), so LLVM sees every row apart."""
     # A load inside a conditional expression is a branch LLVM cannot turn into a
     # select (the load might fault), which keeps a loop scalar: every row is loaded first.
     x_lo, x_hi, y_lo, y_hi = knobs[K_X_LO], knobs[K_X_HI], knobs[K_Y_LO], knobs[K_Y_HI]
@@ -208,133 +204,133 @@ def _check_step(oid: int, L: np.ndarray, c: int, o: int, t: int, knobs: np.ndarr
         # The loop below with dampening, weight decay and nesterov 0 (the same bits:
         # sgd_coord's selects pick what they picked with those rows at 0).
         for r in range(B):
-            x, y, f, gx, gy = _point(L, c, r)
+            x, y, f, gx, gy = _point(P, r)
             stop, counts = _verdict(x, y, f, gx, gy, x_lo, x_hi, y_lo, y_hi, escape, limit)
-            low, act = L[LOW * B + r], L[ACT * B + r] != 0.0
-            L[LOW * B + r] = f if counts & (f < low) else low
+            low, act = S[LOW * B + r], S[ACT * B + r] != 0.0
+            S[LOW * B + r] = f if counts & (f < low) else low
             events += act & stop
             gx, gy = (gx + nx, gy + ny) if noisy else (gx, gy)
-            lr, mu = L[LR * B + r], L[C0 * B + r]
-            x1, L[S0X * B + r] = sgd_coord(x, gx, L[S0X * B + r], t, lr, mu, 0.0, 0.0, False)
-            y1, L[S0Y * B + r] = sgd_coord(y, gy, L[S0Y * B + r], t, lr, mu, 0.0, 0.0, False)
+            lr, mu = S[LR * B + r], S[C0 * B + r]
+            x1, S[S0X * B + r] = sgd_coord(x, gx, S[S0X * B + r], t, lr, mu, 0.0, 0.0, False)
+            y1, S[S0Y * B + r] = sgd_coord(y, gy, S[S0Y * B + r], t, lr, mu, 0.0, 0.0, False)
             if not stop:  # a masked store: no load of p_{t-1}
-                L[o + r] = x1
-                L[o + B + r] = y1
+                Q[r] = x1
+                Q[B + r] = y1
     elif oid == 0 or oid == 1 or oid == 2:
         for r in range(B):
-            x, y, f, gx, gy = _point(L, c, r)
+            x, y, f, gx, gy = _point(P, r)
             stop, counts = _verdict(x, y, f, gx, gy, x_lo, x_hi, y_lo, y_hi, escape, limit)
-            low, act = L[LOW * B + r], L[ACT * B + r] != 0.0
-            L[LOW * B + r] = f if counts & (f < low) else low
+            low, act = S[LOW * B + r], S[ACT * B + r] != 0.0
+            S[LOW * B + r] = f if counts & (f < low) else low
             events += act & stop
             gx, gy = (gx + nx, gy + ny) if noisy else (gx, gy)
-            lr, mu, damp = L[LR * B + r], L[C0 * B + r], L[C1 * B + r]
-            wd, nest = L[C2 * B + r], L[C3 * B + r] != 0.0
-            x1, L[S0X * B + r] = sgd_coord(x, gx, L[S0X * B + r], t, lr, mu, damp, wd, nest)
-            y1, L[S0Y * B + r] = sgd_coord(y, gy, L[S0Y * B + r], t, lr, mu, damp, wd, nest)
+            lr, mu, damp = S[LR * B + r], S[C0 * B + r], S[C1 * B + r]
+            wd, nest = S[C2 * B + r], S[C3 * B + r] != 0.0
+            x1, S[S0X * B + r] = sgd_coord(x, gx, S[S0X * B + r], t, lr, mu, damp, wd, nest)
+            y1, S[S0Y * B + r] = sgd_coord(y, gy, S[S0Y * B + r], t, lr, mu, damp, wd, nest)
             if not stop:  # a masked store: no load of p_{t-1}
-                L[o + r] = x1
-                L[o + B + r] = y1
+                Q[r] = x1
+                Q[B + r] = y1
     elif oid == 3:
         for r in range(B):
-            x, y, f, gx, gy = _point(L, c, r)
+            x, y, f, gx, gy = _point(P, r)
             stop, counts = _verdict(x, y, f, gx, gy, x_lo, x_hi, y_lo, y_hi, escape, limit)
-            low, act = L[LOW * B + r], L[ACT * B + r] != 0.0
-            L[LOW * B + r] = f if counts & (f < low) else low
+            low, act = S[LOW * B + r], S[ACT * B + r] != 0.0
+            S[LOW * B + r] = f if counts & (f < low) else low
             events += act & stop
             gx, gy = (gx + nx, gy + ny) if noisy else (gx, gy)
-            lr, mu = L[LR * B + r], L[C0 * B + r]
-            x1, L[S0X * B + r] = heavy_ball_coord(x, gx, L[S0X * B + r], lr, mu)
-            y1, L[S0Y * B + r] = heavy_ball_coord(y, gy, L[S0Y * B + r], lr, mu)
+            lr, mu = S[LR * B + r], S[C0 * B + r]
+            x1, S[S0X * B + r] = heavy_ball_coord(x, gx, S[S0X * B + r], lr, mu)
+            y1, S[S0Y * B + r] = heavy_ball_coord(y, gy, S[S0Y * B + r], lr, mu)
             if not stop:  # a masked store: no load of p_{t-1}
-                L[o + r] = x1
-                L[o + B + r] = y1
+                Q[r] = x1
+                Q[B + r] = y1
     elif oid == 4:
         for r in range(B):
-            x, y, f, gx, gy = _point(L, c, r)
+            x, y, f, gx, gy = _point(P, r)
             stop, counts = _verdict(x, y, f, gx, gy, x_lo, x_hi, y_lo, y_hi, escape, limit)
-            low, act = L[LOW * B + r], L[ACT * B + r] != 0.0
-            L[LOW * B + r] = f if counts & (f < low) else low
+            low, act = S[LOW * B + r], S[ACT * B + r] != 0.0
+            S[LOW * B + r] = f if counts & (f < low) else low
             events += act & stop
             gx, gy = (gx + nx, gy + ny) if noisy else (gx, gy)
-            clr = adagrad_lr(L[LR * B + r], t, L[C0 * B + r])
-            wd, eps = L[C1 * B + r], L[C3 * B + r]
-            x1, L[S0X * B + r] = adagrad_coord(x, gx, L[S0X * B + r], clr, wd, eps)
-            y1, L[S0Y * B + r] = adagrad_coord(y, gy, L[S0Y * B + r], clr, wd, eps)
+            clr = adagrad_lr(S[LR * B + r], t, S[C0 * B + r])
+            wd, eps = S[C1 * B + r], S[C3 * B + r]
+            x1, S[S0X * B + r] = adagrad_coord(x, gx, S[S0X * B + r], clr, wd, eps)
+            y1, S[S0Y * B + r] = adagrad_coord(y, gy, S[S0Y * B + r], clr, wd, eps)
             if not stop:  # a masked store: no load of p_{t-1}
-                L[o + r] = x1
-                L[o + B + r] = y1
+                Q[r] = x1
+                Q[B + r] = y1
     elif oid == 5:
         for r in range(B):
-            x, y, f, gx, gy = _point(L, c, r)
+            x, y, f, gx, gy = _point(P, r)
             stop, counts = _verdict(x, y, f, gx, gy, x_lo, x_hi, y_lo, y_hi, escape, limit)
-            low, act = L[LOW * B + r], L[ACT * B + r] != 0.0
-            L[LOW * B + r] = f if counts & (f < low) else low
+            low, act = S[LOW * B + r], S[ACT * B + r] != 0.0
+            S[LOW * B + r] = f if counts & (f < low) else low
             events += act & stop
             gx, gy = (gx + nx, gy + ny) if noisy else (gx, gy)
             lr, alpha, eps, wd, mu = (
-                L[LR * B + r], L[C0 * B + r], L[C1 * B + r], L[C2 * B + r], L[C3 * B + r]
+                S[LR * B + r], S[C0 * B + r], S[C1 * B + r], S[C2 * B + r], S[C3 * B + r]
             )  # fmt: skip
-            cen = L[C4 * B + r] != 0.0
-            x1, L[S0X * B + r], L[S1X * B + r], L[S2X * B + r] = rmsprop_coord(
-                x, gx, L[S0X * B + r], L[S1X * B + r], L[S2X * B + r], lr, alpha, eps, wd, mu,
+            cen = S[C4 * B + r] != 0.0
+            x1, S[S0X * B + r], S[S1X * B + r], S[S2X * B + r] = rmsprop_coord(
+                x, gx, S[S0X * B + r], S[S1X * B + r], S[S2X * B + r], lr, alpha, eps, wd, mu,
                 cen,
             )  # fmt: skip
-            y1, L[S0Y * B + r], L[S1Y * B + r], L[S2Y * B + r] = rmsprop_coord(
-                y, gy, L[S0Y * B + r], L[S1Y * B + r], L[S2Y * B + r], lr, alpha, eps, wd, mu,
+            y1, S[S0Y * B + r], S[S1Y * B + r], S[S2Y * B + r] = rmsprop_coord(
+                y, gy, S[S0Y * B + r], S[S1Y * B + r], S[S2Y * B + r], lr, alpha, eps, wd, mu,
                 cen,
             )  # fmt: skip
             if not stop:  # a masked store: no load of p_{t-1}
-                L[o + r] = x1
-                L[o + B + r] = y1
+                Q[r] = x1
+                Q[B + r] = y1
     elif oid == 6:
         for r in range(B):
-            x, y, f, gx, gy = _point(L, c, r)
+            x, y, f, gx, gy = _point(P, r)
             stop, counts = _verdict(x, y, f, gx, gy, x_lo, x_hi, y_lo, y_hi, escape, limit)
-            low, act = L[LOW * B + r], L[ACT * B + r] != 0.0
-            L[LOW * B + r] = f if counts & (f < low) else low
+            low, act = S[LOW * B + r], S[ACT * B + r] != 0.0
+            S[LOW * B + r] = f if counts & (f < low) else low
             events += act & stop
             gx, gy = (gx + nx, gy + ny) if noisy else (gx, gy)
-            lr, gamma, eps = L[LR * B + r], L[C0 * B + r], L[C1 * B + r]
-            x1, L[S0X * B + r] = rmsprop_lecture_coord(x, gx, L[S0X * B + r], lr, gamma, eps)
-            y1, L[S0Y * B + r] = rmsprop_lecture_coord(y, gy, L[S0Y * B + r], lr, gamma, eps)
+            lr, gamma, eps = S[LR * B + r], S[C0 * B + r], S[C1 * B + r]
+            x1, S[S0X * B + r] = rmsprop_lecture_coord(x, gx, S[S0X * B + r], lr, gamma, eps)
+            y1, S[S0Y * B + r] = rmsprop_lecture_coord(y, gy, S[S0Y * B + r], lr, gamma, eps)
             if not stop:  # a masked store: no load of p_{t-1}
-                L[o + r] = x1
-                L[o + B + r] = y1
+                Q[r] = x1
+                Q[B + r] = y1
     elif oid == 7 or oid == 9:
         bc1, bc2 = knobs[K_BC1], knobs[K_BC2]
         shared = bc1 > 0.0
         decoupled = oid == 9
         for r in range(B):
-            x, y, f, gx, gy = _point(L, c, r)
+            x, y, f, gx, gy = _point(P, r)
             stop, counts = _verdict(x, y, f, gx, gy, x_lo, x_hi, y_lo, y_hi, escape, limit)
-            low, act = L[LOW * B + r], L[ACT * B + r] != 0.0
-            L[LOW * B + r] = f if counts & (f < low) else low
+            low, act = S[LOW * B + r], S[ACT * B + r] != 0.0
+            S[LOW * B + r] = f if counts & (f < low) else low
             events += act & stop
             gx, gy = (gx + nx, gy + ny) if noisy else (gx, gy)
             lr, b1, b2, eps, wd = (
-                L[LR * B + r], L[C0 * B + r], L[C1 * B + r], L[C2 * B + r], L[C3 * B + r]
+                S[LR * B + r], S[C0 * B + r], S[C1 * B + r], S[C2 * B + r], S[C3 * B + r]
             )  # fmt: skip
-            ams = L[C4 * B + r] != 0.0
-            own1, own2 = L[BC1 * B + r], L[BC2 * B + r]
+            ams = S[C4 * B + r] != 0.0
+            own1, own2 = S[BC1 * B + r], S[BC2 * B + r]
             step_size = lr / (bc1 if shared else own1)
             bc2_sqrt = bc2 if shared else own2
-            x1, L[S0X * B + r], L[S1X * B + r], L[S2X * B + r] = adam_coord(
-                x, gx, L[S0X * B + r], L[S1X * B + r], L[S2X * B + r], lr, step_size, bc2_sqrt,
+            x1, S[S0X * B + r], S[S1X * B + r], S[S2X * B + r] = adam_coord(
+                x, gx, S[S0X * B + r], S[S1X * B + r], S[S2X * B + r], lr, step_size, bc2_sqrt,
                 b1, b2, eps, wd, ams, decoupled,
             )  # fmt: skip
-            y1, L[S0Y * B + r], L[S1Y * B + r], L[S2Y * B + r] = adam_coord(
-                y, gy, L[S0Y * B + r], L[S1Y * B + r], L[S2Y * B + r], lr, step_size, bc2_sqrt,
+            y1, S[S0Y * B + r], S[S1Y * B + r], S[S2Y * B + r] = adam_coord(
+                y, gy, S[S0Y * B + r], S[S1Y * B + r], S[S2Y * B + r], lr, step_size, bc2_sqrt,
                 b1, b2, eps, wd, ams, decoupled,
             )  # fmt: skip
             if not stop:  # a masked store: no load of p_{t-1}
-                L[o + r] = x1
-                L[o + B + r] = y1
+                Q[r] = x1
+                Q[B + r] = y1
     return events
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
-def _point(L: np.ndarray, c: int, r: int) -> tuple[float, float, float, float, float]:
-    """Lane r's (x, y, f, gx, gy) in the point buffer at offset c."""
+def _point(P: np.ndarray, r: int) -> tuple[float, float, float, float, float]:
+    """Lane r's (x, y, f, gx, gy) in the point buffer ``P``."""
     B = BLOCK
-    return L[c + r], L[c + B + r], L[c + 2 * B + r], L[c + 3 * B + r], L[c + 4 * B + r]
+    return P[PX * B + r], P[PY * B + r], P[PF * B + r], P[PGX * B + r], P[PGY * B + r]
