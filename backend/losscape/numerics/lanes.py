@@ -1,13 +1,15 @@
 """The lockstep pass of a sweep over a block of up to ``BLOCK`` independent 2-D runs ("lanes").
 
 A block's numbers live in one float64 array of ``N_ROWS * BLOCK``, one row of ``BLOCK``
-per quantity, lane r at ``row * BLOCK + r``. The rows are a compile-time constant apart,
-so every loop over lanes indexes with a constant offset plus the loop variable: LLVM
-proves the rows apart without runtime checks and vectorises the loops, however many
-rows a loop touches (with the rows a runtime ``n`` apart it ran out of its budget of
-overlap checks once a loop touched a dozen rows, which kept the stop rules and the step
-in separate passes). A block always has ``BLOCK`` lanes; a sweep's last block fills its
-spare lanes with copies of its first run, never active.
+per quantity, lane r at ``row * BLOCK + r``: the shared rows first, then two point
+buffers. The rows are a compile-time constant apart, so every loop over lanes indexes
+with a constant offset plus the loop variable: LLVM proves the rows of one array apart
+without runtime checks and vectorises the loops, however many rows a loop touches (with
+the rows a runtime ``n`` apart it ran out of its budget of overlap checks once a loop
+touched a dozen rows, which kept the stop rules and the step in separate passes). The
+fused pass takes three views (shared rows, the buffer it reads, the buffer it writes),
+which LLVM checks for overlap once per call. A block always has ``BLOCK`` lanes; a
+sweep's last block fills its spare lanes with copies of its first run, never active.
 
 Two point buffers (rows ``PX, PY, PF, PGX, PGY`` each: a point, its loss and gradient;
 PX/PY and PGX/PGY adjacent, so a buffer's first two rows flattened are the (x's, y's)
@@ -44,8 +46,8 @@ from .optimizers import (
 )
 from .run import LOSS_BOUND
 
-# Lanes per block: 27 rows x 128 float64 = 27 KiB, inside a 32 KiB L1 (256 lanes, 48 KiB
-# in the earlier 24-row layout, measured a third slower per lane on this machine).
+# Lanes per block: 26 rows x 128 float64 = 26 KiB, inside a 32 KiB L1 (256 lanes measured
+# no faster here: basin map, lr sweep and lr x momentum map within the noise).
 BLOCK = 128
 
 # The shared rows first (a view of rows 0..N_SHARED-1 indexes them as the whole array does).
@@ -62,11 +64,6 @@ N_COLS = 5  # the most hyperparameters an optimizer has (Adam, RMSprop)
 # knobs: a pass's scalars, read into locals once (never reloaded per lane).
 K_X_LO, K_X_HI, K_Y_LO, K_Y_HI, K_ESCAPE, K_LIMIT, K_NX, K_NY, K_BC1, K_BC2, K_PLAIN = range(11)
 N_KNOBS = 11
-
-
-def row(k: int) -> int:
-    """Offset of row k in a block's array (Python side and tests)."""
-    return k * BLOCK
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
