@@ -1,14 +1,16 @@
 """Sweep kernels: R independent runs (lr sweep, basin map, lr x momentum map).
 
 Runs go in blocks of ``BLOCK`` stepped in lockstep, each with its own lr and
-hyperparameters, all of a block's per-run numbers in one array (``lanes``). Per step
-a block takes three vectorised passes over its lanes: ``lanes_check`` (the stop
-rules at the newest point, the best loss, the accepted point), ``lanes_step`` (the
-optimizer, dispatched once per pass) and ``surface_eval_block`` (value and gradient
-at the new points); a pass that stops some lane is followed by ``_stop_lanes``.
-(Checking and stepping in one loop measured slower: LLVM gives up vectorising a loop
-with that many rows.) Per run the operations are exactly ``run.run_single``'s, so a
-sweep agrees bit for bit with single trajectories. ``batch`` is serial with
+hyperparameters, all of a block's per-run numbers in one array with rows a constant
+``BLOCK`` apart (``lanes``). Per step a block takes two vectorised passes over its
+lanes: ``lanes_check_step`` (the stop rules at the newest point and the best loss, and
+in the same loop the optimizer, dispatched once per pass, into the other point buffer)
+and ``surface_eval_block`` (value and gradient at the new points); a pass that stops
+some lane is followed by ``_stop_lanes``. (With rows a runtime ``n`` apart, checking and
+stepping in one loop measured slower: LLVM gave up vectorising a loop with that many
+rows; with constant offsets it needs no overlap checks.) Per run the operations are
+exactly ``run.run_single``'s, so a sweep agrees bit for bit with single trajectories.
+``batch`` is serial with
 ``nogil=True`` for the web process; ``batch_parallel`` spreads blocks over threads
 under its own name (numba's cache key ignores ``parallel``, so one function
 compiled both ways would reuse the wrong code).
@@ -27,35 +29,38 @@ from numba import njit, prange
 
 from .lanes import (
     ACT,
+    BLOCK,
+    BUF_A,
+    BUF_B,
     C0,
     C1,
-    GX,
-    GY,
     K_BC1,
     K_BC2,
     K_ESCAPE,
     K_LIMIT,
     K_NX,
     K_NY,
+    K_PLAIN,
     K_X_HI,
     K_X_LO,
     K_Y_HI,
     K_Y_LO,
     LOW,
     LR,
+    N_BUF,
     N_KNOBS,
     N_ROWS,
-    NV,
-    NX,
-    NY,
-    V,
-    X,
-    Y,
+    N_SHARED,
+    PF,
+    PGX,
+    PGY,
+    PX,
+    PY,
     adam_corrections,
     has_lanes,
-    lanes_check,
+    lanes_check_step,
     lanes_setup,
-    lanes_step,
+    plain_sgd,
 )
 from .noise import gaussian
 from .optimizers import bias_correction
@@ -69,10 +74,6 @@ from .run import (
 )
 from .schedules import schedule_lr
 from .surfaces import surface_eval_block
-
-# Runs stepped together: a block's lane array is N_ROWS x 128 float64 = 24 KiB, inside
-# a 32 KiB L1 (256 lanes, 48 KiB, measured a third slower per lane on this machine).
-BLOCK = 128
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -98,9 +99,10 @@ def _run_block_lockstep(lo: int, hi: int, job: tuple, out: tuple) -> None:
     """Runs lo..hi-1 stepped together: steps outer, lanes inner (see the module docstring).
 
     Pass t checks p_t, the point after t steps (p_0, the start, is not held to the
-    box), stores the lanes that stop (``_stop_lanes``) and, unless t = steps, steps
-    every lane to p_{t+1}. A lane that has stopped keeps being stepped; its results
-    are already stored.
+    box), and steps every lane to p_{t+1} in the other point buffer (a lane that p_t
+    stops keeps p_{t-1} there); then it stores the lanes that stop (``_stop_lanes``)
+    and, unless t = steps, evaluates the surface at p_{t+1}. A lane that has stopped
+    keeps being stepped; its results are already stored.
     """
     sid, sp, code, consts, oid, hps, kid, schp, lrs, starts, steps = job[:11]
     noise_std, seed, tol, box, box_status = job[11:]
@@ -108,11 +110,19 @@ def _run_block_lockstep(lo: int, hi: int, job: tuple, out: tuple) -> None:
     record = curves.shape[0] > 0
     n = hi - lo
     stack = np.empty((PROGRAM_STACK, 3))
-    L = np.empty((N_ROWS, n))
-    betas_shared = lanes_setup(oid, hps, lrs, lo, L)
-    theta = L[NX : NX + 2].reshape(2 * n)  # views: the surface reads and writes L's rows
-    grad = L[GX : GX + 2].reshape(2 * n)
-    values = L[NV]
+    L = np.empty(N_ROWS * BLOCK)
+    betas_shared = lanes_setup(oid, hps, lrs, starts, lo, n, L)
+    # Views of each point buffer as the surface reads and writes it: (x's, y's), the
+    # losses, (gx's, gy's).
+    theta_a = L[(BUF_A + PX) * BLOCK : (BUF_A + PY + 1) * BLOCK]
+    values_a = L[(BUF_A + PF) * BLOCK : (BUF_A + PF + 1) * BLOCK]
+    grad_a = L[(BUF_A + PGX) * BLOCK : (BUF_A + PGY + 1) * BLOCK]
+    theta_b = L[(BUF_B + PX) * BLOCK : (BUF_B + PY + 1) * BLOCK]
+    values_b = L[(BUF_B + PF) * BLOCK : (BUF_B + PF + 1) * BLOCK]
+    grad_b = L[(BUF_B + PGX) * BLOCK : (BUF_B + PGY + 1) * BLOCK]
+    buf_a = L[BUF_A * BLOCK : (BUF_A + N_BUF) * BLOCK]  # the views lanes_check_step takes
+    buf_b = L[BUF_B * BLOCK : (BUF_B + N_BUF) * BLOCK]
+    shared_rows = L[: N_SHARED * BLOCK]
     knobs = np.zeros(N_KNOBS)
     knobs[K_X_LO] = -math.inf
     knobs[K_X_HI] = math.inf
@@ -120,73 +130,95 @@ def _run_block_lockstep(lo: int, hi: int, job: tuple, out: tuple) -> None:
     knobs[K_Y_HI] = math.inf
     knobs[K_ESCAPE] = 1.0 if box_status != STATUS_DIVERGED else 0.0
     knobs[K_LIMIT] = converge_limit(tol)
-    for r in range(n):
-        L[NX, r] = starts[lo + r, 0]
-        L[NY, r] = starts[lo + r, 1]
-    surface_eval_block(sid, theta, n, sp, code, consts, stack, values, grad)
+    knobs[K_PLAIN] = 1.0 if oid <= 2 and plain_sgd(L) else 0.0
+    surface_eval_block(sid, theta_a, BLOCK, sp, code, consts, stack, values_a, grad_a)
     live = 0
+    a = BUF_A * BLOCK
     for r in range(n):
-        f = L[NV, r]
-        if not (math.isfinite(f) and math.isfinite(L[GX, r]) and math.isfinite(L[GY, r])) or (
+        f = L[a + PF * BLOCK + r]
+        gx, gy = L[a + PGX * BLOCK + r], L[a + PGY * BLOCK + r]
+        if not (math.isfinite(f) and math.isfinite(gx) and math.isfinite(gy)) or (
             abs(f) > LOSS_BOUND
         ):
-            _store(lo + r, 0, STATUS_DIVERGED, L[NX, r], L[NY, r], math.nan, math.nan, steps, out)
+            x, y = L[a + PX * BLOCK + r], L[a + PY * BLOCK + r]
+            _store(lo + r, 0, STATUS_DIVERGED, x, y, math.nan, math.nan, steps, out)
             continue
-        L[ACT, r] = 1.0
-        L[LOW, r] = f
+        L[ACT * BLOCK + r] = 1.0
+        L[LOW * BLOCK + r] = f
         live += 1
     for t in range(steps + 1):
+        cur = BUF_A if t % 2 == 0 else BUF_B
+        nxt = BUF_B if t % 2 == 0 else BUF_A
         if t == 1:  # from p_1 on, points are held to the box (xmin, xmax, ymin, ymax)
             for k in range(4):
                 knobs[K_X_LO + k] = box[k]
         if t == steps:  # the last point: no gradient test (run_single stops with "done")
             knobs[K_LIMIT] = -1.0
-        if lanes_check(L, knobs) > 0:
-            live -= _stop_lanes(lo, t, L, knobs, box_status, steps, out)
+        else:  # the settings of step t + 1, which this pass takes
+            if kid != 0:  # a constant schedule's rate is lrs[r] itself
+                for r in range(BLOCK):
+                    L[LR * BLOCK + r] = schedule_lr(kid, t, lrs[lo + min(r, n - 1)], schp, steps)
+            if noise_std > 0.0:
+                knobs[K_NX] = noise_std * gaussian(seed, t, 0)
+                knobs[K_NY] = noise_std * gaussian(seed, t, 1)
+            if oid == 7 or oid == 9:
+                knobs[K_BC1] = bias_correction(L[C0 * BLOCK], t + 1) if betas_shared else 0.0
+                knobs[K_BC2] = math.sqrt(bias_correction(L[C1 * BLOCK], t + 1))
+                if not betas_shared:
+                    adam_corrections(L, t + 1)
+        p_cur, p_nxt = (buf_a, buf_b) if t % 2 == 0 else (buf_b, buf_a)
+        if lanes_check_step(oid, p_cur, p_nxt, shared_rows, t + 1, knobs) > 0:
+            live -= _stop_lanes(lo, n, t, L, cur, nxt, knobs, box_status, steps, out)
         if record:
             for r in range(n):
-                if L[ACT, r] != 0.0:
-                    curves[lo + r, t] = L[V, r]
+                if L[ACT * BLOCK + r] != 0.0:
+                    curves[lo + r, t] = L[(cur + PF) * BLOCK + r]
         if live == 0 or t == steps:
             break
-        if kid != 0:  # a constant schedule's rate is lrs[r] itself
-            for r in range(n):
-                L[LR, r] = schedule_lr(kid, t, lrs[lo + r], schp, steps)
-        if noise_std > 0.0:
-            knobs[K_NX] = noise_std * gaussian(seed, t, 0)
-            knobs[K_NY] = noise_std * gaussian(seed, t, 1)
-        if oid == 7 or oid == 9:
-            knobs[K_BC1] = bias_correction(L[C0, 0], t + 1) if betas_shared else 0.0
-            knobs[K_BC2] = math.sqrt(bias_correction(L[C1, 0], t + 1))
-            if not betas_shared:
-                adam_corrections(L, t + 1)
-        lanes_step(oid, L, t + 1, knobs)
-        surface_eval_block(sid, theta, n, sp, code, consts, stack, values, grad)
+        if nxt == BUF_A:
+            surface_eval_block(sid, theta_a, BLOCK, sp, code, consts, stack, values_a, grad_a)
+        else:
+            surface_eval_block(sid, theta_b, BLOCK, sp, code, consts, stack, values_b, grad_b)
+    fin = (BUF_A if steps % 2 == 0 else BUF_B) * BLOCK
     for r in range(n):
-        if L[ACT, r] != 0.0:
-            _store(lo + r, steps, STATUS_DONE, L[X, r], L[Y, r], L[V, r], L[LOW, r], steps, out)
+        if L[ACT * BLOCK + r] != 0.0:
+            x, y, f = L[fin + PX * BLOCK + r], L[fin + PY * BLOCK + r], L[fin + PF * BLOCK + r]
+            _store(lo + r, steps, STATUS_DONE, x, y, f, L[LOW * BLOCK + r], steps, out)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def _stop_lanes(
-    lo: int, t: int, L: np.ndarray, knobs: np.ndarray, box_status: int, steps: int, out: tuple
+    lo: int,
+    n: int,
+    t: int,
+    L: np.ndarray,
+    cur: int,
+    nxt: int,
+    knobs: np.ndarray,
+    box_status: int,
+    steps: int,
+    out: tuple,
 ) -> int:
-    """Store every running lane whose newest point p_t stops it; returns how many stopped.
+    """Store every running lane whose point p_t (buffer ``cur``) stops it; returns how many.
 
     Converged (small gradient) or escaped (left the box of a surface unbounded below):
-    p_t counts and was accepted. Otherwise it diverged (not finite, |f| > LOSS_BOUND,
+    p_t counts and is reported. Otherwise it diverged (not finite, |f| > LOSS_BOUND,
     or out of a bounded surface's box) and the lane reports p_{t-1}, its accepted
-    point, as ``run_single`` does. The rules are ``lanes_check``'s, re-evaluated
-    here only for the rare pass in which some lane stops.
+    point, which the pass left in buffer ``nxt``, as ``run_single`` does. The rules
+    are ``lanes_check_step``'s, re-evaluated here only for the rare pass in which some
+    lane stops.
     """
     curves = out[0]
     record = curves.shape[0] > 0
     x_lo, x_hi, y_lo, y_hi = knobs[K_X_LO], knobs[K_X_HI], knobs[K_Y_LO], knobs[K_Y_HI]
+    c = cur * BLOCK
+    o = nxt * BLOCK
     stopped = 0
-    for r in range(L.shape[1]):
-        if L[ACT, r] == 0.0:
+    for r in range(n):
+        if L[ACT * BLOCK + r] == 0.0:
             continue
-        x, y, f, gx, gy = L[NX, r], L[NY, r], L[NV, r], L[GX, r], L[GY, r]
+        x, y, f = L[c + PX * BLOCK + r], L[c + PY * BLOCK + r], L[c + PF * BLOCK + r]
+        gx, gy = L[c + PGX * BLOCK + r], L[c + PGY * BLOCK + r]
         finite = (
             math.isfinite(x)
             and math.isfinite(y)
@@ -203,10 +235,11 @@ def _stop_lanes(
             st, n_steps = box_status, t
         else:
             st, n_steps = STATUS_DIVERGED, t - 1
+            x, y, f = L[o + PX * BLOCK + r], L[o + PY * BLOCK + r], L[o + PF * BLOCK + r]
         if record and n_steps == t:
-            curves[lo + r, t] = L[V, r]
-        _store(lo + r, n_steps, st, L[X, r], L[Y, r], L[V, r], L[LOW, r], steps, out)
-        L[ACT, r] = 0.0
+            curves[lo + r, t] = f
+        _store(lo + r, n_steps, st, x, y, f, L[LOW * BLOCK + r], steps, out)
+        L[ACT * BLOCK + r] = 0.0
         stopped += 1
     return stopped
 

@@ -1,24 +1,28 @@
-"""The lockstep passes of a sweep over a block of n independent 2-D runs ("lanes").
+"""The lockstep pass of a sweep over a block of up to ``BLOCK`` independent 2-D runs ("lanes").
 
-Every per-lane quantity lives in one C-contiguous array ``L`` (N_ROWS, n), one row per
-quantity and lane r in column r, and every loop reads and writes ``L[ROW, r]`` with
-constant rows. With one array LLVM proves the rows apart (they are at least n apart,
-the loop's length) and vectorises the loops; with a dozen separate arrays it cannot
-rule out overlaps within its budget of runtime checks and keeps them scalar (measured:
-a momentum step 3x slower).
+A block's numbers live in one float64 array of ``N_ROWS * BLOCK``, one row of ``BLOCK``
+per quantity, lane r at ``row * BLOCK + r``: the shared rows first, then two point
+buffers. The rows are a compile-time constant apart, so every loop over lanes indexes
+with a constant offset plus the loop variable: LLVM proves the rows of one array apart
+without runtime checks and vectorises the loops, however many rows a loop touches (with
+the rows a runtime ``n`` apart it ran out of its budget of overlap checks once a loop
+touched a dozen rows, which kept the stop rules and the step in separate passes). The
+fused pass takes three views (shared rows, the buffer it reads, the buffer it writes),
+which LLVM checks for overlap once per call. A block always has ``BLOCK`` lanes; a
+sweep's last block fills its spare lanes with copies of its first run, never active.
 
-Rows: X, Y, V the lane's last accepted point and loss; NX, NY, NV, GX, GY the newest
-point, its loss and gradient (NX/NY and GX/GY are adjacent, so ``L[NX:NX + 2]``
-flattened is the (x's, y's) vector ``surface_eval_block`` reads); LOW the best
-accepted loss; ACT 1.0 while the lane runs; LR its rate; C0..C4 its hyperparameter
-row (``lanes_setup``); S0X..S2Y the optimizer state; BC1, BC2 Adam's bias
-corrections when lanes have their own betas.
-
-``lanes_check`` applies ``run.run_single``'s stop rules to the newest point without
-branches and accepts it (X, Y, V) where it counts, so a lane that diverged still
-holds its last finite point: no step copies the previous state. ``lanes_step`` then
-steps every lane from its accepted point; the optimizer is dispatched once per pass.
-Every coordinate goes through the same scalar update (``*_coord``) as
+Two point buffers (rows ``PX, PY, PF, PGX, PGY`` each: a point, its loss and gradient;
+PX/PY and PGX/PGY adjacent, so a buffer's first two rows flattened are the (x's, y's)
+vector ``surface_eval_block`` reads and its last two the gradient it writes) take turns:
+step t reads p_t from one and writes p_{t+1} into the other, which still holds p_{t-1}.
+``lanes_check_step`` applies ``run.run_single``'s stop rules to p_t and, in the same
+loop, steps every lane from p_t to p_{t+1}, except that a lane whose p_t stops it keeps
+p_{t-1} (its last accepted point, which a diverged run reports): no step copies the
+previous point. Shared rows (the first ``N_SHARED``): LOW the best accepted loss; ACT 1.0
+while the lane runs; LR its rate; C0..C4 its hyperparameter row (``lanes_setup``);
+S0X..S2Y the optimizer state; BC1, BC2 Adam's bias corrections when lanes have their own
+betas. The optimizer is dispatched once per pass, one loop per optimizer family, and
+every coordinate goes through the same scalar update (``*_coord``) as
 ``optimizer_step``, so a lane rounds exactly like a single run with its settings (and
 like torch.optim). Damped Newton needs a Hessian per lane and is not stepped here.
 """
@@ -42,19 +46,29 @@ from .optimizers import (
 )
 from .run import LOSS_BOUND
 
-(X, Y, V, NX, NY, NV, GX, GY, LOW, ACT, LR, C0, C1, C2, C3, C4,
- S0X, S0Y, S1X, S1Y, S2X, S2Y, BC1, BC2) = range(24)  # fmt: skip
-N_ROWS = 24
+# Lanes per block: 26 rows x 128 float64 = 26 KiB, inside a 32 KiB L1 (256 lanes measured
+# no faster here: basin map, lr sweep and lr x momentum map within the noise).
+BLOCK = 128
+
+# The shared rows first (a view of rows 0..N_SHARED-1 indexes them as the whole array does).
+(LOW, ACT, LR, C0, C1, C2, C3, C4, S0X, S0Y, S1X, S1Y, S2X, S2Y, BC1, BC2) = range(16)
+N_SHARED = 16
+# One point buffer: x, y, loss, gradient (rows of BLOCK, relative to the buffer).
+PX, PY, PF, PGX, PGY = range(5)
+N_BUF = 5
+BUF_A = N_SHARED  # the buffers' first rows
+BUF_B = N_SHARED + N_BUF
+N_ROWS = N_SHARED + 2 * N_BUF
 N_COLS = 5  # the most hyperparameters an optimizer has (Adam, RMSprop)
 
 # knobs: a pass's scalars, read into locals once (never reloaded per lane).
-K_X_LO, K_X_HI, K_Y_LO, K_Y_HI, K_ESCAPE, K_LIMIT, K_NX, K_NY, K_BC1, K_BC2 = range(10)
-N_KNOBS = 10
+K_X_LO, K_X_HI, K_Y_LO, K_Y_HI, K_ESCAPE, K_LIMIT, K_NX, K_NY, K_BC1, K_BC2, K_PLAIN = range(11)
+N_KNOBS = 11
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def has_lanes(oid: int) -> bool:
-    """Whether ``lanes_step`` steps optimizer ``oid`` (every one but Newton, id 8).
+    """Whether ``lanes_check_step`` steps optimizer ``oid`` (every one but Newton, id 8).
 
     An optimizer added to ``optimizer_step`` without a branch here still sweeps
     correctly: its runs go one by one.
@@ -63,153 +77,257 @@ def has_lanes(oid: int) -> bool:
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def lanes_setup(oid: int, hps: np.ndarray, lrs: np.ndarray, lo: int, L: np.ndarray) -> bool:
-    """Fill LR and C0..C4 from rows lo..lo+n-1 of ``lrs`` and ``hps``; zero the state.
+def lanes_setup(
+    oid: int, hps: np.ndarray, lrs: np.ndarray, starts: np.ndarray, lo: int, n: int, L: np.ndarray
+) -> bool:
+    """Fill buffer A's point, LR and C0..C4 from rows lo..lo+n-1 of ``starts``, ``lrs`` and
+    ``hps`` (lanes n..BLOCK-1 copy row lo); zero everything else (buffer B's point too: a
+    lane stopped at its start reports it as the accepted point, as ``run_single`` would).
 
     Gradient descent's one column (weight decay) is laid out as SGD's four
     (momentum 0, dampening 0, weight decay, nesterov off) so both share a loop;
     Adagrad's sums start at each lane's initial_accumulator_value. Returns whether
     the block shares Adam's betas (then bias corrections are computed once per step).
     """
-    n = L.shape[1]
     L[:] = 0.0
-    for r in range(n):
-        L[LR, r] = lrs[lo + r]
+    for r in range(BLOCK):
+        i = lo + (r if r < n else 0)
+        L[(BUF_A + PX) * BLOCK + r] = starts[i, 0]
+        L[(BUF_A + PY) * BLOCK + r] = starts[i, 1]
+        L[LR * BLOCK + r] = lrs[i]
         for k in range(min(hps.shape[1], N_COLS)):
-            L[C0 + k, r] = hps[lo + r, k]
+            L[(C0 + k) * BLOCK + r] = hps[i, k]
     if oid == 0:
-        for r in range(n):
-            L[C2, r] = L[C0, r]
-            L[C0, r] = 0.0
+        for r in range(BLOCK):
+            L[C2 * BLOCK + r] = L[C0 * BLOCK + r]
+            L[C0 * BLOCK + r] = 0.0
     elif oid == 4:
-        for r in range(n):
-            L[S0X, r] = L[C2, r]
-            L[S0Y, r] = L[C2, r]
+        for r in range(BLOCK):
+            L[S0X * BLOCK + r] = L[C2 * BLOCK + r]
+            L[S0Y * BLOCK + r] = L[C2 * BLOCK + r]
     shared = True
-    for r in range(1, n):
-        shared = shared and L[C0, r] == L[C0, 0] and L[C1, r] == L[C1, 0]
+    for r in range(1, BLOCK):
+        shared = (
+            shared and L[C0 * BLOCK + r] == L[C0 * BLOCK] and L[C1 * BLOCK + r] == L[C1 * BLOCK]
+        )
     return shared
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def plain_sgd(L: np.ndarray) -> bool:
+    """Whether every lane of an SGD block has dampening 0, weight decay 0 and no nesterov
+    (gradient descent, heavy-ball sweeps, basin maps, lr x momentum maps): then its pass
+    runs ``sgd_coord`` with those three as constants, and LLVM drops their selects."""
+    plain = True
+    for r in range(BLOCK):
+        plain = plain and L[C1 * BLOCK + r] == 0.0 and L[C2 * BLOCK + r] == 0.0
+        plain = plain and L[C3 * BLOCK + r] == 0.0
+    return plain
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def adam_corrections(L: np.ndarray, t: int) -> None:
     """BC1 = 1 - b1^t and BC2 = sqrt(1 - b2^t) per lane, for lanes with their own betas."""
-    for r in range(L.shape[1]):
-        L[BC1, r] = bias_correction(L[C0, r], t)
-        L[BC2, r] = math.sqrt(bias_correction(L[C1, r], t))
+    for r in range(BLOCK):
+        L[BC1 * BLOCK + r] = bias_correction(L[C0 * BLOCK + r], t)
+        L[BC2 * BLOCK + r] = math.sqrt(bias_correction(L[C1 * BLOCK + r], t))
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
-def lanes_check(L: np.ndarray, knobs: np.ndarray) -> int:
-    """Each lane's stop rules at its newest point; returns how many running lanes stop.
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _verdict(
+    x: float,
+    y: float,
+    f: float,
+    gx: float,
+    gy: float,
+    x_lo: float,
+    x_hi: float,
+    y_lo: float,
+    y_hi: float,
+    escape: bool,
+    limit: float,
+) -> tuple[bool, bool]:
+    """(stop, counts) for a lane's point: ``run.run_single``'s stop rules without branches.
 
-    ``knobs`` gives the box (K_X_LO..K_Y_HI), whether leaving it is an escape (the
-    point still counts) rather than divergence (K_ESCAPE), and the largest squared
-    gradient norm that counts as converged (K_LIMIT, see ``batch.converge_limit``).
     A point counts when it is finite with |f| <= LOSS_BOUND and inside the box (or
-    escaping); then it becomes the lane's accepted point and may lower LOW.
-    abs(v) < inf is isfinite(v) without a branch; abs(f) <= LOSS_BOUND implies it.
+    escaping): then it is accepted and may lower LOW. It stops the lane when it is not
+    finite, or outside the box, or its squared gradient norm is at most ``limit`` (see
+    ``batch.converge_limit``). abs(v) < inf is isfinite(v) without a branch;
+    abs(f) <= LOSS_BOUND implies it.
     """
-    x_lo, x_hi, y_lo, y_hi = knobs[K_X_LO], knobs[K_X_HI], knobs[K_Y_LO], knobs[K_Y_HI]
-    escape = knobs[K_ESCAPE] != 0.0
-    limit = knobs[K_LIMIT]
-    events = 0
-    for r in range(L.shape[1]):
-        x = L[NX, r]
-        y = L[NY, r]
-        f = L[NV, r]
-        gx = L[GX, r]
-        gy = L[GY, r]
-        finite = (
-            (abs(x) < math.inf)
-            & (abs(y) < math.inf)
-            & (abs(f) <= LOSS_BOUND)
-            & (abs(gx) < math.inf)
-            & (abs(gy) < math.inf)
-        )
-        inside = (x >= x_lo) & (x <= x_hi) & (y >= y_lo) & (y <= y_hi)
-        counts = finite & (inside | escape)
-        # Every load before any select (see lanes_step).
-        low, ox, oy, of, running = L[LOW, r], L[X, r], L[Y, r], L[V, r], L[ACT, r] != 0.0
-        L[LOW, r] = f if counts & (f < low) else low
-        L[X, r] = x if counts else ox
-        L[Y, r] = y if counts else oy
-        L[V, r] = f if counts else of
-        events += running & ((not (finite & inside)) | (gx * gx + gy * gy <= limit))
-    return events
+    # v - v is +0.0 for a finite v and NaN otherwise, and abs(f) + 0.0 is abs(f): one
+    # comparison tests all five numbers, with no constant but the bound (fewer live
+    # vector registers than five abs(v) < inf tests, which made Adam's loop spill).
+    finite = abs(f) + ((x - x) + (y - y)) + ((gx - gx) + (gy - gy)) <= LOSS_BOUND
+    inside = (x >= x_lo) & (x <= x_hi) & (y >= y_lo) & (y <= y_hi)
+    stop = (not (finite & inside)) | (gx * gx + gy * gy <= limit)
+    return stop, finite & (inside | escape)
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
-def lanes_step(oid: int, L: np.ndarray, t: int, knobs: np.ndarray) -> None:
-    """Step ``t`` (from 1) of optimizer ``oid`` for every lane: from (X, Y) with gradient
-    (GX, GY) plus the step's noise (K_NX, K_NY) to (NX, NY).
+@njit(cache=True, nogil=True, error_model="numpy", _nrt=False)
+def lanes_check_step(
+    oid: int, P: np.ndarray, Q: np.ndarray, S: np.ndarray, t: int, knobs: np.ndarray
+) -> int:
+    """Stop rules at p_t and step ``t`` (from 1) of optimizer ``oid`` for every lane, in one
+    pass; returns how many running lanes p_t stops.
+
+    ``P`` and ``Q`` are the two point buffers (views of N_BUF rows), ``S`` the shared rows
+    (the view of the first N_SHARED rows). p_t with its loss and gradient is read from ``P``;
+    p_{t+1} = p_t stepped with the gradient plus the step's noise (K_NX, K_NY) is
+    written to ``Q``, except for lanes that p_t stops, whose ``Q`` keeps p_{t-1}.
+    ``knobs`` gives the box (K_X_LO..K_Y_HI), whether leaving it is an escape (the point
+    still counts) rather than divergence (K_ESCAPE), and the largest squared gradient
+    norm that counts as converged (K_LIMIT). Three views rather than one array and the
+    buffers' offsets: within a view every row is a constant offset, so LLVM checks each
+    pair of views for overlap once per call and compiles the loops once (inlining one
+    copy per direction, with constant offsets, doubled the sweeps' compile time).
 
     Lanes that stopped are stepped too (their results are stored; stepping them costs
     less than a branch). Adam and AdamW use the step's shared bias corrections
     (K_BC1, K_BC2) when K_BC1 > 0 (a correction is never 0), else each lane's BC1,
-    BC2. Unknown ids, and Newton, do nothing.
+    BC2. Unknown ids, and Newton, step nothing and report no stop.
     """
     # A load inside a conditional expression is a branch LLVM cannot turn into a
     # select (the load might fault), which keeps a loop scalar: every row is loaded first.
+    x_lo, x_hi, y_lo, y_hi = knobs[K_X_LO], knobs[K_X_HI], knobs[K_Y_LO], knobs[K_Y_HI]
+    escape = knobs[K_ESCAPE] != 0.0
+    limit = knobs[K_LIMIT]
     nx = knobs[K_NX]
     ny = knobs[K_NY]
     noisy = nx != 0.0 or ny != 0.0  # adding 0.0 would turn a -0.0 gradient into +0.0
-    if oid == 0 or oid == 1 or oid == 2:
-        for r in range(L.shape[1]):
-            gx, gy = L[GX, r], L[GY, r]  # loads stay out of conditional expressions
+    B = BLOCK
+    events = 0
+    if (oid == 0 or oid == 1 or oid == 2) and knobs[K_PLAIN] != 0.0:
+        # The loop below with dampening, weight decay and nesterov 0 (the same bits:
+        # sgd_coord's selects pick what they picked with those rows at 0).
+        for r in range(B):
+            x, y, f, gx, gy = _point(P, r)
+            stop, counts = _verdict(x, y, f, gx, gy, x_lo, x_hi, y_lo, y_hi, escape, limit)
+            low, act = S[LOW * B + r], S[ACT * B + r] != 0.0
+            S[LOW * B + r] = f if counts & (f < low) else low
+            events += act & stop
             gx, gy = (gx + nx, gy + ny) if noisy else (gx, gy)
-            lr, mu, damp, wd, nest = L[LR, r], L[C0, r], L[C1, r], L[C2, r], L[C3, r] != 0.0
-            L[NX, r], L[S0X, r] = sgd_coord(L[X, r], gx, L[S0X, r], t, lr, mu, damp, wd, nest)
-            L[NY, r], L[S0Y, r] = sgd_coord(L[Y, r], gy, L[S0Y, r], t, lr, mu, damp, wd, nest)
+            lr, mu = S[LR * B + r], S[C0 * B + r]
+            x1, S[S0X * B + r] = sgd_coord(x, gx, S[S0X * B + r], t, lr, mu, 0.0, 0.0, False)
+            y1, S[S0Y * B + r] = sgd_coord(y, gy, S[S0Y * B + r], t, lr, mu, 0.0, 0.0, False)
+            if not stop:  # a masked store: no load of p_{t-1}
+                Q[r] = x1
+                Q[B + r] = y1
+    elif oid == 0 or oid == 1 or oid == 2:
+        for r in range(B):
+            x, y, f, gx, gy = _point(P, r)
+            stop, counts = _verdict(x, y, f, gx, gy, x_lo, x_hi, y_lo, y_hi, escape, limit)
+            low, act = S[LOW * B + r], S[ACT * B + r] != 0.0
+            S[LOW * B + r] = f if counts & (f < low) else low
+            events += act & stop
+            gx, gy = (gx + nx, gy + ny) if noisy else (gx, gy)
+            lr, mu, damp = S[LR * B + r], S[C0 * B + r], S[C1 * B + r]
+            wd, nest = S[C2 * B + r], S[C3 * B + r] != 0.0
+            x1, S[S0X * B + r] = sgd_coord(x, gx, S[S0X * B + r], t, lr, mu, damp, wd, nest)
+            y1, S[S0Y * B + r] = sgd_coord(y, gy, S[S0Y * B + r], t, lr, mu, damp, wd, nest)
+            if not stop:  # a masked store: no load of p_{t-1}
+                Q[r] = x1
+                Q[B + r] = y1
     elif oid == 3:
-        for r in range(L.shape[1]):
-            gx, gy = L[GX, r], L[GY, r]  # loads stay out of conditional expressions
+        for r in range(B):
+            x, y, f, gx, gy = _point(P, r)
+            stop, counts = _verdict(x, y, f, gx, gy, x_lo, x_hi, y_lo, y_hi, escape, limit)
+            low, act = S[LOW * B + r], S[ACT * B + r] != 0.0
+            S[LOW * B + r] = f if counts & (f < low) else low
+            events += act & stop
             gx, gy = (gx + nx, gy + ny) if noisy else (gx, gy)
-            L[NX, r], L[S0X, r] = heavy_ball_coord(L[X, r], gx, L[S0X, r], L[LR, r], L[C0, r])
-            L[NY, r], L[S0Y, r] = heavy_ball_coord(L[Y, r], gy, L[S0Y, r], L[LR, r], L[C0, r])
+            lr, mu = S[LR * B + r], S[C0 * B + r]
+            x1, S[S0X * B + r] = heavy_ball_coord(x, gx, S[S0X * B + r], lr, mu)
+            y1, S[S0Y * B + r] = heavy_ball_coord(y, gy, S[S0Y * B + r], lr, mu)
+            if not stop:  # a masked store: no load of p_{t-1}
+                Q[r] = x1
+                Q[B + r] = y1
     elif oid == 4:
-        for r in range(L.shape[1]):
-            gx, gy = L[GX, r], L[GY, r]  # loads stay out of conditional expressions
+        for r in range(B):
+            x, y, f, gx, gy = _point(P, r)
+            stop, counts = _verdict(x, y, f, gx, gy, x_lo, x_hi, y_lo, y_hi, escape, limit)
+            low, act = S[LOW * B + r], S[ACT * B + r] != 0.0
+            S[LOW * B + r] = f if counts & (f < low) else low
+            events += act & stop
             gx, gy = (gx + nx, gy + ny) if noisy else (gx, gy)
-            clr = adagrad_lr(L[LR, r], t, L[C0, r])
-            L[NX, r], L[S0X, r] = adagrad_coord(L[X, r], gx, L[S0X, r], clr, L[C1, r], L[C3, r])
-            L[NY, r], L[S0Y, r] = adagrad_coord(L[Y, r], gy, L[S0Y, r], clr, L[C1, r], L[C3, r])
+            clr = adagrad_lr(S[LR * B + r], t, S[C0 * B + r])
+            wd, eps = S[C1 * B + r], S[C3 * B + r]
+            x1, S[S0X * B + r] = adagrad_coord(x, gx, S[S0X * B + r], clr, wd, eps)
+            y1, S[S0Y * B + r] = adagrad_coord(y, gy, S[S0Y * B + r], clr, wd, eps)
+            if not stop:  # a masked store: no load of p_{t-1}
+                Q[r] = x1
+                Q[B + r] = y1
     elif oid == 5:
-        for r in range(L.shape[1]):
-            gx, gy = L[GX, r], L[GY, r]  # loads stay out of conditional expressions
+        for r in range(B):
+            x, y, f, gx, gy = _point(P, r)
+            stop, counts = _verdict(x, y, f, gx, gy, x_lo, x_hi, y_lo, y_hi, escape, limit)
+            low, act = S[LOW * B + r], S[ACT * B + r] != 0.0
+            S[LOW * B + r] = f if counts & (f < low) else low
+            events += act & stop
             gx, gy = (gx + nx, gy + ny) if noisy else (gx, gy)
-            lr, alpha, eps, wd, mu = L[LR, r], L[C0, r], L[C1, r], L[C2, r], L[C3, r]
-            cen = L[C4, r] != 0.0
-            L[NX, r], L[S0X, r], L[S1X, r], L[S2X, r] = rmsprop_coord(
-                L[X, r], gx, L[S0X, r], L[S1X, r], L[S2X, r], lr, alpha, eps, wd, mu, cen
-            )
-            L[NY, r], L[S0Y, r], L[S1Y, r], L[S2Y, r] = rmsprop_coord(
-                L[Y, r], gy, L[S0Y, r], L[S1Y, r], L[S2Y, r], lr, alpha, eps, wd, mu, cen
-            )
+            lr, alpha, eps, wd, mu = (
+                S[LR * B + r], S[C0 * B + r], S[C1 * B + r], S[C2 * B + r], S[C3 * B + r]
+            )  # fmt: skip
+            cen = S[C4 * B + r] != 0.0
+            x1, S[S0X * B + r], S[S1X * B + r], S[S2X * B + r] = rmsprop_coord(
+                x, gx, S[S0X * B + r], S[S1X * B + r], S[S2X * B + r], lr, alpha, eps, wd, mu,
+                cen,
+            )  # fmt: skip
+            y1, S[S0Y * B + r], S[S1Y * B + r], S[S2Y * B + r] = rmsprop_coord(
+                y, gy, S[S0Y * B + r], S[S1Y * B + r], S[S2Y * B + r], lr, alpha, eps, wd, mu,
+                cen,
+            )  # fmt: skip
+            if not stop:  # a masked store: no load of p_{t-1}
+                Q[r] = x1
+                Q[B + r] = y1
     elif oid == 6:
-        for r in range(L.shape[1]):
-            gx, gy = L[GX, r], L[GY, r]  # loads stay out of conditional expressions
+        for r in range(B):
+            x, y, f, gx, gy = _point(P, r)
+            stop, counts = _verdict(x, y, f, gx, gy, x_lo, x_hi, y_lo, y_hi, escape, limit)
+            low, act = S[LOW * B + r], S[ACT * B + r] != 0.0
+            S[LOW * B + r] = f if counts & (f < low) else low
+            events += act & stop
             gx, gy = (gx + nx, gy + ny) if noisy else (gx, gy)
-            lr, gamma, eps = L[LR, r], L[C0, r], L[C1, r]
-            L[NX, r], L[S0X, r] = rmsprop_lecture_coord(L[X, r], gx, L[S0X, r], lr, gamma, eps)
-            L[NY, r], L[S0Y, r] = rmsprop_lecture_coord(L[Y, r], gy, L[S0Y, r], lr, gamma, eps)
+            lr, gamma, eps = S[LR * B + r], S[C0 * B + r], S[C1 * B + r]
+            x1, S[S0X * B + r] = rmsprop_lecture_coord(x, gx, S[S0X * B + r], lr, gamma, eps)
+            y1, S[S0Y * B + r] = rmsprop_lecture_coord(y, gy, S[S0Y * B + r], lr, gamma, eps)
+            if not stop:  # a masked store: no load of p_{t-1}
+                Q[r] = x1
+                Q[B + r] = y1
     elif oid == 7 or oid == 9:
         bc1, bc2 = knobs[K_BC1], knobs[K_BC2]
         shared = bc1 > 0.0
         decoupled = oid == 9
-        for r in range(L.shape[1]):
-            gx, gy = L[GX, r], L[GY, r]  # loads stay out of conditional expressions
+        for r in range(B):
+            x, y, f, gx, gy = _point(P, r)
+            stop, counts = _verdict(x, y, f, gx, gy, x_lo, x_hi, y_lo, y_hi, escape, limit)
+            low, act = S[LOW * B + r], S[ACT * B + r] != 0.0
+            S[LOW * B + r] = f if counts & (f < low) else low
+            events += act & stop
             gx, gy = (gx + nx, gy + ny) if noisy else (gx, gy)
-            lr, b1, b2, eps, wd = L[LR, r], L[C0, r], L[C1, r], L[C2, r], L[C3, r]
-            ams = L[C4, r] != 0.0
-            own1, own2 = L[BC1, r], L[BC2, r]
+            lr, b1, b2, eps, wd = (
+                S[LR * B + r], S[C0 * B + r], S[C1 * B + r], S[C2 * B + r], S[C3 * B + r]
+            )  # fmt: skip
+            ams = S[C4 * B + r] != 0.0
+            own1, own2 = S[BC1 * B + r], S[BC2 * B + r]
             step_size = lr / (bc1 if shared else own1)
             bc2_sqrt = bc2 if shared else own2
-            L[NX, r], L[S0X, r], L[S1X, r], L[S2X, r] = adam_coord(
-                L[X, r], gx, L[S0X, r], L[S1X, r], L[S2X, r], lr, step_size, bc2_sqrt, b1, b2,
-                eps, wd, ams, decoupled,
+            x1, S[S0X * B + r], S[S1X * B + r], S[S2X * B + r] = adam_coord(
+                x, gx, S[S0X * B + r], S[S1X * B + r], S[S2X * B + r], lr, step_size, bc2_sqrt,
+                b1, b2, eps, wd, ams, decoupled,
             )  # fmt: skip
-            L[NY, r], L[S0Y, r], L[S1Y, r], L[S2Y, r] = adam_coord(
-                L[Y, r], gy, L[S0Y, r], L[S1Y, r], L[S2Y, r], lr, step_size, bc2_sqrt, b1, b2,
-                eps, wd, ams, decoupled,
+            y1, S[S0Y * B + r], S[S1Y * B + r], S[S2Y * B + r] = adam_coord(
+                y, gy, S[S0Y * B + r], S[S1Y * B + r], S[S2Y * B + r], lr, step_size, bc2_sqrt,
+                b1, b2, eps, wd, ams, decoupled,
             )  # fmt: skip
+            if not stop:  # a masked store: no load of p_{t-1}
+                Q[r] = x1
+                Q[B + r] = y1
+    return events
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _point(P: np.ndarray, r: int) -> tuple[float, float, float, float, float]:
+    """Lane r's (x, y, f, gx, gy) in the point buffer ``P``."""
+    B = BLOCK
+    return P[PX * B + r], P[PY * B + r], P[PF * B + r], P[PGX * B + r], P[PGY * B + r]

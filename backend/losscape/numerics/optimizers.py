@@ -62,7 +62,7 @@ def _lerp(start: float, end: float, weight: float) -> float:
 # inline="always": numba inlines these small updates into their callers' IR
 # instead of compiling each as a function of its own (a first run compiles less).
 # One scalar update per optimizer, per coordinate: the array steps below and the
-# per-lane sweep steps (``lanes.lanes_step``) both call these, so every path
+# per-lane sweep steps (``lanes.lanes_check_step``) both call these, so every path
 # rounds exactly alike. Branches on per-lane
 # settings are written as selects so a loop over lanes vectorises.
 
