@@ -105,7 +105,7 @@ def sgd_coord(
     return _fma(-lr, g, th), (bn if use else b)
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def sgd_step(
     theta: np.ndarray,
     grad: np.ndarray,
@@ -130,6 +130,9 @@ def sgd_step(
 
 # The rows' steps all take (theta, grad, state, t, lr, hp), the signature the
 # dispatch calls: these wrappers give SGD's and Adam's shared steps that form.
+# The shared steps are inline="always" so numba inlines them into each wrapper:
+# called, each would be one more function to compile and link (a first
+# optimizer_step then took 4.9-6.2 CPU-s against 3.2-3.7 s for the hand-written one).
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -330,7 +333,7 @@ def adam_coord(
     return th + (-step_size) * m / denom, m, v, vmax
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def adam_step(
     theta: np.ndarray,
     grad: np.ndarray,
@@ -376,7 +379,7 @@ def adamw_step(
     adam_step(theta, grad, state, t, lr, hp, True)
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def gradient_step(theta: np.ndarray, grad: np.ndarray, lr: float) -> None:
     """theta <- theta - lr g (Newton's fallback)."""
     for i in range(theta.shape[0]):
