@@ -32,16 +32,13 @@ through ``run.run_single``, and a sweep steps it one run at a time unless
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import numpy as np
 from numba import njit, types
-from numba.core.registry import CPUDispatcher as Dispatcher
 from numba.extending import intrinsic
 
 from . import switch
 from .optimizer_specs import NEWTON_ID, OPTIMIZERS  # noqa: F401  (OPTIMIZERS re-exported)
-from .specs import OptimizerSpec
 
 MAX_STATE_SLOTS = 3  # RMSprop centered + momentum; Adam with amsgrad
 
@@ -456,31 +453,9 @@ def newton_step(
 # ---------------------------------------------------------------- dispatch built from the rows
 
 
-def _dispatch_tables(
-    rows: tuple[OptimizerSpec, ...],
-) -> tuple[tuple[tuple[int, Any], ...], tuple[tuple[int, Any], ...]]:
-    """((id, step), ...) for every row and ((id, init), ...) for the rows with an init:
-    the functions the rows name, looked up in this module (a name, not source: no exec)."""
-    here = globals()
-
-    def named(spec: OptimizerSpec, name: str, what: str) -> Any:
-        fn = here.get(name)
-        if not isinstance(fn, Dispatcher):
-            raise RuntimeError(
-                f"optimizer row {spec.name!r}: {what}={name!r} is not an @njit function "
-                "in numerics/optimizers.py"
-            )
-        return fn
-
-    steps = tuple((spec.id, named(spec, spec.step, "step")) for spec in rows)
-    inits = tuple(
-        (spec.id, named(spec, spec.init, "init")) for spec in rows if spec.init is not None
-    )
-    return steps, inits
-
-
-_STEP_TABLE, _INIT_TABLE = _dispatch_tables(OPTIMIZERS)
-# The switches on the optimizer ids, built from the rows (see ``switch``).
+# The switches on the optimizer ids, built from the functions the rows name (see ``switch``).
+_STEP_TABLE = switch.named_table(OPTIMIZERS, "step", globals(), __name__)
+_INIT_TABLE = switch.named_table(OPTIMIZERS, "init", globals(), __name__)
 _step_switch = switch.make_step(_STEP_TABLE)
 _init_switch = switch.make_init(_INIT_TABLE)
 

@@ -43,6 +43,7 @@ from typing import Any
 from llvmlite import ir
 from numba.core import cgutils, types
 from numba.core.errors import TypingError
+from numba.core.registry import CPUDispatcher
 from numba.extending import intrinsic
 from numba.np.arrayobj import load_item, store_item
 
@@ -276,6 +277,22 @@ def _make_void(table: Table, arity: int) -> Any:
 
         return call6
     raise ValueError(f"no void switch of arity {arity}")
+
+
+def named_table(rows: Sequence[Any], attr: str, namespace: dict[str, Any], where: str) -> Table:
+    """((row.id, fn), ...) for the rows whose ``attr`` names a function (None: skipped),
+    each ``fn`` looked up by that name in ``namespace`` (a module's globals: a name
+    lookup, no source is compiled); RuntimeError if it is not an ``@njit`` function."""
+    table = []
+    for row in rows:
+        name = getattr(row, attr)
+        if name is None:
+            continue
+        fn = namespace.get(name)
+        if not isinstance(fn, CPUDispatcher):
+            raise RuntimeError(f"row {row.name!r}: {attr}={name!r} is no @njit function in {where}")
+        table.append((row.id, fn))
+    return tuple(table)
 
 
 def make_step(table: Table) -> Any:
