@@ -1,13 +1,17 @@
-"""The README's "Extending" example, applied to a copy of the package and run.
+"""The README's "Extending" examples, applied to a copy of the package and run.
 
 The blocks marked ``<!-- extending:... -->`` in README.md are inserted into a
-copy of the package where the README says they go: the function and the row
-into ``numerics/surfaces_bowls.py``, and nothing else (the dispatch on surface
-ids is built from the rows). A fresh process then uses the new surface
-through every path that compiles a catalogue dispatcher (a trajectory, a grid,
-a basin map and an lr sweep) and ``GET /api/catalog``, and the checks below
-compare it with the surface's closed form. If the README and the registry
-drift apart, this fails.
+copy of the package where the README says they go, and nothing else (the
+dispatch on surface and optimizer ids is built from the rows). The surface:
+the function and the row into ``numerics/surfaces_bowls.py``; a fresh process
+then uses it through every path that compiles a catalogue dispatcher (a
+trajectory, a grid, a basin map and an lr sweep) and ``GET /api/catalog``, and
+the checks below compare it with the surface's closed form. The optimizer: the
+step into ``numerics/optimizers.py`` and the row into ``OPTIMIZERS`` in
+``numerics/optimizer_specs.py``; a fresh process runs it through
+``losscape.trajectory``, an lr sweep and ``GET /api/catalog``, checked against
+a plain-Python loop of the rule. If the README and the registry drift apart,
+this fails.
 """
 
 from __future__ import annotations
@@ -18,7 +22,10 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+
+import numpy as np
 
 import losscape
 
@@ -84,7 +91,14 @@ print(json.dumps({
 
 
 def test_readme_blocks_are_there():
-    assert set(blocks()) == {"function", "row", "use"}
+    assert set(blocks()) == {
+        "function",
+        "row",
+        "use",
+        "optimizer-function",
+        "optimizer-row",
+        "optimizer-use",
+    }
 
 
 def test_the_readme_surface_works_end_to_end(tmp_path):
@@ -124,3 +138,146 @@ def test_the_readme_surface_works_end_to_end(tmp_path):
     assert abs(got["sweep_final"][0] + 0.5) < 1e-12  # default t = 1: f* = -1/2
     assert got["sweep_status"][1] == "diverged"
     assert got["catalog"] == [["t", 1.0]]
+
+
+# ---------------------------------------------------------------- a new optimizer
+
+
+def patched_optimizers(steps: str, rows: str, b: dict[str, str]) -> tuple[str, str]:
+    """optimizers.py with the README's step before the dispatch section, and
+    optimizer_specs.py with the README's row last in ``OPTIMIZERS``."""
+    at = steps.index("dispatch built from the rows\n")
+    at = steps.rindex("\n", 0, at) + 1  # the start of that section's comment line
+    assert steps.count("dispatch built from the rows\n") == 1
+    steps = steps[:at] + b["optimizer-function"] + "\n\n" + steps[at:]
+    start = rows.index("OPTIMIZERS: tuple[OptimizerSpec, ...] = (")
+    end = rows.index("\n)\n", start)
+    return steps, rows[:end] + "\n" + b["optimizer-row"].rstrip("\n") + rows[end:]
+
+
+OPTIMIZER_CHECK = """
+import json, os, runpy, sys
+import numpy as np
+import losscape
+run_use = runpy.run_path(sys.argv[1])  # the README's usage block, as a script
+run = losscape.trajectory(
+    "rosenbrock", "lion", start=(-1.5, 2.0), lr=0.02, steps=150, tol=0.0, beta1=0.8, beta2=0.95
+)
+sweep = losscape.lr_sweep(
+    "rosenbrock", "lion", start=(-1.5, 2.0), steps=150, lr_min=0.005, lr_max=0.05, count=3,
+    tol=0.0, beta1=0.8, beta2=0.95,
+)
+os.environ["LOSSCAPE_WARMUP"] = "0"
+os.environ["LOSSCAPE_ALLOWED_HOSTS"] = "testserver"
+from fastapi.testclient import TestClient
+from losscape.api.app import create_app
+with TestClient(create_app()) as client:
+    catalog = client.get("/api/catalog").json()
+    def post(hyperparams):
+        lion = {"optimizer": "lion", "start": [-1.5, 2.0], "lr": 0.02, "hyperparams": hyperparams}
+        body = {"surface": {"name": "rosenbrock"}, "steps": 150, "tol": 0.0, "runs": [lion]}
+        return client.post("/api/trajectories", json={**body, "precision": "float64"})
+    good = post({"beta1": 0.8, "beta2": 0.95})
+    bad = post({"gamma": 1.0})
+row = [o for o in catalog["optimizers"] if o["name"] == "lion"]
+print(json.dumps({
+    "use_final": run_use["run"].path[-1].tolist(),
+    "use_sweep": [float(f) for f in run_use["sweep"].final_loss],
+    "path": run.path.tolist(),
+    "loss": run.loss.tolist(),
+    "status": run.status,
+    "hyperparams": run.hyperparams,
+    "sweep_lrs": [float(v) for v in sweep.lrs],
+    "sweep_final": [float(f) for f in sweep.final_loss],
+    "sweep_status": list(sweep.status),
+    "last_name": [o["name"] for o in losscape.optimizers()][-1],
+    "catalog": [[p["name"], p["default"]] for p in row[0]["hyperparams"]] if row else None,
+    "api": [good.status_code, good.json()],
+    "bad": [bad.status_code, bad.text],
+}))
+"""
+
+
+def lion_reference(
+    grad: Callable[[float, float], tuple[float, float]],
+    start: tuple[float, float],
+    lr: float,
+    steps: int,
+    beta1: float,
+    beta2: float,
+) -> list[list[float]]:
+    """The README's rule in plain Python, per coordinate: the points (steps + 1, 2)."""
+    theta = list(start)
+    m = [0.0, 0.0]
+    path = [theta.copy()]
+    for _ in range(steps):
+        g = grad(theta[0], theta[1])
+        for i in range(2):
+            c = beta1 * m[i] + (1.0 - beta1) * g[i]
+            theta[i] = theta[i] - lr * (1.0 if c > 0.0 else (-1.0 if c < 0.0 else 0.0))
+            m[i] = beta2 * m[i] + (1.0 - beta2) * g[i]
+        path.append(theta.copy())
+    return path
+
+
+def rosenbrock_grad(x: float, y: float) -> tuple[float, float]:
+    """The gradient of the catalogue's Rosenbrock at its default parameters (a = 1, b = 100)."""
+    return -2.0 * (1.0 - x) - 400.0 * x * (y - x * x), 200.0 * (y - x * x)
+
+
+def rosenbrock(x: float, y: float) -> float:
+    return (1.0 - x) ** 2 + 100.0 * (y - x * x) ** 2
+
+
+def test_the_readme_optimizer_works_end_to_end(tmp_path):
+    b = blocks()
+    copy = tmp_path / "losscape"
+    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__", "frontend"))
+    steps_py = copy / "numerics" / "optimizers.py"
+    rows_py = copy / "numerics" / "optimizer_specs.py"
+    new_steps, new_rows = patched_optimizers(steps_py.read_text(), rows_py.read_text(), b)
+    steps_py.write_text(new_steps)
+    rows_py.write_text(new_rows)
+    env = {**os.environ, "PYTHONPATH": str(tmp_path), "NUMBA_CACHE_DIR": str(tmp_path / "nc")}
+    use = tmp_path / "use.py"
+    use.write_text(b["optimizer-use"])
+    out = subprocess.run(
+        [sys.executable, "-c", OPTIMIZER_CHECK, str(use)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=1200,
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    # The README's usage: on the unit bowl from (2, 1.5), steps of exactly 0.01 per
+    # coordinate land on the minimum (0, 0) up to the rounding of 200 and 150 subtractions.
+    assert all(abs(v) < 1e-12 for v in got["use_final"])
+    assert len(got["use_sweep"]) == 3
+    # The trajectory equals the plain-Python rule point for point.
+    ref = lion_reference(rosenbrock_grad, (-1.5, 2.0), 0.02, 150, 0.8, 0.95)
+    assert got["status"] == "done"
+    assert len(got["path"]) == 151
+    for (x, y), (rx, ry) in zip(got["path"], ref, strict=True):
+        assert abs(x - rx) < 1e-12 and abs(y - ry) < 1e-12
+    assert got["hyperparams"] == {"beta1": 0.8, "beta2": 0.95}
+    # Every step moves each coordinate by exactly lr (or not at all).
+    steps = np.abs(np.diff(np.array(got["path"]), axis=0))
+    assert np.all((np.abs(steps - 0.02) < 1e-12) | (steps == 0.0))
+    # The sweep's runs (one at a time: Lion has no lockstep branch) agree with the rule.
+    for lr, final, status in zip(
+        got["sweep_lrs"], got["sweep_final"], got["sweep_status"], strict=True
+    ):
+        rx, ry = lion_reference(rosenbrock_grad, (-1.5, 2.0), lr, 150, 0.8, 0.95)[-1]
+        assert status == "done"
+        assert abs(final - rosenbrock(rx, ry)) <= 1e-9 * max(1.0, abs(final))
+    # The web API's run is the same trajectory (float64 arrays, every step kept).
+    assert got["api"][0] == 200
+    api_run = got["api"][1]["runs"][0]
+    assert api_run["x"] == [p[0] for p in got["path"]]
+    assert api_run["y"] == [p[1] for p in got["path"]]
+    assert api_run["hyperparams"] == {"beta1": 0.8, "beta2": 0.95}
+    assert got["last_name"] == "lion"
+    assert got["catalog"] == [["beta1", 0.9], ["beta2", 0.99]]
+    assert got["bad"][0] == 422 and "beta1, beta2" in got["bad"][1]

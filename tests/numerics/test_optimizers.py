@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 import losscape
+from losscape.numerics import optimizers
 from losscape.numerics.optimizers import (
     MAX_STATE_SLOTS,
     NEWTON_ID,
@@ -551,6 +552,71 @@ def test_optimizer_step_for_newton_id_is_the_gradient_fallback() -> None:
     theta = np.array([1.0, 1.0])
     optimizer_step(NEWTON_ID, theta, np.array([2.0, -4.0]), np.zeros((3, 2)), 1, 0.25, np.zeros(1))
     assert theta.tolist() == [0.5, 2.0]
+
+
+# --------------------------------------------------------------------------- dispatch from the rows
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_optimizer_step_is_the_step_its_row_names(name: str) -> None:
+    """The generated dispatch calls exactly the row's step (and init): bit for bit, 20 steps."""
+    spec = SPECS[name]
+    step = getattr(optimizers, spec.step)
+    hp = hp_array(spec, {})
+    rng = np.random.default_rng(spec.id)
+    theta_a = rng.standard_normal(5)
+    theta_b = theta_a.copy()
+    state_a = np.zeros((MAX_STATE_SLOTS, 5))
+    state_b = np.full((MAX_STATE_SLOTS, 5), 7.0)  # optimizer_init must zero it
+    optimizer_init(spec.id, state_a, hp)
+    state_b[:] = 0.0
+    if spec.init is not None:
+        getattr(optimizers, spec.init)(state_b, hp)
+    assert state_a.tobytes() == state_b.tobytes()
+    for t in range(1, 21):
+        g = rng.standard_normal(5)
+        optimizer_step(spec.id, theta_a, g, state_a, t, 0.01, hp)
+        step(theta_b, g, state_b, t, 0.01, hp)
+    assert theta_a.tobytes() == theta_b.tobytes()
+    assert state_a.tobytes() == state_b.tobytes()
+
+
+def test_unknown_optimizer_ids_do_nothing() -> None:
+    theta = np.array([1.0, 2.0])
+    state = np.full((MAX_STATE_SLOTS, 2), 3.0)
+    optimizer_step(
+        max(SPECS[n].id for n in NAMES) + 1, theta, np.ones(2), state, 1, 0.1, np.ones(5)
+    )
+    optimizer_init(-1, state, np.ones(5))
+    assert theta.tolist() == [1.0, 2.0] and not state.any()  # init zeroes, nothing more
+
+
+def test_every_row_names_a_step_in_optimizers() -> None:
+    """Each row's step (and init) exists in ``optimizers`` with the one common signature."""
+
+    def params(name: str) -> list[str]:
+        return list(inspect.signature(getattr(optimizers, name).py_func).parameters)
+
+    for spec in OPTIMIZERS:
+        assert params(spec.step) == ["theta", "grad", "state", "t", "lr", "hp"], spec.name
+        assert spec.init is None or params(spec.init) == ["state", "hp"], spec.name
+
+
+def test_an_optimizer_without_a_family_runs_through_the_generic_path(monkeypatch) -> None:
+    """kernels.run_trajectory runs an id missing from FAMILY_OF_OPTIMIZER (an optimizer added
+    by its row alone) through run_single: the same path, bit for bit, as its family kernel."""
+    from losscape.numerics import trajectory
+
+    kw = {"start": (-1.5, 2.0), "steps": 300, "lr": 1e-3}
+    for name in ("adagrad", "heavy_ball", "adam"):
+        fast = losscape.trajectory("rosenbrock", name, **kw)
+        monkeypatch.delitem(trajectory.FAMILY_OF_OPTIMIZER, SPECS[name].id)
+        generic = losscape.trajectory("rosenbrock", name, **kw)
+        monkeypatch.undo()
+        assert generic.status == fast.status
+        assert generic.path.tobytes() == fast.path.tobytes()
+        assert generic.loss.tobytes() == fast.loss.tobytes()
+        assert generic.averaged_path.tobytes() == fast.averaged_path.tobytes()
 
 
 # --------------------------------------------------------------------------- torch.optim parity

@@ -37,7 +37,7 @@ from .surfaces import (
     catalogue_values_row,
     surface_eval,
 )
-from .trajectory import run_catalogue
+from .trajectory import FAMILY_OF_OPTIMIZER, run_catalogue
 
 _NO_CURVE = np.empty(0)
 
@@ -69,8 +69,10 @@ def run_trajectory(
     surface runs its optimizer family's kernel (``trajectory``); a typed
     formula, interpreted and ~5x slower anyway, runs ``run_single`` rather than
     seven more kernels to compile, with the average and its losses computed here.
+    An optimizer with no family kernel (one added by its registry row alone) runs
+    ``run_single`` too, through ``optimizers.optimizer_step``'s generated dispatch.
     """
-    if sid == EXPRESSION_ID:
+    if sid == EXPRESSION_ID or oid not in FAMILY_OF_OPTIMIZER:
         path = np.empty((steps + 1, 3))
         n, status, *_ = run_single(
             sid, sp, code, consts, oid, hp, kid, schp, lr0, x0, y0, steps, noise_std, seed, tol,

@@ -2,7 +2,9 @@
 hyperparameters with defaults and bounds, state slots, lr range, torch name).
 
 Plain data: validation, the catalog, the page's controls, the network trainer
-and the reference tests read these rows; the compiled steps are in ``optimizers``.
+and the reference tests read these rows; the compiled steps are in ``optimizers``,
+and each row names its step (``step=``, and ``init=`` when its state does not
+start at zero): ``optimizers`` builds its dispatch on ids from those names.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ OPTIMIZERS: tuple[OptimizerSpec, ...] = (
     OptimizerSpec(
         name="gd",
         id=0,
+        step="gd_step",
         title="Gradient descent",
         update=r"\theta \leftarrow \theta - \alpha\,\nabla\mathcal{E}(\theta)",
         hyperparams=(_weight_decay(),),
@@ -64,6 +67,7 @@ OPTIMIZERS: tuple[OptimizerSpec, ...] = (
     OptimizerSpec(
         name="momentum",
         id=1,
+        step="sgd_momentum_step",
         title="SGD with momentum",
         update=(
             r"b \leftarrow \mu\,b + (1-\tau)\,\nabla\mathcal{E}(\theta),\quad "
@@ -82,6 +86,7 @@ OPTIMIZERS: tuple[OptimizerSpec, ...] = (
     OptimizerSpec(
         name="nesterov",
         id=2,
+        step="sgd_momentum_step",
         title="Nesterov momentum",
         update=(
             r"b \leftarrow \mu\,b + \nabla\mathcal{E}(\theta),\quad "
@@ -100,6 +105,7 @@ OPTIMIZERS: tuple[OptimizerSpec, ...] = (
     OptimizerSpec(
         name="heavy_ball",
         id=3,
+        step="heavy_ball_step",
         title="Momentum (lecture form)",
         update=(
             r"p \leftarrow \mu\,p - \alpha\,\nabla\mathcal{E}(\theta),\quad "
@@ -120,6 +126,8 @@ OPTIMIZERS: tuple[OptimizerSpec, ...] = (
     OptimizerSpec(
         name="adagrad",
         id=4,
+        step="adagrad_step",
+        init="adagrad_init",
         title="Adagrad",
         update=(
             r"s \leftarrow s + g^2,\quad "
@@ -143,6 +151,7 @@ OPTIMIZERS: tuple[OptimizerSpec, ...] = (
     OptimizerSpec(
         name="rmsprop",
         id=5,
+        step="rmsprop_step",
         title="RMSprop",
         update=(
             r"s \leftarrow \alpha_s\,s + (1-\alpha_s)\,g^2,\quad "
@@ -179,6 +188,7 @@ OPTIMIZERS: tuple[OptimizerSpec, ...] = (
     OptimizerSpec(
         name="rmsprop_lecture",
         id=6,
+        step="rmsprop_lecture_step",
         title="RMSprop (lecture form)",
         update=(
             r"s_j \leftarrow (1-\gamma)\,s_j + \gamma\,g_j^2,\quad "
@@ -201,6 +211,7 @@ OPTIMIZERS: tuple[OptimizerSpec, ...] = (
     OptimizerSpec(
         name="adam",
         id=7,
+        step="adam_l2_step",
         title="Adam",
         update=(
             r"m \leftarrow \beta_1 m + (1-\beta_1)\,g,\ "
@@ -221,6 +232,7 @@ OPTIMIZERS: tuple[OptimizerSpec, ...] = (
     OptimizerSpec(
         name="newton",
         id=NEWTON_ID,
+        step="newton_fallback_step",
         title="Damped Newton",
         update=r"\theta \leftarrow \theta - \alpha\,(H + \lambda I)^{-1}\nabla\mathcal{E}(\theta)",
         hyperparams=(
@@ -241,6 +253,7 @@ OPTIMIZERS: tuple[OptimizerSpec, ...] = (
     OptimizerSpec(
         name="adamw",
         id=9,
+        step="adamw_step",
         title="AdamW",
         update=(
             r"\theta \leftarrow \theta\,(1 - \alpha\lambda),\ "

@@ -95,6 +95,14 @@ class OptimizerSpec:
     ``hyperparams`` are in the order of the kernel's ``hp`` array, named as in
     ``torch.optim``. ``state_slots`` rows of state of shape (n,) each.
     ``surfaces_only``: needs a Hessian, so it runs on 2-D surfaces, not networks.
+    ``step`` names the ``@njit`` function in ``numerics/optimizers.py`` that takes
+    one step, ``step(theta, grad, state, t, lr, hp) -> None`` in place (theta,
+    grad (n,), state (MAX_STATE_SLOTS, n), t from 1); ``init`` (optional) names
+    one that sets the state after it is zeroed, ``init(state, hp) -> None``.
+    Names, not the functions: ``optimizers`` imports these rows, so the rows
+    cannot import its functions; ``optimizers`` builds its dispatch on ids from
+    the named functions when it is imported, so a row and its function are the
+    whole optimizer.
     """
 
     name: str
@@ -109,6 +117,8 @@ class OptimizerSpec:
     torch_name: str | None = None
     surfaces_only: bool = False
     description: str = ""
+    step: str = ""  # the step function's name in ``optimizers``
+    init: str | None = None  # the state initialiser's name there; None: the state stays 0
 
 
 @dataclass(frozen=True)

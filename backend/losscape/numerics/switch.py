@@ -43,6 +43,7 @@ from typing import Any
 from llvmlite import ir
 from numba.core import cgutils, types
 from numba.core.errors import TypingError
+from numba.core.registry import CPUDispatcher
 from numba.extending import intrinsic
 from numba.np.arrayobj import load_item, store_item
 
@@ -236,3 +237,71 @@ def make_values_row(table: Table, value_or_gap: Any) -> Any:
         return types.none(sid, xs, y, p, flag, out), codegen
 
     return row_switch
+
+
+def _make_void(table: Table, arity: int) -> Any:
+    """The switch ``call(sid, *args)``: fn(*args) of the row with id ``sid``; nothing else.
+
+    For functions that work in place and return nothing (an optimizer's step or
+    its state initialiser). ``arity`` is the number of ``args``; each arity is
+    its own intrinsic (numba types an intrinsic by its Python signature).
+    """
+
+    def typer(typingctx: Any, sid: Any, args: tuple) -> Any:
+        if not isinstance(sid, types.Integer):
+            return None
+        sigs = {k: _resolve(typingctx, fn, args) for k, fn in table}
+
+        def codegen(context: Any, builder: Any, sig: Any, llargs: list) -> Any:
+            def case(k: int, fn: Any) -> None:
+                _call(context, builder, fn, sigs[k], list(llargs[1:]))
+
+            sid_v = _as_int64(context, builder, llargs[0], sig.args[0])
+            _switch(builder, sid_v, table, case, lambda: None)
+            return context.get_dummy_value()
+
+        return types.none(sid, *args), codegen
+
+    if arity == 2:
+
+        @intrinsic
+        def call2(typingctx: Any, sid: Any, a: Any, b: Any) -> Any:
+            return typer(typingctx, sid, (a, b))
+
+        return call2
+    if arity == 6:
+
+        @intrinsic
+        def call6(typingctx: Any, sid: Any, a: Any, b: Any, c: Any, d: Any, e: Any, f: Any) -> Any:
+            return typer(typingctx, sid, (a, b, c, d, e, f))
+
+        return call6
+    raise ValueError(f"no void switch of arity {arity}")
+
+
+def named_table(rows: Sequence[Any], attr: str, namespace: dict[str, Any], where: str) -> Table:
+    """((row.id, fn), ...) for the rows whose ``attr`` names a function (None: skipped),
+    each ``fn`` looked up by that name in ``namespace`` (a module's globals: a name
+    lookup, no source is compiled); RuntimeError if it is not an ``@njit`` function."""
+    table = []
+    for row in rows:
+        name = getattr(row, attr)
+        if name is None:
+            continue
+        fn = namespace.get(name)
+        if not isinstance(fn, CPUDispatcher):
+            raise RuntimeError(f"row {row.name!r}: {attr}={name!r} is no @njit function in {where}")
+        table.append((row.id, fn))
+    return tuple(table)
+
+
+def make_step(table: Table) -> Any:
+    """``step(oid, theta, grad, state, t, lr, hp)``: the row's ``step(theta, grad, state, t,
+    lr, hp)`` for id ``oid`` (in place); an unknown id does nothing."""
+    return _make_void(table, 6)
+
+
+def make_init(table: Table) -> Any:
+    """``init(oid, state, hp)``: the row's ``init(state, hp)`` for id ``oid`` (in place);
+    ids without an initialiser (absent from ``table``) do nothing."""
+    return _make_void(table, 2)
