@@ -617,6 +617,14 @@ def test_an_optimizer_without_a_family_runs_through_the_generic_path(monkeypatch
         assert generic.path.tobytes() == fast.path.tobytes()
         assert generic.loss.tobytes() == fast.loss.tobytes()
         assert generic.averaged_path.tobytes() == fast.averaged_path.tobytes()
+    # The saddle check reads the end point's Hessian: on a catalogue surface the generic
+    # path must take it from the surface itself (the run creeps into the saddle: stuck).
+    kw = {"start": (1.0, 0.0), "steps": 2000, "lr": 0.1}
+    fast = losscape.trajectory("saddle", "gd", **kw)
+    monkeypatch.delitem(trajectory.FAMILY_OF_OPTIMIZER, SPECS["gd"].id)
+    generic = losscape.trajectory("saddle", "gd", **kw)
+    assert fast.status == generic.status == "stuck"
+    assert generic.path.tobytes() == fast.path.tobytes()
 
 
 # --------------------------------------------------------------------------- torch.optim parity

@@ -85,7 +85,8 @@ def run_trajectory(
         end[:3] = at_end[0]
         if end.shape[0] >= 7:  # the Hessian there, as the family kernels give it
             h = np.empty((2, 2))
-            formula_hessian(sid, sp, code, consts, path[n, 0], path[n, 1], h)
+            # by the surface's kind: an optimizer with no family reaches here on a catalogue surface
+            hessian_at(sid, sp, code, consts, path[n, 0], path[n, 1], h)
             end[3:7] = h.ravel()
         if avg_xy.shape[0] > 0:
             np.divide(
