@@ -79,6 +79,21 @@ def check_number(value: object, name: str, lo: float, hi: float, *, kind: str = 
     return v
 
 
+# Per (specs, owner): the names, and each parameter's (name, label, bounds, kind,
+# default) with its error label formatted once, not on every call (the page sends
+# every hyperparameter and schedule parameter with every drag).
+_PLANS: dict[tuple[int, str], tuple[tuple[ParamSpec, ...], frozenset, tuple]] = {}
+
+
+def _plan(specs: tuple[ParamSpec, ...], owner: str) -> tuple[frozenset, tuple]:
+    key = (id(specs), owner)
+    plan = _PLANS.get(key)
+    if plan is None or plan[0] is not specs:  # `is`: an id reused by another tuple
+        rows = tuple((p.name, f"{owner}.{p.name}", p.min, p.max, p.kind, p.default) for p in specs)
+        plan = _PLANS[key] = (specs, frozenset(p.name for p in specs), rows)
+    return plan[1], plan[2]
+
+
 def param_vector(
     specs: tuple[ParamSpec, ...], given: Mapping[str, object] | None, owner: str
 ) -> np.ndarray:
@@ -87,15 +102,15 @@ def param_vector(
     Unknown names, wrong types, non-finite or out-of-bound values raise
     ValueError naming the valid names or the bounds.
     """
-    given = dict(given or {})
-    names = [p.name for p in specs]
-    unknown = sorted(set(given) - set(names))
-    if unknown:
-        valid = ", ".join(names) if names else "none"
+    names, rows = _plan(specs, owner)
+    if given is None:
+        given = {}
+    if not names.issuperset(given):
+        unknown = sorted(set(given) - names)
+        valid = ", ".join(p.name for p in specs) if specs else "none"
         raise ValueError(f"unknown parameter(s) {', '.join(unknown)} for {owner}; valid: {valid}")
-    out = np.empty(max(len(specs), 1), dtype=np.float64)
+    out = np.empty(max(len(rows), 1), dtype=np.float64)
     out[0] = 0.0
-    for i, p in enumerate(specs):
-        v = given.get(p.name, p.default)
-        out[i] = check_number(v, f"{owner}.{p.name}", p.min, p.max, kind=p.kind)
+    for i, (name, label, lo, hi, kind, default) in enumerate(rows):
+        out[i] = check_number(given.get(name, default), label, lo, hi, kind=kind)
     return out
