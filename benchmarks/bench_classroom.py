@@ -144,8 +144,10 @@ def _children(pid: int) -> list[int]:
             cmd = (entry / "cmdline").read_bytes()
         except OSError:
             continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        if ppid == pid and b"resource_tracker" not in cmd:
+        state, ppid = stat.rsplit(")", 1)[1].split()[:2]
+        # A finished child (the first start's background compile) lingers as a zombie
+        # with no memory and no sockets: not a worker.
+        if int(ppid) == pid and state != "Z" and b"resource_tracker" not in cmd:
             out.append(int(entry.name))
     return sorted(out)
 
