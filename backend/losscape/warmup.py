@@ -139,6 +139,9 @@ def _catalogue_group(expressions: bool) -> Group:
         service.grid(surfaces[-1], resolution=3, arrows=2)
         for schedule in service.schedules():
             service.trajectory(first, optimizers[0], steps=3, schedule=schedule["name"])
+        # amsgrad / centered on run kernels of their own (``trajectory._make_kernel``'s flag)
+        for name, flag in (("adam", "amsgrad"), ("rmsprop", "centered")):
+            service.trajectory(first, name, steps=3, **{flag: True})
         return runs
 
     what = "every surface, a typed formula" if expressions else "every surface"

@@ -64,6 +64,35 @@ def test_family_kernels_equal_the_generic_loop_bit_for_bit(surface, spec):
         assert np.array_equal(lrs[:n], ref_lrs[:n])
 
 
+@pytest.mark.parametrize("name", ["adam", "adamw", "rmsprop"])
+def test_the_flagged_kernels_equal_the_generic_loop_bit_for_bit(name):
+    # amsgrad / centered (hyperparameter 4) on: a kernel of its own, frozen on the flag.
+    spec = next(o for o in OPTIMIZERS if o.name == name)
+    hp = param_vector(spec.hyperparams, None, spec.name)
+    hp[4] = 1.0
+    assert trajectory.family_kernel(spec.id, hp) is not trajectory.family_kernel(spec.id)
+    for surface in ("rosenbrock", "beale", "saddle"):
+        surf = resolve_surface(surface)
+        box, box_status = surf.stop_box()
+        cases = [  # (schedule id, its parameters, lr, noise): plain, and cosine with noise
+            (0, np.zeros(1), spec.lr_default, 0.0),
+            (4, np.array([0.0, 1e-4]), spec.lr_default * 3.0, 0.3),
+        ]
+        for kid, schp, lr, noise in cases:
+            steps = 300
+            n, status, xy, loss, *_ = _run(
+                surf, spec, hp, kid, schp, lr, surf.default_start, steps, noise, 1e-10
+            )
+            path, ref_lrs = np.full((steps + 1, 3), -7.0), np.full(steps, -7.0)
+            n_ref, status_ref, *_ = run.run_single(
+                *surf.kernel_args(), spec.id, hp, kid, schp, lr, *surf.default_start, steps,
+                noise, 5, 1e-10, box, box_status, path, ref_lrs, np.empty(0),
+            )  # fmt: skip
+            assert (n, status) == (n_ref, status_ref)
+            assert np.array_equal(xy[: n + 1], path[: n + 1, :2])
+            assert np.array_equal(loss[: n + 1], path[: n + 1, 2])
+
+
 @pytest.mark.parametrize("surface", ["himmelblau", SURFACES[-1]], ids=["catalogue", "formula"])
 def test_polyak_average_and_end_point(surface):
     surf = resolve_surface(surface)

@@ -120,7 +120,7 @@ def norm_threshold(tol: float) -> float:
     return s
 
 
-def _make_kernel(family: int):
+def _make_kernel(family: int, flag: bool = False):
     """The trajectory kernel of one optimizer family on the catalogue surfaces.
 
     ``family`` is a closure constant: numba freezes it, drops the other
@@ -128,6 +128,12 @@ def _make_kernel(family: int):
     key includes closure values). It evaluates through ``catalogue_eval`` (the
     surface still chosen by id, in the loop), so it never compiles the
     typed-formula interpreter.
+
+    ``flag`` is hyperparameter 4 set, frozen too: Adam's amsgrad, RMSprop's centered
+    (``FLAGGED_FAMILIES``). Read from ``hp`` per run, it was a select on the latency
+    chain of every step (max(vmax, v) or v, then the sqrt; Adam on Rosenbrock,
+    1000 steps: ~2.5 of ~31 us); a constant drops the unused arm. The flagged
+    kernels compile on first use only, like the others.
     """
 
     @njit(cache=True, nogil=True, error_model="numpy")
@@ -184,14 +190,13 @@ def _make_kernel(family: int):
         h1 = hp[1] if hp.shape[0] > 1 else 0.0
         h2 = hp[2] if hp.shape[0] > 2 else 0.0
         h3 = hp[3] if hp.shape[0] > 3 else 0.0
-        h4 = hp[4] if hp.shape[0] > 4 else 0.0
         # SGD: plain gradient descent (oid 0) is SGD without momentum, hp = (weight_decay,).
         mom = 0.0 if oid == 0 else h0
         damp = 0.0 if oid == 0 else h1
         wd = h0 if oid == 0 else h2
         nesterov = False if oid == 0 else h3 != 0.0
-        amsgrad = h4 != 0.0
-        centered = h4 != 0.0
+        amsgrad = flag
+        centered = flag
         decoupled = oid == 9  # AdamW
         hess = np.empty((2, 2))  # Newton's (and the end's) Hessian and the gradients it differences
         fdg = np.empty((4, 2))
@@ -350,15 +355,23 @@ def polyak_divide(avg_xy: np.ndarray, m: int) -> None:
 
 # family -> kernel; each compiles on its first call only.
 _KERNELS = {family: _make_kernel(family) for family in sorted(set(FAMILY_OF_OPTIMIZER.values()))}
+# Families whose hyperparameter 4 is a switch (Adam's amsgrad, RMSprop's centered), and
+# their kernels with it on; run_catalogue picks them when hp[4] != 0.
+FLAGGED_FAMILIES = (FAMILY_ADAM, FAMILY_RMSPROP)
+_FLAGGED_KERNELS = {family: _make_kernel(family, True) for family in FLAGGED_FAMILIES}
 _NO_BIAS = np.ones((2, 0))
 _NO_NOISE = np.zeros((0, 2))
 _BIAS_TABLES: dict[tuple[float, float], np.ndarray] = {}
 _MAX_BIAS_TABLES = 8  # distinct (beta1, beta2) pairs kept; each at most 2 x MAX_STEPS floats
 
 
-def family_kernel(oid: int):
-    """The catalogue trajectory kernel of optimizer ``oid``'s family."""
-    return _KERNELS[FAMILY_OF_OPTIMIZER[oid]]
+def family_kernel(oid: int, hp: np.ndarray | None = None):
+    """The catalogue trajectory kernel of optimizer ``oid``'s family: for Adam and RMSprop,
+    the one with amsgrad / centered on when ``hp`` (the run's hyperparameters) sets it."""
+    family = FAMILY_OF_OPTIMIZER[oid]
+    if family in _FLAGGED_KERNELS and hp is not None and hp.shape[0] > 4 and hp[4] != 0.0:
+        return _FLAGGED_KERNELS[family]
+    return _KERNELS[family]
 
 
 def adam_bias(beta1: float, beta2: float, steps: int) -> np.ndarray:
@@ -405,7 +418,7 @@ def run_catalogue(
     if noise_std > 0.0:
         noise = np.empty((steps, 2))
         noise_table(seed, noise)
-    n, status = _KERNELS[family](
+    n, status = family_kernel(oid, hp)(
         sid, sp, _NO_CODE, _NO_CONSTS, oid, hp, kid, schp, lr0, x0, y0, steps, noise_std,
         noise, tol, box, box_status, bias, xy, loss, lrs, avg_xy, avg_loss, end,
     )  # fmt: skip
