@@ -91,6 +91,22 @@ def test_plain_arguments_take_the_fast_path_to_the_general_paths_result(kwargs) 
     assert ra.run_arguments("adam", (-1.5, 2.0), **kwargs).hp[0] == general.hp[0]
 
 
+def test_shared_arguments_hand_out_the_cached_vectors_and_their_names() -> None:
+    from losscape import run_arguments as ra
+
+    shared = ra.shared_run_arguments("adam", (-1.5, 2.0), steps=10)
+    copied = ra.run_arguments("adam", (-1.5, 2.0), steps=10)
+    assert shared.hp is ra.shared_run_arguments("adam", (0.0, 1.0), steps=5).hp
+    assert copied.hp is not shared.hp and np.array_equal(copied.hp, shared.hp)
+    names = ra.plain_hyperparams(shared.spec, shared.hp)
+    assert names == copied.hyperparams and names is not ra.plain_hyperparams(shared.spec, shared.hp)
+    assert ra.plain_hyperparams(copied.spec, copied.hp) is None  # not the cached vector
+    general = ra.shared_run_arguments("adam", (-1.5, 2.0), steps=10, beta1=0.8)
+    assert general.hp[0] == 0.8 and ra.plain_hyperparams(general.spec, general.hp) is None
+    with pytest.raises(ValueError, match="steps"):
+        ra.shared_run_arguments("adam", (-1.5, 2.0), steps=0)
+
+
 @pytest.mark.parametrize(
     "kwargs",
     [

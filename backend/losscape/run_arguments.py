@@ -66,9 +66,68 @@ def run_arguments(
     """Check a run's arguments in the catalogue path's order: optimizer, hyperparameters,
     lr, steps, start, schedule, noise, seed, tol; ``ValueError`` names the first bad one."""
     if not hyperparams and schedule is None and not schedule_params and batch_size is None:
-        plain = _plain_run(optimizer, start, steps, lr, noise, seed, tol)
+        plain = _plain_run(optimizer, start, steps, lr, noise, seed, tol, True)
         if plain is not None:
             return plain
+    return _general_run(
+        optimizer, start, steps, lr, schedule, schedule_params, noise, batch_size, seed, tol,
+        hyperparams,
+    )  # fmt: skip
+
+
+def shared_run_arguments(
+    optimizer: str,
+    start: Sequence[float],
+    *,
+    steps: int = 200,
+    lr: float | None = None,
+    schedule: str | None = None,
+    schedule_params: Mapping[str, object] | None = None,
+    noise: float = 0.0,
+    batch_size: int | None = None,
+    seed: int = 0,
+    tol: float = 1e-10,
+    **hyperparams: object,
+) -> RunArguments:
+    """``run_arguments``, checked alike, except that a plain run's ``hp`` and ``schp`` are
+    the cached vectors themselves, not copies: for a caller that only hands them to a
+    kernel (which reads them) and never returns them (``service.trajectory``, once per run
+    of the live channel: two copies were ~0.4 us of its ~9 us around the kernel).
+    ``plain_hyperparams`` recognises them."""
+    if not hyperparams and schedule is None and not schedule_params and batch_size is None:
+        plain = _plain_run(optimizer, start, steps, lr, noise, seed, tol, False)
+        if plain is not None:
+            return plain
+    return _general_run(
+        optimizer, start, steps, lr, schedule, schedule_params, noise, batch_size, seed, tol,
+        hyperparams,
+    )  # fmt: skip
+
+
+def plain_hyperparams(spec: OptimizerSpec, hp: np.ndarray) -> dict[str, float] | None:
+    """A new {name: value} dict of ``spec``'s default hyperparameters when ``hp`` is the
+    cached default vector ``shared_run_arguments`` hands out (a dict copy, not one built
+    from the vector each run); None for any other vector."""
+    known = _PLAIN.get(spec.name)
+    if known is None or known[1] is not hp:
+        return None
+    return known[4].copy()
+
+
+def _general_run(
+    optimizer: str,
+    start: Sequence[float],
+    steps: int,
+    lr: float | None,
+    schedule: str | None,
+    schedule_params: Mapping[str, object] | None,
+    noise: float,
+    batch_size: int | None,
+    seed: int,
+    tol: float,
+    hyperparams: dict[str, object],
+) -> RunArguments:
+    """Every argument checked by its own check, in ``run_arguments``' order."""
     spec = optimizer_spec(optimizer)
     hp = check_hyperparams(spec, hyperparams)
     lr0 = check_lr(spec, lr)
@@ -81,9 +140,9 @@ def run_arguments(
     )
 
 
-# optimizer name -> (spec, default hyperparameters, constant schedule's (id, parameters)),
-# each validated once by the general path.
-_PLAIN: dict[str, tuple[OptimizerSpec, np.ndarray, int, np.ndarray]] = {}
+# optimizer name -> (spec, default hyperparameters, constant schedule's (id, parameters),
+# the hyperparameters by name), each validated once by the general path.
+_PLAIN: dict[str, tuple[OptimizerSpec, np.ndarray, int, np.ndarray, dict[str, float]]] = {}
 _M = limits.MAX_COORDINATE
 
 
@@ -95,6 +154,7 @@ def _plain_run(
     noise: object,
     seed: object,
     tol: object,
+    copy: bool = True,
 ) -> RunArguments | None:
     """The most common run, checked in one pass: a catalogue optimizer at its default
     hyperparameters and constant schedule, plain ints and floats within their bounds, a
@@ -111,8 +171,10 @@ def _plain_run(
         if spec is None:
             return None
         kid, schp = _schedule(None, None)
-        known = _PLAIN[optimizer] = (spec, check_hyperparams(spec, {}), kid, schp)
-    spec, hp, kid, schp = known
+        hp = check_hyperparams(spec, {})
+        names = {p.name: float(v) for p, v in zip(spec.hyperparams, hp.tolist(), strict=True)}
+        known = _PLAIN[optimizer] = (spec, hp, kid, schp, names)
+    spec, hp, kid, schp, _ = known
     lr0 = spec.lr_default if lr is None else lr
     if type(lr0) is not float or not spec.lr_min <= lr0 <= spec.lr_max:
         return None
@@ -133,5 +195,6 @@ def _plain_run(
         return None
     if type(tol) is not float or not 0.0 <= tol <= 1e3:
         return None
-    # Copies of the cached vectors: a caller may keep or change the ones it is handed.
-    return RunArguments(spec, hp.copy(), lr0, steps, start, kid, schp.copy(), noise_std, seed, tol)
+    if copy:  # a caller may keep or change the vectors it is handed
+        hp, schp = hp.copy(), schp.copy()
+    return RunArguments(spec, hp, lr0, steps, start, kid, schp, noise_std, seed, tol)

@@ -42,7 +42,7 @@ from .numerics.registry import (  # noqa: F401  (optimizer_spec re-exported for 
 from .numerics.specs import OptimizerSpec
 from .optimizer_state import OptimizerState, replay
 from .resolved import ResolvedSurface, classify
-from .run_arguments import run_arguments
+from .run_arguments import plain_hyperparams, shared_run_arguments
 from .saddles import run_status
 from .sweeps import (  # noqa: F401  (re-exported: the names stay importable here)
     _MOMENTUM_NAMES,
@@ -159,7 +159,9 @@ def trajectory(
         A ``Trajectory``.
     """
     surf = resolve_surface(surface, surface_params)
-    a = run_arguments(
+    # The plain run's cached hyperparameter and schedule vectors, not copies: they only go
+    # to the kernel (which reads them) and are never returned; replay gets its own copy.
+    a = shared_run_arguments(
         optimizer, start if start is not None else surf.default_start, steps=steps, lr=lr,
         schedule=schedule, schedule_params=schedule_params, noise=noise, batch_size=batch_size,
         seed=seed, tol=tol, **hyperparams,
@@ -187,11 +189,14 @@ def trajectory(
         xy, loss, lrs, avg_xy, avg_loss = parts
     _, gx, gy, *h = end.tolist()  # Python floats: the saddle check reads them one by one
     status_name = run_status(STATUS_NAMES[status], surf.kernel_args(), (gx, gy), xy[-1].tolist(), h)
+    names = plain_hyperparams(spec, hp)
+    if names is None:
+        names = dict(zip(_hyperparam_names(spec), hp.tolist(), strict=True))
     return Trajectory._of(
         surface=surf.name,
         optimizer=spec.name,
         lr=lr0,
-        hyperparams=dict(zip(_hyperparam_names(spec), hp.tolist(), strict=True)),
+        hyperparams=names,
         path=xy,
         loss=loss,
         lrs=lrs,
@@ -199,7 +204,7 @@ def trajectory(
         averaged_loss=avg_loss,
         status=status_name,
         stopped_at=_stopped_at(n, status),
-        state=replay(surf, spec, hp, xy, lrs, noise_std, seed_) if record_state else None,
+        state=replay(surf, spec, hp.copy(), xy, lrs, noise_std, seed_) if record_state else None,
     )
 
 
