@@ -20,10 +20,10 @@ the squared-norm threshold of the convergence test (``norm_threshold``); a
 noisy run's draws (``noise_table``). Each step then does exactly what
 ``run_single`` does, operation for operation, so both agree bit
 for bit (stop rules and status codes are ``run``'s). After the loop, in the
-same call: the Polyak average of the iterates (``avg_xy``: sums kept in the
-loop, divided in one vectorised pass) and (f, df/dx, df/dy) at the last point
-(``end``), with the Hessian there when ``end`` has room for it, and the losses
-at the average through a second inlined switch (``step_eval``) rather than
+same call: (f, df/dx, df/dy) at the last point (``end``), with the Hessian there
+when ``end`` has room for it. The Polyak average of the iterates (``avg_xy``) and
+the losses there are made in the step loop, off its latency chain (see the loop),
+through a second inlined switch (``step_eval``) rather than
 ``catalogue_eval_block``: a first run then compiles no block evaluator (2.2 to
 2.7 CPU-s of a ~8 s first ``losscape run``; the second switch costs ~0.5 s).
 ``kernels.run_trajectory`` runs typed formulas.
@@ -215,8 +215,8 @@ def _make_kernel(family: int, flag: bool = False):
         status = STATUS_DONE
         cx = x0
         cy = y0
-        # The Polyak average's running sums, kept in the loop off its critical path (not
-        # 0.0 + x0: a start at -0.0 stays -0.0, as in np.cumsum); divided after it.
+        # The Polyak average's running sums (not 0.0 + x0: a start at -0.0 stays -0.0, as
+        # in np.cumsum), divided and evaluated in the loop (see there).
         averaging = avg_xy.shape[0] > 0
         sx = x0
         sy = y0
@@ -309,8 +309,17 @@ def _make_kernel(family: int, flag: bool = False):
             if averaging:
                 sx += x
                 sy += y
-                avg_xy[t + 1, 0] = sx
-                avg_xy[t + 1, 1] = sy
+                # Row t + 1 of np.cumsum(xy, axis=0) / np.arange(1, n + 2)[:, None] and the
+                # loss there, here rather than in passes after the loop: nothing on the
+                # step's latency chain waits for them, so the out-of-order core overlaps
+                # them with it (Adam on Rosenbrock, 1000 steps: ~1.7 us less than a
+                # vectorised division pass and an evaluation loop after it).
+                k1 = float(t + 2)
+                ax = sx / k1
+                ay = sy / k1
+                avg_xy[t + 1, 0] = ax
+                avg_xy[t + 1, 1] = ay
+                avg_loss[t + 1] = step_eval(sid, ax, ay, sp)[0]
             if outside:
                 n = t + 1
                 status = box_status
@@ -330,27 +339,11 @@ def _make_kernel(family: int, flag: bool = False):
             end[4] = hess[0, 1]
             end[5] = hess[1, 0]
             end[6] = hess[1, 1]
-        if averaging:
-            polyak_divide(avg_xy, n + 1)
-            for k in range(n + 1):
-                avg_loss[k] = step_eval(sid, avg_xy[k, 0], avg_xy[k, 1], sp)[0]
+        if averaging:  # row 0, the start (also for n = 0 after an undefined start)
+            avg_loss[0] = step_eval(sid, avg_xy[0, 0], avg_xy[0, 1], sp)[0]
         return n, status
 
     return kernel
-
-
-@njit(cache=True, nogil=True, error_model="numpy", inline="always")
-def polyak_divide(avg_xy: np.ndarray, m: int) -> None:
-    """avg_xy[k] /= k + 1 for k < m: running sums (p_0 + ... + p_k) become the Polyak
-    average abar_k, divided as ``np.cumsum(xy, axis=0) / np.arange(1, m + 1)[:, None]``.
-
-    All the divisions in one pass over the rows as a flat array, which LLVM vectorises
-    (k + 1 from the flat index; the divisions are independent): 2 x 1000 scalar
-    divisions, one per step, cost ~3 us of a 40 us run, this pass about a third of
-    that. ``avg_xy`` is C-contiguous (m', 2), m' >= m."""
-    flat = avg_xy.reshape(avg_xy.shape[0] * 2)
-    for i in range(2, 2 * m):  # row 0 is divided by 1
-        flat[i] = flat[i] / float((i >> 1) + 1)
 
 
 # family -> kernel; each compiles on its first call only.
