@@ -91,20 +91,18 @@ def test_plain_arguments_take_the_fast_path_to_the_general_paths_result(kwargs) 
     assert ra.run_arguments("adam", (-1.5, 2.0), **kwargs).hp[0] == general.hp[0]
 
 
-def test_shared_arguments_hand_out_the_cached_vectors_and_their_names() -> None:
+def test_plain_arguments_hand_out_the_cached_vectors_and_their_names() -> None:
     from losscape import run_arguments as ra
 
-    shared = ra.shared_run_arguments("adam", (-1.5, 2.0), steps=10)
+    plain = ra.plain_run_arguments("adam", (-1.5, 2.0), 10, None, 0.0, 0, 1e-10)
     copied = ra.run_arguments("adam", (-1.5, 2.0), steps=10)
-    assert shared.hp is ra.shared_run_arguments("adam", (0.0, 1.0), steps=5).hp
-    assert copied.hp is not shared.hp and np.array_equal(copied.hp, shared.hp)
-    names = ra.plain_hyperparams(shared.spec, shared.hp)
-    assert names == copied.hyperparams and names is not ra.plain_hyperparams(shared.spec, shared.hp)
+    assert plain.hp is ra.plain_run_arguments("adam", (0.0, 1.0), 5, 0.1, 0.0, 0, 0.0).hp
+    assert copied.hp is not plain.hp and np.array_equal(copied.hp, plain.hp)
+    assert plain == copied._replace(hp=plain.hp, schp=plain.schp)
+    names = ra.plain_hyperparams(plain.spec, plain.hp)
+    assert names == copied.hyperparams and names is not ra.plain_hyperparams(plain.spec, plain.hp)
     assert ra.plain_hyperparams(copied.spec, copied.hp) is None  # not the cached vector
-    general = ra.shared_run_arguments("adam", (-1.5, 2.0), steps=10, beta1=0.8)
-    assert general.hp[0] == 0.8 and ra.plain_hyperparams(general.spec, general.hp) is None
-    with pytest.raises(ValueError, match="steps"):
-        ra.shared_run_arguments("adam", (-1.5, 2.0), steps=0)
+    assert ra.plain_run_arguments("adam", (-1.5, 2.0), 0, None, 0.0, 0, 1e-10) is None
 
 
 @pytest.mark.parametrize(

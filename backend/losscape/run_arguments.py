@@ -75,38 +75,29 @@ def run_arguments(
     )  # fmt: skip
 
 
-def shared_run_arguments(
-    optimizer: str,
-    start: Sequence[float],
-    *,
-    steps: int = 200,
-    lr: float | None = None,
-    schedule: str | None = None,
-    schedule_params: Mapping[str, object] | None = None,
-    noise: float = 0.0,
-    batch_size: int | None = None,
-    seed: int = 0,
-    tol: float = 1e-10,
-    **hyperparams: object,
-) -> RunArguments:
-    """``run_arguments``, checked alike, except that a plain run's ``hp`` and ``schp`` are
-    the cached vectors themselves, not copies: for a caller that only hands them to a
-    kernel (which reads them) and never returns them (``service.trajectory``, once per run
-    of the live channel: two copies were ~0.4 us of its ~9 us around the kernel).
-    ``plain_hyperparams`` recognises them."""
-    if not hyperparams and schedule is None and not schedule_params and batch_size is None:
-        plain = _plain_run(optimizer, start, steps, lr, noise, seed, tol, False)
-        if plain is not None:
-            return plain
-    return _general_run(
-        optimizer, start, steps, lr, schedule, schedule_params, noise, batch_size, seed, tol,
-        hyperparams,
-    )  # fmt: skip
+def plain_run_arguments(
+    optimizer: object,
+    start: object,
+    steps: object,
+    lr: object,
+    noise: object,
+    seed: object,
+    tol: object,
+) -> RunArguments | None:
+    """A plain run's arguments (``run_arguments`` with no hyperparameters, schedule or
+    batch size given), checked in one pass, or None when anything else is given: then
+    ``run_arguments`` decides and names the first bad argument. Positional, and ``hp``
+    and ``schp`` are the cached vectors themselves, not copies: for a caller that only
+    hands them to a kernel (which reads them) and never returns them
+    (``service.trajectory``, once per run of the live channel: the copies and a second
+    keyword call were ~1 us of its ~9 us around the kernel). ``plain_hyperparams``
+    recognises them."""
+    return _plain_run(optimizer, start, steps, lr, noise, seed, tol, False)
 
 
 def plain_hyperparams(spec: OptimizerSpec, hp: np.ndarray) -> dict[str, float] | None:
     """A new {name: value} dict of ``spec``'s default hyperparameters when ``hp`` is the
-    cached default vector ``shared_run_arguments`` hands out (a dict copy, not one built
+    cached default vector ``plain_run_arguments`` hands out (a dict copy, not one built
     from the vector each run); None for any other vector."""
     known = _PLAIN.get(spec.name)
     if known is None or known[1] is not hp:

@@ -42,7 +42,7 @@ from .numerics.registry import (  # noqa: F401  (optimizer_spec re-exported for 
 from .numerics.specs import OptimizerSpec
 from .optimizer_state import OptimizerState, replay
 from .resolved import ResolvedSurface, classify
-from .run_arguments import plain_hyperparams, shared_run_arguments
+from .run_arguments import plain_hyperparams, plain_run_arguments, run_arguments
 from .saddles import run_status
 from .sweeps import (  # noqa: F401  (re-exported: the names stay importable here)
     _MOMENTUM_NAMES,
@@ -159,13 +159,18 @@ def trajectory(
         A ``Trajectory``.
     """
     surf = resolve_surface(surface, surface_params)
-    # The plain run's cached hyperparameter and schedule vectors, not copies: they only go
-    # to the kernel (which reads them) and are never returned; replay gets its own copy.
-    a = shared_run_arguments(
-        optimizer, start if start is not None else surf.default_start, steps=steps, lr=lr,
-        schedule=schedule, schedule_params=schedule_params, noise=noise, batch_size=batch_size,
-        seed=seed, tol=tol, **hyperparams,
-    )  # fmt: skip
+    start = start if start is not None else surf.default_start
+    a = None
+    if not hyperparams and schedule is None and not schedule_params and batch_size is None:
+        # The plain run's cached hyperparameter and schedule vectors, not copies: they only
+        # go to the kernel (which reads them) and are never returned; replay copies hp.
+        a = plain_run_arguments(optimizer, start, steps, lr, noise, seed, tol)
+    if a is None:  # anything else: every check in turn, the first bad argument named
+        a = run_arguments(
+            optimizer, start, steps=steps, lr=lr, schedule=schedule,
+            schedule_params=schedule_params, noise=noise, batch_size=batch_size, seed=seed,
+            tol=tol, **hyperparams,
+        )  # fmt: skip
     spec, hp, lr0, n_steps, (x0, y0), kid, schp, noise_std, seed_, tol_ = a
     box, box_status = surf.stop_box()
     # The kernel writes the result's own arrays: rows 0..n of a C-contiguous
