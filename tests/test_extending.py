@@ -44,6 +44,33 @@ def _insert_before(text: str, anchor: str, block: str) -> str:
     return text.replace(anchor, block + anchor)
 
 
+def run_patched_copy(
+    tmp_path: Path, patches: dict[str, Callable[[str], str]], use: str, check: str
+) -> dict:
+    """Copy the package into ``tmp_path``, rewrite each file of ``patches`` (a path
+    relative to the package -> a function of its text), save the README's usage block
+    ``use`` as a script, and run ``check`` with that script's path in a fresh process
+    importing the copy, with its own numba cache. Returns the JSON of its last line."""
+    copy = tmp_path / "losscape"
+    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__", "frontend"))
+    for rel, patch in patches.items():
+        target = copy / rel
+        target.write_text(patch(target.read_text()))
+    env = {**os.environ, "PYTHONPATH": str(tmp_path), "NUMBA_CACHE_DIR": str(tmp_path / "nc")}
+    script = tmp_path / "use.py"
+    script.write_text(use)
+    out = subprocess.run(
+        [sys.executable, "-c", check, str(script)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=1200,
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def patched_bowls(source: str, b: dict[str, str]) -> str:
     """surfaces_bowls.py with the README's function before the rows and its row last."""
     src = _insert_before(
@@ -53,6 +80,12 @@ def patched_bowls(source: str, b: dict[str, str]) -> str:
     end = src.index("\n)\n", start)
     return src[:end] + "\n" + b["row"].rstrip("\n") + src[end:]
 
+
+APP = """os.environ["LOSSCAPE_WARMUP"] = "0"
+os.environ["LOSSCAPE_ALLOWED_HOSTS"] = "testserver"
+from fastapi.testclient import TestClient
+from losscape.api.app import create_app
+"""  # the app of the patched copy, for the checks below
 
 CHECK = """
 import json, os, runpy, sys
@@ -66,11 +99,7 @@ basins = losscape.basins(
 sweep = losscape.lr_sweep(
     "tilted_bowl", "gd", start=(2.0, 1.5), steps=60, lr_min=0.5, lr_max=2.5, count=2, tol=0.0
 )
-os.environ["LOSSCAPE_WARMUP"] = "0"
-os.environ["LOSSCAPE_ALLOWED_HOSTS"] = "testserver"
-from fastapi.testclient import TestClient
-from losscape.api.app import create_app
-with TestClient(create_app()) as client:
+{app}with TestClient(create_app()) as client:
     catalog = client.get("/api/catalog").json()
 row = [s for s in catalog["surfaces"] if s["name"] == "tilted_bowl"]
 print(json.dumps({
@@ -87,7 +116,7 @@ print(json.dumps({
     "sweep_status": list(sweep.status),
     "catalog": [[p["name"], p["default"]] for p in row[0]["params"]] if row else None,
 }))
-"""
+""".replace("{app}", APP)
 
 
 def test_readme_blocks_are_there():
@@ -103,23 +132,8 @@ def test_readme_blocks_are_there():
 
 def test_the_readme_surface_works_end_to_end(tmp_path):
     b = blocks()
-    copy = tmp_path / "losscape"
-    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__", "frontend"))
-    bowls = copy / "numerics" / "surfaces_bowls.py"
-    bowls.write_text(patched_bowls(bowls.read_text(), b))
-    env = {**os.environ, "PYTHONPATH": str(tmp_path), "NUMBA_CACHE_DIR": str(tmp_path / "nc")}
-    use = tmp_path / "use.py"
-    use.write_text(b["use"])
-    out = subprocess.run(
-        [sys.executable, "-c", CHECK, str(use)],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        timeout=1200,
-    )
-    assert out.returncode == 0, out.stderr[-3000:]
-    got = json.loads(out.stdout.strip().splitlines()[-1])
+    bowls = "numerics/surfaces_bowls.py"
+    got = run_patched_copy(tmp_path, {bowls: lambda src: patched_bowls(src, b)}, b["use"], CHECK)
     # GD with lr 0.1 on a unit-curvature bowl: the error shrinks by 0.9 a step,
     # from (2 + 1.5, 1.5) to 0.9**200 of that, far below 1e-8.
     assert abs(got["final"][0] + 1.5) < 1e-8 and abs(got["final"][1]) < 1e-8
@@ -143,16 +157,19 @@ def test_the_readme_surface_works_end_to_end(tmp_path):
 # ---------------------------------------------------------------- a new optimizer
 
 
-def patched_optimizers(steps: str, rows: str, b: dict[str, str]) -> tuple[str, str]:
-    """optimizers.py with the README's step before the dispatch section, and
-    optimizer_specs.py with the README's row last in ``OPTIMIZERS``."""
+def patched_steps(steps: str, b: dict[str, str]) -> str:
+    """optimizers.py with the README's step before the dispatch section."""
+    assert steps.count("dispatch built from the rows\n") == 1
     at = steps.index("dispatch built from the rows\n")
     at = steps.rindex("\n", 0, at) + 1  # the start of that section's comment line
-    assert steps.count("dispatch built from the rows\n") == 1
-    steps = steps[:at] + b["optimizer-function"] + "\n\n" + steps[at:]
+    return steps[:at] + b["optimizer-function"] + "\n\n" + steps[at:]
+
+
+def patched_rows(rows: str, b: dict[str, str]) -> str:
+    """optimizer_specs.py with the README's row last in ``OPTIMIZERS``."""
     start = rows.index("OPTIMIZERS: tuple[OptimizerSpec, ...] = (")
     end = rows.index("\n)\n", start)
-    return steps, rows[:end] + "\n" + b["optimizer-row"].rstrip("\n") + rows[end:]
+    return rows[:end] + "\n" + b["optimizer-row"].rstrip("\n") + rows[end:]
 
 
 OPTIMIZER_CHECK = """
@@ -167,11 +184,7 @@ sweep = losscape.lr_sweep(
     "rosenbrock", "lion", start=(-1.5, 2.0), steps=150, lr_min=0.005, lr_max=0.05, count=3,
     tol=0.0, beta1=0.8, beta2=0.95,
 )
-os.environ["LOSSCAPE_WARMUP"] = "0"
-os.environ["LOSSCAPE_ALLOWED_HOSTS"] = "testserver"
-from fastapi.testclient import TestClient
-from losscape.api.app import create_app
-with TestClient(create_app()) as client:
+{app}with TestClient(create_app()) as client:
     catalog = client.get("/api/catalog").json()
     def post(hyperparams):
         lion = {"optimizer": "lion", "start": [-1.5, 2.0], "lr": 0.02, "hyperparams": hyperparams}
@@ -195,7 +208,7 @@ print(json.dumps({
     "api": [good.status_code, good.json()],
     "bad": [bad.status_code, bad.text],
 }))
-"""
+""".replace("{app}", APP)
 
 
 def lion_reference(
@@ -231,26 +244,11 @@ def rosenbrock(x: float, y: float) -> float:
 
 def test_the_readme_optimizer_works_end_to_end(tmp_path):
     b = blocks()
-    copy = tmp_path / "losscape"
-    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__", "frontend"))
-    steps_py = copy / "numerics" / "optimizers.py"
-    rows_py = copy / "numerics" / "optimizer_specs.py"
-    new_steps, new_rows = patched_optimizers(steps_py.read_text(), rows_py.read_text(), b)
-    steps_py.write_text(new_steps)
-    rows_py.write_text(new_rows)
-    env = {**os.environ, "PYTHONPATH": str(tmp_path), "NUMBA_CACHE_DIR": str(tmp_path / "nc")}
-    use = tmp_path / "use.py"
-    use.write_text(b["optimizer-use"])
-    out = subprocess.run(
-        [sys.executable, "-c", OPTIMIZER_CHECK, str(use)],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        timeout=1200,
-    )
-    assert out.returncode == 0, out.stderr[-3000:]
-    got = json.loads(out.stdout.strip().splitlines()[-1])
+    patches = {
+        "numerics/optimizers.py": lambda src: patched_steps(src, b),
+        "numerics/optimizer_specs.py": lambda src: patched_rows(src, b),
+    }
+    got = run_patched_copy(tmp_path, patches, b["optimizer-use"], OPTIMIZER_CHECK)
     # The README's usage: on the unit bowl from (2, 1.5), steps of exactly 0.01 per
     # coordinate land on the minimum (0, 0) up to the rounding of 200 and 150 subtractions.
     assert all(abs(v) < 1e-12 for v in got["use_final"])
