@@ -329,7 +329,7 @@ class LiveSession:
         try:
             model = op.validate(body)
         except ValidationError as exc:
-            detail = errors.validation_detail(exc.errors(include_url=False))
+            detail = errors.validation_detail(exc.errors(include_url=False), op.model)
             for d in detail:
                 d["loc"] = ["body", *d["loc"]]
             await self.send_error(tag, 422, detail)
