@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import json
 import threading
@@ -622,3 +623,45 @@ def test_an_older_result_gives_way_only_to_a_newer_one_of_its_lane() -> None:
     assert kinds == [("a1", "control"), ("b1", "result"), ("a2", "result")]
     assert json.loads(session.outbox[0].data) == {"id": "a1", "type": "dropped"}
     assert not session._give_way()  # b1 and a2 are their lanes' newest: they stay
+
+
+class _StuckSocket:
+    """A WebSocket whose client reads the first ``fast`` frames, then nothing more."""
+
+    def __init__(self, fast: int) -> None:
+        self.query_params: dict[str, str] = {}
+        self.fast, self.sent = fast, 0
+        self.closed_with: tuple[int, str] | None = None
+
+    async def send(self, message: dict[str, Any]) -> None:
+        if self.sent >= self.fast:
+            await asyncio.Event().wait()  # the send buffer never drains
+        self.sent += 1
+
+    async def close(self, code: int, reason: str) -> None:
+        self.closed_with = (code, reason)
+
+
+def test_the_writer_gives_up_on_a_socket_that_stops_reading(monkeypatch) -> None:
+    """The stall watchdog: frames written on time never trip it (however many, over more
+    than the stall time in all); one write pending for the stall time closes the socket."""
+    monkeypatch.setenv("LOSSCAPE_SEND_STALL_S", "0.2")
+
+    async def scenario() -> tuple[_StuckSocket, live.LiveSession, float]:
+        ws = _StuckSocket(fast=6)
+        session = live.LiveSession(ws, None)  # type: ignore[arg-type]
+        writer = asyncio.create_task(session._writer())
+        for k in range(6):  # 0.3 s of timely writes: longer than the stall time
+            await session.send(b'{"n": %d}' % k)
+            await asyncio.sleep(0.05)
+        assert not session.closed and ws.sent == 6
+        t0 = asyncio.get_running_loop().time()
+        await session.send(b'{"n": 6}')  # this one is never read
+        await asyncio.wait_for(writer, 5)
+        return ws, session, asyncio.get_running_loop().time() - t0
+
+    ws, session, waited = asyncio.run(scenario())
+    assert session.closed and session.gave_up and session.stalled
+    assert ws.closed_with == (1008, "not reading")
+    assert waited >= 0.2
+    assert session.watchdog is None

@@ -53,6 +53,7 @@ from .builders import (  # noqa: F401  (re-exported: the package facade)
     params_model,
     schedule_args,
     surface_arg,
+    unknown_field_message,
 )
 from .catalog import (  # noqa: F401  (re-exported: the package facade)
     CatalogResponse,

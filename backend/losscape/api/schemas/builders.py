@@ -25,11 +25,8 @@ from pydantic import (
     Discriminator,
     Field,
     Tag,
-    ValidationError,
     create_model,
-    model_validator,
 )
-from pydantic_core import PydanticCustomError
 
 from ... import limits
 from ...numerics.optimizers import OPTIMIZERS
@@ -52,8 +49,11 @@ MOMENTUM_NAMES = ("momentum", "beta1")  # the hyperparameter an (lr x momentum) 
 class Strict(BaseModel):
     """Base of every request model: no extra fields, strict types, finite floats.
 
-    An unknown field is refused with the valid names (pydantic's own message,
-    "Extra inputs are not permitted", does not say what would have been right).
+    An unknown field is refused by pydantic-core itself (``extra="forbid"``: no Python
+    runs per model instance); the error handlers (``api.errors.validation_detail``)
+    reword that refusal with ``unknown_field_message``, which names the valid fields
+    (pydantic's own message, "Extra inputs are not permitted", does not say what
+    would have been right).
     """
 
     model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
@@ -61,42 +61,16 @@ class Strict(BaseModel):
     unknown_what: ClassVar[str] = "field"
     unknown_owner: ClassVar[str] = ""
 
-    @model_validator(mode="wrap")
-    @classmethod
-    def _known_fields(cls, data: Any, handler: Any) -> Any:
-        try:
-            return handler(data)
-        except ValidationError as err:
-            raise _name_valid_fields(cls, err) from None
 
-
-def _name_valid_fields(model: type[Strict], err: ValidationError) -> ValidationError:
-    """``err`` with each unknown field of ``model`` itself refused with the valid names.
-
-    The other errors keep their type, location and message (nested models have
-    already rewritten theirs).
-    """
+def unknown_field_message(model: type[BaseModel], key: Any) -> str:
+    """The refusal of field ``key`` of ``model``, naming the valid fields:
+    "unknown parameter 'c' for rosenbrock; valid: a, b" (a ``Strict`` model says what
+    its fields are and whose; any other model's are "field"s)."""
     valid = ", ".join(f.alias or name for name, f in model.model_fields.items()) or "none"
-    details: list[Any] = []
-    for e in err.errors():
-        loc = e["loc"]
-        if e["type"] == "extra_forbidden" and len(loc) == 1:
-            key = loc[0]
-            shown = repr(key) if isinstance(key, str) and len(key) <= 40 else "(a long name)"
-            kind = PydanticCustomError(
-                "extra_forbidden",
-                "unknown {what} {given}{owner}; valid: {valid}",
-                {
-                    "what": model.unknown_what,
-                    "given": shown,
-                    "owner": model.unknown_owner,
-                    "valid": valid,
-                },
-            )
-        else:
-            kind = PydanticCustomError(e["type"], e["msg"])
-        details.append({"type": kind, "loc": loc, "input": e.get("input")})
-    return ValidationError.from_exception_data(err.title, details)
+    shown = repr(key) if isinstance(key, str) and len(key) <= 40 else "(a long name)"
+    what = getattr(model, "unknown_what", "field")
+    owner = getattr(model, "unknown_owner", "")
+    return f"unknown {what} {shown}{owner}; valid: {valid}"
 
 
 class Out(BaseModel):
