@@ -164,6 +164,161 @@ def _verdict(
     return stop, finite & (inside | escape)
 
 
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _rules(knobs: np.ndarray) -> tuple[float, float, float, float, bool, float, float, float, bool]:
+    """A pass's stop rules and noise read into locals once: (x_lo, x_hi, y_lo, y_hi, escape,
+    limit, nx, ny, noisy); see ``lanes_check_step``."""
+    noisy = knobs[K_NX] != 0.0 or knobs[K_NY] != 0.0  # adding 0.0 turns a -0.0 gradient +0.0
+    return (
+        knobs[K_X_LO], knobs[K_X_HI], knobs[K_Y_LO], knobs[K_Y_HI], knobs[K_ESCAPE] != 0.0,
+        knobs[K_LIMIT], knobs[K_NX], knobs[K_NY], noisy,
+    )  # fmt: skip
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _check(
+    S: np.ndarray, r: int, x: float, y: float, f: float, gx: float, gy: float, rules: tuple
+) -> tuple[bool, int, float, float]:
+    """Lane r's stop rules at its point: (stop, event, gx, gy) with LOW lowered when the point
+    counts, event 1 when the point stops a running lane, and the gradient plus the step's
+    noise (the gradient the optimizer takes). Every family's pass starts with this."""
+    x_lo, x_hi, y_lo, y_hi, escape, limit, nx, ny, noisy = rules
+    stop, counts = _verdict(x, y, f, gx, gy, x_lo, x_hi, y_lo, y_hi, escape, limit)
+    low, act = S[LOW * BLOCK + r], S[ACT * BLOCK + r] != 0.0
+    S[LOW * BLOCK + r] = f if counts & (f < low) else low
+    gx, gy = (gx + nx, gy + ny) if noisy else (gx, gy)
+    return stop, 1 if act & stop else 0, gx, gy
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _advance(Q: np.ndarray, r: int, stop: bool, x1: float, y1: float) -> None:
+    """p_{t+1} of lane r into ``Q`` unless p_t stopped it (then Q keeps p_{t-1})."""
+    if not stop:  # a masked store: no load of p_{t-1}
+        Q[r] = x1
+        Q[BLOCK + r] = y1
+
+
+# One step of lane r from (x, y) with gradient (gx, gy) per optimizer family, its state in
+# the shared rows ``S``: returns p_{t+1}. ``lanes_check_step`` and the fused passes
+# (``lanes_eval_check_step``) both call these, so both round alike.
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _step_sgd_plain(
+    S: np.ndarray, r: int, x: float, y: float, gx: float, gy: float, t: int
+) -> tuple[float, float]:
+    """SGD with dampening, weight decay and nesterov 0 (the same bits: sgd_coord's selects
+    pick what they pick with those rows at 0): gradient descent and heavy-ball momentum."""
+    B = BLOCK
+    lr, mu = S[LR * B + r], S[C0 * B + r]
+    x1, S[S0X * B + r] = sgd_coord(x, gx, S[S0X * B + r], t, lr, mu, 0.0, 0.0, False)
+    y1, S[S0Y * B + r] = sgd_coord(y, gy, S[S0Y * B + r], t, lr, mu, 0.0, 0.0, False)
+    return x1, y1
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _step_sgd(
+    S: np.ndarray, r: int, x: float, y: float, gx: float, gy: float, t: int
+) -> tuple[float, float]:
+    """torch.optim.SGD with each lane's momentum, dampening, weight decay and nesterov."""
+    B = BLOCK
+    lr, mu, damp = S[LR * B + r], S[C0 * B + r], S[C1 * B + r]
+    wd, nest = S[C2 * B + r], S[C3 * B + r] != 0.0
+    x1, S[S0X * B + r] = sgd_coord(x, gx, S[S0X * B + r], t, lr, mu, damp, wd, nest)
+    y1, S[S0Y * B + r] = sgd_coord(y, gy, S[S0Y * B + r], t, lr, mu, damp, wd, nest)
+    return x1, y1
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _step_heavy_ball(
+    S: np.ndarray, r: int, x: float, y: float, gx: float, gy: float
+) -> tuple[float, float]:
+    """Polyak's heavy ball."""
+    B = BLOCK
+    lr, mu = S[LR * B + r], S[C0 * B + r]
+    x1, S[S0X * B + r] = heavy_ball_coord(x, gx, S[S0X * B + r], lr, mu)
+    y1, S[S0Y * B + r] = heavy_ball_coord(y, gy, S[S0Y * B + r], lr, mu)
+    return x1, y1
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _step_adagrad(
+    S: np.ndarray, r: int, x: float, y: float, gx: float, gy: float, t: int
+) -> tuple[float, float]:
+    """Adagrad with each lane's lr decay, weight decay and eps."""
+    B = BLOCK
+    clr = adagrad_lr(S[LR * B + r], t, S[C0 * B + r])
+    wd, eps = S[C1 * B + r], S[C3 * B + r]
+    x1, S[S0X * B + r] = adagrad_coord(x, gx, S[S0X * B + r], clr, wd, eps)
+    y1, S[S0Y * B + r] = adagrad_coord(y, gy, S[S0Y * B + r], clr, wd, eps)
+    return x1, y1
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _step_rmsprop(
+    S: np.ndarray, r: int, x: float, y: float, gx: float, gy: float
+) -> tuple[float, float]:
+    """torch.optim.RMSprop (momentum, centered) with each lane's settings."""
+    B = BLOCK
+    lr, alpha, eps, wd, mu = (
+        S[LR * B + r], S[C0 * B + r], S[C1 * B + r], S[C2 * B + r], S[C3 * B + r]
+    )  # fmt: skip
+    cen = S[C4 * B + r] != 0.0
+    x1, S[S0X * B + r], S[S1X * B + r], S[S2X * B + r] = rmsprop_coord(
+        x, gx, S[S0X * B + r], S[S1X * B + r], S[S2X * B + r], lr, alpha, eps, wd, mu, cen
+    )
+    y1, S[S0Y * B + r], S[S1Y * B + r], S[S2Y * B + r] = rmsprop_coord(
+        y, gy, S[S0Y * B + r], S[S1Y * B + r], S[S2Y * B + r], lr, alpha, eps, wd, mu, cen
+    )
+    return x1, y1
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _step_rmsprop_lecture(
+    S: np.ndarray, r: int, x: float, y: float, gx: float, gy: float
+) -> tuple[float, float]:
+    """The lecture's RMSprop (gamma, eps)."""
+    B = BLOCK
+    lr, gamma, eps = S[LR * B + r], S[C0 * B + r], S[C1 * B + r]
+    x1, S[S0X * B + r] = rmsprop_lecture_coord(x, gx, S[S0X * B + r], lr, gamma, eps)
+    y1, S[S0Y * B + r] = rmsprop_lecture_coord(y, gy, S[S0Y * B + r], lr, gamma, eps)
+    return x1, y1
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _step_adam(
+    S: np.ndarray,
+    r: int,
+    x: float,
+    y: float,
+    gx: float,
+    gy: float,
+    bc1: float,
+    bc2: float,
+    decoupled: bool,
+) -> tuple[float, float]:
+    """Adam (AdamW when ``decoupled``) with the step's shared bias corrections (bc1, bc2)
+    when bc1 > 0 (a correction is never 0), else each lane's BC1, BC2."""
+    B = BLOCK
+    shared = bc1 > 0.0
+    lr, b1, b2, eps, wd = (
+        S[LR * B + r], S[C0 * B + r], S[C1 * B + r], S[C2 * B + r], S[C3 * B + r]
+    )  # fmt: skip
+    ams = S[C4 * B + r] != 0.0
+    own1, own2 = S[BC1 * B + r], S[BC2 * B + r]
+    step_size = lr / (bc1 if shared else own1)
+    bc2_sqrt = bc2 if shared else own2
+    x1, S[S0X * B + r], S[S1X * B + r], S[S2X * B + r] = adam_coord(
+        x, gx, S[S0X * B + r], S[S1X * B + r], S[S2X * B + r], lr, step_size, bc2_sqrt,
+        b1, b2, eps, wd, ams, decoupled,
+    )  # fmt: skip
+    y1, S[S0Y * B + r], S[S1Y * B + r], S[S2Y * B + r] = adam_coord(
+        y, gy, S[S0Y * B + r], S[S1Y * B + r], S[S2Y * B + r], lr, step_size, bc2_sqrt,
+        b1, b2, eps, wd, ams, decoupled,
+    )  # fmt: skip
+    return x1, y1
+
+
 @njit(cache=True, nogil=True, error_model="numpy", _nrt=False)
 def lanes_check_step(
     oid: int, P: np.ndarray, Q: np.ndarray, S: np.ndarray, t: int, knobs: np.ndarray
@@ -188,141 +343,61 @@ def lanes_check_step(
     BC2. Unknown ids, and Newton, step nothing and report no stop.
     """
     # A load inside a conditional expression is a branch LLVM cannot turn into a
-    # select (the load might fault), which keeps a loop scalar: every row is loaded first.
-    x_lo, x_hi, y_lo, y_hi = knobs[K_X_LO], knobs[K_X_HI], knobs[K_Y_LO], knobs[K_Y_HI]
-    escape = knobs[K_ESCAPE] != 0.0
-    limit = knobs[K_LIMIT]
-    nx = knobs[K_NX]
-    ny = knobs[K_NY]
-    noisy = nx != 0.0 or ny != 0.0  # adding 0.0 would turn a -0.0 gradient into +0.0
-    B = BLOCK
+    # select (the load might fault), which keeps a loop scalar: every row is loaded first
+    # (``_check`` and the ``_step_*`` helpers load before they select).
+    rules = _rules(knobs)
     events = 0
     if (oid == 0 or oid == 1 or oid == 2) and knobs[K_PLAIN] != 0.0:
-        # The loop below with dampening, weight decay and nesterov 0 (the same bits:
-        # sgd_coord's selects pick what they picked with those rows at 0).
-        for r in range(B):
+        for r in range(BLOCK):
             x, y, f, gx, gy = _point(P, r)
-            stop, counts = _verdict(x, y, f, gx, gy, x_lo, x_hi, y_lo, y_hi, escape, limit)
-            low, act = S[LOW * B + r], S[ACT * B + r] != 0.0
-            S[LOW * B + r] = f if counts & (f < low) else low
-            events += act & stop
-            gx, gy = (gx + nx, gy + ny) if noisy else (gx, gy)
-            lr, mu = S[LR * B + r], S[C0 * B + r]
-            x1, S[S0X * B + r] = sgd_coord(x, gx, S[S0X * B + r], t, lr, mu, 0.0, 0.0, False)
-            y1, S[S0Y * B + r] = sgd_coord(y, gy, S[S0Y * B + r], t, lr, mu, 0.0, 0.0, False)
-            if not stop:  # a masked store: no load of p_{t-1}
-                Q[r] = x1
-                Q[B + r] = y1
+            stop, hit, gx, gy = _check(S, r, x, y, f, gx, gy, rules)
+            events += hit
+            x1, y1 = _step_sgd_plain(S, r, x, y, gx, gy, t)
+            _advance(Q, r, stop, x1, y1)
     elif oid == 0 or oid == 1 or oid == 2:
-        for r in range(B):
+        for r in range(BLOCK):
             x, y, f, gx, gy = _point(P, r)
-            stop, counts = _verdict(x, y, f, gx, gy, x_lo, x_hi, y_lo, y_hi, escape, limit)
-            low, act = S[LOW * B + r], S[ACT * B + r] != 0.0
-            S[LOW * B + r] = f if counts & (f < low) else low
-            events += act & stop
-            gx, gy = (gx + nx, gy + ny) if noisy else (gx, gy)
-            lr, mu, damp = S[LR * B + r], S[C0 * B + r], S[C1 * B + r]
-            wd, nest = S[C2 * B + r], S[C3 * B + r] != 0.0
-            x1, S[S0X * B + r] = sgd_coord(x, gx, S[S0X * B + r], t, lr, mu, damp, wd, nest)
-            y1, S[S0Y * B + r] = sgd_coord(y, gy, S[S0Y * B + r], t, lr, mu, damp, wd, nest)
-            if not stop:  # a masked store: no load of p_{t-1}
-                Q[r] = x1
-                Q[B + r] = y1
+            stop, hit, gx, gy = _check(S, r, x, y, f, gx, gy, rules)
+            events += hit
+            x1, y1 = _step_sgd(S, r, x, y, gx, gy, t)
+            _advance(Q, r, stop, x1, y1)
     elif oid == 3:
-        for r in range(B):
+        for r in range(BLOCK):
             x, y, f, gx, gy = _point(P, r)
-            stop, counts = _verdict(x, y, f, gx, gy, x_lo, x_hi, y_lo, y_hi, escape, limit)
-            low, act = S[LOW * B + r], S[ACT * B + r] != 0.0
-            S[LOW * B + r] = f if counts & (f < low) else low
-            events += act & stop
-            gx, gy = (gx + nx, gy + ny) if noisy else (gx, gy)
-            lr, mu = S[LR * B + r], S[C0 * B + r]
-            x1, S[S0X * B + r] = heavy_ball_coord(x, gx, S[S0X * B + r], lr, mu)
-            y1, S[S0Y * B + r] = heavy_ball_coord(y, gy, S[S0Y * B + r], lr, mu)
-            if not stop:  # a masked store: no load of p_{t-1}
-                Q[r] = x1
-                Q[B + r] = y1
+            stop, hit, gx, gy = _check(S, r, x, y, f, gx, gy, rules)
+            events += hit
+            x1, y1 = _step_heavy_ball(S, r, x, y, gx, gy)
+            _advance(Q, r, stop, x1, y1)
     elif oid == 4:
-        for r in range(B):
+        for r in range(BLOCK):
             x, y, f, gx, gy = _point(P, r)
-            stop, counts = _verdict(x, y, f, gx, gy, x_lo, x_hi, y_lo, y_hi, escape, limit)
-            low, act = S[LOW * B + r], S[ACT * B + r] != 0.0
-            S[LOW * B + r] = f if counts & (f < low) else low
-            events += act & stop
-            gx, gy = (gx + nx, gy + ny) if noisy else (gx, gy)
-            clr = adagrad_lr(S[LR * B + r], t, S[C0 * B + r])
-            wd, eps = S[C1 * B + r], S[C3 * B + r]
-            x1, S[S0X * B + r] = adagrad_coord(x, gx, S[S0X * B + r], clr, wd, eps)
-            y1, S[S0Y * B + r] = adagrad_coord(y, gy, S[S0Y * B + r], clr, wd, eps)
-            if not stop:  # a masked store: no load of p_{t-1}
-                Q[r] = x1
-                Q[B + r] = y1
+            stop, hit, gx, gy = _check(S, r, x, y, f, gx, gy, rules)
+            events += hit
+            x1, y1 = _step_adagrad(S, r, x, y, gx, gy, t)
+            _advance(Q, r, stop, x1, y1)
     elif oid == 5:
-        for r in range(B):
+        for r in range(BLOCK):
             x, y, f, gx, gy = _point(P, r)
-            stop, counts = _verdict(x, y, f, gx, gy, x_lo, x_hi, y_lo, y_hi, escape, limit)
-            low, act = S[LOW * B + r], S[ACT * B + r] != 0.0
-            S[LOW * B + r] = f if counts & (f < low) else low
-            events += act & stop
-            gx, gy = (gx + nx, gy + ny) if noisy else (gx, gy)
-            lr, alpha, eps, wd, mu = (
-                S[LR * B + r], S[C0 * B + r], S[C1 * B + r], S[C2 * B + r], S[C3 * B + r]
-            )  # fmt: skip
-            cen = S[C4 * B + r] != 0.0
-            x1, S[S0X * B + r], S[S1X * B + r], S[S2X * B + r] = rmsprop_coord(
-                x, gx, S[S0X * B + r], S[S1X * B + r], S[S2X * B + r], lr, alpha, eps, wd, mu,
-                cen,
-            )  # fmt: skip
-            y1, S[S0Y * B + r], S[S1Y * B + r], S[S2Y * B + r] = rmsprop_coord(
-                y, gy, S[S0Y * B + r], S[S1Y * B + r], S[S2Y * B + r], lr, alpha, eps, wd, mu,
-                cen,
-            )  # fmt: skip
-            if not stop:  # a masked store: no load of p_{t-1}
-                Q[r] = x1
-                Q[B + r] = y1
+            stop, hit, gx, gy = _check(S, r, x, y, f, gx, gy, rules)
+            events += hit
+            x1, y1 = _step_rmsprop(S, r, x, y, gx, gy)
+            _advance(Q, r, stop, x1, y1)
     elif oid == 6:
-        for r in range(B):
+        for r in range(BLOCK):
             x, y, f, gx, gy = _point(P, r)
-            stop, counts = _verdict(x, y, f, gx, gy, x_lo, x_hi, y_lo, y_hi, escape, limit)
-            low, act = S[LOW * B + r], S[ACT * B + r] != 0.0
-            S[LOW * B + r] = f if counts & (f < low) else low
-            events += act & stop
-            gx, gy = (gx + nx, gy + ny) if noisy else (gx, gy)
-            lr, gamma, eps = S[LR * B + r], S[C0 * B + r], S[C1 * B + r]
-            x1, S[S0X * B + r] = rmsprop_lecture_coord(x, gx, S[S0X * B + r], lr, gamma, eps)
-            y1, S[S0Y * B + r] = rmsprop_lecture_coord(y, gy, S[S0Y * B + r], lr, gamma, eps)
-            if not stop:  # a masked store: no load of p_{t-1}
-                Q[r] = x1
-                Q[B + r] = y1
+            stop, hit, gx, gy = _check(S, r, x, y, f, gx, gy, rules)
+            events += hit
+            x1, y1 = _step_rmsprop_lecture(S, r, x, y, gx, gy)
+            _advance(Q, r, stop, x1, y1)
     elif oid == 7 or oid == 9:
         bc1, bc2 = knobs[K_BC1], knobs[K_BC2]
-        shared = bc1 > 0.0
         decoupled = oid == 9
-        for r in range(B):
+        for r in range(BLOCK):
             x, y, f, gx, gy = _point(P, r)
-            stop, counts = _verdict(x, y, f, gx, gy, x_lo, x_hi, y_lo, y_hi, escape, limit)
-            low, act = S[LOW * B + r], S[ACT * B + r] != 0.0
-            S[LOW * B + r] = f if counts & (f < low) else low
-            events += act & stop
-            gx, gy = (gx + nx, gy + ny) if noisy else (gx, gy)
-            lr, b1, b2, eps, wd = (
-                S[LR * B + r], S[C0 * B + r], S[C1 * B + r], S[C2 * B + r], S[C3 * B + r]
-            )  # fmt: skip
-            ams = S[C4 * B + r] != 0.0
-            own1, own2 = S[BC1 * B + r], S[BC2 * B + r]
-            step_size = lr / (bc1 if shared else own1)
-            bc2_sqrt = bc2 if shared else own2
-            x1, S[S0X * B + r], S[S1X * B + r], S[S2X * B + r] = adam_coord(
-                x, gx, S[S0X * B + r], S[S1X * B + r], S[S2X * B + r], lr, step_size, bc2_sqrt,
-                b1, b2, eps, wd, ams, decoupled,
-            )  # fmt: skip
-            y1, S[S0Y * B + r], S[S1Y * B + r], S[S2Y * B + r] = adam_coord(
-                y, gy, S[S0Y * B + r], S[S1Y * B + r], S[S2Y * B + r], lr, step_size, bc2_sqrt,
-                b1, b2, eps, wd, ams, decoupled,
-            )  # fmt: skip
-            if not stop:  # a masked store: no load of p_{t-1}
-                Q[r] = x1
-                Q[B + r] = y1
+            stop, hit, gx, gy = _check(S, r, x, y, f, gx, gy, rules)
+            events += hit
+            x1, y1 = _step_adam(S, r, x, y, gx, gy, bc1, bc2, decoupled)
+            _advance(Q, r, stop, x1, y1)
     return events
 
 
