@@ -57,8 +57,10 @@ from .lanes import (
     PX,
     PY,
     adam_corrections,
+    has_fused,
     has_lanes,
     lanes_check_step,
+    lanes_eval_check_step,
     lanes_setup,
     plain_sgd,
 )
@@ -131,6 +133,7 @@ def _run_block_lockstep(lo: int, hi: int, job: tuple, out: tuple) -> None:
     knobs[K_ESCAPE] = 1.0 if box_status != STATUS_DIVERGED else 0.0
     knobs[K_LIMIT] = converge_limit(tol)
     knobs[K_PLAIN] = 1.0 if oid <= 2 and plain_sgd(L) else 0.0
+    fused = has_fused(sid, oid, knobs[K_PLAIN] != 0.0)
     surface_eval_block(sid, theta_a, BLOCK, sp, code, consts, stack, values_a, grad_a)
     live = 0
     a = BUF_A * BLOCK
@@ -167,7 +170,11 @@ def _run_block_lockstep(lo: int, hi: int, job: tuple, out: tuple) -> None:
                 if not betas_shared:
                     adam_corrections(L, t + 1)
         p_cur, p_nxt = (buf_a, buf_b) if t % 2 == 0 else (buf_b, buf_a)
-        if lanes_check_step(oid, p_cur, p_nxt, shared_rows, t + 1, knobs) > 0:
+        if fused:  # evaluates p_t in the same pass
+            events = lanes_eval_check_step(sid, oid, p_cur, p_nxt, shared_rows, sp, t + 1, knobs)
+        else:
+            events = lanes_check_step(oid, p_cur, p_nxt, shared_rows, t + 1, knobs)
+        if events > 0:
             live -= _stop_lanes(lo, n, t, L, cur, nxt, knobs, box_status, steps, out)
         if record:
             for r in range(n):
@@ -175,6 +182,8 @@ def _run_block_lockstep(lo: int, hi: int, job: tuple, out: tuple) -> None:
                     curves[lo + r, t] = L[(cur + PF) * BLOCK + r]
         if live == 0 or t == steps:
             break
+        if fused:
+            continue
         if nxt == BUF_A:
             surface_eval_block(sid, theta_a, BLOCK, sp, code, consts, stack, values_a, grad_a)
         else:

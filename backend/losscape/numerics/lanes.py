@@ -45,6 +45,8 @@ from .optimizers import (
     sgd_coord,
 )
 from .run import LOSS_BOUND
+from .surfaces import EXPRESSION_ID, catalogue_table
+from .switch import make_lane_loop
 
 # Lanes per block: 26 rows x 128 float64 = 26 KiB, inside a 32 KiB L1 (256 lanes measured
 # no faster here: basin map, lr sweep and lr x momentum map within the noise).
@@ -399,6 +401,80 @@ def lanes_check_step(
             x1, y1 = _step_adam(S, r, x, y, gx, gy, bc1, bc2, decoupled)
             _advance(Q, r, stop, x1, y1)
     return events
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _keep(P: np.ndarray, r: int, f: float, gx: float, gy: float) -> None:
+    """Lane r's loss and gradient at p_t into its point buffer ``P``: the losses curves
+    record, and what ``batch._stop_lanes`` re-reads in a pass that stops a lane."""
+    P[PF * BLOCK + r] = f
+    P[PGX * BLOCK + r] = gx
+    P[PGY * BLOCK + r] = gy
+
+
+# The fused passes: per lane, the surface's value and gradient at p_t (the switch's loop
+# calls the row's function), then ``_check`` and the family's step, in one loop per
+# (surface, family). Only the families the maps and sweeps mostly run get one (each
+# costs a loop per catalogue surface to compile); the rest take the two passes.
+
+
+@njit(cache=True, nogil=True, error_model="numpy", _nrt=False)
+def _lane_sgd_plain(
+    r: int, x: float, y: float, f: float, gx: float, gy: float, extra: tuple
+) -> int:
+    """Lane r of a fused plain-SGD pass (gradient descent, momentum); extra = (P, Q, S, t,
+    rules). Returns 1 when p_t stops the running lane."""
+    P, Q, S, t, rules = extra
+    _keep(P, r, f, gx, gy)
+    stop, hit, gx, gy = _check(S, r, x, y, f, gx, gy, rules)
+    x1, y1 = _step_sgd_plain(S, r, x, y, gx, gy, t)
+    _advance(Q, r, stop, x1, y1)
+    return hit
+
+
+@njit(cache=True, nogil=True, error_model="numpy", _nrt=False)
+def _lane_adam(r: int, x: float, y: float, f: float, gx: float, gy: float, extra: tuple) -> int:
+    """Lane r of a fused Adam / AdamW pass; extra = (P, Q, S, rules, bc1, bc2, decoupled)
+    (the step's bias corrections stand for t)."""
+    P, Q, S, rules, bc1, bc2, decoupled = extra
+    _keep(P, r, f, gx, gy)
+    stop, hit, gx, gy = _check(S, r, x, y, f, gx, gy, rules)
+    x1, y1 = _step_adam(S, r, x, y, gx, gy, bc1, bc2, decoupled)
+    _advance(Q, r, stop, x1, y1)
+    return hit
+
+
+_fused_sgd_plain = make_lane_loop(catalogue_table(), _lane_sgd_plain)
+_fused_adam = make_lane_loop(catalogue_table(), _lane_adam)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def has_fused(sid: int, oid: int, plain: bool) -> bool:
+    """Whether ``lanes_eval_check_step`` runs surface ``sid`` with optimizer ``oid``: a
+    catalogue surface with plain SGD (``plain_sgd``) or Adam / AdamW."""
+    return sid != EXPRESSION_ID and (((0 <= oid <= 2) and plain) or oid == 7 or oid == 9)
+
+
+@njit(cache=True, nogil=True, error_model="numpy", _nrt=False)
+def lanes_eval_check_step(
+    sid: int,
+    oid: int,
+    P: np.ndarray,
+    Q: np.ndarray,
+    S: np.ndarray,
+    p: np.ndarray,
+    t: int,
+    knobs: np.ndarray,
+) -> int:
+    """``catalogue_eval_block`` at p_t into ``P`` and then ``lanes_check_step``, in one pass:
+    the same numbers, without writing the gradients in one loop and reading them back in
+    the next. Only where ``has_fused(sid, oid, plain)``; returns the number of running
+    lanes p_t stops (-1 for an unknown surface id: nothing evaluated or stepped)."""
+    rules = _rules(knobs)
+    if oid == 7 or oid == 9:
+        extra = (P, Q, S, rules, knobs[K_BC1], knobs[K_BC2], oid == 9)
+        return _fused_adam(sid, P, BLOCK, p, extra)
+    return _fused_sgd_plain(sid, P, BLOCK, p, (P, Q, S, t, rules))
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
