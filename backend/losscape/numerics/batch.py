@@ -2,11 +2,13 @@
 
 Runs go in blocks of ``BLOCK`` stepped in lockstep, each with its own lr and
 hyperparameters, all of a block's per-run numbers in one array with rows a constant
-``BLOCK`` apart (``lanes``). Per step a block takes two vectorised passes over its
-lanes: ``lanes_check_step`` (the stop rules at the newest point and the best loss, and
-in the same loop the optimizer, dispatched once per pass, into the other point buffer)
-and ``surface_eval_block`` (value and gradient at the new points); a pass that stops
-some lane is followed by ``_stop_lanes``. (With rows a runtime ``n`` apart, checking and
+``BLOCK`` apart (``lanes``). A catalogue surface with plain SGD (GD, momentum) or
+Adam/AdamW takes one vectorised pass per step, ``lanes_eval_check_step``: per lane
+the surface's value and gradient at the newest point, the stop rules and the best
+loss, and the optimizer's step into the other point buffer, in one loop per (surface,
+family). Other pairs take two: ``lanes_check_step`` (the same minus the surface,
+dispatched once per pass) and ``surface_eval_block`` (value and gradient at the new
+points). A pass that stops some lane is followed by ``_stop_lanes``. (With rows a runtime ``n`` apart, checking and
 stepping in one loop measured slower: LLVM gave up vectorising a loop with that many
 rows; with constant offsets it needs no overlap checks.) Per run the operations are
 exactly ``run.run_single``'s, so a sweep agrees bit for bit with single trajectories.
@@ -242,6 +244,9 @@ def _stop_lanes(
             st, n_steps = STATUS_CONVERGED, t
         elif finite and knobs[K_ESCAPE] != 0.0:
             st, n_steps = box_status, t
+            # It counts (run_single), which the pass's stop rules leave to here.
+            if f < L[LOW * BLOCK + r]:
+                L[LOW * BLOCK + r] = f
         else:
             st, n_steps = STATUS_DIVERGED, t - 1
             x, y, f = L[o + PX * BLOCK + r], L[o + PY * BLOCK + r], L[o + PF * BLOCK + r]
