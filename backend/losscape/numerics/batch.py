@@ -8,14 +8,14 @@ the surface's value and gradient at the newest point, the stop rules and the bes
 loss, and the optimizer's step into the other point buffer, in one loop per (surface,
 family). Other pairs take two: ``lanes_check_step`` (the same minus the surface,
 dispatched once per pass) and ``surface_eval_block`` (value and gradient at the new
-points). A pass that stops some lane is followed by ``_stop_lanes``. (With rows a runtime ``n`` apart, checking and
-stepping in one loop measured slower: LLVM gave up vectorising a loop with that many
-rows; with constant offsets it needs no overlap checks.) Per run the operations are
-exactly ``run.run_single``'s, so a sweep agrees bit for bit with single trajectories.
-``batch`` is serial with
-``nogil=True`` for the web process; ``batch_parallel`` spreads blocks over threads
-under its own name (numba's cache key ignores ``parallel``, so one function
-compiled both ways would reuse the wrong code).
+points). A pass that stops some lane is followed by ``_stop_lanes``. (With rows a
+runtime ``n`` apart, checking and stepping in one loop measured slower: LLVM gave up
+vectorising a loop with that many rows; with constant offsets it needs no overlap
+checks.) Per run the operations are exactly ``run.run_single``'s, so a sweep agrees
+bit for bit with single trajectories. ``batch`` is serial with ``nogil=True`` for the
+web process; ``batch_parallel`` spreads blocks over threads under its own name
+(numba's cache key ignores ``parallel``, so one function compiled both ways would
+reuse the wrong code).
 
 Inside, a sweep's inputs travel as one tuple ``job`` = (sid, sp, code, consts, oid,
 hps, kid, schp, lrs, starts, steps, noise_std, seed, tol, box, box_status) and its
