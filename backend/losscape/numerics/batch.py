@@ -77,7 +77,7 @@ from .run import (
     run_single,
 )
 from .schedules import schedule_lr
-from .surfaces import surface_eval_block
+from .surfaces import catalogue_eval_block, surface_eval_block
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -177,6 +177,11 @@ def _run_block_lockstep(lo: int, hi: int, job: tuple, out: tuple) -> None:
         else:
             events = lanes_check_step(oid, p_cur, p_nxt, shared_rows, t + 1, knobs)
         if events > 0:
+            if fused:  # it kept only the losses: _stop_lanes reads the gradients too
+                if cur == BUF_A:
+                    catalogue_eval_block(sid, theta_a, BLOCK, sp, values_a, grad_a)
+                else:
+                    catalogue_eval_block(sid, theta_b, BLOCK, sp, values_b, grad_b)
             live -= _stop_lanes(lo, n, t, L, cur, nxt, knobs, box_status, steps, out)
         if record:
             for r in range(n):
