@@ -263,10 +263,10 @@ def test_lanes_with_their_own_lr_and_hyperparameters_equal_single_runs_bit_for_b
 @pytest.mark.parametrize("optimizer", ["momentum", "adam"])
 @pytest.mark.parametrize("surface", [s.name for s in SURFACES])
 def test_fused_pass_equals_single_runs_on_every_catalogue_surface(surface, optimizer):
-    """Plain SGD and Adam on a catalogue surface take the fused pass (the surface evaluated
-    inside the check-and-step loop, one loop per surface): every lane, with its own lr and
-    momentum / beta1 and a start across the view, converging, diverging or escaping, is
-    its single run bit for bit."""
+    """Momentum on a catalogue surface takes the fused pass (the surface evaluated inside
+    the check-and-step loop, one loop per surface), Adam the two passes: either way every
+    lane, with its own lr and momentum / beta1 and a start across the view, converging,
+    diverging or escaping, is its single run bit for bit."""
     surf = resolve_surface(surface)
     spec = next(o for o in OPTIMIZERS if o.name == optimizer)
     rng = np.random.default_rng(len(surface))

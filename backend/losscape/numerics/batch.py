@@ -2,11 +2,11 @@
 
 Runs go in blocks of ``BLOCK`` stepped in lockstep, each with its own lr and
 hyperparameters, all of a block's per-run numbers in one array with rows a constant
-``BLOCK`` apart (``lanes``). A catalogue surface with plain SGD (GD, momentum) or
-Adam/AdamW takes one vectorised pass per step, ``lanes_eval_check_step``: per lane
+``BLOCK`` apart (``lanes``). A catalogue surface with plain SGD (GD, momentum: both
+maps, GD lr sweeps) takes one vectorised pass per step, ``lanes_eval_check_step``: per lane
 the surface's value and gradient at the newest point, the stop rules and the best
-loss, and the optimizer's step into the other point buffer, in one loop per (surface,
-family). Other pairs take two: ``lanes_check_step`` (the same minus the surface,
+loss, and the optimizer's step into the other point buffer, in one loop per surface.
+Other pairs take two: ``lanes_check_step`` (the same minus the surface,
 dispatched once per pass) and ``surface_eval_block`` (value and gradient at the new
 points). A pass that stops some lane is followed by ``_stop_lanes``. (With rows a
 runtime ``n`` apart, checking and stepping in one loop measured slower: LLVM gave up

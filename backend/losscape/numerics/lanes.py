@@ -417,10 +417,13 @@ def _keep(P: np.ndarray, r: int, f: float) -> None:
     P[PF * BLOCK + r] = f
 
 
-# The fused passes: per lane, the surface's value and gradient at p_t (the switch's loop
-# calls the row's function), then ``_check`` and the family's step, in one loop per
-# (surface, family). Only the families the maps and sweeps mostly run get one (each
-# costs a loop per catalogue surface to compile); the rest take the two passes.
+# The fused pass: per lane, the surface's value and gradient at p_t (the switch's loop
+# calls the row's function), then ``_check`` and the step, in one loop per surface.
+# Only plain SGD gets one: it is what both maps and a GD lr sweep run, and each family
+# costs a loop per catalogue surface to compile (twice: numba optimises a callee again
+# inside each caller). A fused Adam measured no faster on the lr sweep (3.4-3.9 ms
+# either way, its two passes are bound by Adam's arithmetic) for ~2.3 CPU-s more of a
+# first sweep's compile; the rest take the two passes.
 
 
 @njit(cache=True, nogil=True, error_model="numpy", _nrt=False)
@@ -437,27 +440,14 @@ def _lane_sgd_plain(
     return hit
 
 
-@njit(cache=True, nogil=True, error_model="numpy", _nrt=False)
-def _lane_adam(r: int, x: float, y: float, f: float, gx: float, gy: float, extra: tuple) -> int:
-    """Lane r of a fused Adam / AdamW pass; extra = (P, Q, S, rules, bc1, bc2, decoupled)
-    (the step's bias corrections stand for t)."""
-    P, Q, S, rules, bc1, bc2, decoupled = extra
-    _keep(P, r, f)
-    stop, hit, gx, gy = _check(S, r, x, y, f, gx, gy, rules)
-    x1, y1 = _step_adam(S, r, x, y, gx, gy, bc1, bc2, decoupled)
-    _advance(Q, r, stop, x1, y1)
-    return hit
-
-
 _fused_sgd_plain = make_lane_loop(catalogue_table(), _lane_sgd_plain)
-_fused_adam = make_lane_loop(catalogue_table(), _lane_adam)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def has_fused(sid: int, oid: int, plain: bool) -> bool:
     """Whether ``lanes_eval_check_step`` runs surface ``sid`` with optimizer ``oid``: a
-    catalogue surface with plain SGD (``plain_sgd``) or Adam / AdamW."""
-    return sid != EXPRESSION_ID and (((0 <= oid <= 2) and plain) or oid == 7 or oid == 9)
+    catalogue surface with plain SGD (``plain_sgd``: GD, heavy-ball momentum)."""
+    return sid != EXPRESSION_ID and (0 <= oid <= 2) and plain
 
 
 @njit(cache=True, nogil=True, error_model="numpy", _nrt=False)
@@ -471,15 +461,13 @@ def lanes_eval_check_step(
     t: int,
     knobs: np.ndarray,
 ) -> int:
-    """``catalogue_eval_block`` at p_t into ``P`` and then ``lanes_check_step``, in one pass:
+    """``catalogue_eval_block`` at p_t into ``P`` and then ``lanes_check_step`` (plain SGD,
+    ``oid`` 0..2), in one pass:
     the same numbers, without writing the gradients in one loop and reading them back in
     the next (only the losses are kept in ``P``). Only where ``has_fused(sid, oid,
     plain)``; returns the number of running lanes p_t stops (-1 for an unknown surface
     id: nothing evaluated or stepped)."""
     rules = _rules(knobs)
-    if oid == 7 or oid == 9:
-        extra = (P, Q, S, rules, knobs[K_BC1], knobs[K_BC2], oid == 9)
-        return _fused_adam(sid, P, BLOCK, p, extra)
     return _fused_sgd_plain(sid, P, BLOCK, p, (P, Q, S, t, rules))
 
 
