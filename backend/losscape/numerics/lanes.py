@@ -25,6 +25,12 @@ betas. The optimizer is dispatched once per pass, one loop per optimizer family,
 every coordinate goes through the same scalar update (``*_coord``) as
 ``optimizer_step``, so a lane rounds exactly like a single run with its settings (and
 like torch.optim). Damped Newton needs a Hessian per lane and is not stepped here.
+For a catalogue surface with plain SGD, ``lanes_eval_check_step`` also evaluates the
+surface at p_t in the same loop (one loop per surface, ``switch.make_lane_loop``) and
+keeps only the loss in the buffer; every other pair evaluates with
+``surface_eval_block`` first. Either way the pass is bound by its floating-point work,
+most of it the stop rules (finiteness, box, gradient norm, best loss), which the
+hand-written floor in ``benchmarks/bench_core.py`` does not apply.
 """
 
 from __future__ import annotations
