@@ -258,3 +258,41 @@ def test_lanes_with_their_own_lr_and_hyperparameters_equal_single_runs_bit_for_b
         assert (n, st) == (taken[i], status[i])
         assert np.array_equal(curves[i, : n + 1], path[: n + 1, 2])
         assert np.array_equal(finals[i], path[n])
+
+
+@pytest.mark.parametrize("optimizer", ["momentum", "adam"])
+@pytest.mark.parametrize("surface", [s.name for s in SURFACES])
+def test_fused_pass_equals_single_runs_on_every_catalogue_surface(surface, optimizer):
+    """Momentum on a catalogue surface takes the fused pass (the surface evaluated inside
+    the check-and-step loop, one loop per surface), Adam the two passes: either way every
+    lane, with its own lr and momentum / beta1 and a start across the view, converging,
+    diverging or escaping, is its single run bit for bit."""
+    surf = resolve_surface(surface)
+    spec = next(o for o in OPTIMIZERS if o.name == optimizer)
+    rng = np.random.default_rng(len(surface))
+    r, steps = 48, 80
+    hps = np.tile(param_vector(spec.hyperparams, None, spec.name), (r, 1))
+    hps[:, 0] = rng.uniform(0.0, 0.95, r)  # momentum / beta1, 0 included via GD-like lanes
+    hps[::7, 0] = 0.0
+    lrs = np.geomspace(1e-4, 1.0, r)
+    x0, x1, y0, y1 = surf.view
+    starts = np.column_stack([rng.uniform(x0, x1, r), rng.uniform(y0, y1, r)])
+    curves = np.empty((r, steps + 1))
+    finals, best = np.empty((r, 3)), np.empty(r)
+    status, taken = np.empty(r, dtype=np.int64), np.empty(r, dtype=np.int64)
+    box, box_status = surf.stop_box()
+    kernels.batch(
+        *surf.kernel_args(), spec.id, hps, 0, np.zeros(1), lrs, starts, steps, 0.0, 0, 1e-3,
+        box, box_status, curves, finals, best, status, taken,
+    )  # fmt: skip
+    for i in range(r):
+        path, lane_lrs = np.empty((steps + 1, 3)), np.empty(steps)
+        n, st = kernels.trajectory(
+            *surf.kernel_args(), spec.id, hps[i], 0, np.zeros(1), lrs[i], starts[i, 0],
+            starts[i, 1], steps, 0.0, 0, 1e-3, box, box_status, path, lane_lrs,
+            np.empty((0, 3)), np.empty(3),
+        )  # fmt: skip
+        assert (n, st) == (taken[i], status[i])
+        assert np.array_equal(curves[i, : n + 1], path[: n + 1, 2])
+        assert np.array_equal(finals[i], path[n])
+        assert best[i] == path[: n + 1, 2].min()

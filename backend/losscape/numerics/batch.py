@@ -2,18 +2,20 @@
 
 Runs go in blocks of ``BLOCK`` stepped in lockstep, each with its own lr and
 hyperparameters, all of a block's per-run numbers in one array with rows a constant
-``BLOCK`` apart (``lanes``). Per step a block takes two vectorised passes over its
-lanes: ``lanes_check_step`` (the stop rules at the newest point and the best loss, and
-in the same loop the optimizer, dispatched once per pass, into the other point buffer)
-and ``surface_eval_block`` (value and gradient at the new points); a pass that stops
-some lane is followed by ``_stop_lanes``. (With rows a runtime ``n`` apart, checking and
-stepping in one loop measured slower: LLVM gave up vectorising a loop with that many
-rows; with constant offsets it needs no overlap checks.) Per run the operations are
-exactly ``run.run_single``'s, so a sweep agrees bit for bit with single trajectories.
-``batch`` is serial with
-``nogil=True`` for the web process; ``batch_parallel`` spreads blocks over threads
-under its own name (numba's cache key ignores ``parallel``, so one function
-compiled both ways would reuse the wrong code).
+``BLOCK`` apart (``lanes``). A catalogue surface with plain SGD (GD, momentum: both
+maps, GD lr sweeps) takes one vectorised pass per step, ``lanes_eval_check_step``: per lane
+the surface's value and gradient at the newest point, the stop rules and the best
+loss, and the optimizer's step into the other point buffer, in one loop per surface.
+Other pairs take two: ``lanes_check_step`` (the same minus the surface,
+dispatched once per pass) and ``surface_eval_block`` (value and gradient at the new
+points). A pass that stops some lane is followed by ``_stop_lanes``. (With rows a
+runtime ``n`` apart, checking and stepping in one loop measured slower: LLVM gave up
+vectorising a loop with that many rows; with constant offsets it needs no overlap
+checks.) Per run the operations are exactly ``run.run_single``'s, so a sweep agrees
+bit for bit with single trajectories. ``batch`` is serial with ``nogil=True`` for the
+web process; ``batch_parallel`` spreads blocks over threads under its own name
+(numba's cache key ignores ``parallel``, so one function compiled both ways would
+reuse the wrong code).
 
 Inside, a sweep's inputs travel as one tuple ``job`` = (sid, sp, code, consts, oid,
 hps, kid, schp, lrs, starts, steps, noise_std, seed, tol, box, box_status) and its
@@ -57,8 +59,10 @@ from .lanes import (
     PX,
     PY,
     adam_corrections,
+    has_fused,
     has_lanes,
     lanes_check_step,
+    lanes_eval_check_step,
     lanes_setup,
     plain_sgd,
 )
@@ -73,7 +77,7 @@ from .run import (
     run_single,
 )
 from .schedules import schedule_lr
-from .surfaces import surface_eval_block
+from .surfaces import catalogue_eval_block, surface_eval_block
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -131,6 +135,7 @@ def _run_block_lockstep(lo: int, hi: int, job: tuple, out: tuple) -> None:
     knobs[K_ESCAPE] = 1.0 if box_status != STATUS_DIVERGED else 0.0
     knobs[K_LIMIT] = converge_limit(tol)
     knobs[K_PLAIN] = 1.0 if oid <= 2 and plain_sgd(L) else 0.0
+    fused = has_fused(sid, oid, knobs[K_PLAIN] != 0.0)
     surface_eval_block(sid, theta_a, BLOCK, sp, code, consts, stack, values_a, grad_a)
     live = 0
     a = BUF_A * BLOCK
@@ -167,7 +172,16 @@ def _run_block_lockstep(lo: int, hi: int, job: tuple, out: tuple) -> None:
                 if not betas_shared:
                     adam_corrections(L, t + 1)
         p_cur, p_nxt = (buf_a, buf_b) if t % 2 == 0 else (buf_b, buf_a)
-        if lanes_check_step(oid, p_cur, p_nxt, shared_rows, t + 1, knobs) > 0:
+        if fused:  # evaluates p_t in the same pass
+            events = lanes_eval_check_step(sid, oid, p_cur, p_nxt, shared_rows, sp, t + 1, knobs)
+        else:
+            events = lanes_check_step(oid, p_cur, p_nxt, shared_rows, t + 1, knobs)
+        if events > 0:
+            if fused:  # it kept only the losses: _stop_lanes reads the gradients too
+                if cur == BUF_A:
+                    catalogue_eval_block(sid, theta_a, BLOCK, sp, values_a, grad_a)
+                else:
+                    catalogue_eval_block(sid, theta_b, BLOCK, sp, values_b, grad_b)
             live -= _stop_lanes(lo, n, t, L, cur, nxt, knobs, box_status, steps, out)
         if record:
             for r in range(n):
@@ -175,6 +189,8 @@ def _run_block_lockstep(lo: int, hi: int, job: tuple, out: tuple) -> None:
                     curves[lo + r, t] = L[(cur + PF) * BLOCK + r]
         if live == 0 or t == steps:
             break
+        if fused:
+            continue
         if nxt == BUF_A:
             surface_eval_block(sid, theta_a, BLOCK, sp, code, consts, stack, values_a, grad_a)
         else:
@@ -233,6 +249,9 @@ def _stop_lanes(
             st, n_steps = STATUS_CONVERGED, t
         elif finite and knobs[K_ESCAPE] != 0.0:
             st, n_steps = box_status, t
+            # It counts (run_single), which the pass's stop rules leave to here.
+            if f < L[LOW * BLOCK + r]:
+                L[LOW * BLOCK + r] = f
         else:
             st, n_steps = STATUS_DIVERGED, t - 1
             x, y, f = L[o + PX * BLOCK + r], L[o + PY * BLOCK + r], L[o + PF * BLOCK + r]

@@ -71,6 +71,11 @@ def _dispatch_table(rows: tuple[SurfaceSpec, ...]) -> tuple[tuple[int, Any], ...
 _TABLE = _dispatch_table(SURFACES)
 
 
+def catalogue_table() -> tuple[tuple[int, Any], ...]:
+    """((id, fn), ...) of the catalogue rows, for switches built elsewhere (``lanes``)."""
+    return _TABLE
+
+
 @njit(cache=True, nogil=True, error_model="numpy", _nrt=False, inline="always")
 def _value_or_gap(v: float, nan_undefined: bool) -> float:
     """v, or NaN where v is not finite and ``nan_undefined``.
