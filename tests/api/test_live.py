@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from losscape import limits, service
-from losscape.api import live
+from losscape.api import live, live_jobs
 
 from .conftest import strict_json
 
@@ -613,9 +613,9 @@ def test_an_older_result_gives_way_only_to_a_newer_one_of_its_lane() -> None:
     session = live.LiveSession.__new__(live.LiveSession)
     session.outbox = collections.deque(
         [
-            live._Out(b"a1", tag="a1", kind="result", lane="a"),
-            live._Out(b"b1", tag="b1", kind="result", lane="b"),
-            live._Out(b"a2", tag="a2", kind="result", lane="a"),
+            live_jobs.OutFrame(b"a1", tag="a1", kind="result", lane="a"),
+            live_jobs.OutFrame(b"b1", tag="b1", kind="result", lane="b"),
+            live_jobs.OutFrame(b"a2", tag="a2", kind="result", lane="a"),
         ]
     )
     assert session._give_way()

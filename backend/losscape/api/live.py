@@ -45,16 +45,15 @@ import contextlib
 import logging
 import os
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import anyio
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 from starlette.websockets import WebSocket
 
 from .. import limits, service
 from . import encoding, errors
-from .answer_cache import Answer, AnswerCache, request_key
+from .answer_cache import AnswerCache, request_key
 from .live_envelope import (  # noqa: F401  (re-exported: the rooms use them from here)
     ROOM_SUBPROTOCOL,
     envelope_problem,
@@ -63,7 +62,8 @@ from .live_envelope import (  # noqa: F401  (re-exported: the rooms use them fro
     room_token,
     valid_tag,
 )
-from .operations import OPERATIONS, Operation
+from .live_jobs import Job, JobProgress, Lane, OutFrame
+from .operations import OPERATIONS
 from .runtime import Refused, Runtime, runtime
 
 log = logging.getLogger("losscape.api")
@@ -75,68 +75,6 @@ TYPES = (*OPERATIONS, "cancel")
 ANSWERS = AnswerCache()
 
 
-@dataclass(eq=False)
-class Job:
-    """One request on a lane; ``stop`` is set to "dropped" or "cancelled" to end it.
-
-    ``key``: the request's answer-cache key (small operations only); ``cached``: its
-    answer when an identical request already computed it (``body`` is then None: the
-    request was not validated again).
-    """
-
-    tag: Any
-    op: Operation
-    body: BaseModel | None
-    stop: str | None = None
-    lane: str = ""
-    key: bytes | None = None
-    cached: Answer | None = None
-
-
-@dataclass(eq=False)
-class Lane:
-    pending: Job | None = None
-    running: Job | None = None
-    wakeup: asyncio.Event = field(default_factory=asyncio.Event)
-    task: asyncio.Task | None = None
-
-
-class _JobProgress:
-    """The worker thread's side of a job: cancellation checks and progress frames."""
-
-    partials = True
-
-    def __init__(self, job: Job, loop: asyncio.AbstractEventLoop, queue: asyncio.Queue) -> None:
-        self.job, self.loop, self.queue = job, loop, queue
-
-    def check(self) -> None:
-        if self.job.stop is not None:
-            raise service.Cancelled(self.job.stop)
-
-    def emit(self, done: int, total: int, partial: dict[str, Any] | None) -> None:
-        self.check()
-        head: dict[str, Any] = {"id": self.job.tag, "type": "progress", "done": done}
-        head["total"] = total
-        if partial is not None:
-            head["partial"] = partial
-        data = encoding.dumps(head)
-        try:
-            self.loop.call_soon_threadsafe(self.queue.put_nowait, data)
-        except RuntimeError:  # the loop is gone: nobody is listening
-            raise service.Cancelled("closed") from None
-
-
-@dataclass(eq=False)
-class _Out:
-    """A frame waiting in the outbox; ``tag`` and ``kind`` let a result give way."""
-
-    data: bytes
-    binary: bool = False
-    tag: Any = None
-    kind: str = "control"  # "result", "progress" or "control" (never dropped)
-    lane: str = ""  # a result gives way only to a newer result of its own lane
-
-
 class LiveSession:
     """One connection: reads messages, runs jobs on lanes, writes frames."""
 
@@ -145,7 +83,7 @@ class LiveSession:
         self.runtime = rt
         self.lanes: dict[str, Lane] = {}
         self.heavy_lock = asyncio.Lock()  # one heavy job of this connection at a time
-        self.outbox: collections.deque[_Out] = collections.deque()
+        self.outbox: collections.deque[OutFrame] = collections.deque()
         self.ready = asyncio.Event()
         self.closed = False
         self.gave_up = False
@@ -300,7 +238,7 @@ class LiveSession:
         """Queue a frame; over the bound, progress and superseded results give way."""
         if self.closed:
             return
-        self.outbox.append(_Out(data, binary, tag, kind, lane))
+        self.outbox.append(OutFrame(data, binary, tag, kind, lane))
         while len(self.outbox) > limits.MAX_SEND_FRAMES and self._give_way():
             pass
         self.ready.set()
@@ -313,7 +251,7 @@ class LiveSession:
             if item.kind == "progress":
                 del self.outbox[i]
                 return True
-        newest: dict[str, _Out] = {}
+        newest: dict[str, OutFrame] = {}
         for item in self.outbox:
             if item.kind == "result":
                 newest[item.lane] = item
@@ -451,7 +389,7 @@ class LiveSession:
         detail: list[dict[str, Any]] | None = None
         try:
             result = await anyio.to_thread.run_sync(
-                job.op.encode, job.body, _JobProgress(job, loop, queue), self.binary, limiter=pool
+                job.op.encode, job.body, JobProgress(job, loop, queue), self.binary, limiter=pool
             )
         except service.Cancelled:
             pass
