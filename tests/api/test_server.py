@@ -317,11 +317,13 @@ def _rss_mb(pid: int) -> float:
 
 def test_a_slow_reader_is_dropped_with_memory_bounded(server: Server) -> None:
     """8 lanes of 16 x 20000-step runs, resent 6 times and never read: the server keeps at
-    most a few frames for the socket, then closes it once it has not drained for the stall
-    time. Queued, the 48 answers would hold over 800 MB (16 runs x 20001 points x 7 float64
-    arrays each); the bound below is half of that, so it tells bounded from queued whatever
-    the machine's load does to how many jobs overlap."""
-    before = _rss_mb(server.proc.pid)
+    most one result per lane (latest wins) and a few other frames for the socket, then
+    closes it once it has not drained for the stall time. Queued, the 48 answers' JSON
+    frames would hold 48 times one answer's encoded size (~21 MB: 16 runs x 20001 points x
+    7 arrays as JSON numbers), ~1 GB; the bound below is half of that, so it tells bounded
+    (8 lanes' answers and the frame being written: 360 to 420 MB of RSS measured on an idle
+    machine) from queued whatever the machine's load does to how many jobs overlap. (Half
+    of the arrays' float64 bytes, 410 MB, was the bound before: bounded runs crossed it.)"""
     big = {
         "surface": {"name": "rosenbrock"},
         "steps": 20000,
@@ -330,6 +332,10 @@ def test_a_slow_reader_is_dropped_with_memory_bounded(server: Server) -> None:
             {"optimizer": "gd", "lr": 1e-4, "start": [-1.5, 2.0 + k / 100]} for k in range(16)
         ],
     }
+    # One answer as the live channel's JSON frames carry it (the REST body: the same encoder).
+    answer_mb = len(httpx.post(server.url + "/api/trajectories", json=big, timeout=120).content)
+    answer_mb /= 2**20
+    before = _rss_mb(server.proc.pid)
     s = _ws_handshake(server.port)
     with s:
         for rounds in range(6):
@@ -354,8 +360,9 @@ def test_a_slow_reader_is_dropped_with_memory_bounded(server: Server) -> None:
             pytest.fail("the server kept a socket that did not read")
     one_answer = 16 * 7 * 20001 * 4  # bytes of one lane's binary-free JSON is larger still
     assert received < 12 * one_answer * 3  # far less than the 48 answers asked for
-    queued_mb = 48 * 16 * 20001 * 7 * 8 / 2**20  # every answer's arrays kept: ~820 MB
-    assert peak - before < queued_mb / 2  # bounded (~300 MB measured), not queued
+    queued_mb = 48 * answer_mb  # every answer's frame kept: ~1 GB
+    assert answer_mb > 16 * 20001 * 7 * 8 / 2**20  # JSON numbers: more than the float64s
+    assert peak - before < queued_mb / 2, (peak - before, queued_mb)  # bounded, not queued
     assert httpx.get(server.url + "/healthz").status_code == 200
     assert "Traceback" not in server.output()
 
