@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -134,7 +137,39 @@ def resolve_dataset(dataset: DatasetArg, *, validation: object = 0.2) -> ds.Data
         raise ValueError("dataset params must be an object of name: value")
     vec = param_vector(spec.params, params, f"dataset {name}")
     values = {p.name: float(vec[i]) for i, p in enumerate(spec.params)}
-    return ds.generate(spec, values, validation=frac, split_seed=int(values.get("seed", 0)))
+    return _generated(spec, values, frac)
+
+
+# Generating a set and its stratified split costs ~0.3 ms, as much as a tenth of a
+# small training run, and a page or a notebook asks for the same few sets again and
+# again. The points are a pure function of (name, parameters, split share), so the
+# newest few are kept (up to 5,000 points each: < 3 MB in all) and every caller gets
+# its own copies: nothing a caller does to its arrays can reach the cache.
+DATASET_CACHE_SIZE = 16
+_dataset_cache: OrderedDict[tuple[object, ...], ds.Dataset] = OrderedDict()
+_dataset_lock = threading.Lock()  # the web server resolves data sets from worker threads
+
+
+def _generated(spec: ds.DatasetSpec, values: dict[str, float], frac: float) -> ds.Dataset:
+    """``ds.generate`` of validated ``values``, through the bounded cache; the caller's copy."""
+    key = (spec.name, tuple(values.items()), frac)
+    with _dataset_lock:
+        kept = _dataset_cache.get(key)
+        if kept is not None:
+            _dataset_cache.move_to_end(key)
+    if kept is None:
+        kept = ds.generate(spec, values, validation=frac, split_seed=int(values.get("seed", 0)))
+        for a in (kept.X, kept.t, kept.train, kept.validation):
+            a.flags.writeable = False  # the cache's own arrays: a bug writing to them raises
+        with _dataset_lock:
+            _dataset_cache[key] = kept
+            _dataset_cache.move_to_end(key)
+            while len(_dataset_cache) > DATASET_CACHE_SIZE:
+                _dataset_cache.popitem(last=False)
+    return dataclasses.replace(
+        kept, X=kept.X.copy(), t=kept.t.copy(), train=kept.train.copy(),
+        validation=kept.validation.copy(), params=dict(kept.params),
+    )  # fmt: skip
 
 
 # --------------------------------------------------------------------------- models
