@@ -9,6 +9,7 @@ import pytest
 
 from losscape import network_service as ns
 from losscape.limits import DEFAULT_HISTOGRAM_RECORDS
+from losscape.network_service import training
 from losscape.network_service.training import stats_plan
 
 NET = {"name": "mlp", "params": {"hidden": [8]}}
@@ -30,6 +31,20 @@ NET = {"name": "mlp", "params": {"hidden": [8]}}
 )
 def test_plan_takes_first_last_and_evenly_between(records, wanted, plan):
     assert stats_plan(records, wanted).tolist() == plan
+
+
+def test_the_kept_plan_is_a_fresh_array_each_call():
+    training._stats_plan.cache_clear()
+    a = stats_plan(101, 21)
+    assert a.dtype == np.int64 and a.flags.writeable
+    a[:] = -1
+    b = stats_plan(101, 21)
+    assert b.tolist() == list(range(0, 101, 5)) and not np.shares_memory(a, b)
+    info = training._stats_plan.cache_info()
+    assert (info.hits, info.misses) == (1, 1)
+    for records in range(2, info.maxsize + 10):
+        stats_plan(records, 21)
+    assert training._stats_plan.cache_info().currsize == info.maxsize
 
 
 def test_default_history_has_statistics_at_every_fifth_record():

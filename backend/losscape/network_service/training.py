@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -79,12 +80,18 @@ def stats_plan(records: int, wanted: int) -> np.ndarray:
     min(wanted, records); one (the last) when wanted is 1, none when 0.
     Each costs a binning pass over every training point's activations.
     """
+    return np.array(_stats_plan(records, wanted), dtype=np.int64)
+
+
+@functools.lru_cache(maxsize=64)
+def _stats_plan(records: int, wanted: int) -> tuple[int, ...]:
+    """``stats_plan`` as a tuple, kept: linspace and unique cost ~40 us a run."""
     k = min(wanted, records)
     if k <= 0:
-        return np.zeros(0, dtype=np.int64)
+        return ()
     if k == 1:
-        return np.array([records - 1], dtype=np.int64)
-    return np.unique(np.rint(np.linspace(0, records - 1, k)).astype(np.int64))
+        return (records - 1,)
+    return tuple(np.unique(np.rint(np.linspace(0, records - 1, k)).astype(np.int64)).tolist())
 
 
 @dataclass(frozen=True)
