@@ -78,6 +78,8 @@ def _end_with(parent: int) -> None:
     (``prctl(PR_SET_PDEATHSIG)``); the parent may have died before that call,
     so its pid is compared with our parent's after that call. Elsewhere a thread
     polls ``os.getppid()`` (the child is re-parented when its parent ends).
+    For the kernel the parent is the thread that started the child: start it
+    from one that lives as long as the process (``losscape serve``'s main thread).
     """
     # A forked child inherits the parent's handlers: make SIGTERM end it whatever they were.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
