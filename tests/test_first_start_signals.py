@@ -116,8 +116,8 @@ class _Server:
         still alive GONE_S after the server ended (none expected)."""
         behind = _descendants(self.proc.pid)
         self.seen |= behind
-        assert behind, "the server has no background process"
-        assert all(_alive(pid) for pid in behind)  # still compiling: the rest takes tens of s
+        # The background process is still compiling (the rest takes tens of CPU-seconds).
+        assert any(_alive(pid) for pid in behind), "the server has no background process"
         self.proc.send_signal(sig)
         self.proc.wait(timeout=120)  # a server still starting up finishes its start-up first
         deadline = time.monotonic() + GONE_S
