@@ -6,6 +6,9 @@ from __future__ import annotations
 import io
 import multiprocessing
 import os
+import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -195,3 +198,55 @@ def test_the_app_loads_the_first_scene_only_while_the_rest_compiles_behind(
     monkeypatch.setattr(first_start, "hold_compiles_until_warm", lambda: ran.append("hold"))
     app.warm_up()
     assert ran == (["first", "hold"] if behind else ["first", "later"])
+
+
+_ORPHAN = """
+import multiprocessing, os, signal, sys, time
+from losscape import first_start
+
+def child(parent):
+    first_start._end_with(parent)
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 1)  # let go of the test's pipes: its read ends when the parent does
+    os.dup2(null, 2)
+    time.sleep(120)
+
+if sys.argv[1] == "poll":  # as where prctl is missing: the watcher thread
+    def no_libc(*args, **kwargs):
+        raise OSError("no prctl here")
+    first_start.ctypes.CDLL = no_libc
+first_start.ORPHAN_POLL_S = 0.05
+proc = multiprocessing.get_context("fork").Process(target=child, args=(os.getpid(),), daemon=True)
+proc.start()
+print(proc.pid, flush=True)
+time.sleep(0.5)  # the child is past _end_with
+os.kill(os.getpid(), signal.SIGKILL)  # no atexit: multiprocessing cannot stop the child
+"""
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads the child's state from /proc")
+@pytest.mark.parametrize("how", ["prctl", "poll"])
+def test_a_child_ends_when_its_parent_is_killed(how: str) -> None:
+    """``_end_with``: a parent killed by SIGKILL (its atexit never runs) still takes its
+    daemonic child with it, by the kernel's death signal or by the polling thread."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    done = subprocess.run(
+        [sys.executable, "-c", _ORPHAN, how], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == -signal.SIGKILL, done.stderr
+    pid = int(done.stdout.split()[0])
+    deadline = time.monotonic() + 10
+    while _running(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if _running(pid):  # the bug: clean up the child this test started, then fail
+        os.kill(pid, signal.SIGKILL)
+        pytest.fail(f"the child {pid} outlived its killed parent ({how})")
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` exists and is not a zombie (a zombie has ended)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat[stat.rindex(")") + 2] != "Z"

@@ -28,6 +28,7 @@ a request compiles what it needs itself.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import multiprocessing
 import os
 import signal
@@ -57,12 +58,57 @@ def _context() -> Any:
     return multiprocessing.get_context("spawn")
 
 
+# --------------------------------------------------------------------------- children
+
+
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>: the signal a process gets when its parent ends
+ORPHAN_POLL_S = 0.5  # where prctl is missing: how often a child looks for its parent
+
+
+def _end_with(parent: int) -> None:
+    """In a child process: end it (SIGTERM) as soon as ``parent`` (the pid that started it,
+    read before the start) ends, however that ends.
+
+    multiprocessing stops daemonic children from its ``atexit`` hook, which a
+    parent killed by a signal never runs: uvicorn answers SIGTERM by shutting
+    down and raising SIGTERM again with the default action, so ``kill`` on the
+    server (a teacher's, a benchmark's ``terminate()``) left the background
+    compile running at nice 10 for up to a minute, a core busy and the numba
+    cache being written. On Linux the kernel signals us when the parent dies
+    (``prctl(PR_SET_PDEATHSIG)``); the parent may have died before that call,
+    so its pid is compared with our parent's after that call. Elsewhere a thread
+    polls ``os.getppid()`` (the child is re-parented when its parent ends).
+    For the kernel the parent is the thread that started the child: start it
+    from one that lives as long as the process (``losscape serve``'s main thread).
+    """
+    # A forked child inherits the parent's handlers: make SIGTERM end it whatever they were.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    armed = False
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            armed = libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0) == 0
+    if os.getppid() != parent:  # already orphaned (before prctl took effect)
+        os.kill(os.getpid(), signal.SIGTERM)
+        return
+    if armed:
+        return
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(ORPHAN_POLL_S)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="losscape-orphan-watch", daemon=True).start()
+
+
 def _by_key(key: str) -> warmup.Group:
     return next(g for g in warmup.groups() if g.marker == key)
 
 
-def _compile_one(key: str) -> None:
+def _compile_one(key: str, parent: int) -> None:
     """Child process: compile one group into the cache; exit 1 when it fails."""
+    _end_with(parent)  # the server killed while it compiles: stop with it
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
     done = warmup.warm([_by_key(key)], out=None)
     sys.exit(1 if done["failed"] else 0)
@@ -103,7 +149,7 @@ def compile_side_by_side(
     while pending or running:
         while pending and len(running) < cores:
             g = pending.pop(0)
-            proc = ctx.Process(target=_compile_one, args=(g.marker,), daemon=True)
+            proc = ctx.Process(target=_compile_one, args=(g.marker, os.getpid()), daemon=True)
             proc.start()
             running[proc.sentinel] = (g, proc, time.perf_counter())
         if meanwhile is not None:
@@ -124,8 +170,9 @@ def compile_side_by_side(
 # --------------------------------------------------------------------------- the rest, behind
 
 
-def _compile_behind(lock_path: str, locked: Any, keys: list[str]) -> None:
+def _compile_behind(lock_path: str, locked: Any, keys: list[str], parent: int) -> None:
     """Background process: hold the lock file, compile the groups, let go by exiting."""
+    _end_with(parent)  # a server killed by a signal does not stop its daemonic children
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server; it stops us
     with contextlib.suppress(OSError):
         os.nice(10)  # the server's start and its first answers come first
@@ -163,7 +210,9 @@ def start_behind(todo: Sequence[warmup.Group], *, out: TextIO | None = sys.stder
     ctx = _context()
     locked = ctx.Event()
     keys = [g.marker for g in todo]
-    proc = ctx.Process(target=_compile_behind, args=(lock_path, locked, keys), daemon=True)
+    proc = ctx.Process(
+        target=_compile_behind, args=(lock_path, locked, keys, os.getpid()), daemon=True
+    )
     proc.start()
     if not locked.wait(60):  # it could not start: the workers compile on demand
         return proc

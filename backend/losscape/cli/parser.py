@@ -3,10 +3,27 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from .. import warmup
-from ..lectures.paths import DataDirAction
 from .output import version
+
+
+class DataDirAction(argparse.Action):
+    """``serve --data DIR``: ``lectures.paths.DataDirAction``, imported only when the flag is
+    given. Importing ``losscape.lectures`` loads its store, validation, the built-in scenes
+    and YAML: 55-75 ms that every command (a first ``losscape run`` too) paid at start-up."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        from ..lectures.paths import DataDirAction as Checked
+
+        Checked.__call__(self, parser, namespace, values, option_string)
 
 
 def add_common(p: argparse.ArgumentParser, *, surface: bool = True) -> None:
