@@ -3,21 +3,23 @@ returns, not just where each run ends.
 
 ``bench_core``'s bare lane floors (``floor_momentum_lanes``) step every lane for every
 step and return its last point: no loss, no best loss, no stop rule, no steps taken.
-A basin map or an lr x momentum map answers with each run's final point and loss, its
-best loss, how many steps it took and why it stopped (converged, diverged, escaped,
-done), so every step of every lane has to compute its loss and test the rules that
-``run.run_single`` states:
+A basin map or an lr x momentum map answers with each run's final point and loss, how
+many steps it took and why it stopped (converged, diverged, escaped, done), so every
+step of every lane has to compute its loss and test the rules that ``run.run_single``
+states:
 
 - a point counts when its loss and gradient are finite, |loss| <= 1e100 and, from
-  step 1 on, it lies inside the box; its loss may then lower the best loss;
+  step 1 on, it lies inside the box;
 - a point that does not count stops its run (diverged: the run reports the point
   before it), a point whose squared gradient norm is at most ``limit`` stops it too
   (converged), except at the last step.
 
-This loop does that and nothing more, written the plain way (one array per quantity,
-blocks of lanes, branch-free selects so LLVM vectorises it), for Rosenbrock or
-Himmelblau with torch's SGD momentum. Its outputs are checked against losscape's in
-``bench_core`` before it is timed, so the two do the same work.
+This loop does that and nothing more (not even the best loss, which an lr sweep
+returns and the maps do not, and which losscape's lanes keep for every sweep), for
+Rosenbrock or Himmelblau with torch's SGD momentum: blocks of lanes, branch-free
+selects and every per-lane number in one array (see the loop) so that LLVM
+vectorises it. Its outputs are checked against losscape's in ``bench_core`` before
+it is timed, so the two do the same work.
 """
 
 from __future__ import annotations
@@ -29,8 +31,8 @@ from numba import njit
 
 FLOOR_BLOCK = 256
 # The rows of the work array.
-X, Y, PX, PY, PF, BX, BY, LOW, ACT, TK, LR, MU = range(12)
-N_W = 12
+X, Y, PX, PY, PF, BX, BY, ACT, TK, LR, MU = range(11)
+N_W = 11
 
 
 @njit(cache=False, nogil=True, error_model="numpy")
@@ -43,11 +45,10 @@ def floor_momentum_lanes_checked(
     limit: float,
     box: np.ndarray,
     finals: np.ndarray,
-    best: np.ndarray,
     taken: np.ndarray,
 ) -> None:
     """Per-lane start (R, 2), lr (R,), momentum (R,); writes ``finals`` (R, 3) the last
-    accepted point and its loss, ``best`` (R,) and ``taken`` (R,) steps (float64)."""
+    accepted point and its loss and ``taken`` (R,) steps (float64)."""
     n_all = lrs.shape[0]
     big = np.finfo(np.float64).max
     B = FLOOR_BLOCK
@@ -60,7 +61,7 @@ def floor_momentum_lanes_checked(
         for i in range(n):
             W[X * B + i], W[Y * B + i] = starts[lo + i, 0], starts[lo + i, 1]
             W[PX * B + i], W[PY * B + i], W[PF * B + i] = W[X * B + i], W[Y * B + i], math.nan
-            W[BX * B + i], W[BY * B + i], W[LOW * B + i] = 0.0, 0.0, math.inf
+            W[BX * B + i], W[BY * B + i] = 0.0, 0.0
             W[ACT * B + i], W[TK * B + i] = 1.0, steps
             W[LR * B + i], W[MU * B + i] = lrs[lo + i], mus[lo + i]
         x_lo, x_hi, y_lo, y_hi, lim = -big, big, -big, big, limit
@@ -87,9 +88,8 @@ def floor_momentum_lanes_checked(
                 finite = abs(f) + ((gx - gx) + (gy - gy)) <= 1e100
                 counts = finite & (xi >= x_lo) & (xi <= x_hi) & (yi >= y_lo) & (yi <= y_hi)
                 stop = (not counts) | (gn <= lim)
-                act, lw, tk = W[ACT * B + i], W[LOW * B + i], W[TK * B + i]
+                act, tk = W[ACT * B + i], W[TK * B + i]
                 running = act != 0.0
-                W[LOW * B + i] = f if counts & (f < lw) else lw
                 newly = running & stop
                 W[TK * B + i] = (t if counts else t - 1) if newly else tk
                 W[ACT * B + i] = 0.0 if newly else act
@@ -110,5 +110,4 @@ def floor_momentum_lanes_checked(
         for i in range(n):
             finals[lo + i, 0], finals[lo + i, 1] = W[PX * B + i], W[PY * B + i]
             finals[lo + i, 2] = W[PF * B + i]
-            best[lo + i] = W[LOW * B + i]
             taken[lo + i] = W[TK * B + i]

@@ -245,7 +245,7 @@ def rosenbrock_grid_numpy(n: int) -> np.ndarray:
 
 # --------------------------------------------------------------------------- cases
 FLOOR = "floor: hand-written numba"
-# The sweeps' second floor: the same outputs as the sweep (loss, best loss, steps, stop
+# The maps' second floor: the same outputs as the map (final loss, steps taken, the stop
 # rules at every step), see _floor_checked.py.
 FLOOR_CHECKED = "floor: numba, same outputs"
 # The trajectory's two floors: corrections from a per-run table (as the kernel reads
@@ -360,24 +360,24 @@ def bench_basins(repeats: int) -> list:
 def _checked_floor(
     starts: np.ndarray, lrs: np.ndarray, mus: np.ndarray, steps: int, surface: str, repeats: int
 ) -> tuple[float, float, tuple]:
-    """(wall median, CPU median, (finals, best, taken)) of the same-outputs floor with tol 0
+    """(wall median, CPU median, (finals, taken)) of the same-outputs floor with tol 0
     (no convergence test: limit -1) and the surface's stop box."""
     box, _ = resolve_surface(surface).stop_box()
     r = lrs.shape[0]
-    finals, best, taken = np.empty((r, 3)), np.empty(r), np.empty(r)
+    finals, taken = np.empty((r, 3)), np.empty(r)
     hb = surface == "himmelblau"
 
     def run() -> None:
-        floor_momentum_lanes_checked(starts, lrs, mus, steps, hb, -1.0, box, finals, best, taken)
+        floor_momentum_lanes_checked(starts, lrs, mus, steps, hb, -1.0, box, finals, taken)
 
     wall = median_time(run, repeats=repeats, min_time=0)
-    return wall, cpu_median(run, repeats), (finals, best, taken)
+    return wall, cpu_median(run, repeats), (finals, taken)
 
 
 def _same_outputs(floor_out: tuple, final_loss: np.ndarray, taken: np.ndarray, case: str) -> None:
     """The same-outputs floor must answer what losscape answers (final loss where the run did
     not diverge, steps taken): else it is not a floor for the same work."""
-    finals, _, steps = floor_out
+    finals, steps = floor_out
     ok = np.isfinite(final_loss)
     same_steps = np.array_equal(steps.astype(np.int64), np.asarray(taken, dtype=np.int64))
     close = np.allclose(finals[ok, 2], final_loss[ok], rtol=1e-9, atol=1e-12)
