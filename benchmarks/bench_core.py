@@ -19,6 +19,7 @@ import numpy as np
 from numba import njit
 
 import losscape
+from _floor_checked import floor_momentum_lanes_checked
 from _timing import median_time, print_table
 from losscape.numerics import kernels
 from losscape.numerics.registry import optimizer_spec, param_vector
@@ -244,6 +245,9 @@ def rosenbrock_grid_numpy(n: int) -> np.ndarray:
 
 # --------------------------------------------------------------------------- cases
 FLOOR = "floor: hand-written numba"
+# The maps' second floor: the same outputs as the map (final loss, steps taken, the stop
+# rules at every step), see _floor_checked.py.
+FLOOR_CHECKED = "floor: numba, same outputs"
 # The trajectory's two floors: corrections from a per-run table (as the kernel reads
 # them), and the older loop that calls pow twice per step (slower than the kernel now).
 FLOOR_HOISTED = "floor: numba, table"
@@ -338,14 +342,47 @@ def bench_basins(repeats: int) -> list:
     )
     c_ser = cpu_median(lambda: losscape.basins("himmelblau", "momentum", **args), repeats)
     c_floor = cpu_median(lambda: floor_momentum_lanes(starts, lrs, mus, steps, True, out), repeats)
+    checked = _checked_floor(starts, lrs, mus, steps, "himmelblau", repeats)
+    res = losscape.basins("himmelblau", "momentum", **args)
+    _same_outputs(checked[2], res.final_loss.ravel(), res.steps.ravel(), case)
     return [
         (case, "losscape, serial (web)", t_ser, t_ser),
         (case, "losscape, parallel (CLI)", t_par, t_ser),
         (case, FLOOR, t_floor, t_ser),
+        (case, FLOOR_CHECKED, checked[0], t_ser),
         (case, "numpy, vectorised over starts", t_np, t_ser),
         (case, "losscape, serial" + CPU, c_ser, c_ser),
         (case, "floor" + CPU, c_floor, c_ser),
+        (case, "floor, same outputs" + CPU, checked[1], c_ser),
     ]
+
+
+def _checked_floor(
+    starts: np.ndarray, lrs: np.ndarray, mus: np.ndarray, steps: int, surface: str, repeats: int
+) -> tuple[float, float, tuple]:
+    """(wall median, CPU median, (finals, taken)) of the same-outputs floor with tol 0
+    (no convergence test: limit -1) and the surface's stop box."""
+    box, _ = resolve_surface(surface).stop_box()
+    r = lrs.shape[0]
+    finals, taken = np.empty((r, 3)), np.empty(r)
+    hb = surface == "himmelblau"
+
+    def run() -> None:
+        floor_momentum_lanes_checked(starts, lrs, mus, steps, hb, -1.0, box, finals, taken)
+
+    wall = median_time(run, repeats=repeats, min_time=0)
+    return wall, cpu_median(run, repeats), (finals, taken)
+
+
+def _same_outputs(floor_out: tuple, final_loss: np.ndarray, taken: np.ndarray, case: str) -> None:
+    """The same-outputs floor must answer what losscape answers (final loss where the run did
+    not diverge, steps taken): else it is not a floor for the same work."""
+    finals, steps = floor_out
+    ok = np.isfinite(final_loss)
+    same_steps = np.array_equal(steps.astype(np.int64), np.asarray(taken, dtype=np.int64))
+    close = np.allclose(finals[ok, 2], final_loss[ok], rtol=1e-9, atol=1e-12)
+    if not (same_steps and close):
+        raise SystemExit(f"{case}: the same-outputs floor disagrees with losscape")
 
 
 def bench_lr_sweep(repeats: int) -> list:
@@ -416,12 +453,18 @@ def bench_lr_momentum(repeats: int) -> list:
         t_np = median_time(numpy_map, repeats=3, min_time=0)
     c_ser = cpu_median(lambda: losscape.lr_momentum_map("rosenbrock", "momentum", **args), repeats)
     c_floor = cpu_median(lambda: floor_momentum_lanes(starts, lrs, mus, steps, False, out), repeats)
+    checked = _checked_floor(starts, lrs, mus, steps, "rosenbrock", repeats)
+    res = losscape.lr_momentum_map("rosenbrock", "momentum", **args)
+    taken = np.where(np.array(res.status).ravel() == "done", steps, -1)
+    _same_outputs(checked[2], res.final_loss.ravel(), taken, case)
     return [
         (case, "losscape, serial (web)", t_ser, t_ser),
         (case, FLOOR, t_floor, t_ser),
+        (case, FLOOR_CHECKED, checked[0], t_ser),
         (case, "numpy, vectorised over pairs", t_np, t_ser),
         (case, "losscape, serial" + CPU, c_ser, c_ser),
         (case, "floor" + CPU, c_floor, c_ser),
+        (case, "floor, same outputs" + CPU, checked[1], c_ser),
     ]
 
 
