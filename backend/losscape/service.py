@@ -182,8 +182,9 @@ def trajectory(
     avg_xy = np.empty((n_steps + 1, 2))
     avg_loss = np.empty(n_steps + 1)
     end = np.empty(7)  # (f, gx, gy) at the last point and the Hessian there (saddle check)
+    kernel_args = surf.kernel_args()  # once: the saddle check below takes them too
     n, status = kernels.run_trajectory(
-        *surf.kernel_args(), spec.id, hp, kid, schp, lr0, x0, y0, n_steps, noise_std,
+        *kernel_args, spec.id, hp, kid, schp, lr0, x0, y0, n_steps, noise_std,
         seed_, tol_, box, box_status, xy, loss, lrs, avg_xy, avg_loss, end,
     )  # fmt: skip
     if n == 0:  # the kernel's first evaluation is the start's: ``end`` holds it
@@ -196,7 +197,7 @@ def trajectory(
     _, gx, gy, *h = end.tolist()  # Python floats: the saddle check reads them one by one
     # No end point: with the Hessian given the check never reads it (xy[-1].tolist() was a
     # view and a list, ~0.3 us of every run).
-    status_name = run_status(STATUS_NAMES[status], surf.kernel_args(), (gx, gy), None, h)
+    status_name = run_status(STATUS_NAMES[status], kernel_args, (gx, gy), None, h)
     names = plain_hyperparams(spec, hp)
     if names is None:
         names = dict(zip(_hyperparam_names(spec), hp.tolist(), strict=True))

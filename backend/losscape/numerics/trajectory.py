@@ -403,12 +403,21 @@ def run_catalogue(
     come from ``adam_bias``, a noisy run's draws from ``noise_table``.
     """
     family = FAMILY_OF_OPTIMIZER[oid]
-    bias = adam_bias(hp[0], hp[1], steps) if family == FAMILY_ADAM else _NO_BIAS
+    kernel = _KERNELS[family]
+    bias = _NO_BIAS
+    if family in _FLAGGED_KERNELS:  # Adam's and RMSprop's: ``family_kernel``'s choice
+        # Python floats, one conversion: a numpy scalar per entry read (hp[4], and Adam's
+        # hp[0] and hp[1] hashed as the table's key) and a second call were ~1 us a run.
+        h = hp.tolist()
+        if len(h) > 4 and h[4] != 0.0:
+            kernel = _FLAGGED_KERNELS[family]
+        if family == FAMILY_ADAM:
+            bias = adam_bias(h[0], h[1], steps)
     noise = _NO_NOISE
     if noise_std > 0.0:
         noise = np.empty((steps, 2))
         noise_table(seed, noise)
-    n, status = family_kernel(oid, hp)(
+    n, status = kernel(
         sid, sp, oid, hp, kid, schp, lr0, x0, y0, steps, noise_std, noise, tol, box,
         box_status, bias, xy, loss, lrs, avg_xy, avg_loss, end,
     )  # fmt: skip
