@@ -33,7 +33,7 @@ def symmetric_eigenvalues(a: float, b: float, d: float) -> tuple[float, float]:
 def is_stuck(
     kernel_args: tuple[int, np.ndarray, np.ndarray, np.ndarray],
     gradient: tuple[float, float],
-    point: tuple[float, float],
+    point: tuple[float, float] | None,
     hessian: Sequence[float] | None = None,
 ) -> bool:
     """True when ``gradient`` vanishes at ``point`` and the Hessian there has an eigenvalue < 0.
@@ -44,12 +44,15 @@ def is_stuck(
     Args:
         kernel_args: the surface's ``(sid, params, code, consts)``.
         gradient: (gx, gy) at the point.
-        point: (x, y), the run's last iterate.
+        point: (x, y), the run's last iterate; read only to compute the Hessian, so None
+            will do when ``hessian`` is given.
         hessian: (h_xx, h_xy, h_yx, h_yy) at the point as ``kernels.hessian_at`` computes
             it, when the caller has it (the trajectory kernels give it with the end
             point: no second kernel call); computed here otherwise.
     """
     if hessian is None:
+        if point is None:
+            raise ValueError("is_stuck needs the point when no Hessian is given")
         h = np.empty((2, 2))
         kernels.hessian_at(*kernel_args, float(point[0]), float(point[1]), h)
         hessian = h.ravel().tolist()  # one conversion, not one per entry
@@ -74,7 +77,7 @@ def run_status(
     status: str,
     kernel_args: tuple[int, np.ndarray, np.ndarray, np.ndarray],
     gradient: tuple[float, float],
-    point: tuple[float, float],
+    point: tuple[float, float] | None,
     hessian: Sequence[float] | None = None,
 ) -> str:
     """The kernel's status, with "converged" / "done" at a saddle turned into "stuck"

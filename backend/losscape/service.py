@@ -100,9 +100,10 @@ class Trajectory:
     def _of(cls, **fields: object) -> Trajectory:
         """The result from its fields, all given, without the frozen dataclass's
         ``__init__``: that sets each field through ``object.__setattr__`` (about 1.5 us
-        of a 40 us run); filling the instance's dict once gives the same object."""
+        of a 40 us run); the keyword dict, new with each call, becomes the instance's
+        dict as it is (no copy into an empty one)."""
         self = object.__new__(cls)
-        self.__dict__.update(fields)
+        object.__setattr__(self, "__dict__", fields)
         return self
 
     @property
@@ -181,8 +182,9 @@ def trajectory(
     avg_xy = np.empty((n_steps + 1, 2))
     avg_loss = np.empty(n_steps + 1)
     end = np.empty(7)  # (f, gx, gy) at the last point and the Hessian there (saddle check)
+    kernel_args = surf.kernel_args()  # once: the saddle check below takes them too
     n, status = kernels.run_trajectory(
-        *surf.kernel_args(), spec.id, hp, kid, schp, lr0, x0, y0, n_steps, noise_std,
+        *kernel_args, spec.id, hp, kid, schp, lr0, x0, y0, n_steps, noise_std,
         seed_, tol_, box, box_status, xy, loss, lrs, avg_xy, avg_loss, end,
     )  # fmt: skip
     if n == 0:  # the kernel's first evaluation is the start's: ``end`` holds it
@@ -193,7 +195,9 @@ def trajectory(
             parts = tuple(a.copy() for a in parts)
         xy, loss, lrs, avg_xy, avg_loss = parts
     _, gx, gy, *h = end.tolist()  # Python floats: the saddle check reads them one by one
-    status_name = run_status(STATUS_NAMES[status], surf.kernel_args(), (gx, gy), xy[-1].tolist(), h)
+    # No end point: with the Hessian given the check never reads it (xy[-1].tolist() was a
+    # view and a list, ~0.3 us of every run).
+    status_name = run_status(STATUS_NAMES[status], kernel_args, (gx, gy), None, h)
     names = plain_hyperparams(spec, hp)
     if names is None:
         names = dict(zip(_hyperparam_names(spec), hp.tolist(), strict=True))

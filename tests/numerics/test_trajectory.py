@@ -210,3 +210,19 @@ def test_the_end_holds_the_hessian_of_hessian_at_when_it_has_room(surface, optim
     kernels.hessian_at(*surf.kernel_args(), xy[n, 0], xy[n, 1], h)
     assert end[3:].tolist() == h.ravel().tolist()
     assert end[:3].tolist() == losscape.evaluate(surf, xy[n:])[0].tolist()
+
+
+def test_the_constant_schedule_fill_is_schedule_lr():
+    # The kernels fill lrs with lr0 for CONSTANT_SCHEDULE instead of calling schedule_lr.
+    from losscape.numerics.schedules import SCHEDULES, schedule_lr
+
+    constant = next(s for s in SCHEDULES if s.name == "constant")
+    assert constant.id == trajectory.CONSTANT_SCHEDULE
+    schp = np.zeros(max(len(constant.params), 1))
+    for t in (0, 1, 999):
+        assert schedule_lr(constant.id, t, 0.0123, schp, 1000) == 0.0123
+    surf = resolve_surface("rosenbrock")
+    spec = next(o for o in OPTIMIZERS if o.name == "adam")
+    hp = param_vector(spec.hyperparams, None, "adam")
+    *_, lrs, _, _, _ = _run(surf, spec, hp, constant.id, schp, 0.0123, (-1.5, 2.0), 50, 0.0, 0.0)
+    assert np.array_equal(lrs, np.full(50, 0.0123))
