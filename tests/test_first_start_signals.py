@@ -131,6 +131,9 @@ def server(cache_base: Path) -> Iterator[_Server]:
     """``losscape serve`` on ``cache_base``; whatever is left of it is killed after the test."""
     env = {k: v for k, v in os.environ.items() if k != "NUMBA_CACHE_DIR"}
     env.pop(first_start.WARMING_ENV, None)
+    # The warm-up is what these tests stop: other tests' fixtures turn it off for the
+    # whole session (the rooms' in-process app sets LOSSCAPE_WARMUP=0 until the end).
+    env.pop("LOSSCAPE_WARMUP", None)
     env["LOSSCAPE_NUMBA_BASE"] = str(cache_base)
     env["PYTHONPATH"] = os.pathsep.join(
         filter(None, [str(ROOT / "backend"), env.get("PYTHONPATH")])
