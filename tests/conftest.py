@@ -85,6 +85,31 @@ def wait_until_healthy(
         time.sleep(0.25)  # polling a process's start-up, not waiting on a page
 
 
+BEHIND = "compiling the rest in the background"  # first_start.start_behind's line
+COMPILED = "every kernel compiled"  # and its background process's last
+
+
+def wait_until_compiled(proc: subprocess.Popen, log: IO[str], timeout_s: float) -> None:
+    """If the server compiles kernels behind its first answers (an empty numba cache, the
+    first server of a run after a kernel changed), wait until that is done.
+
+    The tests using a served page test the page, not a cold start (the first start has
+    tests of its own): a request needing a kernel still compiling waits for it, and on
+    a slow machine that outlasted the pages' 30 s waits (a basin map's first rows never
+    came in 120 s in one clean-clone run). The log is read with ``pread``: the server
+    shares the file's offset, and a seek here would move where it writes.
+    """
+    deadline = time.monotonic() + timeout_s
+    while True:
+        fd = log.fileno()
+        text = os.pread(fd, os.fstat(fd).st_size, 0).decode(errors="replace")
+        if BEHIND not in text or COMPILED in text:
+            return
+        if proc.poll() is not None or time.monotonic() > deadline:
+            pytest.fail(f"the server's background compile did not finish:\n{text[-4000:]}")
+        time.sleep(0.25)  # polling a process's start-up, not waiting on a page
+
+
 @contextlib.contextmanager
 def serving(
     *args: str, env: dict[str, str] | None = None, timeout_s: float = SERVER_START_S
@@ -105,6 +130,7 @@ def serving(
         base = f"http://127.0.0.1:{port}/"
         try:
             wait_until_healthy(base, proc, log, timeout_s)
+            wait_until_compiled(proc, log, timeout_s)
             yield base
         finally:
             stop(proc)
