@@ -45,16 +45,14 @@ from .architecture import (
 )
 from .passes import (
     backward_chunk,
-    dot,
-    dot4,
     forward_chunk,
     loss_chunk,
     loss_grad,
     loss_only,
     outputs,
     population_stats,
-    total,
 )
+from .rows import dot, dot4, total
 
 __all__ = [
     "ACTIVATIONS", "ACT_IDENTITY", "ACT_LOGISTIC", "ACT_RELU", "ACT_TANH", "CHUNK",

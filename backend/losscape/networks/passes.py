@@ -63,7 +63,7 @@ from .activations import (
 )
 from .architecture import L_A, L_ACT, L_B, L_G, L_IN, L_OUT, L_W
 from .batchnorm import normalise, normalise_backward
-from .rows import axpy, axpy4, dot, dot4, total
+from .rows import axpy4_rows, axpy_rows, dot4_rows, dot_rows, total_row
 
 TOO_WIDE = "batch normalisation takes the whole batch as one chunk: scratch narrower than the batch"
 
@@ -120,39 +120,38 @@ def forward_chunk(
         n_in, n_out, w, b, act, ao, g = layer_row(layout, layer)
         ai = ao - n_in
         for j in range(n_out):
-            z = acts[ao + j]
+            row = ao + j
             bj = theta[b + j] if b >= 0 else 0.0
             for c in range(m):
-                z[c] = bj
+                acts[row, c] = bj
             wrow = w + j * n_in
             i = 0
             while i + 4 <= n_in:
-                axpy4(
-                    z, theta[wrow + i], theta[wrow + i + 1], theta[wrow + i + 2],
-                    theta[wrow + i + 3], acts[ai + i], acts[ai + i + 1], acts[ai + i + 2],
-                    acts[ai + i + 3], m,
+                axpy4_rows(
+                    acts, row, theta[wrow + i], theta[wrow + i + 1], theta[wrow + i + 2],
+                    theta[wrow + i + 3], acts, ai + i, m,
                 )  # fmt: skip
                 i += 4
             while i < n_in:
-                axpy(z, theta[wrow + i], acts[ai + i], m)
+                axpy_rows(acts, row, theta[wrow + i], acts, ai + i, m)
                 i += 1
             if g >= 0:
                 mean, var = normalise(
-                    z, acts[units + ao + j], m, theta[g + j], theta[g + n_out + j],
-                    stats[0, ao + j], stats[1, ao + j], train,
+                    acts[row], acts[units + row], m, theta[g + j], theta[g + n_out + j],
+                    stats[0, row], stats[1, row], train,
                 )  # fmt: skip
-                stats[0, ao + j] = mean
-                stats[1, ao + j] = var
+                stats[0, row] = mean
+                stats[1, row] = var
             # One loop per activation (not a dispatch inside one loop) so each vectorises.
             if act == ACT_TANH:
                 for c in range(m):
-                    z[c] = tanh(z[c])
+                    acts[row, c] = tanh(acts[row, c])
             elif act == ACT_LOGISTIC:
                 for c in range(m):
-                    z[c] = 0.5 + 0.5 * tanh(0.5 * z[c])
+                    acts[row, c] = 0.5 + 0.5 * tanh(0.5 * acts[row, c])
             elif act == ACT_RELU:
                 for c in range(m):
-                    z[c] = max(z[c], 0.0)
+                    acts[row, c] = max(acts[row, c], 0.0)
 
 
 @njit(cache=True, nogil=True, error_model="numpy", fastmath=FUSE)
@@ -265,59 +264,53 @@ def backward_chunk(
                 grad[g + j] += d_gamma
                 grad[g + n_out + j] += d_beta
         for j in range(n_out):
-            d = deltas[ao + j]
             if b >= 0:
-                grad[b + j] += total(d, m)
+                grad[b + j] += total_row(deltas, ao + j, m)
             if broken and n_layers == 1:
-                s = total(d, m)
+                s = total_row(deltas, ao + j, m)
                 for i in range(n_in):
                     grad[w + j * n_in + i] += s
         if not (broken and n_layers == 1):
             for i in range(n_in):
-                a = acts[ai + i]
                 j = 0
                 while j + 4 <= n_out:
-                    s0, s1, s2, s3 = dot4(
-                        a, deltas[ao + j], deltas[ao + j + 1], deltas[ao + j + 2],
-                        deltas[ao + j + 3], m,
-                    )  # fmt: skip
+                    s0, s1, s2, s3 = dot4_rows(acts, ai + i, deltas, ao + j, m)
                     grad[w + j * n_in + i] += s0
                     grad[w + (j + 1) * n_in + i] += s1
                     grad[w + (j + 2) * n_in + i] += s2
                     grad[w + (j + 3) * n_in + i] += s3
                     j += 4
                 while j < n_out:
-                    grad[w + j * n_in + i] += dot(deltas[ao + j], a, m)
+                    grad[w + j * n_in + i] += dot_rows(deltas, ao + j, acts, ai + i, m)
                     j += 1
         if layer == 0:
             break
         prev_act = layout[layer - 1, L_ACT]
         for i in range(n_in):
-            dp = deltas[ai + i]
+            dp = ai + i
             for c in range(m):
-                dp[c] = 0.0
+                deltas[dp, c] = 0.0
             j = 0
             while j + 4 <= n_out:
-                axpy4(
-                    dp, theta[w + j * n_in + i], theta[w + (j + 1) * n_in + i],
-                    theta[w + (j + 2) * n_in + i], theta[w + (j + 3) * n_in + i],
-                    deltas[ao + j], deltas[ao + j + 1], deltas[ao + j + 2], deltas[ao + j + 3], m,
+                axpy4_rows(
+                    deltas, dp, theta[w + j * n_in + i], theta[w + (j + 1) * n_in + i],
+                    theta[w + (j + 2) * n_in + i], theta[w + (j + 3) * n_in + i], deltas,
+                    ao + j, m,
                 )  # fmt: skip
                 j += 4
             while j < n_out:
-                axpy(dp, theta[w + j * n_in + i], deltas[ao + j], m)
+                axpy_rows(deltas, dp, theta[w + j * n_in + i], deltas, ao + j, m)
                 j += 1
             if not broken:
-                a = acts[ai + i]
                 if prev_act == ACT_TANH:
                     for c in range(m):
-                        dp[c] *= 1.0 - a[c] * a[c]
+                        deltas[dp, c] *= 1.0 - acts[dp, c] * acts[dp, c]
                 elif prev_act == ACT_LOGISTIC:
                     for c in range(m):
-                        dp[c] *= a[c] * (1.0 - a[c])
+                        deltas[dp, c] *= acts[dp, c] * (1.0 - acts[dp, c])
                 elif prev_act == ACT_RELU:
                     for c in range(m):
-                        dp[c] = dp[c] if a[c] > 0.0 else 0.0
+                        deltas[dp, c] = deltas[dp, c] if acts[dp, c] > 0.0 else 0.0
 
 
 @njit(cache=True, nogil=True, error_model="numpy", fastmath=FUSE)
