@@ -162,6 +162,58 @@ def cpu_medians(fns: list[Callable[[], object]], rounds: int) -> list[float]:
     return [statistics.median(x) for x in samples]
 
 
+def train_floor(call: Callable[[], object]) -> Callable[[], object]:
+    """The hand-written floor (``_floor_train``) on the kernel's own inputs for ``call()``.
+
+    Runs ``call`` once with ``train_steps`` wrapped to capture what it is given, checks
+    that the floor's answers match losscape's (per-step losses and gradient norms, the
+    records' losses and accuracy, the final weights), and returns the floor's call,
+    its output arrays allocated per call as losscape's are.
+    """
+    from _floor_train import N_PARAMS, floor_train
+    from losscape.networks import train as kernel
+    from losscape.networks.activations import LOSS_BCE
+
+    seen: list[tuple] = []
+    inner = kernel.train_steps
+
+    def spy(*args: object) -> object:
+        seen.append(args)
+        return inner(*args)
+
+    kernel.train_steps = spy
+    try:
+        h = call()
+    finally:
+        kernel.train_steps = inner
+    args = seen[0]
+    layout, loss_id, theta, X, T, Xv, Tv, oid, hp = args[:9]
+    kid, lr, steps, t0, t1, bs, seed, record_at = args[10], *args[12:18], args[20]
+    assert len(seen) == 1 and (t0, t1) == (0, steps) and loss_id == LOSS_BCE and kid == 0
+    assert oid == OPTIMIZER_BY_NAME["adam"].id
+    assert layout.tolist()[0][:2] == [2, 16] and theta.shape == (N_PARAMS,)
+    assert hp[3] == 0.0 and hp[4] == 0.0  # Adam, no weight decay, no amsgrad
+    theta0 = np.asarray(h.initial_theta, dtype=float)
+    r_cap = record_at.shape[0] + 1
+
+    def floor() -> np.ndarray:
+        out = [np.zeros(steps), np.zeros(steps), np.zeros(r_cap), np.zeros(r_cap), np.zeros(r_cap)]
+        theta = floor_train(
+            X, T, Xv, Tv, theta0, lr, hp[0], hp[1], hp[2], steps, bs, seed, record_at, *out
+        )
+        return theta, out
+
+    theta, (b_loss, g_norm, r_train, r_val, r_acc) = floor()
+    close = {"rtol": 1e-9, "atol": 1e-12}
+    np.testing.assert_allclose(b_loss, h.batch_loss, **close)
+    np.testing.assert_allclose(g_norm, h.grad_norm, **close)
+    np.testing.assert_allclose(r_train, h.train_loss, **close)
+    np.testing.assert_allclose(r_val, h.validation_loss, **close)
+    np.testing.assert_array_equal(r_acc, h.train_accuracy)
+    np.testing.assert_allclose(theta, h.theta, **close)
+    return floor
+
+
 def bench_default_train(repeats: int) -> list:
     """``losscape.train("moons", mlp [16], "adam", steps=500, batch_size=32)``, default records.
 
@@ -184,6 +236,8 @@ def bench_default_train(repeats: int) -> list:
         return lambda: losscape.train("moons", model, "adam", steps=500, batch_size=32, **extra)
 
     fns = [call(extra) for _, extra in variants]
+    variants.append(("floor: numba, same outputs", {}))
+    fns.append(train_floor(fns[0]))
     rows = []
     for (name, _), fn in zip(variants, fns, strict=True):
         t = median_time(fn, repeats=repeats)
