@@ -159,11 +159,12 @@ def loss_and_stats(
     hist[:] = 0.0
     counts[:] = 0
     loss = 0.0
+    targets = np.empty(chunk)  # the chunk's targets, for ``loss_chunk``
     correct = 0
     for c0 in range(0, n, chunk):
         m = min(chunk, n - c0)
         forward_chunk(layout, theta, X, idx, c0, m, acts, stats, True)
-        lc, cc = loss_chunk(layout, loss_id, acts, T, idx, c0, m, 1.0, acts, False)
+        lc, cc = loss_chunk(layout, loss_id, acts, T, idx, c0, m, 1.0, acts, False, targets)
         loss += lc
         correct += cc
         bin_activations(layout, acts, m, lo, hi, hist, counts)

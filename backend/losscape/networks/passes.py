@@ -64,6 +64,7 @@ from .activations import (
 from .architecture import L_A, L_ACT, L_B, L_G, L_IN, L_OUT, L_W
 from .batchnorm import normalise, normalise_backward
 from .rows import axpy4_rows, axpy_rows, dot4_rows, dot_rows, total_row
+from .vector_math import exp_neg, log1p_unit
 
 TOO_WIDE = "batch normalisation takes the whole batch as one chunk: scratch narrower than the batch"
 
@@ -166,6 +167,7 @@ def loss_chunk(
     scale: float,
     deltas: np.ndarray,
     want_delta: bool,
+    targets: np.ndarray,
 ) -> tuple[float, int]:
     """Summed loss over the chunk's m points and the count of correct class predictions.
 
@@ -174,55 +176,85 @@ def loss_chunk(
     ``deltas`` receive scale * dL/dz (scale = 1 / batch size gives dE/dz). A
     binary prediction is positive when its logit is >= 0 (probability >=
     0.5, as in ``metrics``); a softmax prediction is the first largest logit.
+    The logistic losses copy the chunk's targets into ``targets`` (>= m,
+    scratch) and leave each point's loss in the output row of ``acts`` (its
+    logits are spent by then), so the loop that computes them reads and writes
+    contiguous rows and vectorises; the sum then runs over that row in the
+    points' order, as a running sum would.
     """
     last = layout.shape[0] - 1
     ao = layout[last, L_A]
-    k = layout[last, L_OUT]
+    if loss_id == LOSS_SOFTMAX:
+        return _softmax_chunk(ao, layout[last, L_OUT], acts, T, idx, c0, m, scale, deltas,
+                              want_delta)  # fmt: skip
+    loss = 0.0
+    if loss_id == LOSS_SQUARED:
+        for c in range(m):
+            d = acts[ao, c] - T[idx[c0 + c]]
+            loss += 0.5 * d * d
+            if want_delta:
+                deltas[ao, c] = d * scale
+        return loss, 0
+    correct = 0
+    for c in range(m):  # a gather in the loop below would keep LLVM from vectorising it
+        targets[c] = T[idx[c0 + c]]
+    for c in range(m):
+        z = acts[ao, c]
+        t = targets[c]
+        correct += (z >= 0.0) == (t > 0.5)
+        # One e = exp(-|z|) for both the loss and sigma(z) (vectorisable: ``vector_math``).
+        e = exp_neg(abs(z))
+        p = 1.0 / (1.0 + e) if z >= 0.0 else e / (1.0 + e)
+        if loss_id == LOSS_BCE:
+            point = max(z, 0.0) - t * z + log1p_unit(e)
+            dz = p - t
+        else:  # logistic squared error
+            d = p - t
+            point = 0.5 * d * d
+            dz = d * p * (1.0 - p)
+        if want_delta:
+            deltas[ao, c] = dz * scale
+        acts[ao, c] = point
+    for c in range(m):
+        loss += acts[ao, c]
+    return loss, correct
+
+
+@njit(cache=True, nogil=True, error_model="numpy", fastmath=FUSE)
+def _softmax_chunk(
+    ao: int,
+    k: int,
+    acts: np.ndarray,
+    T: np.ndarray,
+    idx: np.ndarray,
+    c0: int,
+    m: int,
+    scale: float,
+    deltas: np.ndarray,
+    want_delta: bool,
+) -> tuple[float, int]:
+    """``loss_chunk`` for softmax cross-entropy over the k logits at rows ao.. of ``acts``."""
     loss = 0.0
     correct = 0
     for c in range(m):
         t = T[idx[c0 + c]]
-        if loss_id == LOSS_SOFTMAX:
-            mx = acts[ao, c]
-            best = 0
-            for j in range(1, k):
-                if acts[ao + j, c] > mx:
-                    mx = acts[ao + j, c]
-                    best = j
-            s = 0.0
-            for j in range(k):
-                s += math.exp(acts[ao + j, c] - mx)
-            label = int(t)
-            loss += math.log(s) + mx - acts[ao + label, c]
-            if best == label:
-                correct += 1
-            if want_delta:
-                for j in range(k):
-                    p = math.exp(acts[ao + j, c] - mx) / s
-                    deltas[ao + j, c] = (p - (1.0 if j == label else 0.0)) * scale
-            continue
-        z = acts[ao, c]
-        if loss_id == LOSS_SQUARED:
-            d = z - t
-            loss += 0.5 * d * d
-            if want_delta:
-                deltas[ao, c] = d * scale
-            continue
-        if (z >= 0.0) == (t > 0.5):
+        mx = acts[ao, c]
+        best = 0
+        for j in range(1, k):
+            if acts[ao + j, c] > mx:
+                mx = acts[ao + j, c]
+                best = j
+        s = 0.0
+        for j in range(k):
+            s += math.exp(acts[ao + j, c] - mx)
+        label = int(t)
+        loss += math.log(s) + mx - acts[ao + label, c]
+        if best == label:
             correct += 1
-        # One exp for both the loss and sigma(z): the same e = exp(-|z|) that
-        # ``sigmoid`` computes (so the same bits), a third less libm time per point.
-        e = math.exp(-abs(z))
-        p = 1.0 / (1.0 + e) if z >= 0.0 else e / (1.0 + e)
-        if loss_id == LOSS_BCE:
-            loss += max(z, 0.0) - t * z + math.log1p(e)
-            if want_delta:
-                deltas[ao, c] = (p - t) * scale
-        else:  # logistic squared error
-            d = p - t
-            loss += 0.5 * d * d
-            if want_delta:
-                deltas[ao, c] = d * p * (1.0 - p) * scale
+        if want_delta:
+            for j in range(k):
+                p = math.exp(acts[ao + j, c] - mx) / s
+                deltas[ao + j, c] = (p - (1.0 if j == label else 0.0)) * scale
     return loss, correct
 
 
@@ -340,11 +372,12 @@ def loss_grad(
         raise ValueError(TOO_WIDE)
     scale = 1.0 / b_count
     loss = 0.0
+    targets = np.empty(chunk)  # the chunk's targets, for ``loss_chunk``
     correct = 0
     for c0 in range(0, b_count, chunk):
         m = min(chunk, b_count - c0)
         forward_chunk(layout, theta, X, idx, c0, m, acts, stats, True)
-        lc, cc = loss_chunk(layout, loss_id, acts, T, idx, c0, m, scale, deltas, True)
+        lc, cc = loss_chunk(layout, loss_id, acts, T, idx, c0, m, scale, deltas, True, targets)
         loss += lc
         correct += cc
         backward_chunk(layout, theta, m, acts, deltas, grad, broken, stats)
@@ -373,11 +406,12 @@ def loss_only(
     if train and b_count > chunk and has_batch_norm(layout):
         raise ValueError(TOO_WIDE)
     loss = 0.0
+    targets = np.empty(chunk)  # the chunk's targets, for ``loss_chunk``
     correct = 0
     for c0 in range(0, b_count, chunk):
         m = min(chunk, b_count - c0)
         forward_chunk(layout, theta, X, idx, c0, m, acts, stats, train)
-        lc, cc = loss_chunk(layout, loss_id, acts, T, idx, c0, m, 1.0, acts, False)
+        lc, cc = loss_chunk(layout, loss_id, acts, T, idx, c0, m, 1.0, acts, False, targets)
         loss += lc
         correct += cc
     return loss / b_count, correct
