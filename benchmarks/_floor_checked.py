@@ -111,3 +111,82 @@ def floor_momentum_lanes_checked(
             finals[lo + i, 0], finals[lo + i, 1] = W[PX * B + i], W[PY * B + i]
             finals[lo + i, 2] = W[PF * B + i]
             taken[lo + i] = W[TK * B + i]
+
+
+# The rows of the Adam floor's work array.
+AX, AY, APX, APY, APF, ABF, AMX, AMY, AVX, AVY, AACT, ATK, ALR = range(13)
+N_WA = 13
+
+
+@njit(cache=False, nogil=True, error_model="numpy")
+def floor_adam_lanes_checked(
+    x0: float,
+    y0: float,
+    lrs: np.ndarray,
+    steps: int,
+    limit: float,
+    box: np.ndarray,
+    finals: np.ndarray,
+    best: np.ndarray,
+    taken: np.ndarray,
+) -> None:
+    """An lr sweep's outputs, torch's Adam (betas 0.9, 0.999, eps 1e-8) on Rosenbrock from
+    (x0, y0), one lane per lr (R,): ``finals`` (R, 3) the last accepted point and its loss,
+    ``best`` (R,) the lowest accepted loss and ``taken`` (R,) steps (float64); the stop
+    rules as in ``floor_momentum_lanes_checked``."""
+    n_all = lrs.shape[0]
+    big = np.finfo(np.float64).max
+    b1, b2, eps = 0.9, 0.999, 1e-8
+    B = FLOOR_BLOCK
+    W = np.empty(N_WA * B)
+    for lo in range(0, n_all, B):
+        n = min(B, n_all - lo)
+        for i in range(n):
+            W[AX * B + i], W[AY * B + i] = x0, y0
+            W[APX * B + i], W[APY * B + i], W[APF * B + i] = x0, y0, math.nan
+            W[ABF * B + i] = math.inf
+            W[AMX * B + i], W[AMY * B + i], W[AVX * B + i], W[AVY * B + i] = 0.0, 0.0, 0.0, 0.0
+            W[AACT * B + i], W[ATK * B + i], W[ALR * B + i] = 1.0, steps, lrs[lo + i]
+        x_lo, x_hi, y_lo, y_hi, lim = -big, big, -big, big, limit
+        for t in range(steps + 1):
+            if t == 1:
+                x_lo, x_hi, y_lo, y_hi = box[0], box[1], box[2], box[3]
+            if t == steps:
+                lim = -1.0
+            c1 = 1.0 - b1 ** float(t + 1)
+            c2 = math.sqrt(1.0 - b2 ** float(t + 1))
+            for i in range(n):
+                xi, yi = W[AX * B + i], W[AY * B + i]
+                r = yi - xi * xi
+                f = (1.0 - xi) ** 2 + 100.0 * r * r
+                gx = -2.0 * (1.0 - xi) - 400.0 * xi * r
+                gy = 200.0 * r
+                gn = gx * gx + gy * gy
+                finite = abs(f) + ((gx - gx) + (gy - gy)) <= 1e100
+                counts = finite & (xi >= x_lo) & (xi <= x_hi) & (yi >= y_lo) & (yi <= y_hi)
+                stop = (not counts) | (gn <= lim)
+                act, tk = W[AACT * B + i], W[ATK * B + i]
+                running = act != 0.0
+                newly = running & stop
+                W[ATK * B + i] = (t if counts else t - 1) if newly else tk
+                W[AACT * B + i] = 0.0 if newly else act
+                go = running & (not stop)
+                keep = go | (newly & counts)
+                ppx, ppy, ppf, bf = W[APX * B + i], W[APY * B + i], W[APF * B + i], W[ABF * B + i]
+                W[APX * B + i] = xi if keep else ppx
+                W[APY * B + i] = yi if keep else ppy
+                W[APF * B + i] = f if keep else ppf
+                W[ABF * B + i] = min(f, bf) if keep else bf
+                a = b1 * W[AMX * B + i] + (1.0 - b1) * gx
+                b = b1 * W[AMY * B + i] + (1.0 - b1) * gy
+                c = b2 * W[AVX * B + i] + (1.0 - b2) * gx * gx
+                d = b2 * W[AVY * B + i] + (1.0 - b2) * gy * gy
+                W[AMX * B + i], W[AMY * B + i], W[AVX * B + i], W[AVY * B + i] = a, b, c, d
+                s = W[ALR * B + i] / c1
+                W[AX * B + i] = xi - s * a / (math.sqrt(c) / c2 + eps) if go else xi
+                W[AY * B + i] = yi - s * b / (math.sqrt(d) / c2 + eps) if go else yi
+        for i in range(n):
+            finals[lo + i, 0], finals[lo + i, 1] = W[APX * B + i], W[APY * B + i]
+            finals[lo + i, 2] = W[APF * B + i]
+            best[lo + i] = W[ABF * B + i]
+            taken[lo + i] = W[ATK * B + i]

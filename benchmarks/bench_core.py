@@ -19,7 +19,7 @@ import numpy as np
 from numba import njit
 
 import losscape
-from _floor_checked import floor_momentum_lanes_checked
+from _floor_checked import floor_adam_lanes_checked, floor_momentum_lanes_checked
 from _timing import median_time, print_table
 from losscape.numerics import kernels
 from losscape.numerics.registry import optimizer_spec, param_vector
@@ -405,13 +405,31 @@ def bench_lr_sweep(repeats: int) -> list:
         t_np = median_time(lambda: adam_numpy(steps, lrs, starts), repeats=3, min_time=0)
     c_ser = cpu_median(lambda: losscape.lr_sweep("rosenbrock", "adam", **args), repeats)
     c_floor = cpu_median(lambda: floor_adam_lanes(lrs, steps, out), repeats)
+    # The same-outputs floor: each lr's last accepted loss, its best loss and steps taken,
+    # under the stop rules, checked against losscape's answers before it is timed.
+    box, _ = resolve_surface("rosenbrock").stop_box()
+    finals, best, taken = np.empty((n, 3)), np.empty(n), np.empty(n)
+
+    def checked() -> None:
+        floor_adam_lanes_checked(-1.5, 2.0, lrs, steps, -1.0, box, finals, best, taken)
+
+    t_checked = median_time(checked, repeats=repeats, min_time=0)
+    c_checked = cpu_median(checked, repeats)
+    res = losscape.lr_sweep("rosenbrock", "adam", **args)
+    np.testing.assert_allclose(res.lrs, lrs, rtol=1e-15)
+    _same_outputs((finals, taken), res.final_loss, np.where(res.stopped_at < 0, steps, -1), case)
+    ok = np.isfinite(res.best_loss)
+    if not np.allclose(best[ok], res.best_loss[ok], rtol=1e-9, atol=1e-12):
+        raise SystemExit(f"{case}: the same-outputs floor's best losses disagree with losscape")
     return [
         (case, "losscape, serial (web)", t_ser, t_ser),
         (case, "losscape, parallel (CLI)", t_par, t_ser),
         (case, FLOOR, t_floor, t_ser),
+        (case, FLOOR_CHECKED, t_checked, t_ser),
         (case, "numpy, vectorised over lrs", t_np, t_ser),
         (case, "losscape, serial" + CPU, c_ser, c_ser),
         (case, "floor" + CPU, c_floor, c_ser),
+        (case, "floor, same outputs" + CPU, c_checked, c_ser),
     ]
 
 
