@@ -5,7 +5,8 @@ identity (the output layer); phi'(z) is written in terms of a = phi(z), which is
 the backward pass has at hand. Loss ids select the output's loss in ``passes.loss_chunk``.
 
 Kernels use ``error_model="numpy"`` so a division compiles without a zero-division
-check: that check stops LLVM from vectorising the inner loops (and the tanh below).
+check: that check stops LLVM from vectorising the inner loops. tanh lives in
+``vector_math`` with the losses' exp and log1p, in a form those loops vectorise.
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ from __future__ import annotations
 import math
 
 from numba import njit
+
+# Re-exported: the passes and ``mlp`` import the flags and tanh from here.
+from .vector_math import FUSE, TANH_CLIP, tanh  # noqa: F401
 
 ACT_IDENTITY = 0
 ACT_TANH = 1
@@ -30,56 +34,6 @@ LOSSES = {
     "softmax_cross_entropy": LOSS_SOFTMAX,
     "logistic_squared_error": LOSS_LOGISTIC_SQUARED,
 }
-
-
-# Multiply-adds may be fused (one rounding instead of two); no other fast-math
-# flag, so NaN and inf behave as IEEE says and divergence is still seen.
-FUSE = {"contract"}
-
-TANH_CLIP = 20.0  # tanh(20) rounds to 1.0 in float64
-
-
-@njit(cache=True, nogil=True, error_model="numpy", fastmath=FUSE)
-def tanh(x: float) -> float:
-    """tanh to within a few ulp, written so LLVM can vectorise loops that call it.
-
-    tanh |x| = e / (e + 2) with e = expm1(2|x|). expm1 of y = 2|x| / 64 comes
-    from its Taylor series (degree 17, truncation < 1e-17 relative for
-    y <= 0.625), then six doublings expm1(2y) = e (e + 2) reach expm1(2|x|);
-    each doubling at most doubles the relative error, and far less while e is
-    small, which keeps small |x| accurate. |x| is clipped at 20, where tanh is
-    1.0 to double precision. NaN stays NaN.
-    """
-    ax = abs(x)
-    if ax > TANH_CLIP:
-        ax = TANH_CLIP
-    y = ax * (2.0 / 64.0)
-    p = 2.8114572543455206e-15  # 1/17!
-    p = p * y + 4.779477332387385e-14
-    p = p * y + 7.647163731819816e-13
-    p = p * y + 1.1470745597729725e-11
-    p = p * y + 1.6059043836821613e-10
-    p = p * y + 2.08767569878681e-09
-    p = p * y + 2.505210838544172e-08
-    p = p * y + 2.755731922398589e-07
-    p = p * y + 2.7557319223985893e-06
-    p = p * y + 2.48015873015873e-05
-    p = p * y + 0.0001984126984126984
-    p = p * y + 0.001388888888888889
-    p = p * y + 0.008333333333333333
-    p = p * y + 0.041666666666666664
-    p = p * y + 0.16666666666666666
-    p = p * y + 0.5
-    p = p * y + 1.0
-    p = p * y
-    p = p * (p + 2.0)
-    p = p * (p + 2.0)
-    p = p * (p + 2.0)
-    p = p * (p + 2.0)
-    p = p * (p + 2.0)
-    p = p * (p + 2.0)
-    r = p / (p + 2.0)
-    return r if x >= 0.0 else -r
 
 
 @njit(cache=True, nogil=True, error_model="numpy", fastmath=FUSE)

@@ -1,22 +1,30 @@
-"""exp(-a) and log1p(e) for the logistic losses, written so LLVM can vectorise loops calling them.
+"""exp, expm1 and log1p for the networks' passes, written so LLVM can vectorise loops calling them.
 
-Binary cross-entropy needs, per point with logit z, e = exp(-|z|) (for sigma(z)
-and the loss) and log1p(e). libm's exp and log1p are calls that a loop cannot
-vectorise around: ~13 ns a point of the ~25 ns a point the loss took, in a
-training step of 32 points and in each record's pass over the data. These two
-are straight-line arithmetic (selects, multiply-adds, one division each and one
-bit cast), within 2 ulp of libm (``tests/networks/test_vector_math.py``).
+tanh (every hidden unit of every point) and binary cross-entropy (e = exp(-|z|) and
+log1p(e) per point) are the passes' transcendental work. libm's functions are calls
+that no loop vectorises around, and the earlier tanh (a degree-17 Taylor series of
+expm1 at 2|x| / 64, then six doublings) cost ~37 vector operations per 4 values.
+These are straight-line arithmetic (selects, multiply-adds, one division, one bit
+cast), within a few ulp of libm (``tests/networks/test_vector_math.py``):
 
-- ``exp_neg(a)`` = exp(-a) for a >= 0: a = k ln2 + r with k integer and |r| <=
-  ln2 / 2 (Cody and Waite's two-part ln2), exp(r) from its Taylor series to
-  degree 13 (truncation < 4e-18 relative), times 2^-k built in the exponent bits
-  (the round-to-integer shifter 1.5 2^52 leaves k in the low mantissa bits). a is
-  clipped at 708 (exp(-708) ~ 3e-308, still a normal number), so 2^-k stays
-  normal; NaN stays NaN.
-- ``log1p_unit(e)`` = log(1 + e) for 0 <= e <= 1: log u = 2 atanh(s), s = (u - 1) /
-  (u + 1) = e / (e + 2); above u = sqrt 2 it takes log 2 + log(u / 2) instead,
-  s = (e - 1) / (e + 3), so |s| <= 0.1716 and the odd series to s^21 is exact to
-  double precision (truncation < 2e-17 relative).
+- Reduction (Cody and Waite): a >= 0 is split as a = k ln2 + r, k integer, |r| <= ln2 /
+  2, with ln2 in two parts (k * _LN2_HI is exact). The shifter 1.5 * 2^52 rounds a / ln2
+  to the integer k and leaves it in the low mantissa bits, from which 2^k is built in the
+  exponent bits (no float-to-integer conversion, which AVX2 has no vector form of).
+- expm1(r) for |r| <= ln2 / 2 from its Taylor series to degree 13 (truncation < 4e-18
+  relative), written as r + r^2 (1/2 + r/6 + ...) so a small r keeps its digits.
+- ``exp_neg(a)`` = exp(-a) = 2^-k (1 + expm1(-r)); a is clipped at 708 (exp(-708) ~ 3e-308,
+  still normal, so 2^-k is too).
+- ``expm1_pos(a)`` = expm1(a) = 2^k expm1(r) + (2^k - 1) for 0 <= a <= 40 (2^k - 1 is exact,
+  the sum rounds once; k = 0 leaves expm1(r) itself, so a small a keeps its digits).
+- ``tanh(x)`` = sign(x) e / (e + 2), e = expm1(2 |x|), |x| clipped at 20 (tanh(20) is 1.0 in
+  double precision); 1.7x faster than the earlier version and closer to libm (4 ulp
+  at most against 7, over the tests' points).
+- ``log1p_unit(e)`` = log(1 + e) for 0 <= e <= 1: log u = 2 atanh(s), s = (u - 1) / (u + 1)
+  = e / (e + 2); above u = sqrt 2 it takes log 2 + log(u / 2) instead, s = (e - 1) / (e +
+  3), so |s| <= 0.1716 and the odd series to s^21 is exact to double precision.
+
+NaN stays NaN in each.
 """
 
 from __future__ import annotations
@@ -24,9 +32,12 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .activations import FUSE
+# Multiply-adds may be fused (one rounding instead of two); no other fast-math
+# flag, so NaN and inf behave as IEEE says and divergence is still seen.
+FUSE = {"contract"}
 
 EXP_CLIP = 708.0
+TANH_CLIP = 20.0  # tanh(20) rounds to 1.0 in float64
 _SHIFTER = 6755399441055744.0  # 1.5 * 2**52
 _SHIFTER_BITS = np.int64(4843621399236968448)  # its IEEE bits: 0x4338000000000000
 _INV_LN2 = 1.4426950408889634
@@ -38,13 +49,28 @@ _SQRT2_M1 = 0.41421356237309503  # sqrt(2) - 1
 
 
 @njit(cache=True, nogil=True, error_model="numpy", fastmath=FUSE, inline="always")
-def exp_neg(a: float) -> float:
-    """exp(-a) for a >= 0 (a > 708 is taken as 708; NaN gives NaN)."""
-    if a > EXP_CLIP:
-        a = EXP_CLIP
+def _split(a: float) -> tuple[float, float]:
+    """(t, r) with a = k ln2 + r, |r| <= ln2 / 2 and k held in t's low mantissa bits."""
     t = a * _INV_LN2 + _SHIFTER
     k = t - _SHIFTER  # round(a / ln 2), exactly
-    r = (k * _LN2_HI - a) + k * _LN2_LO  # -a = -k ln2 + r, |r| <= ln2 / 2
+    return t, (a - k * _LN2_HI) - k * _LN2_LO
+
+
+@njit(cache=True, nogil=True, error_model="numpy", fastmath=FUSE, inline="always")
+def _k_bits(t: float) -> np.int64:
+    """The integer k that ``_split`` left in t."""
+    return np.float64(t).view(np.int64) - _SHIFTER_BITS
+
+
+@njit(cache=True, nogil=True, error_model="numpy", fastmath=FUSE, inline="always")
+def _pow2(k: np.int64) -> float:
+    """2^k for -1022 <= k <= 1023, built in the exponent bits."""
+    return np.int64((k + np.int64(1023)) << np.int64(52)).view(np.float64)
+
+
+@njit(cache=True, nogil=True, error_model="numpy", fastmath=FUSE, inline="always")
+def _expm1_reduced(r: float) -> float:
+    """expm1(r) for |r| <= ln2 / 2."""
     p = 1.6059043836821613e-10  # 1/13!
     p = p * r + 2.08767569878681e-09
     p = p * r + 2.505210838544172e-08
@@ -57,11 +83,35 @@ def exp_neg(a: float) -> float:
     p = p * r + 0.041666666666666664
     p = p * r + 0.16666666666666666
     p = p * r + 0.5
-    p = p * r + 1.0
-    p = p * r + 1.0
-    kbits = np.float64(t).view(np.int64) - _SHIFTER_BITS  # k as an integer
-    scale = np.int64((np.int64(1023) - kbits) << np.int64(52)).view(np.float64)  # 2^-k
-    return p * scale
+    return (p * r) * r + r
+
+
+@njit(cache=True, nogil=True, error_model="numpy", fastmath=FUSE, inline="always")
+def exp_neg(a: float) -> float:
+    """exp(-a) for a >= 0 (a > 708 is taken as 708; NaN gives NaN)."""
+    if a > EXP_CLIP:
+        a = EXP_CLIP
+    t, r = _split(a)
+    return (1.0 + _expm1_reduced(-r)) * _pow2(-_k_bits(t))
+
+
+@njit(cache=True, nogil=True, error_model="numpy", fastmath=FUSE, inline="always")
+def expm1_pos(a: float) -> float:
+    """expm1(a) for 0 <= a <= 40 (NaN gives NaN)."""
+    t, r = _split(a)
+    scale = _pow2(_k_bits(t))
+    return scale * _expm1_reduced(r) + (scale - 1.0)
+
+
+@njit(cache=True, nogil=True, error_model="numpy", fastmath=FUSE)
+def tanh(x: float) -> float:
+    """tanh(x) to within a few ulp, in a form loops over points vectorise (see above)."""
+    ax = abs(x)
+    if ax > TANH_CLIP:
+        ax = TANH_CLIP
+    e = expm1_pos(ax + ax)
+    r = e / (e + 2.0)
+    return r if x >= 0.0 else -r
 
 
 @njit(cache=True, nogil=True, error_model="numpy", fastmath=FUSE, inline="always")
