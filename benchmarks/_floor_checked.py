@@ -14,12 +14,14 @@ states:
   before it), a point whose squared gradient norm is at most ``limit`` stops it too
   (converged), except at the last step.
 
-This loop does that and nothing more (not even the best loss, which an lr sweep
-returns and the maps do not, and which losscape's lanes keep for every sweep), for
-Rosenbrock or Himmelblau with torch's SGD momentum: blocks of lanes, branch-free
-selects and every per-lane number in one array (see the loop) so that LLVM
-vectorises it. Its outputs are checked against losscape's in ``bench_core`` before
-it is timed, so the two do the same work.
+``floor_momentum_lanes_checked`` does that and nothing more (not even the best loss,
+which an lr sweep returns and the maps do not, and which losscape's lanes keep for
+every sweep), for Rosenbrock or Himmelblau with torch's SGD momentum;
+``floor_adam_lanes_checked`` does it for an lr sweep with torch's Adam on Rosenbrock,
+with the best loss. Both run blocks of lanes, branch-free selects and every per-lane
+number in one array (see the loops) so that LLVM vectorises them. Their outputs are
+checked against losscape's in ``bench_core`` before they are timed, so the two do the
+same work.
 """
 
 from __future__ import annotations
@@ -30,9 +32,53 @@ import numpy as np
 from numba import njit
 
 FLOOR_BLOCK = 256
-# The rows of the work array.
-X, Y, PX, PY, PF, BX, BY, ACT, TK, LR, MU = range(11)
+# The rows of the work array: the point, the last accepted point and loss, whether the lane
+# runs, steps taken and its lr; then momentum's buffer and mu, or Adam's best loss and
+# moments.
+X, Y, PX, PY, PF, ACT, TK, LR = range(8)
+BX, BY, MU = 8, 9, 10
 N_W = 11
+BF, MX, MY, VX, VY = 8, 9, 10, 11, 12
+N_WA = 13
+
+
+@njit(cache=False, nogil=True, error_model="numpy", inline="always")
+def _rules(
+    W: np.ndarray,
+    i: int,
+    t: int,
+    xi: float,
+    yi: float,
+    f: float,
+    gx: float,
+    gy: float,
+    lim: float,
+    x_lo: float,
+    x_hi: float,
+    y_lo: float,
+    y_hi: float,
+) -> tuple[bool, bool]:
+    """The stop rules at lane i's point p_t (loss f, gradient (gx, gy)); sets its ACT, TK
+    and its last accepted point and loss. Returns (go: it steps on, keep: p_t accepted)."""
+    B = FLOOR_BLOCK
+    gn = gx * gx + gy * gy
+    finite = abs(f) + ((gx - gx) + (gy - gy)) <= 1e100
+    counts = finite & (xi >= x_lo) & (xi <= x_hi) & (yi >= y_lo) & (yi <= y_hi)
+    stop = (not counts) | (gn <= lim)
+    act, tk = W[ACT * B + i], W[TK * B + i]
+    running = act != 0.0
+    newly = running & stop
+    W[TK * B + i] = (t if counts else t - 1) if newly else tk
+    W[ACT * B + i] = 0.0 if newly else act
+    # A running lane moves on; the point it leaves is its last accepted one.
+    # A stopped lane stays put (its outputs were fixed when it stopped).
+    go = running & (not stop)
+    keep = go | (newly & counts)  # converged here: this point is its answer
+    ppx, ppy, ppf = W[PX * B + i], W[PY * B + i], W[PF * B + i]
+    W[PX * B + i] = xi if keep else ppx
+    W[PY * B + i] = yi if keep else ppy
+    W[PF * B + i] = f if keep else ppf
+    return go, keep
 
 
 @njit(cache=False, nogil=True, error_model="numpy")
@@ -84,38 +130,17 @@ def floor_momentum_lanes_checked(
                     f = (1.0 - xi) ** 2 + 100.0 * r * r
                     gx = -2.0 * (1.0 - xi) - 400.0 * xi * r
                     gy = 200.0 * r
-                gn = gx * gx + gy * gy
-                finite = abs(f) + ((gx - gx) + (gy - gy)) <= 1e100
-                counts = finite & (xi >= x_lo) & (xi <= x_hi) & (yi >= y_lo) & (yi <= y_hi)
-                stop = (not counts) | (gn <= lim)
-                act, tk = W[ACT * B + i], W[TK * B + i]
-                running = act != 0.0
-                newly = running & stop
-                W[TK * B + i] = (t if counts else t - 1) if newly else tk
-                W[ACT * B + i] = 0.0 if newly else act
+                go, _ = _rules(W, i, t, xi, yi, f, gx, gy, lim, x_lo, x_hi, y_lo, y_hi)
                 bxi, byi, mu, lr = W[BX * B + i], W[BY * B + i], W[MU * B + i], W[LR * B + i]
                 nbx = gx if first else mu * bxi + gx
                 nby = gy if first else mu * byi + gy
                 W[BX * B + i], W[BY * B + i] = nbx, nby
-                # A running lane moves on; the point it leaves is its last accepted one.
-                # A stopped lane stays put (its outputs were fixed when it stopped).
-                go = running & (not stop)
-                keep = go | (newly & counts)  # converged here: this point is its answer
-                ppx, ppy, ppf = W[PX * B + i], W[PY * B + i], W[PF * B + i]
-                W[PX * B + i] = xi if keep else ppx
-                W[PY * B + i] = yi if keep else ppy
-                W[PF * B + i] = f if keep else ppf
                 W[X * B + i] = xi - lr * nbx if go else xi
                 W[Y * B + i] = yi - lr * nby if go else yi
         for i in range(n):
             finals[lo + i, 0], finals[lo + i, 1] = W[PX * B + i], W[PY * B + i]
             finals[lo + i, 2] = W[PF * B + i]
             taken[lo + i] = W[TK * B + i]
-
-
-# The rows of the Adam floor's work array.
-AX, AY, APX, APY, APF, ABF, AMX, AMY, AVX, AVY, AACT, ATK, ALR = range(13)
-N_WA = 13
 
 
 @njit(cache=False, nogil=True, error_model="numpy")
@@ -142,11 +167,11 @@ def floor_adam_lanes_checked(
     for lo in range(0, n_all, B):
         n = min(B, n_all - lo)
         for i in range(n):
-            W[AX * B + i], W[AY * B + i] = x0, y0
-            W[APX * B + i], W[APY * B + i], W[APF * B + i] = x0, y0, math.nan
-            W[ABF * B + i] = math.inf
-            W[AMX * B + i], W[AMY * B + i], W[AVX * B + i], W[AVY * B + i] = 0.0, 0.0, 0.0, 0.0
-            W[AACT * B + i], W[ATK * B + i], W[ALR * B + i] = 1.0, steps, lrs[lo + i]
+            W[X * B + i], W[Y * B + i] = x0, y0
+            W[PX * B + i], W[PY * B + i], W[PF * B + i] = x0, y0, math.nan
+            W[BF * B + i] = math.inf
+            W[MX * B + i], W[MY * B + i], W[VX * B + i], W[VY * B + i] = 0.0, 0.0, 0.0, 0.0
+            W[ACT * B + i], W[TK * B + i], W[LR * B + i] = 1.0, steps, lrs[lo + i]
         x_lo, x_hi, y_lo, y_hi, lim = -big, big, -big, big, limit
         for t in range(steps + 1):
             if t == 1:
@@ -156,37 +181,24 @@ def floor_adam_lanes_checked(
             c1 = 1.0 - b1 ** float(t + 1)
             c2 = math.sqrt(1.0 - b2 ** float(t + 1))
             for i in range(n):
-                xi, yi = W[AX * B + i], W[AY * B + i]
+                xi, yi = W[X * B + i], W[Y * B + i]
                 r = yi - xi * xi
                 f = (1.0 - xi) ** 2 + 100.0 * r * r
                 gx = -2.0 * (1.0 - xi) - 400.0 * xi * r
                 gy = 200.0 * r
-                gn = gx * gx + gy * gy
-                finite = abs(f) + ((gx - gx) + (gy - gy)) <= 1e100
-                counts = finite & (xi >= x_lo) & (xi <= x_hi) & (yi >= y_lo) & (yi <= y_hi)
-                stop = (not counts) | (gn <= lim)
-                act, tk = W[AACT * B + i], W[ATK * B + i]
-                running = act != 0.0
-                newly = running & stop
-                W[ATK * B + i] = (t if counts else t - 1) if newly else tk
-                W[AACT * B + i] = 0.0 if newly else act
-                go = running & (not stop)
-                keep = go | (newly & counts)
-                ppx, ppy, ppf, bf = W[APX * B + i], W[APY * B + i], W[APF * B + i], W[ABF * B + i]
-                W[APX * B + i] = xi if keep else ppx
-                W[APY * B + i] = yi if keep else ppy
-                W[APF * B + i] = f if keep else ppf
-                W[ABF * B + i] = min(f, bf) if keep else bf
-                a = b1 * W[AMX * B + i] + (1.0 - b1) * gx
-                b = b1 * W[AMY * B + i] + (1.0 - b1) * gy
-                c = b2 * W[AVX * B + i] + (1.0 - b2) * gx * gx
-                d = b2 * W[AVY * B + i] + (1.0 - b2) * gy * gy
-                W[AMX * B + i], W[AMY * B + i], W[AVX * B + i], W[AVY * B + i] = a, b, c, d
-                s = W[ALR * B + i] / c1
-                W[AX * B + i] = xi - s * a / (math.sqrt(c) / c2 + eps) if go else xi
-                W[AY * B + i] = yi - s * b / (math.sqrt(d) / c2 + eps) if go else yi
+                go, keep = _rules(W, i, t, xi, yi, f, gx, gy, lim, x_lo, x_hi, y_lo, y_hi)
+                bf = W[BF * B + i]
+                W[BF * B + i] = min(f, bf) if keep else bf
+                a = b1 * W[MX * B + i] + (1.0 - b1) * gx
+                b = b1 * W[MY * B + i] + (1.0 - b1) * gy
+                c = b2 * W[VX * B + i] + (1.0 - b2) * gx * gx
+                d = b2 * W[VY * B + i] + (1.0 - b2) * gy * gy
+                W[MX * B + i], W[MY * B + i], W[VX * B + i], W[VY * B + i] = a, b, c, d
+                s = W[LR * B + i] / c1
+                W[X * B + i] = xi - s * a / (math.sqrt(c) / c2 + eps) if go else xi
+                W[Y * B + i] = yi - s * b / (math.sqrt(d) / c2 + eps) if go else yi
         for i in range(n):
-            finals[lo + i, 0], finals[lo + i, 1] = W[APX * B + i], W[APY * B + i]
-            finals[lo + i, 2] = W[APF * B + i]
-            best[lo + i] = W[ABF * B + i]
-            taken[lo + i] = W[ATK * B + i]
+            finals[lo + i, 0], finals[lo + i, 1] = W[PX * B + i], W[PY * B + i]
+            finals[lo + i, 2] = W[PF * B + i]
+            best[lo + i] = W[BF * B + i]
+            taken[lo + i] = W[TK * B + i]

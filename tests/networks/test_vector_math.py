@@ -12,35 +12,28 @@ from losscape.networks.vector_math import EXP_CLIP, exp_neg, expm1_pos, log1p_un
 
 
 @njit(cache=True)
-def _exp_neg_all(a: np.ndarray) -> np.ndarray:
-    out = np.empty_like(a)
-    for i in range(a.shape[0]):  # a loop like the loss's, so the vectorised code is tested
-        out[i] = exp_neg(a[i])
-    return out
-
-
-@njit(cache=True)
-def _log1p_all(e: np.ndarray) -> np.ndarray:
-    out = np.empty_like(e)
-    for i in range(e.shape[0]):
-        out[i] = log1p_unit(e[i])
-    return out
-
-
-@njit(cache=True)
-def _expm1_all(a: np.ndarray) -> np.ndarray:
+def _each(fn, a: np.ndarray) -> np.ndarray:
+    """fn at every value of a, in a loop like the passes' (so the vectorised code is tested)."""
     out = np.empty_like(a)
     for i in range(a.shape[0]):
-        out[i] = expm1_pos(a[i])
+        out[i] = fn(a[i])
     return out
 
 
-@njit(cache=True)
+def _exp_neg_all(a: np.ndarray) -> np.ndarray:
+    return _each(exp_neg, a)
+
+
+def _log1p_all(e: np.ndarray) -> np.ndarray:
+    return _each(log1p_unit, e)
+
+
+def _expm1_all(a: np.ndarray) -> np.ndarray:
+    return _each(expm1_pos, a)
+
+
 def _tanh_all(x: np.ndarray) -> np.ndarray:
-    out = np.empty_like(x)
-    for i in range(x.shape[0]):
-        out[i] = tanh(x[i])
-    return out
+    return _each(tanh, x)
 
 
 def ulps(got: np.ndarray, want: np.ndarray) -> np.ndarray:

@@ -52,14 +52,14 @@ from .passes import (
     outputs,
     population_stats,
 )
-from .rows import dot, dot4, total
+from .rows import dot, total
 
 __all__ = [
     "ACTIVATIONS", "ACT_IDENTITY", "ACT_LOGISTIC", "ACT_RELU", "ACT_TANH", "CHUNK",
     "INITS", "INIT_SCALE_DEFAULTS", "LOSSES", "LOSS_BCE", "LOSS_LOGISTIC_SQUARED",
     "LOSS_SOFTMAX", "LOSS_SQUARED", "L_A", "L_ACT", "L_B", "L_G", "L_IN", "L_OUT", "L_W",
     "MAX_HIDDEN_LAYERS", "MAX_WIDTH", "TANH_CLIP", "Architecture", "activate",
-    "activation_slope", "backward_chunk", "dot", "dot4", "forward_chunk", "initial_theta",
+    "activation_slope", "backward_chunk", "dot", "forward_chunk", "initial_theta",
     "loss_chunk", "loss_grad", "loss_only", "norm_stats", "outputs", "population_stats",
     "scratch", "sigmoid", "tanh", "total",
 ]  # fmt: skip
