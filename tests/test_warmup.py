@@ -62,6 +62,38 @@ def test_first_groups_warm_the_first_scene_kernels_and_mark_them() -> None:
     assert all(warmup.is_warm(g) for g in first)
 
 
+def test_the_sweeps_group_compiles_the_batch_signature_every_sweep_uses(monkeypatch) -> None:
+    """A sweep the page asks for once "every kernel compiled" never compiles ``batch`` again:
+    the warm-up's sweeps call it with the argument types a basin map, an Adam lr sweep (its
+    shared bias table) and an lr x momentum map use, whatever the surface, optimizer,
+    schedule or noise. (A new type there would compile on demand, ~30 s on 2 cores.)"""
+    from numba import typeof
+
+    from losscape import service
+    from losscape.numerics import kernels
+
+    seen: list[tuple[str, ...]] = []
+    real = kernels.batch
+
+    def record(*args: object) -> None:
+        seen.append(tuple(str(typeof(a)) for a in args))
+        real(*args)
+
+    monkeypatch.setattr(kernels, "batch", record)
+    later = {g.marker: g for g in warmup.later_groups()}
+    later["sweeps"].run()
+    warmed = set(seen)
+    assert len(warmed) == 1
+    seen.clear()
+    ignore = warmup._ignore
+    service.basins("himmelblau", "momentum", lr=0.002, steps=20, resolution=8, progress=ignore)
+    service.basins("himmelblau", "adam", steps=20, resolution=4, noise=0.1, schedule="cosine")
+    service.lr_sweep("rosenbrock", "adam", steps=20, count=5, curves=True, progress=ignore)
+    service.lr_sweep("rosenbrock", "adam", steps=20, count=5, progress=ignore)
+    service.lr_momentum_map("quadratic", "adam", steps=20, lr_count=3, momentum_count=3)
+    assert len(seen) >= 5 and set(seen) == warmed
+
+
 def test_announce_ready_prints_the_url_only_when_serve_set_it(monkeypatch) -> None:
     out = io.StringIO()
     monkeypatch.delenv(warmup.URL_ENV, raising=False)

@@ -344,8 +344,16 @@ def test_one_dimensional_surface_gets_the_curve_view(page, ui):
 def test_sweep_panels_fill_in(page, ui):
     """The basin map streams in row by row: the page draws a partial map before the result.
 
-    The test holds the basin sweep's final answer at the socket until the page has drawn the
-    streamed rows, so the partial draw is checked without racing the kernel.
+    The test holds the basin sweep's last frames at the socket (its result and its last
+    progress frame, done = total) until the page has drawn a partial map, so the partial
+    draw is checked without racing the kernel. Holding the result alone was not enough:
+    most of these runs stop early (about 400 of the 2000 steps), so the whole sweep is
+    ~30 ms of kernel after its first 16-run chunk, and the page renders once per
+    animation frame. When its first progress frame (done < total) and its last reached
+    the page before a render, only the complete map was drawn, no partial draw was ever
+    counted, and the held result left nothing more to come: the 120 s wait ran out (two
+    clean-clone CI runs; reproduced by handing the page the sweep's progress frames
+    together).
     """
     held: list[str] = []
     sockets = []
@@ -364,7 +372,10 @@ def test_sweep_panels_fill_in(page, ui):
             except (TypeError, ValueError):
                 msg = {}
             basins = str(msg.get("id", "")).startswith("sweep_basins#")
-            if hold["on"] and basins and msg.get("type") == "result":
+            last = msg.get("type") == "result" or (
+                msg.get("type") == "progress" and msg.get("done") == msg.get("total")
+            )
+            if hold["on"] and basins and last:
                 held.append(message)
             else:
                 ws.send(message)
@@ -376,7 +387,7 @@ def test_sweep_panels_fill_in(page, ui):
     ui.open_page(page)
     ui.js(page, "countDraws")
     frag = (
-        # 160 x 160 starts (the page's cap) x 2000 steps: ~51M steps, streamed in chunks.
+        # 160 x 160 starts (the page's cap) x up to 2000 steps (most stop near 400), in chunks.
         "s=himmelblau&n=2000&r=momentum,lr:0.002,x:0,y:0,c:0072B2"
         "&v=contour,basins,lr_momentum&bg=160"
     )
@@ -386,7 +397,8 @@ def test_sweep_panels_fill_in(page, ui):
     assert ui.js(page, "draws")["partialBasins"] >= 1
     heat = ui.js(page, "summary", "basins")[0][0]
     assert heat["type"] == "heatmap" and heat["n"] == 160
-    hold["on"] = False  # now let the final answer through
+    assert held, "the relay held none of the basin sweep's last frames"
+    hold["on"] = False  # now let the last progress frame and the final answer through
     for message in held:
         sockets[-1].send(message)
     ui.wait_ready(page, "basins", 1, timeout=120_000)
