@@ -18,6 +18,7 @@ import argparse
 import statistics
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -162,15 +163,28 @@ def cpu_medians(fns: list[Callable[[], object]], rounds: int) -> list[float]:
     return [statistics.median(x) for x in samples]
 
 
-def train_floor(call: Callable[[], object]) -> Callable[[], object]:
-    """The hand-written floor (``_floor_train``) on the kernel's own inputs for ``call()``.
+@dataclass(frozen=True)
+class Captured:
+    """What one ``losscape.train`` call handed its kernel, and the history it returned."""
 
-    Runs ``call`` once with ``train_steps`` wrapped to capture what it is given, checks
-    that the floor's answers match losscape's (per-step losses and gradient norms, the
-    records' losses and accuracy, the final weights), and returns the floor's call,
-    its output arrays allocated per call as losscape's are.
-    """
-    from _floor_train import N_PARAMS, floor_train
+    X: np.ndarray
+    T: np.ndarray
+    Xv: np.ndarray
+    Tv: np.ndarray
+    hp: np.ndarray
+    lr: float
+    steps: int
+    batch_size: int
+    seed: int
+    record_at: np.ndarray
+    history: object
+
+
+def capture(call: Callable[[], object]) -> Captured:
+    """Run ``call`` once with ``train_steps`` wrapped to see its inputs; the default row's
+    network (2-16-1 tanh, binary cross-entropy, Adam without weight decay or amsgrad, a
+    constant rate, one kernel call) is checked, since the floor and the peer assume it."""
+    from _floor_train import N_PARAMS
     from losscape.networks import train as kernel
     from losscape.networks.activations import LOSS_BCE
 
@@ -193,14 +207,26 @@ def train_floor(call: Callable[[], object]) -> Callable[[], object]:
     assert oid == OPTIMIZER_BY_NAME["adam"].id
     assert layout.tolist()[0][:2] == [2, 16] and theta.shape == (N_PARAMS,)
     assert hp[3] == 0.0 and hp[4] == 0.0  # Adam, no weight decay, no amsgrad
-    theta0 = np.asarray(h.initial_theta, dtype=float)
-    r_cap = record_at.shape[0] + 1
+    return Captured(X, T, Xv, Tv, hp, lr, steps, bs, seed, record_at, h)
 
-    def floor() -> np.ndarray:
-        out = [np.zeros(steps), np.zeros(steps), np.zeros(r_cap), np.zeros(r_cap), np.zeros(r_cap)]
+
+def train_floor(c: Captured) -> Callable[[], object]:
+    """The hand-written floor (``_floor_train``) on the captured inputs, its answers
+    checked against losscape's (per-step losses and gradient norms, the records' losses
+    and accuracy, the final weights); its output arrays are allocated per call as
+    losscape's are."""
+    from _floor_train import floor_train
+
+    h = c.history
+    theta0 = np.asarray(h.initial_theta, dtype=float)
+    r_cap = c.record_at.shape[0] + 1
+
+    def floor() -> tuple:
+        out = [np.zeros(c.steps), np.zeros(c.steps)] + [np.zeros(r_cap) for _ in range(3)]
         theta = floor_train(
-            X, T, Xv, Tv, theta0, lr, hp[0], hp[1], hp[2], steps, bs, seed, record_at, *out
-        )
+            c.X, c.T, c.Xv, c.Tv, theta0, c.lr, c.hp[0], c.hp[1], c.hp[2], c.steps,
+            c.batch_size, c.seed, c.record_at, *out,
+        )  # fmt: skip
         return theta, out
 
     theta, (b_loss, g_norm, r_train, r_val, r_acc) = floor()
@@ -214,12 +240,75 @@ def train_floor(call: Callable[[], object]) -> Callable[[], object]:
     return floor
 
 
+def train_torch(c: Captured) -> Callable[[], object] | None:
+    """torch.optim.Adam (one thread) on the same network, data, initial weights and
+    batches (the same seeded shuffle, drawn before timing), with the same records (the
+    loss and accuracy over the training points, the loss over the validation points);
+    its per-step losses and final weights are checked against losscape's."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    from losscape.networks.train import shuffle
+
+    h = c.history
+    theta0 = np.asarray(h.initial_theta, dtype=float)
+    n = c.X.shape[0]
+    perm, pos, epoch, batches = np.arange(n), 0, 0, []
+    for _ in range(c.steps):  # the kernel's batch walk (``train.next_batch``)
+        if pos == 0:
+            shuffle(perm, c.seed, epoch)
+            epoch += 1
+        m = min(c.batch_size, n - pos)
+        batches.append(torch.from_numpy(perm[pos : pos + m].copy()))
+        pos = 0 if pos + m >= n else pos + m
+    X, T = torch.from_numpy(c.X), torch.from_numpy(c.T)
+    Xv, Tv = torch.from_numpy(c.Xv), torch.from_numpy(c.Tv)
+    bce = torch.nn.functional.binary_cross_entropy_with_logits
+    records = set(c.record_at.tolist()) | {c.steps}
+
+    def go() -> tuple:
+        torch.set_num_threads(1)
+        first, second = torch.nn.Linear(2, 16).double(), torch.nn.Linear(16, 1).double()
+        with torch.no_grad():
+            first.weight.copy_(torch.from_numpy(theta0[:32].reshape(16, 2)))
+            first.bias.copy_(torch.from_numpy(theta0[32:48]))
+            second.weight.copy_(torch.from_numpy(theta0[48:64].reshape(1, 16)))
+            second.bias.copy_(torch.from_numpy(theta0[64:]))
+        net = torch.nn.Sequential(first, torch.nn.Tanh(), second)
+        b1, b2, eps = (float(v) for v in c.hp[:3])
+        opt = torch.optim.Adam(net.parameters(), lr=c.lr, betas=(b1, b2), eps=eps)
+        losses, recs = [], []
+        for t in range(c.steps + 1):
+            if t in records:
+                with torch.no_grad():
+                    z = net(X)[:, 0]
+                    recs.append((bce(z, T), ((z >= 0) == (T > 0.5)).double().mean(),
+                                 bce(net(Xv)[:, 0], Tv)))  # fmt: skip
+            if t == c.steps:
+                break
+            opt.zero_grad()
+            idx = batches[t]
+            loss = bce(net(X[idx])[:, 0], T[idx])
+            loss.backward()
+            opt.step()
+            losses.append(loss.detach())
+        theta = torch.cat([p.detach().reshape(-1) for p in net.parameters()]).numpy()
+        return theta, torch.stack(losses).numpy(), recs
+
+    theta, losses, _ = go()
+    np.testing.assert_allclose(losses, h.batch_loss, rtol=1e-7)
+    np.testing.assert_allclose(theta, h.theta, rtol=1e-6, atol=1e-9)
+    return go
+
+
 def bench_default_train(repeats: int) -> list:
     """``losscape.train("moons", mlp [16], "adam", steps=500, batch_size=32)``, default records.
 
     Rows: the default (about 100 records, the hidden-activation statistics at 21
-    of them), the statistics at every record (the default before), none, and a
-    record at every step; wall medians, then the same in CPU time.
+    of them), the statistics at every record (the default before), none, a record at
+    every step, the hand-written floor and torch (the peer, when installed); wall
+    medians, then the same in CPU time (torch's over fewer calls: ~0.2 s each).
     """
     import losscape
 
@@ -236,13 +325,20 @@ def bench_default_train(repeats: int) -> list:
         return lambda: losscape.train("moons", model, "adam", steps=500, batch_size=32, **extra)
 
     fns = [call(extra) for _, extra in variants]
+    captured = capture(fns[0])
     variants.append(("floor: numba, same outputs", {}))
-    fns.append(train_floor(fns[0]))
+    fns.append(train_floor(captured))
     rows = []
     for (name, _), fn in zip(variants, fns, strict=True):
         t = median_time(fn, repeats=repeats)
         rows.append((case, name, t, rows[0][2] if rows else t))
     cpu = cpu_medians(fns, 40 * repeats)
+    peer = train_torch(captured)
+    if peer is not None:
+        name = "torch.optim.Adam, 1 thread"
+        rows.append((case, name, median_time(peer, repeats=3), rows[0][2]))
+        variants.append((name, {}))
+        cpu += cpu_medians([peer], repeats)
     print(
         "CPU medians of losscape.train (interleaved): "
         + "; ".join(f"{name}: {c * 1e3:.2f} ms" for (name, _), c in zip(variants, cpu, strict=True))
