@@ -5,6 +5,7 @@
 // row = {
 //   id, title,
 //   factory(el, ctx) -> {update(state, data), figure?}   ctx: {onPointer, getState, setState}
+//     quick?(state, data): a heavy view's drawing during a drag (views/quick.js), Plotly's after it
 //   deps(state, data) -> [...]        the view redraws only when one of these changes (===)
 //   requests?(catalog, state) -> [{lane, type, body, reduce?, progress?, sweep?}]
 //   reduce?(data, result) -> patch    result: {req, body, seq}; patch is merged into data

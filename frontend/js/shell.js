@@ -29,7 +29,8 @@ import { createTimeline } from "./timeline.js";
 
 const HASH_WRITE_MS = 150;
 // During a drag the contour (or 1-D curve) redraws at every answer; heavy views follow every
-// FOLLOW_MS; afterDrag views (3-D WebGL) wait for the drop.
+// FOLLOW_MS (on their quick layer when they have one: views/quick.js, Plotly again after the
+// drop); afterDrag views (3-D WebGL) wait for the drop.
 const FOLLOW_MS = 250;
 
 export function showFatal(root, text) {
@@ -85,7 +86,7 @@ export function createShell(root, baseApi, catalog, page, transport) {
   const ctx = page.ctx || {};
   const sync = createSync(store, api, { catalog, rows: page.rows, base: page.base, ctx });
   const ui = { hashTimer: 0, heavyAt: 0, heavyTimer: 0, chromeAt: 0, chromeTimer: 0, chromeKey: "",
-    dragging: false, deps: new Map(), views: new Map() };
+    dragging: false, deps: new Map(), views: new Map(), quickDrawn: new Set() };
   const setState = (next, info = {}) => store.setState(page.normalize(next), info);
   const getState = () => store.state;
 
@@ -166,6 +167,7 @@ export function createShell(root, baseApi, catalog, page, transport) {
     sync.setDragging(ui.dragging);
     timeline.stop();
     setState(page.onDrag(store.state, x, y), { source: "pointer", phase });
+    if (!ui.dragging && ui.quickDrawn.size) scheduleRender(); // the quick layers' views, by Plotly
   }
   const viewCtx = { onPointer, getState, setState };
 
@@ -220,12 +222,20 @@ export function createShell(root, baseApi, catalog, page, transport) {
       const entry = ui.views.get(row.id);
       entry.tool?.sync(state);
       const deps = row.deps(state, data);
+      // drawn on its quick layer during the drag: Plotly draws it again once the drag is over
+      if (!ui.dragging && ui.quickDrawn.delete(row.id)) ui.deps.delete(row.id);
       if (same(deps, ui.deps.get(row.id))) continue;
       if (ui.dragging && (row.afterDrag || (row.heavy && !heavyDue))) {
         deferred = true;
         continue;
       }
       ui.deps.set(row.id, deps);
+      if (ui.dragging && row.heavy && entry.view.quick) {
+        entry.view.quick(state, data);
+        ui.quickDrawn.add(row.id);
+        heavyDrawn = true;
+        continue;
+      }
       entry.view.update(state, data);
       // a test or benchmark waits for this, not for a fixed time
       entry.body.dataset.rendered = String(Number(entry.body.dataset.rendered || 0) + 1);

@@ -128,6 +128,57 @@ def test_a_drag_redraws_only_the_paths_then_the_whole_plot_when_it_ends(page, ui
     page.assert_clean()
 
 
+# The curves panel's quick layer (views/quick.js): shown, its axes twin shown, Plotly's plot
+# hidden, and how many of its canvas pixels are painted.
+CURVES_QUICK = """() => { const body = document.getElementById('view-curves');
+  const c = body.querySelector('.layer-quick'), twin = body.querySelector('.quick-axes');
+  const gd = body.querySelector('.js-plotly-plot');
+  const px = c.width && c.height
+    ? c.getContext('2d').getImageData(0, 0, c.width, c.height).data : [];
+  let painted = 0;
+  for (let i = 3; i < px.length; i += 4) painted += px[i] > 0;
+  return { canvas: !c.hidden, twin: twin.style.visibility !== 'hidden',
+    plot: gd.style.visibility !== 'hidden', painted }; }"""
+
+
+def test_a_drag_paints_the_curves_on_their_quick_layer_then_plotly_redraws_them(page, ui):
+    """The training curves follow a drag on a canvas (Plotly's redraw of 1,000 points a run
+    dropped a frame each time); when the drag ends Plotly draws them from the new start."""
+    ui.open_page(page, QUAD)
+    ui.wait_ready(page, "contour", 1)
+    ui.wait(page, "ready", ["curves", 1])
+    a, b = _settled_pixels(page, ui, "contour", (1.5, 1.0), (-1.0, -1.5))
+    slack = _pixel_slack(page, ui, "contour", (-1.0, -1.5))
+    page.page.mouse.move(*a)
+    page.page.mouse.down()
+    for k in range(1, 11):
+        page.page.mouse.move(a[0] + (b[0] - a[0]) * k / 10, a[1] + (b[1] - a[1]) * k / 10)
+        page.page.evaluate(NEXT_FRAME)
+    # The button is still down: the curves follow on the quick layer within a heavy period.
+    page.page.wait_for_function(f"() => ({CURVES_QUICK})().canvas", timeout=15_000)
+    quick = page.page.evaluate(CURVES_QUICK)
+    assert quick["twin"] and not quick["plot"]
+    assert quick["painted"] > 200  # a curve, not an empty canvas
+    ui.screenshot(page.page, "curves-mid-drag")
+    page.page.mouse.up()
+    page.page.wait_for_function(
+        f"() => {{ const q = ({CURVES_QUICK})(); return !q.canvas && !q.twin && q.plot; }}",
+        timeout=15_000,
+    )
+    ui.wait(page, "startsAt", [-1.0, -1.5, slack], timeout=15_000)
+    path = ui.js(page, "paths")[0]
+    start = (path["x"][0], path["y"][0])
+    ref = service.trajectory("quadratic", "gd", start=start, steps=60, lr=0.1)
+    page.page.wait_for_function(
+        "(f0) => { const gd = document.querySelector('#view-curves .js-plotly-plot');"
+        " return gd.data.length > 0"
+        " && Math.abs(gd.data[0].y[0] - f0) <= 1e-9 * (1 + Math.abs(f0)); }",
+        arg=float(ref.loss[0]),
+        timeout=15_000,
+    )
+    page.assert_clean()
+
+
 def test_huge_learning_rate_shows_the_diverged_badge(page, ui):
     ui.open_page(page, QUAD)
     ui.wait_ready(page, "contour", 1)

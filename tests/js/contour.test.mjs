@@ -2,7 +2,8 @@
 // circles, each with its own colours (what the canvas paints while Plotly waits).
 import assert from "node:assert/strict";
 import test from "node:test";
-import { pathTraces, quickParts } from "../../frontend/js/views/contour.js";
+import { pathTraces } from "../../frontend/js/views/contour.js";
+import { quickParts } from "../../frontend/js/views/quick.js";
 
 const state = {
   t: null,

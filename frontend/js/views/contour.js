@@ -13,6 +13,7 @@ import {
 import { surfaceSpec } from "../state.js";
 import { internalsNote, internalsParts } from "./internals.js";
 import { createLayered, layeredLayout } from "./layered.js";
+import { quickParts } from "./quick.js";
 
 export function viewBox(data, spec) {
   return data.surfaceInfo?.name === spec?.name && data.surfaceInfo?.view
@@ -142,33 +143,6 @@ export function pathTraces(state, runs, { averaging = false, size = 1, tol = [0,
     hovertemplate: "%{text}<br>start (%{x:.4g}, %{y:.4g})<extra></extra>",
   });
   return traces;
-}
-
-/**
- * The foreground's scatter traces as the quick layer's parts (layered.js paintQuick): each
- * line trace a polyline, each marker a circle with its own fill and outline colour. Dashes,
- * symbols and hover texts wait for the redraw after the drag.
- */
-export function quickParts(traces) {
-  const lines = [];
-  const markers = [];
-  const at = (v, i) => (Array.isArray(v) ? v[i] : v);
-  for (const tr of traces) {
-    if (tr.type !== "scatter" || !tr.x) continue;
-    const mode = tr.mode || "";
-    if (mode.includes("lines")) {
-      lines.push({ x: tr.x, y: tr.y, color: tr.line?.color || "#000000", width: tr.line?.width || 2 });
-    }
-    if (mode.includes("markers")) {
-      const m = tr.marker || {};
-      for (let i = 0; i < tr.x.length; i++) {
-        const fill = at(m.color, i) || "#000000";
-        markers.push({ x: tr.x[i], y: tr.y[i], size: at(m.size, i) || 8, fill,
-          color: at(m.line?.color, i) || fill });
-      }
-    }
-  }
-  return [lines, markers];
 }
 
 /** The data size of half a pixel along each axis of a drawn Plotly plot `gd` showing `box`. */

@@ -5,6 +5,7 @@ import { statusText } from "../format.js";
 import { logTicks } from "../logticks.js";
 import { baseLayout, CONFIG, criticalPoints, emitDrawn, fontSize } from "../plot.js";
 import { surfaceSpec } from "../state.js";
+import { createQuickLayer } from "./quick.js";
 
 const TINY = 1e-16;
 
@@ -19,8 +20,10 @@ export function logOffset(runs, points) {
 export function createCurvesView(el) {
   const gd = h("div", { class: "plot" });
   el.append(gd);
+  const quick = createQuickLayer(el, gd);
 
-  function update(state, data) {
+  /** The plot's traces and layout for `state` and `data`: one build for Plotly and the quick layer. */
+  function build(state, data) {
     const runs = data.runs || [];
     const spec = surfaceSpec(data.catalog, state.surface);
     const offset = state.logy ? logOffset(runs, criticalPoints(data, spec)) : 0;
@@ -104,9 +107,23 @@ export function createCurvesView(el) {
       annotations,
       shapes,
     };
-    Plotly.react(gd, traces, layout, CONFIG).then(() => emitDrawn(el, "curves"));
+    return { traces, layout };
   }
 
-  return { update, name: "curves", figure: () => ({ data: gd.data, layout: gd.layout,
+  function update(state, data) {
+    const { traces, layout } = build(state, data);
+    Plotly.react(gd, traces, layout, CONFIG).then(() => {
+      quick.clear();
+      emitDrawn(el, "curves");
+    });
+  }
+
+  /** During a drag: the same traces on the quick layer (the shell redraws with update after). */
+  function drawQuick(state, data) {
+    const { traces, layout } = build(state, data);
+    quick.paint(traces, layout);
+  }
+
+  return { update, quick: drawQuick, name: "curves", figure: () => ({ data: gd.data, layout: gd.layout,
     width: gd.clientWidth, height: gd.clientHeight }) };
 }

@@ -10,6 +10,8 @@ import { h } from "../dom.js";
 import { baseLayout, CONFIG, eventToData } from "../plot.js";
 
 const COLORBAR_W = 64;
+// Plotly's named dashes as multiples of the line width (the canvas's setLineDash).
+const DASHES = { dot: [1, 2], dash: [4, 2.5], dashdot: [4, 2, 1, 2] };
 
 /**
  * Cartesian layout shared by both layers. The background draws the axes (they change only with
@@ -36,7 +38,8 @@ export function layeredLayout(state, box, { axes, colorbar = true }) {
 }
 
 /**
- * Draw `lines` [{x, y, color, width}] and `markers` [{x, y, color, size, fill}] (data units)
+ * Draw `lines` [{x, y, color, width, dash?}] and `markers` [{x, y, color, size, fill, symbol?}]
+ * (data units; a symbol starting with "x" is a cross in `fill`, any other a circle)
  * on `canvas`, laid over the Plotly plot `gd`, mapped through gd's axes (CSS pixels scaled
  * by the device pixel ratio). Points outside the axes are clipped like Plotly clips them.
  */
@@ -59,8 +62,9 @@ export function paintQuick(canvas, gd, lines, markers) {
   c.beginPath();
   c.rect(xa._offset, ya._offset, xa._length, ya._length);
   c.clip();
-  const px = (x) => xa._offset + xa.l2p(x);
-  const py = (y) => ya._offset + ya.l2p(y);
+  // c2p: data to pixels on linear and log axes alike (l2p would take log10 of a log axis's data)
+  const px = (x) => xa._offset + xa.c2p(x);
+  const py = (y) => ya._offset + ya.c2p(y);
   c.lineJoin = "round";
   c.lineCap = "round";
   for (const line of lines) {
@@ -79,12 +83,26 @@ export function paintQuick(canvas, gd, lines, markers) {
     }
     c.strokeStyle = line.color;
     c.lineWidth = line.width;
+    c.setLineDash(DASHES[line.dash] ? DASHES[line.dash].map((d) => d * line.width) : []);
     c.stroke();
   }
+  c.setLineDash([]);
   for (const m of markers) {
-    if (!Number.isFinite(m.x) || !Number.isFinite(m.y)) continue;
+    if (m.x === null || m.y === null || !Number.isFinite(m.x) || !Number.isFinite(m.y)) continue;
+    const [cx, cy] = [px(m.x), py(m.y)];
+    const r = m.size / 2;
     c.beginPath();
-    c.arc(px(m.x), py(m.y), m.size / 2, 0, 2 * Math.PI);
+    if (m.symbol?.startsWith("x")) { // a cross: Plotly's "x" and "x-thin-open"
+      c.moveTo(cx - r, cy - r);
+      c.lineTo(cx + r, cy + r);
+      c.moveTo(cx + r, cy - r);
+      c.lineTo(cx - r, cy + r);
+      c.lineWidth = 2.5;
+      c.strokeStyle = m.fill;
+      c.stroke();
+      continue;
+    }
+    c.arc(cx, cy, r, 0, 2 * Math.PI);
     c.fillStyle = m.fill;
     c.fill();
     c.lineWidth = 2;

@@ -6,6 +6,7 @@ import { fmt } from "../format.js";
 import { baseLayout, CONFIG, createNotice, criticalPoints, emitDrawn } from "../plot.js";
 import { logTicks } from "../logticks.js";
 import { surfaceSpec } from "../state.js";
+import { createQuickLayer } from "./quick.js";
 import { logOffset } from "./curves.js";
 
 const TINY = 1e-16;
@@ -14,14 +15,13 @@ export function createLrSweepView(el) {
   const gd = h("div", { class: "plot" });
   el.append(gd);
   const notice = createNotice(el);
+  const quick = createQuickLayer(el, gd);
 
-  function update(state, data) {
+  /** The plot's traces and layout (null before the sweep's answer): one build for Plotly and the quick layer. */
+  function build(state, data) {
     const sw = data.lrSweep;
-    if (!sw) {
-      notice.show(data.pending?.sweep_lr ? "running the sweep…" : "");
-      return;
-    }
-    notice.show("");
+    notice.show(sw ? "" : data.pending?.sweep_lr ? "running the sweep…" : "");
+    if (!sw) return null;
     const spec = surfaceSpec(data.catalog, state.surface);
     const runs = data.runs || [];
     const finite = sw.final_loss.filter((v) => v !== null);
@@ -94,9 +94,24 @@ export function createLrSweepView(el) {
       shapes,
       annotations,
     };
-    Plotly.react(gd, traces, layout, CONFIG).then(() => emitDrawn(el, "lr_sweep"));
+    return { traces, layout };
   }
 
-  return { update, name: "lr_sweep", figure: () => ({ data: gd.data, layout: gd.layout,
+  function update(state, data) {
+    const fig = build(state, data);
+    if (!fig) return;
+    Plotly.react(gd, fig.traces, fig.layout, CONFIG).then(() => {
+      quick.clear();
+      emitDrawn(el, "lr_sweep");
+    });
+  }
+
+  /** During a drag: the same traces on the quick layer (the shell redraws with update after). */
+  function drawQuick(state, data) {
+    const fig = build(state, data);
+    if (fig) quick.paint(fig.traces, fig.layout);
+  }
+
+  return { update, quick: drawQuick, name: "lr_sweep", figure: () => ({ data: gd.data, layout: gd.layout,
     width: gd.clientWidth, height: gd.clientHeight }) };
 }
